@@ -1,0 +1,38 @@
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app
+export FLASK_DEBUG ?= 1
+
+.PHONY: run test lint check-lessons clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+run: $(VENV)/.runtime  ## migrate the SQLite database, check the lessons, serve on http://127.0.0.1:5000
+	$(BIN)/flask db upgrade
+	-$(BIN)/flask lessons check
+	$(BIN)/flask run --debug --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.dev  ## the whole suite: unit, app and browser tests
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check . || true
+
+check-lessons: $(VENV)/.runtime
+	$(BIN)/flask lessons check
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

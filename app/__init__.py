@@ -1,0 +1,47 @@
+"""The media-literacy annotation app: ``create_app()`` wires settings, extensions and blueprints."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import Config
+from .extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. No side effects: no migrations, no network, no database writes."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(Config)
+    app.config["LESSONS_DIR"] = str(ROOT / "lessons")
+    app.config.from_prefixed_env()  # FLASK_SECRET_KEY, FLASK_LESSONS_DIR, ...
+    if config:
+        app.config.update(config)
+    Config.finalise(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from .web import api, auth, errors, main, student, teacher
+
+    for module in (main, auth, student, teacher, api, errors):
+        module.init_app(app)
+
+    from . import cli
+
+    cli.init_app(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app

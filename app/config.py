@@ -1,0 +1,55 @@
+"""Settings: class defaults, then FLASK_* environment variables, then a test dict."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Flask
+
+
+class Config:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}  # noqa: RUF012
+    WTF_CSRF_TIME_LIMIT = 3600  # Flask-WTF's default; the lesson page refreshes its token
+    MAX_CONTENT_LENGTH = 512 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    NOTE_MAX_CHARS = 2000
+    FIELD_MAX_CHARS = 500
+
+    @staticmethod
+    def finalise(app: Flask) -> None:
+        """Fill settings that depend on others; refuse to run insecurely outside debug."""
+        url = os.environ.get("DATABASE_URL")
+        if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+            if url:
+                if url.startswith("postgresql://"):
+                    url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+                app.config["SQLALCHEMY_DATABASE_URI"] = url
+            else:
+                os.makedirs(app.instance_path, exist_ok=True)
+                path = os.path.join(app.instance_path, "app.sqlite3")
+                app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+        if not app.config.get("SECRET_KEY"):
+            if app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1":
+                app.config["SECRET_KEY"] = _dev_secret(app)
+            else:
+                raise RuntimeError("Set FLASK_SECRET_KEY (or SECRET_KEY) outside debug mode.")
+        if not (app.debug or app.testing):
+            app.config.setdefault("SESSION_COOKIE_SECURE", True)
+
+
+def _dev_secret(app: Flask) -> str:
+    """A per-checkout secret kept in instance/, so debug sessions survive a restart."""
+    secret = os.environ.get("SECRET_KEY")
+    if secret:
+        return secret
+    os.makedirs(app.instance_path, exist_ok=True)
+    path = os.path.join(app.instance_path, "dev-secret")
+    if not os.path.exists(path):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(secrets.token_hex(32))
+    with open(path, encoding="utf-8") as f:
+        return f.read().strip()

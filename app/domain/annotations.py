@@ -1,0 +1,152 @@
+"""Validating a student's annotation against a lesson: the small schema behind the API and forms.
+
+Every message is written for a 12-18 year-old and says what to change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from .anchoring import AnchorError, Target, check_target
+from .lessons import Lesson
+
+NOTE_MAX = 2000
+FIELD_MAX = 500
+
+
+@dataclass
+class AnnotationInput:
+    category: str
+    prompt_id: str | None
+    target: Target | None
+    note: str
+    fields: dict[str, str] = field(default_factory=dict)
+    reanchored: bool = False
+
+    def same_content(self, other: AnnotationInput) -> bool:
+        return (self.category, self.prompt_id, self.target, self.note, self.fields) == (
+            other.category, other.prompt_id, other.target, other.note, other.fields
+        )
+
+
+class Invalid(ValueError):
+    def __init__(self, message: str, fields: dict[str, str]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value
+
+
+def is_web_address(value: str) -> bool:
+    parts = urlsplit(value.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value.strip()
+
+
+def validate_annotation(
+    payload: Any, lesson: Lesson, *, note_max: int = NOTE_MAX, field_max: int = FIELD_MAX
+) -> AnnotationInput:
+    """Check a JSON-shaped payload; return clean input or raise Invalid with per-field reasons."""
+    if not isinstance(payload, dict):
+        raise Invalid("Send the annotation as a JSON object.", {})
+    errors: dict[str, str] = {}
+
+    category = payload.get("category")
+    prompt_id = payload.get("prompt") or None
+    prompt = None
+    if prompt_id is not None:
+        prompt = lesson.prompt(prompt_id) if isinstance(prompt_id, str) else None
+        if prompt is None:
+            errors["prompt"] = "That question isn't part of this lesson."
+    if not isinstance(category, str) or lesson.category(category) is None:
+        if prompt is not None and category is None:
+            category = prompt.category
+        else:
+            errors["category"] = "Choose what kind of thing this is (for example Source)."
+            category = ""
+    if prompt is not None and category and prompt.category != category:
+        errors["category"] = "That kind doesn't fit the question you picked."
+    if prompt is None and category and not errors.get("prompt"):
+        prompt = next((p for p in lesson.prompts if p.category == category), None)
+        prompt_id = prompt.id if prompt else None
+
+    note = payload.get("note", "")
+    if note is None:
+        note = ""
+    if not isinstance(note, str):
+        errors["note"] = "The note must be text."
+        note = ""
+    elif len(note) > note_max:
+        errors["note"] = (
+            f"Your note is {len(note):,} characters long; the limit is {note_max:,}. "
+            "Shorten it a little."
+        )
+
+    fields: dict[str, str] = {}
+    raw_fields = payload.get("fields") or {}
+    allowed = {f["name"]: f for f in (prompt.fields if prompt else [])}
+    if not isinstance(raw_fields, dict):
+        errors["fields"] = "The extra answers must be a JSON object."
+        raw_fields = {}
+    for name, value in raw_fields.items():
+        spec = allowed.get(name)
+        key = f"fields.{name}"
+        if spec is None:
+            errors[key] = "This question doesn't ask for that."
+            continue
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            errors[key] = "This answer must be text."
+            continue
+        if len(value) > field_max:
+            errors[key] = f"Keep this under {field_max} characters (it is {len(value):,})."
+            continue
+        if spec["type"] == "choice" and value not in {c[0] for c in spec["choices"]}:
+            errors[key] = "Pick one of the choices offered."
+            continue
+        if spec["type"] == "url" and not is_web_address(value):
+            errors[key] = "Type a full web address starting with http:// or https://"
+            continue
+        fields[name] = value.strip() if spec["type"] == "url" else value
+
+    if prompt is not None:
+        for name in prompt.required:
+            if name == "note" and not note.strip():
+                errors.setdefault("note", "This question needs a note: write a few words.")
+            elif name != "note" and not fields.get(name, "").strip():
+                label = next((f["label"] for f in prompt.fields if f["name"] == name), name)
+                errors.setdefault(f"fields.{name}", f"Please fill in \u201c{label}\u201d.")
+
+    target = None
+    reanchored = False
+    raw_target = payload.get("target")
+    if raw_target is None:
+        if category and category != "omission":
+            errors["target"] = "Select some words in the article first."
+    elif not isinstance(raw_target, dict):
+        errors["target"] = "The highlight must say where it starts and ends."
+    else:
+        start, end = _int(raw_target.get("start")), _int(raw_target.get("end"))
+        exact = raw_target.get("exact", "")
+        if start is None or end is None or not isinstance(exact, str):
+            errors["target"] = "The highlight must say where it starts and ends."
+        else:
+            try:
+                target = check_target(
+                    lesson.text, start, end, exact, allow_point=category == "omission"
+                )
+                reanchored = (target.start, target.end) != (start, end)
+            except AnchorError as e:
+                errors["target"] = str(e)
+
+    if errors:
+        first = next(iter(errors.values()))
+        raise Invalid(first, errors)
+    return AnnotationInput(category, prompt_id, target, note, fields, reanchored)

@@ -1,0 +1,181 @@
+"""Database models (SQLAlchemy 2.0 typed). Invariants live in constraints, logic elsewhere."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def _user_fk() -> sa.ForeignKey:
+    """Rows that belong to a person go when the person goes."""
+    return sa.ForeignKey("users.id", ondelete="CASCADE")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class User(UserMixin, db.Model):
+    """A teacher (logs in with email) or a student (logs in with a username, gives no email)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('teacher', 'student')", name="role_known"),
+        sa.CheckConstraint(
+            "(role = 'teacher' AND email IS NOT NULL) OR (role = 'student' AND email IS NULL)",
+            name="email_for_teachers_only",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(10))
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    username: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(80))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == "teacher"
+
+    @property
+    def is_student(self) -> bool:
+        return self.role == "student"
+
+
+class Classroom(db.Model):
+    __tablename__ = "classrooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(80))
+    join_code: Mapped[str] = mapped_column(sa.String(12), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[datetime | None]
+
+    teacher: Mapped[User] = relationship()
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="classroom", cascade="all, delete-orphan", passive_deletes=True
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="classroom",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Assignment.id",
+    )
+
+
+class Enrollment(db.Model):
+    __tablename__ = "enrollments"
+    __table_args__ = (sa.UniqueConstraint("classroom_id", "student_id", name="one_per_class"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("classrooms.id", ondelete="CASCADE"), index=True
+    )
+    student_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    classroom: Mapped[Classroom] = relationship(back_populates="enrollments")
+    student: Mapped[User] = relationship()
+
+
+class LessonVersion(db.Model):
+    """A snapshot of a lesson file's content, pinned by the assignments made from it."""
+
+    __tablename__ = "lesson_versions"
+    __table_args__ = (sa.UniqueConstraint("lesson_id", "version", name="one_per_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(sa.String(80), index=True)
+    version: Mapped[str] = mapped_column(sa.String(64))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    content: Mapped[str] = mapped_column(sa.Text)  # JSON of domain.lessons.Lesson.to_dict()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return json.loads(self.content)
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("classrooms.id", ondelete="CASCADE"), index=True
+    )
+    lesson_version_id: Mapped[int] = mapped_column(sa.ForeignKey("lesson_versions.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime | None]
+
+    classroom: Mapped[Classroom] = relationship(back_populates="assignments")
+    lesson_version: Mapped[LessonVersion] = relationship()
+
+
+class Submission(db.Model):
+    """One student's state on one assignment; exists once they submit."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (sa.UniqueConstraint("assignment_id", "student_id", name="one_per_student"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    student_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Annotation(db.Model):
+    """A student's highlight or omission. The id is a UUID made by the client (idempotent PUT)."""
+
+    __tablename__ = "annotations"
+    __table_args__ = (
+        sa.CheckConstraint("start_offset IS NULL OR start_offset >= 0", name="start_not_negative"),
+        sa.CheckConstraint(
+            "(start_offset IS NULL AND end_offset IS NULL) OR "
+            "(start_offset < end_offset) OR (start_offset = end_offset AND category = 'omission')",
+            name="range_ordered",
+        ),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+        sa.Index("ix_annotations_work", "assignment_id", "student_id"),
+    )
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    category: Mapped[str] = mapped_column(sa.String(40))
+    prompt_id: Mapped[str | None] = mapped_column(sa.String(80))
+    start_offset: Mapped[int | None]
+    end_offset: Mapped[int | None]
+    exact: Mapped[str] = mapped_column(sa.Text, default="")
+    prefix: Mapped[str] = mapped_column(sa.Text, default="")
+    suffix: Mapped[str] = mapped_column(sa.Text, default="")
+    anchored_by: Mapped[str] = mapped_column(sa.String(10), default="exact")
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    fields_json: Mapped[str] = mapped_column(sa.Text, default="{}")
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime | None]
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return json.loads(self.fields_json or "{}")

@@ -1,0 +1,1 @@
+"""Web layer: blueprints that parse input, check permission, call services and render."""

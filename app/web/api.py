@@ -1,0 +1,144 @@
+"""The annotations API (JSON): the caller's own annotations on one assignment."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from .. import services
+from ..domain.annotations import Invalid, validate_annotation
+from ..extensions import db
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def error(status: int, message: str, fields: dict[str, str] | None = None, **extra: Any):
+    body = {"error": message, "fields": fields or {}, **extra}
+    return jsonify(body), status
+
+
+@bp.before_request
+def require_student():
+    if not current_user.is_authenticated:
+        return error(401, "Your login has ended. Log in again: your unsaved work is kept on "
+                          "this device until then.", code="login")
+    return None
+
+
+def _my_assignment(assignment_id: int):
+    """404 unless the caller is a student in this assignment's class."""
+    a = services.assignment_for_student(db.session, current_user, assignment_id) \
+        if current_user.is_student else None
+    if a is None:
+        abort(404)
+    return a
+
+
+def _uuid(uuid: str) -> str:
+    uuid = uuid.lower()
+    if not UUID.match(uuid):
+        abort(404)
+    return uuid
+
+
+def _if_match() -> int | None:
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "*":
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    return int(value) if value.isdigit() else -1
+
+
+def _saved(annotation, status: int):
+    resp = jsonify(services.annotation_json(annotation))
+    resp.status_code = status
+    resp.headers["ETag"] = f'"{annotation.version}"'
+    return resp
+
+
+def _closed(e: services.WorkClosed):
+    when = e.submitted_at.strftime("%d %b %Y at %H:%M UTC")
+    return error(409, f"You submitted this lesson on {when}, so it can't be changed now.",
+                 code="submitted", submitted_at=e.submitted_at.isoformat() + "Z")
+
+
+def _conflict(e: services.VersionConflict):
+    current = services.annotation_json(e.current) if e.current is not None else None
+    return error(409, "This annotation was changed in another tab or device.",
+                 code="conflict", current=current)
+
+
+@bp.get("/csrf-token")
+def csrf_token():
+    """A fresh token for a page that has been open longer than the token lives."""
+    return {"csrf_token": generate_csrf()}
+
+
+@bp.get("/assignments/<int:assignment_id>/annotations")
+def list_annotations(assignment_id: int):
+    a = _my_assignment(assignment_id)
+    rows = services.student_annotations(db.session, a, current_user)
+    sub = services.submission_of(db.session, a, current_user)
+    return {
+        "annotations": [services.annotation_json(r) for r in rows],
+        "submitted_at": sub.submitted_at.isoformat() + "Z" if sub else None,
+    }
+
+
+@bp.put("/assignments/<int:assignment_id>/annotations/<uuid>")
+def put_annotation(assignment_id: int, uuid: str):
+    a = _my_assignment(assignment_id)
+    uuid = _uuid(uuid)
+    payload = request.get_json(silent=True)
+    if payload is None:
+        return error(400, "The app sent something we couldn't read (not JSON). Reload the page; "
+                          "your work on this device is kept.", code="malformed")
+    try:
+        data = validate_annotation(
+            payload, services.lesson_of(a), note_max=current_app.config["NOTE_MAX_CHARS"],
+            field_max=current_app.config["FIELD_MAX_CHARS"])
+        annotation, created = services.put_annotation(
+            db.session, a, current_user, uuid, data, _if_match())
+    except Invalid as e:
+        return error(422, e.message, e.fields, code="invalid")
+    except services.WorkClosed as e:
+        return _closed(e)
+    except services.VersionConflict as e:
+        return _conflict(e)
+    except services.NotYours:
+        abort(404)
+    db.session.commit()
+    return _saved(annotation, 201 if created else 200)
+
+
+@bp.delete("/assignments/<int:assignment_id>/annotations/<uuid>")
+def delete_annotation(assignment_id: int, uuid: str):
+    a = _my_assignment(assignment_id)
+    try:
+        services.delete_annotation(db.session, a, current_user, _uuid(uuid), _if_match())
+    except services.WorkClosed as e:
+        return _closed(e)
+    except services.VersionConflict as e:
+        return _conflict(e)
+    except services.NotYours:
+        abort(404)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/assignments/<int:assignment_id>/submit")
+def submit(assignment_id: int):
+    a = _my_assignment(assignment_id)
+    sub = services.submit(db.session, a, current_user)
+    db.session.commit()
+    return {"submitted_at": sub.submitted_at.isoformat() + "Z"}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,108 @@
+"""HTML forms (WTForms via Flask-WTF). Each validates its own CSRF token, so an expired token
+re-shows the form with what was typed, instead of losing it."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+PASSWORD_MIN = 8
+
+
+def _password(label: str = "Password") -> PasswordField:
+    return PasswordField(label, validators=[
+        DataRequired("Choose a password."),
+        Length(min=PASSWORD_MIN, max=200,
+               message=f"Use at least {PASSWORD_MIN} characters (a short sentence works well)."),
+    ])
+
+
+class TeacherSignupForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired("Tell us your name."), Length(max=80)])
+    email = EmailField("School email", validators=[
+        DataRequired("Enter your email address."), Length(max=254),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="That doesn't look like an email address."),
+    ])
+    password = _password()
+    confirm = PasswordField("Type the password again", validators=[
+        EqualTo("password", message="The two passwords are different.")])
+
+
+class LoginForm(FlaskForm):
+    login = StringField("Username or email", validators=[
+        DataRequired("Enter your username (or email, for teachers)."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+
+
+class JoinCodeForm(FlaskForm):
+    code = StringField("Class code", validators=[
+        DataRequired("Type the class code your teacher gave you."), Length(max=20)])
+
+
+class StudentSignupForm(JoinCodeForm):
+    name = StringField("Your first name (what your teacher will see)", validators=[
+        DataRequired("Tell us your name."), Length(max=80)])
+    username = StringField("Choose a username", validators=[
+        DataRequired("Choose a username."),
+        Length(min=3, max=40, message="Use 3 to 40 characters."),
+        Regexp(r"^[A-Za-z0-9._-]+$",
+               message="Use only letters, numbers, dots, dashes and underscores (no spaces)."),
+    ])
+    password = _password()
+    confirm = PasswordField("Type the password again", validators=[
+        EqualTo("password", message="The two passwords are different.")])
+
+
+class ClassroomForm(FlaskForm):
+    name = StringField("Class name", validators=[
+        DataRequired("Give the class a name, e.g. 'Period 3 English'."), Length(max=80)])
+
+
+class AssignForm(FlaskForm):
+    lesson = SelectField("Lesson", validators=[DataRequired("Choose a lesson.")])
+    due = DateField("Due date (optional)", validators=[Optional()])
+
+
+class QuoteAnnotationForm(FlaskForm):
+    """The no-JavaScript way to annotate: type the words, say which occurrence."""
+
+    prompt = SelectField("Question", validators=[DataRequired("Choose a question.")])
+    quote = TextAreaField("Words from the article", validators=[Length(max=2000)])
+    occurrence = IntegerField("Which time they appear (1 = first)", validators=[
+        Optional(), NumberRange(min=1, message="Use 1 for the first time, 2 for the second...")])
+    note = TextAreaField("Your note", validators=[Length(max=2000, message=(
+        "Your note is too long: the limit is 2,000 characters."))])
+    rewrite = StringField("A neutral way to say it (loaded wording)", validators=[Length(max=500)])
+    missing = StringField("What is missing (left out)", validators=[Length(max=500)])
+    why = StringField("Why it matters (left out)", validators=[Length(max=500)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (log out, submit, delete): only its CSRF token."""
+
+
+def csrf_message(form: FlaskForm) -> str | None:
+    if getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
+        return ("This page was open for a long time, so for your safety the form expired. "
+                "Your typing is still here: press the button again.")
+    return None
+
+
+__all__ = ["ValidationError"]

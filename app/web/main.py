@@ -1,0 +1,88 @@
+"""Home page, login wiring and the CSRF guard shared by every blueprint."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_login import current_user
+
+from ..extensions import csrf, db, login_manager
+from ..models import User
+
+bp = Blueprint("main", __name__)
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+
+def form_view(view: Callable) -> Callable:
+    """Mark a view whose FlaskForm checks the CSRF token itself (and so can keep the typing)."""
+    view.checks_own_csrf = True  # type: ignore[attr-defined]
+    return view
+
+
+def role_required(role: str) -> Callable:
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role != role:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+teacher_required = role_required("teacher")
+student_required = role_required("student")
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("teacher.home" if current_user.is_teacher else "student.home"))
+    return render_template("main/index.html")
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The offline helper: served from the root so it may cover the lesson pages."""
+    resp = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    resp.headers["Service-Worker-Allowed"] = "/"
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+def init_app(app: Flask) -> None:
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.register_blueprint(bp)
+    app.add_template_filter(dataclasses.asdict, "attr_dict")
+
+    @app.before_request
+    def csrf_guard() -> None:
+        if request.method in SAFE_METHODS:
+            return
+        view = app.view_functions.get(request.endpoint or "")
+        if view is not None and getattr(view, "checks_own_csrf", False):
+            return
+        csrf.protect()
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None

@@ -1,0 +1,137 @@
+"""Student pages: my assignments, and the lesson page where the annotating happens."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from .. import services
+from ..domain.anchoring import AnchorError, anchor_quote
+from ..domain.annotations import Invalid, validate_annotation
+from ..extensions import db
+from .forms import ActionForm, QuoteAnnotationForm, csrf_message
+from .main import form_view, student_required
+
+bp = Blueprint("student", __name__, url_prefix="/student")
+
+
+@bp.before_request
+@student_required
+def only_students() -> None:
+    return None
+
+
+@bp.get("/")
+def home():
+    rows = services.student_assignments(db.session, current_user)
+    classes = services.student_classrooms(db.session, current_user)
+    return render_template("student/home.html", rows=rows, classes=classes)
+
+
+def _assignment(assignment_id: int):
+    a = services.assignment_for_student(db.session, current_user, assignment_id)
+    if a is None:
+        abort(404)
+    return a
+
+
+def _quote_form(lesson, form: QuoteAnnotationForm | None = None) -> QuoteAnnotationForm:
+    form = form or QuoteAnnotationForm()
+    form.prompt.choices = [(p.id, p.question.split("?")[0][:70] + "?") for p in lesson.prompts]
+    return form
+
+
+def _render_lesson(a, form: QuoteAnnotationForm | None = None, status: int = 200,
+                   form_error: str | None = None):
+    lesson = services.lesson_of(a)
+    sub = services.submission_of(db.session, a, current_user)
+    annotations = services.student_annotations(db.session, a, current_user)
+    page = render_template(
+        "student/lesson.html", assignment=a, lesson=lesson, submission=sub,
+        annotations=[services.annotation_json(x) for x in annotations],
+        quote_form=_quote_form(lesson, form), action_form=ActionForm(), form_error=form_error,
+        note_max=current_app.config["NOTE_MAX_CHARS"],
+    )
+    return page, status
+
+
+@bp.get("/assignments/<int:assignment_id>")
+def lesson(assignment_id: int):
+    return _render_lesson(_assignment(assignment_id))
+
+
+@bp.post("/assignments/<int:assignment_id>/quote")
+@form_view
+def annotate_by_quote(assignment_id: int):
+    """Annotate without JavaScript: the server anchors the typed words."""
+    a = _assignment(assignment_id)
+    lesson = services.lesson_of(a)
+    form = _quote_form(lesson)
+    if not form.validate_on_submit():
+        return _render_lesson(a, form, 422, csrf_message(form))
+    prompt = lesson.prompt(form.prompt.data)
+    payload = {"prompt": form.prompt.data, "category": prompt.category if prompt else None,
+               "note": form.note.data or "", "fields": {}}
+    for name in ("rewrite", "missing", "why"):
+        value = (form[name].data or "").strip()
+        if value and prompt and any(f["name"] == name for f in prompt.fields):
+            payload["fields"][name] = value
+    quote = (form.quote.data or "").strip()
+    try:
+        if quote:
+            t = anchor_quote(lesson.text, quote, form.occurrence.data)
+            payload["target"] = {"start": t.start, "end": t.end, "exact": t.exact}
+        data = validate_annotation(payload, lesson,
+                                   note_max=current_app.config["NOTE_MAX_CHARS"])
+        services.put_annotation(db.session, a, current_user, str(uuidlib.uuid4()), data, None)
+    except AnchorError as e:
+        form.quote.errors.append(str(e))
+        return _render_lesson(a, form, 422)
+    except Invalid as e:
+        for key, message in e.fields.items():
+            name = {"target": "quote", "prompt": "prompt", "category": "prompt"}.get(
+                key, key.removeprefix("fields."))
+            form._fields.get(name, form.note).errors.append(message)
+        return _render_lesson(a, form, 422)
+    except services.WorkClosed:
+        return _render_lesson(a, form, 409, "You already submitted this lesson.")
+    db.session.commit()
+    flash("Saved.", "success")
+    return redirect(url_for("student.lesson", assignment_id=a.id) + "#my-annotations")
+
+
+@bp.post("/assignments/<int:assignment_id>/annotations/<uuid>/delete")
+@form_view
+def delete_annotation(assignment_id: int, uuid: str):
+    a = _assignment(assignment_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _render_lesson(a, None, 400, csrf_message(form))
+    try:
+        services.delete_annotation(db.session, a, current_user, uuid.lower(), None)
+    except services.NotYours:
+        abort(404)
+    except services.WorkClosed:
+        return _render_lesson(a, None, 409, "You already submitted this lesson.")
+    db.session.commit()
+    flash("Deleted.", "success")
+    return redirect(url_for("student.lesson", assignment_id=a.id) + "#my-annotations")
+
+
+@bp.post("/assignments/<int:assignment_id>/submit")
+@form_view
+def submit(assignment_id: int):
+    a = _assignment(assignment_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _render_lesson(a, None, 400, csrf_message(form))
+    services.submit(db.session, a, current_user)
+    db.session.commit()
+    flash("Submitted. Well done! Your teacher can now see your work.", "success")
+    return redirect(url_for("student.lesson", assignment_id=a.id))
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,679 @@
+// The lesson page: select words (mouse, touch or keyboard), annotate them in a small panel,
+// see them as coloured highlights and in "My annotations", and have every change saved.
+
+import { ArticleMap } from "./article.js";
+import { Sync } from "./sync.js";
+import { snapToWords, targetFor, wordRanges } from "./text.js";
+
+const data = JSON.parse(document.getElementById("lesson-data").textContent);
+const $ = (id) => document.getElementById(id);
+const articleEl = $("article");
+const map = new ArticleMap(articleEl, data.blocks);
+const categories = Object.fromEntries(data.categories.map((c) => [c.id, c]));
+const prompts = Object.fromEntries(data.prompts.map((p) => [p.id, p]));
+const stateKey = `rc:${data.userId}:${data.assignmentId}:state`;
+const sync = new Sync({
+  apiBase: data.apiBase,
+  csrfUrl: data.csrfUrl,
+  csrfToken: data.csrfToken,
+  storageKey: `rc:${data.userId}:${data.assignmentId}:queue`,
+});
+
+/** id -> annotation as the API shapes it, plus local flags (unsaved, error). */
+let annotations = new Map();
+let readonly = data.readonly;
+let lastPrompt = null;
+
+// ---------------------------------------------------------------- state
+
+function remember() {
+  try {
+    localStorage.setItem(stateKey, JSON.stringify(Array.from(annotations.values())));
+  } catch { /* private mode or full: the queue is what matters */ }
+}
+
+function recalled() {
+  try { return JSON.parse(localStorage.getItem(stateKey) || "null"); } catch { return null; }
+}
+
+/** Server truth, with this device's unsent changes laid on top. */
+function adopt(list) {
+  annotations = new Map(list.map((a) => [a.id, { ...a }]));
+  for (const a of list) if (a.version) sync.versions[a.id] = a.version;
+  for (const q of sync.queue) {
+    if (q.op === "delete") annotations.delete(q.id);
+    else annotations.set(q.id, { ...(annotations.get(q.id) || {}), ...q.body, id: q.id, unsaved: true });
+  }
+  remember();
+}
+
+function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function bodyOf(a) {
+  return { category: a.category, prompt: a.prompt, target: a.target, note: a.note || "", fields: a.fields || {} };
+}
+
+function save(a) {
+  const body = bodyOf(a);
+  annotations.set(a.id, { ...(annotations.get(a.id) || {}), ...body, id: a.id, unsaved: true, error: null });
+  remember();
+  sync.put(a.id, body);
+  refresh();
+}
+
+// ---------------------------------------------------------------- drawing
+
+function colorOf(a) { return (categories[a.category] || {}).color || "#666"; }
+
+function refresh(pending) {
+  const items = [];
+  for (const a of annotations.values()) {
+    if (!a.target) continue;
+    const [s, e] = map.toU16(a.target);
+    items.push({ id: a.id, start: s, end: e, color: colorOf(a) });
+  }
+  if (pending) items.push({ id: "pending", start: pending[0], end: pending[1], color: "#e0b000", cls: "pending-sel" });
+  map.render(items);
+  renderList();
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (v !== null && v !== undefined && v !== false) node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+function sortedFor(promptId) {
+  return Array.from(annotations.values())
+    .filter((a) => (a.prompt || firstPromptOf(a.category)) === promptId)
+    .sort((x, y) => (x.target ? x.target.start : 1e12) - (y.target ? y.target.start : 1e12));
+}
+
+function firstPromptOf(category) {
+  const p = data.prompts.find((q) => q.category === category);
+  return p ? p.id : null;
+}
+
+function renderList() {
+  const list = $("annotation-list");
+  const frag = document.createDocumentFragment();
+  let total = 0;
+  for (const p of data.prompts) {
+    const items = sortedFor(p.id);
+    total += items.length;
+    const cat = categories[p.category];
+    frag.append(el("h3", { class: "group-title", text: `${cat.label} (${items.length})` }));
+    const count = document.querySelector(`[data-count-for="${p.id}"]`);
+    if (count) count.textContent = items.length ? `· ${items.length} found` : "";
+    if (!items.length) {
+      frag.append(el("p", { class: "muted small", text: p.category === "omission"
+        ? "Nothing yet. Use “Add something that's missing”."
+        : "Nothing yet. Select words in the article." }));
+      continue;
+    }
+    const ul = el("ul", { class: "ann-list" });
+    for (const a of items) ul.append(listItem(a, cat));
+    frag.append(ul);
+  }
+  list.replaceChildren(frag);
+  $("total-count").textContent = `(${total})`;
+}
+
+function listItem(a, cat) {
+  const li = el("li", { class: `ann${a.unsaved ? " unsaved" : ""}${a.anchored_by === "orphan" ? " orphan" : ""}`, "data-id": a.id });
+  li.style.setProperty("--cat", cat.color);
+  const what = a.target
+    ? (a.target.exact ? el("q", { class: "ann-quote", text: a.target.exact }) : el("span", { class: "muted", text: "A point in the text" }))
+    : el("span", { class: "muted", text: "About the whole article" });
+  if (a.target) {
+    li.append(el("button", { type: "button", class: "ann-go", title: "Show in the article", onclick: () => show(a.id) }, what));
+  } else {
+    li.append(what);
+  }
+  if (a.fields && a.fields.missing) li.append(el("p", { class: "ann-missing", text: a.fields.missing }));
+  if (a.fields && a.fields.rewrite) li.append(el("p", { class: "ann-note", text: `Neutral: ${a.fields.rewrite}` }));
+  if (a.note) li.append(el("p", { class: "ann-note", text: a.note }));
+  if (a.error) li.append(el("p", { class: "error", text: `Not saved: ${a.error}` }));
+  else if (a.unsaved) li.append(el("p", { class: "ann-meta", text: "Waiting to save…" }));
+  if (!readonly) {
+    li.append(el("div", { class: "ann-actions" },
+      el("button", { type: "button", class: "link-button", onclick: () => openPanel({ edit: a.id }) , "aria-label": `Edit ${describe(a)}` }, "Edit"),
+      el("button", { type: "button", class: "link-button", onclick: () => remove(a.id), "aria-label": `Delete ${describe(a)}` }, "Delete")));
+  }
+  return li;
+}
+
+function describe(a) {
+  const label = (categories[a.category] || {}).label || a.category;
+  if (a.target && a.target.exact) return `${label}: “${a.target.exact.slice(0, 60)}”`;
+  return `${label}: ${(a.fields && a.fields.missing) || a.note || "note"}`.slice(0, 80);
+}
+
+function show(id) {
+  const els = map.elementsFor(id);
+  if (!els.length) return;
+  els[0].scrollIntoView({ block: "center", behavior: matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+  for (const e of els) {
+    e.classList.remove("flash");
+    void e.offsetWidth; // restart the animation
+    e.classList.add("flash");
+  }
+  announce(`Showing ${describe(annotations.get(id))}`);
+}
+
+function announce(text) {
+  const live = $("sr-announce");
+  live.textContent = "";
+  setTimeout(() => { live.textContent = text; }, 30);
+}
+
+let toastTimer = null;
+function toast(text, action) {
+  const t = $("toast");
+  t.replaceChildren(el("span", { text }));
+  if (action) t.append(el("button", { type: "button", onclick: () => { t.hidden = true; action.run(); } }, action.label));
+  t.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { t.hidden = true; }, action ? 10000 : 4000);
+}
+
+// ---------------------------------------------------------------- save status
+
+const STATUS_TEXT = {
+  saved: "All changes saved",
+  saving: "Saving…",
+  offline: "Offline: your work is kept on this device and will be sent when you reconnect",
+  error: "Having trouble saving: will retry",
+  login: "You've been logged out. Log in again (in a new tab): your work is kept here",
+  submitted: "Submitted",
+};
+
+sync.addEventListener("status", (e) => {
+  const s = $("save-status");
+  const { state, pending } = e.detail;
+  s.dataset.state = state;
+  let text = STATUS_TEXT[state] || state;
+  if ((state === "offline" || state === "error") && pending) text += ` (${pending} waiting)`;
+  if (state === "submitted" && e.detail.message) text = e.detail.message;
+  s.textContent = text;
+});
+
+sync.addEventListener("saved", (e) => {
+  const d = e.detail;
+  const a = annotations.get(d.id);
+  if (a && !sync.pendingFor(d.id)) annotations.set(d.id, { ...d, unsaved: false });
+  remember();
+  renderList();
+});
+
+sync.addEventListener("deleted", () => remember());
+
+sync.addEventListener("rejected", (e) => {
+  const a = annotations.get(e.detail.id);
+  if (a) annotations.set(a.id, { ...a, error: e.detail.error, unsaved: true });
+  renderList();
+  announce(`Not saved: ${e.detail.error}`);
+});
+
+sync.addEventListener("conflict", () => {
+  toast("This annotation was also changed in another tab. The version you typed here was kept.");
+});
+
+window.addEventListener("beforeunload", (e) => {
+  if (sync.pending() && navigator.onLine === false) {
+    // the work is safe in this browser, but say so before they leave
+    e.preventDefault();
+  }
+});
+
+// ---------------------------------------------------------------- the panel
+
+const panel = $("panel");
+let panelState = null; // {id, target|null, u16: [s,e]|null, returnFocus}
+
+function openPanel({ edit = null, range = null, point = null, promptId = null, anchorRect = null } = {}) {
+  if (readonly) return;
+  const existing = edit ? annotations.get(edit) : null;
+  let target = existing ? existing.target : null;
+  let u16 = target ? map.toU16(target) : null;
+  if (range) { u16 = range; target = targetFor(map.text, range[0], range[1]); }
+  if (point !== null) { u16 = [point, point]; target = targetFor(map.text, point, point); target.exact = ""; }
+  panelState = { id: existing ? existing.id : uuid(), isNew: !existing, target, u16, returnFocus: document.activeElement };
+
+  $("panel-title").textContent = existing ? "Edit annotation" : (target ? (target.exact ? "What did you find here?" : "Something is missing here") : "Something that's missing");
+  const quote = $("panel-quote");
+  quote.hidden = !(target && target.exact);
+  quote.textContent = target && target.exact ? target.exact : "";
+
+  const chosen = existing ? (existing.prompt || firstPromptOf(existing.category))
+    : promptId || (target && !target.exact ? firstPromptOf("omission") : null);
+  const chips = $("panel-prompts");
+  chips.replaceChildren();
+  for (const p of data.prompts) {
+    if (!target && p.category !== "omission") continue; // no words: only an omission fits
+    if (target && !target.exact && p.category !== "omission") continue;
+    const cat = categories[p.category];
+    const id = `chip-${p.id}`;
+    const input = el("input", { type: "radio", name: "prompt", id, value: p.id, checked: p.id === chosen });
+    input.addEventListener("change", () => renderFields(p.id, existing));
+    const wrap = el("span", { class: "chip" }, input, el("label", { for: id }, el("span", { class: "swatch", "aria-hidden": "true" }), cat.label));
+    wrap.style.setProperty("--cat", cat.color);
+    chips.append(wrap);
+  }
+  renderFields(chosen, existing);
+  $("panel-note").value = existing ? existing.note || "" : "";
+  updateCount();
+  $("panel-error").hidden = true;
+  $("panel-note-error").hidden = true;
+  $("panel-delete").hidden = !existing;
+  panel.hidden = false;
+  place(anchorRect || (u16 ? rectFor(u16) : null));
+  refresh(u16 && panelState.isNew ? u16 : null);
+  const first = chips.querySelector("input:checked") || chips.querySelector("input");
+  (first || $("panel-note")).focus();
+}
+
+function rectFor(u16) {
+  try {
+    const rects = map.domRange(u16[0], Math.max(u16[1], u16[0])).getClientRects();
+    return rects.length ? rects[rects.length - 1] : null;
+  } catch { return null; }
+}
+
+function place(rect) {
+  if (matchMedia("(max-width: 900px)").matches) return; // docked at the bottom by CSS
+  const w = panel.offsetWidth;
+  const h = panel.offsetHeight;
+  let left; let top;
+  if (rect) {
+    left = Math.min(window.scrollX + rect.left, window.scrollX + document.documentElement.clientWidth - w - 8);
+    top = window.scrollY + rect.bottom + 8;
+    if (rect.bottom + h + 8 > window.innerHeight && rect.top - h - 8 > 0) top = window.scrollY + rect.top - h - 8;
+  } else {
+    const col = articleEl.getBoundingClientRect();
+    left = window.scrollX + col.left + 24;
+    top = window.scrollY + Math.max(16, (window.innerHeight - h) / 3);
+  }
+  panel.style.left = `${Math.max(8, left)}px`;
+  panel.style.top = `${Math.max(8, top)}px`;
+}
+
+function renderFields(promptId, existing) {
+  const box = $("panel-fields");
+  box.replaceChildren();
+  const p = prompts[promptId];
+  const noteOptional = $("panel-note-optional");
+  if (!p) { noteOptional.textContent = "(optional)"; return; }
+  noteOptional.textContent = p.required.includes("note") ? "(required)" : "(optional)";
+  const values = (existing && existing.fields) || {};
+  for (const f of p.fields) {
+    const id = `pf-${f.name}`;
+    const req = p.required.includes(f.name);
+    const label = `${f.label}${req ? " (required)" : ""}`;
+    if (f.type === "choice") {
+      const fs = el("fieldset", { class: "field" }, el("legend", { text: label }));
+      const row = el("div", { class: "radio-row" });
+      for (const [value, text] of f.choices) {
+        row.append(el("label", {}, el("input", { type: "radio", name: id, value, checked: values[f.name] === value }), text));
+      }
+      fs.append(row, el("p", { class: "error", id: `${id}-error`, hidden: true }));
+      box.append(fs);
+    } else {
+      box.append(el("div", { class: "field" },
+        el("label", { for: id, text: label }),
+        el("input", { id, name: id, type: f.type === "url" ? "url" : "text", value: values[f.name] || "", maxlength: 500, "aria-describedby": `${id}-error`, placeholder: f.type === "url" ? "https://…" : "" }),
+        el("p", { class: "error", id: `${id}-error`, hidden: true })));
+    }
+  }
+}
+
+function updateCount() {
+  const n = $("panel-note").value.length;
+  const c = $("panel-note-count");
+  c.textContent = `${n.toLocaleString()} / ${data.noteMax.toLocaleString()} characters`;
+  c.classList.toggle("error", n > data.noteMax);
+}
+$("panel-note").addEventListener("input", updateCount);
+
+function closePanel({ restoreFocus = true } = {}) {
+  const back = panelState && panelState.returnFocus;
+  panel.hidden = true;
+  panelState = null;
+  refresh();
+  if (restoreFocus && back && document.contains(back)) back.focus();
+}
+
+function fieldError(name, message) {
+  const e = $(`pf-${name}-error`);
+  if (e) { e.textContent = message; e.hidden = false; }
+}
+
+$("panel-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const chosen = panel.querySelector('input[name="prompt"]:checked');
+  const err = $("panel-error");
+  err.hidden = true;
+  panel.querySelectorAll(".error[id^='pf-']").forEach((e) => { e.hidden = true; });
+  $("panel-note-error").hidden = true;
+  if (!chosen) {
+    err.textContent = "Choose what you found (for example Source).";
+    err.hidden = false;
+    panel.querySelector('input[name="prompt"]').focus();
+    return;
+  }
+  const p = prompts[chosen.value];
+  const fields = {};
+  let bad = null;
+  for (const f of p.fields) {
+    const id = `pf-${f.name}`;
+    let v = "";
+    if (f.type === "choice") v = (panel.querySelector(`input[name="${id}"]:checked`) || {}).value || "";
+    else v = $(id).value.trim();
+    if (v) fields[f.name] = v;
+    if (f.type === "url" && v && !/^https?:\/\/[^\s/]+\.[^\s]+$/i.test(v)) {
+      fieldError(f.name, "Type a full web address starting with http:// or https://");
+      bad = bad || $(id);
+    }
+    if (p.required.includes(f.name) && !v) {
+      fieldError(f.name, `Please fill in “${f.label}”.`);
+      bad = bad || $(id) || panel.querySelector(`input[name="${id}"]`);
+    }
+  }
+  const note = $("panel-note").value;
+  if (note.length > data.noteMax) {
+    const ne = $("panel-note-error");
+    ne.textContent = `Your note is ${note.length.toLocaleString()} characters long; the limit is ${data.noteMax.toLocaleString()}. Shorten it a little.`;
+    ne.hidden = false;
+    bad = bad || $("panel-note");
+  } else if (p.required.includes("note") && !note.trim()) {
+    const ne = $("panel-note-error");
+    ne.textContent = "This question needs a note: write a few words.";
+    ne.hidden = false;
+    bad = bad || $("panel-note");
+  }
+  if (bad) { bad.focus(); announce("Please fix the highlighted answers."); return; }
+  const a = { id: panelState.id, category: p.category, prompt: p.id, target: panelState.target, note, fields };
+  const isNew = panelState.isNew;
+  lastPrompt = p.id;
+  closePanel();
+  save(a);
+  announce(isNew ? `Saved as ${categories[p.category].label}.` : "Changes saved.");
+  if (kbd.on) articleEl.focus();
+});
+
+$("panel-cancel").addEventListener("click", () => closePanel());
+$("panel-delete").addEventListener("click", () => {
+  const id = panelState.id;
+  closePanel({ restoreFocus: false });
+  remove(id);
+});
+panel.addEventListener("keydown", (e) => {
+  if (e.key === "Escape") { e.preventDefault(); closePanel(); }
+});
+document.addEventListener("mousedown", (e) => {
+  if (!panel.hidden && !panel.contains(e.target)) closePanel({ restoreFocus: false });
+});
+
+function remove(id) {
+  const before = annotations.get(id);
+  if (!before) return;
+  annotations.delete(id);
+  remember();
+  sync.remove(id);
+  refresh();
+  announce("Deleted. Press Undo to bring it back.");
+  toast("Annotation deleted.", {
+    label: "Undo",
+    run: () => { save({ ...before, id }); announce("Restored."); },
+  });
+}
+
+// ---------------------------------------------------------------- mouse and touch
+
+function selectionOffsets() {
+  const sel = window.getSelection();
+  if (!sel || sel.rangeCount === 0) return null;
+  const range = sel.getRangeAt(0);
+  if (!articleEl.contains(range.commonAncestorContainer) && !range.intersectsNode(articleEl)) return null;
+  const offs = map.rangeOffsets(range);
+  if (!offs) return null;
+  if (sel.isCollapsed) return { point: offs[0], rect: range.getBoundingClientRect() };
+  const [s, e] = snapToWords(map.text, offs[0], offs[1]);
+  if (s === e) return null;
+  return { range: [s, e], rect: range.getClientRects()[range.getClientRects().length - 1] };
+}
+
+let pointChip = null;
+function offerPoint(offset, rect) {
+  dismissPointChip();
+  pointChip = el("button", { type: "button", class: "button small", style: "position:absolute;z-index:40" }, "+ Something is missing here");
+  pointChip.style.left = `${window.scrollX + rect.left}px`;
+  pointChip.style.top = `${window.scrollY + rect.bottom + 6}px`;
+  pointChip.addEventListener("click", () => { dismissPointChip(); openPanel({ point: offset, promptId: firstPromptOf("omission") }); });
+  document.body.append(pointChip);
+}
+function dismissPointChip() { if (pointChip) { pointChip.remove(); pointChip = null; } }
+
+function onPointerUp(e) {
+  if (readonly || kbd.on) return;
+  setTimeout(() => {
+    const hit = e.target.closest && e.target.closest(".hl, .pt");
+    const found = selectionOffsets();
+    if (found && found.range) {
+      dismissPointChip();
+      window.getSelection().removeAllRanges();
+      openPanel({ range: found.range, promptId: lastPrompt, anchorRect: found.rect });
+      return;
+    }
+    if (hit) {
+      const ids = hit.dataset.ids.split(" ").filter((id) => annotations.has(id));
+      if (ids.length) { openPanel({ edit: ids[0] }); return; }
+    }
+    if (found && found.point !== undefined && e.target.closest(".block")) offerPoint(found.point, found.rect);
+    else dismissPointChip();
+  }, 0);
+}
+articleEl.addEventListener("mouseup", onPointerUp);
+articleEl.addEventListener("touchend", onPointerUp);
+document.addEventListener("mousedown", (e) => { if (pointChip && e.target !== pointChip) dismissPointChip(); });
+
+// ---------------------------------------------------------------- keyboard selection mode
+
+const words = wordRanges(map.text);
+const kbd = { on: false, anchor: 0, caret: 0 };
+const kbdButton = $("kbd-mode");
+
+function kbdSelection() {
+  const a = Math.min(kbd.anchor, kbd.caret);
+  const b = Math.max(kbd.anchor, kbd.caret);
+  return [words[a][0], words[b][1]];
+}
+
+function showKbdSelection(say = true) {
+  const [s, e] = kbdSelection();
+  const sel = window.getSelection();
+  sel.removeAllRanges();
+  const r = map.domRange(s, e);
+  sel.addRange(r);
+  const node = r.startContainer.nodeType === Node.TEXT_NODE ? r.startContainer.parentElement : r.startContainer;
+  const box = r.getBoundingClientRect();
+  if (box.top < 60 || box.bottom > window.innerHeight - 20) node.scrollIntoView({ block: "center" });
+  const count = Math.abs(kbd.caret - kbd.anchor) + 1;
+  if (say) announce(`${map.text.slice(s, e)}${count > 1 ? ` (${count} words)` : ""}`);
+}
+
+function setKbd(on) {
+  if (readonly) return;
+  kbd.on = on;
+  kbdButton.setAttribute("aria-pressed", String(on));
+  kbdButton.textContent = on ? "Stop keyboard selection" : "Select with keyboard";
+  $("kbd-help").hidden = !on;
+  articleEl.classList.toggle("kbd-active", on);
+  if (on) {
+    articleEl.tabIndex = 0;
+    articleEl.setAttribute("role", "region");
+    articleEl.setAttribute("aria-label", "Article. Arrow keys move word by word, Shift and arrows select, Enter annotates, M marks something missing, Escape stops.");
+    articleEl.focus();
+    showKbdSelection();
+  } else {
+    window.getSelection().removeAllRanges();
+    articleEl.removeAttribute("tabindex");
+    articleEl.removeAttribute("role");
+    articleEl.removeAttribute("aria-label");
+    kbdButton.focus();
+    announce("Keyboard selection off.");
+  }
+}
+
+function blockOfWord(i) { return map.blockIndexAt(words[i][0]); }
+
+articleEl.addEventListener("keydown", (e) => {
+  if (!kbd.on || !panel.hidden) return;
+  const last = words.length - 1;
+  let moved = true;
+  let next = kbd.caret;
+  switch (e.key) {
+    case "ArrowRight": next = Math.min(last, kbd.caret + 1); break;
+    case "ArrowLeft": next = Math.max(0, kbd.caret - 1); break;
+    case "ArrowDown": {
+      const b = blockOfWord(kbd.caret);
+      const i = words.findIndex((w) => map.blockIndexAt(w[0]) > b);
+      next = i < 0 ? last : i;
+      break;
+    }
+    case "ArrowUp": {
+      // to the start of this paragraph, or of the one before if already there
+      const b = blockOfWord(kbd.caret);
+      const startOfThis = words.findIndex((w) => map.blockIndexAt(w[0]) === b);
+      const goal = kbd.caret === startOfThis ? Math.max(0, b - 1) : b;
+      next = Math.max(0, words.findIndex((w) => map.blockIndexAt(w[0]) >= goal));
+      break;
+    }
+    case "Home": next = words.findIndex((w) => map.blockIndexAt(w[0]) === blockOfWord(kbd.caret)); break;
+    case "End": {
+      const b = blockOfWord(kbd.caret);
+      next = words.length - 1 - [...words].reverse().findIndex((w) => map.blockIndexAt(w[0]) === b);
+      break;
+    }
+    case "Enter":
+    case " ":
+      e.preventDefault();
+      openPanel({ range: kbdSelection(), promptId: lastPrompt });
+      return;
+    case "m":
+    case "M": {
+      e.preventDefault();
+      const at = kbdSelection()[1];
+      openPanel({ point: at, promptId: firstPromptOf("omission") });
+      return;
+    }
+    case "Escape":
+      e.preventDefault();
+      setKbd(false);
+      return;
+    default:
+      moved = false;
+  }
+  if (!moved) return;
+  e.preventDefault();
+  kbd.caret = next;
+  if (!e.shiftKey) kbd.anchor = next;
+  showKbdSelection();
+});
+
+if (kbdButton) {
+  kbdButton.hidden = false;
+  kbdButton.addEventListener("click", () => setKbd(!kbd.on));
+}
+articleEl.addEventListener("mousedown", () => { if (kbd.on) setKbd(false); });
+
+// ---------------------------------------------------------------- omissions, submit
+
+document.querySelectorAll(".add-omission").forEach((b) => {
+  b.hidden = false;
+  b.addEventListener("click", () => openPanel({ promptId: b.dataset.prompt }));
+});
+
+const submitForm = $("submit-form");
+if (submitForm) {
+  submitForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!window.confirm("Submit your work now? After you submit, you can't change it.")) return;
+    const button = $("submit-button");
+    button.disabled = true;
+    button.textContent = "Saving your last changes…";
+    const flushed = await sync.flush();
+    if (!flushed) {
+      button.disabled = false;
+      button.textContent = "Submit my work";
+      toast("Some changes haven't reached the server yet (are you offline?). They're kept on this device. Try submitting again when you're connected.");
+      return;
+    }
+    button.textContent = "Submitting…";
+    try {
+      let r = await sync.request("POST", data.submitUrl, {});
+      if (r.status === 400 && (await sync.refreshToken())) r = await sync.request("POST", data.submitUrl, {});
+      if (!r.ok) throw new Error(String(r.status));
+      localStorage.removeItem(stateKey);
+      window.location.reload();
+    } catch {
+      button.disabled = false;
+      button.textContent = "Submit my work";
+      toast("We couldn't submit just now. Your work is saved; try again in a moment.");
+    }
+  });
+}
+
+// ---------------------------------------------------------------- start
+
+async function start() {
+  if (readonly) {
+    adopt(data.annotations);
+    sync.queue = [];
+    sync.persist();
+    refresh();
+    return;
+  }
+  adopt(data.annotations); // draw at once from the page
+  refresh();
+  try {
+    const r = await fetch(data.apiBase, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (r.ok) {
+      const fresh = await r.json();
+      if (fresh.submitted_at) { window.location.reload(); return; }
+      adopt(fresh.annotations);
+    } else {
+      throw new Error(String(r.status));
+    }
+  } catch {
+    // offline (the page came from the offline copy): use what this device last knew
+    const mine = recalled();
+    if (Array.isArray(mine)) adopt(mine.filter((a) => !a.error || sync.pendingFor(a.id)));
+  }
+  refresh();
+  if (sync.pending()) { sync.setState("saving"); sync.kick(0); }
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+}
+
+document.querySelectorAll("form[data-logout]").forEach((f) => {
+  f.addEventListener("submit", (e) => {
+    if (sync.pending() && !window.confirm("Some changes haven't been sent yet. They stay on this device and are sent next time you open this lesson here. Log out anyway?")) {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+    }
+  }, { capture: true });
+});
+
+start();

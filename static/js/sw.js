@@ -1,0 +1,27 @@
+// Offline helper: lesson pages and static files come from the network when it answers and
+// from the last copy on this device when it doesn't, so a reload while offline still shows
+// the lesson (the unsent changes themselves wait in localStorage).
+const CACHE = "rc-pages";
+const LESSON_PAGE = /^\/student\/assignments\/\d+$/;
+
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  if (req.method !== "GET") return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  if (!(url.pathname.startsWith("/static/") || LESSON_PAGE.test(url.pathname))) return;
+  event.respondWith(
+    fetch(req)
+      .then((resp) => {
+        if (resp.ok && !resp.redirected) {
+          const copy = resp.clone();
+          caches.open(CACHE).then((c) => c.put(req, copy));
+        }
+        return resp;
+      })
+      .catch(() => caches.match(req, { ignoreSearch: true }).then((hit) => hit || Response.error())),
+  );
+});

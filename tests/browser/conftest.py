@@ -1,0 +1,142 @@
+"""Browser tests: the app served on 127.0.0.1 by a thread, driven by Playwright in Debian's
+Chromium (Playwright's own browser download does not work on these machines)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app, services
+from app.extensions import db
+from tests.conftest import LESSONS, PASSWORD, TEST_DB_URL, _base_config
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+    thread: threading.Thread
+    server: object
+
+
+@pytest.fixture(scope="session")
+def live_server(migrated_db, tmp_path_factory):
+    if TEST_DB_URL:
+        url = TEST_DB_URL
+    else:
+        path = tmp_path_factory.mktemp("live") / "live.sqlite3"
+        shutil.copy(migrated_db, path)
+        url = f"sqlite:///{path}"
+    app = create_app({**_base_config(url), "WTF_CSRF_TIME_LIMIT": 3600})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, thread, server)
+    server.shutdown()
+    thread.join(5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+_counter = itertools.count(1)
+
+
+class World:
+    """Creates people and classes in the live server's database, as a teacher would."""
+
+    def __init__(self, server: LiveServer) -> None:
+        self.server = server
+
+    def assignment(self, students: int = 1):
+        n = next(_counter)
+        with self.server.app.app_context():
+            teacher = services.create_teacher(db.session, f"bt{n}@school.test", f"Ms Browser {n}",
+                                              PASSWORD)
+            c = services.create_classroom(db.session, teacher, f"Browser class {n}")
+            lesson = services.current_lessons(str(LESSONS)).lessons["kiev-anger-milley"]
+            a = services.assign_lesson(db.session, c, lesson)
+            names = []
+            for i in range(students):
+                s = services.create_student(db.session, f"bs{n}x{i}", f"Student {n}-{i}", PASSWORD)
+                services.enroll(db.session, c, s)
+                names.append(s.username)
+            db.session.commit()
+            return {"assignment_id": a.id, "students": names, "teacher": teacher.email,
+                    "code": c.join_code, "classroom_id": c.id}
+
+    def annotations(self, username: str):
+        from app.models import Annotation, User
+
+        with self.server.app.app_context():
+            user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one()
+            rows = db.session.execute(
+                db.select(Annotation).filter_by(student_id=user.id).order_by(Annotation.created_at)
+            ).scalars().all()
+            db.session.expunge_all()
+            return rows
+
+
+@pytest.fixture
+def world(live_server) -> World:
+    return World(live_server)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (see .ci/run)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser, request):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    ctx.set_default_timeout(10000)
+    yield ctx
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        for i, pg in enumerate(ctx.pages):
+            try:
+                pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}.png"), full_page=True)
+            except Exception:  # noqa: S110  (best effort: the page may be gone)
+                pass
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    rep = yield
+    setattr(item, f"rep_{rep.when}", rep)
+    return rep
+
+
+def login(page, server: LiveServer, login_name: str, password: str = PASSWORD) -> None:
+    page.goto(f"{server.url}/login")
+    page.get_by_label("Username or email").fill(login_name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
