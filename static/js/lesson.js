@@ -646,6 +646,7 @@ async function start() {
     refresh();
     return;
   }
+  const mirror = recalled(); // read before the page's own data overwrites it
   adopt(data.annotations); // draw at once from the page
   refresh();
   try {
@@ -659,12 +660,25 @@ async function start() {
     }
   } catch {
     // offline (the page came from the offline copy): use what this device last knew
-    const mine = recalled();
-    if (Array.isArray(mine)) adopt(mine.filter((a) => !a.error || sync.pendingFor(a.id)));
+    if (Array.isArray(mirror)) adopt(mirror.filter((a) => !a.error || sync.pendingFor(a.id)));
   }
   refresh();
   if (sync.pending()) { sync.setState("saving"); sync.kick(0); }
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  keepOfflineCopy();
+}
+
+/** Let a reload while offline still show the lesson (see static/js/sw.js). */
+function keepOfflineCopy() {
+  if (!("serviceWorker" in navigator)) return;
+  const first = !navigator.serviceWorker.controller;
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(() => navigator.serviceWorker.ready)
+    .then((reg) => {
+      if (!first || !reg.active) return;
+      const files = Array.from(document.querySelectorAll("script[src], link[rel=stylesheet]"), (e) => e.src || e.href);
+      const modules = ["text.js", "article.js", "sync.js"].map((f) => new URL(f, import.meta.url).href);
+      reg.active.postMessage({ keep: [window.location.href.split("#")[0], ...files, ...modules] });
+    })
+    .catch(() => {});
 }
 
 document.querySelectorAll("form[data-logout]").forEach((f) => {

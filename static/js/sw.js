@@ -7,6 +7,14 @@ const LESSON_PAGE = /^\/student\/assignments\/\d+$/;
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
+// The first visit happens before this worker controls the page: the page then asks for
+// itself and its files to be kept.
+self.addEventListener("message", (event) => {
+  const urls = (event.data && event.data.keep) || [];
+  const own = urls.filter((u) => new URL(u).origin === self.location.origin);
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(own)).catch(() => {}));
+});
+
 self.addEventListener("fetch", (event) => {
   const req = event.request;
   if (req.method !== "GET") return;

@@ -1,0 +1,51 @@
+"""Helpers for driving the lesson page the way a student does."""
+
+from __future__ import annotations
+
+CHAR_BOX_JS = """([needle, index]) => {
+  for (const block of document.querySelectorAll('#article .block')) {
+    const at = block.textContent.indexOf(needle);
+    if (at < 0) continue;
+    let rest = at + index;
+    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      if (rest < t.data.length) {
+        const r = document.createRange();
+        r.setStart(t, rest);
+        r.setEnd(t, rest + 1);
+        const b = r.getBoundingClientRect();
+        return {x: b.left, y: b.top, w: b.width, h: b.height};
+      }
+      rest -= t.data.length;
+    }
+  }
+  return null;
+}"""
+
+
+def char_box(page, needle: str, index: int) -> dict:
+    box = page.evaluate(CHAR_BOX_JS, [needle, index])
+    assert box is not None, f"{needle!r} not found in the article"
+    return box
+
+
+def drag_select(page, needle: str, start: int, end: int) -> None:
+    """Drag the mouse from character ``start`` to character ``end`` (exclusive) of ``needle``."""
+    page.locator(".block").first.scroll_into_view_if_needed()
+    a = char_box(page, needle, start)
+    b = char_box(page, needle, end - 1)
+    page.mouse.move(a["x"] + 1, a["y"] + a["h"] / 2)
+    page.mouse.down()
+    page.mouse.move((a["x"] + b["x"]) / 2, b["y"] + b["h"] / 2, steps=5)
+    page.mouse.move(b["x"] + b["w"] - 1, b["y"] + b["h"] / 2, steps=5)
+    page.mouse.up()
+
+
+def wait_saved(page, timeout: int = 10000) -> None:
+    page.wait_for_function(
+        "document.getElementById('save-status').dataset.state === 'saved'", timeout=timeout)
+
+
+def choose(page, label: str) -> None:
+    """Pick a category chip in the annotate panel."""
+    page.locator("#panel-prompts label", has_text=label).click()

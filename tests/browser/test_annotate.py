@@ -1,0 +1,175 @@
+"""A student annotates the first lesson with the mouse, the keyboard and for omissions."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import login
+from tests.browser.helpers import choose, drag_select, wait_saved
+
+SENTENCE = "Ukraine has vented its anger on a top US general"
+
+
+def open_lesson(page, live_server, world, students: int = 1):
+    w = world.assignment(students)
+    login(page, live_server, w["students"][0])
+    page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
+    page.wait_for_selector("#article .block")
+    return w
+
+
+def test_student_highlights_with_a_mouse_drag_and_the_selection_snaps_to_words(
+        page, live_server, world):
+    w = open_lesson(page, live_server, world)
+    # drag over "ented its ang": the highlight becomes "vented its anger"
+    start = SENTENCE.index("ented")
+    drag_select(page, SENTENCE, start, start + len("ented its ang"))
+    panel = page.locator("#panel")
+    panel.wait_for(state="visible")
+    assert page.locator("#panel-quote").inner_text() == "vented its anger"
+    choose(page, "Loaded wording")
+    page.locator("#pf-rewrite").fill("Ukrainian officials were reported to be unhappy")
+    page.locator("#panel-note").fill("Makes a whole country sound emotional")
+    page.locator("#panel-save").click()
+    wait_saved(page)
+    assert page.locator(".hl").first.inner_text() == "vented its anger"
+    assert page.locator("#annotation-list .ann-quote").inner_text() == "vented its anger"
+    [row] = world.annotations(w["students"][0])
+    assert (row.category, row.prompt_id, row.exact) == ("loaded", "loaded", "vented its anger")
+    assert row.note == "Makes a whole country sound emotional"
+    assert row.fields == {"rewrite": "Ukrainian officials were reported to be unhappy"}
+    text = page.evaluate("JSON.parse(document.getElementById('lesson-data').textContent)"
+                         ".blocks.join('\\n\\n')")
+    assert text[row.start_offset:row.end_offset] == "vented its anger"
+
+
+def test_student_highlights_with_the_keyboard_only(page, live_server, world):
+    w = open_lesson(page, live_server, world)
+    page.locator("#kbd-mode").focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#article").evaluate("el => el === document.activeElement")
+    # the caret starts on the first word ("News"); jump to the first paragraph
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    assert page.evaluate("getSelection().toString()") == "Ukraine"
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    assert page.evaluate("getSelection().toString()") == "vented its anger"
+    # screen readers hear what is selected
+    page.wait_for_function(
+        "document.getElementById('sr-announce').textContent.startsWith('vented its anger')")
+    page.keyboard.press("Enter")
+    page.locator("#panel").wait_for(state="visible")
+    # focus is on the first category choice; arrows pick another, Tab moves on
+    page.keyboard.press("ArrowRight")  # Source -> Loaded wording
+    assert page.locator("#chip-loaded").is_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.type("Sounds like a tantrum")
+    page.keyboard.press("Tab")
+    page.keyboard.type("My note, typed with the keyboard")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    wait_saved(page)
+    [row] = world.annotations(w["students"][0])
+    assert row.exact == "vented its anger"
+    assert row.category == "loaded"
+    assert row.fields == {"rewrite": "Sounds like a tantrum"}
+    assert row.note == "My note, typed with the keyboard"
+    # focus went back to the article, still in keyboard mode; Escape leaves it
+    assert page.locator("#article").evaluate("el => el === document.activeElement")
+    page.keyboard.press("Escape")
+    assert page.locator("#kbd-mode").get_attribute("aria-pressed") == "false"
+
+
+def test_student_adds_an_omission_with_no_target_and_one_at_a_point(page, live_server, world):
+    w = open_lesson(page, live_server, world)
+    page.get_by_role("button", name="+ Add something that's missing").click()
+    page.locator("#panel").wait_for(state="visible")
+    page.locator("#panel-save").click()
+    assert page.locator("#pf-missing-error").is_visible()  # required, said in words
+    page.locator("#pf-missing").fill("Where Milley actually spoke")
+    page.locator("#pf-why").fill("The article says he spoke to Kiev officials")
+    page.locator("#panel-save").click()
+    wait_saved(page)
+    # a point in the text: click between two words, then "Something is missing here"
+    drag_select(page, SENTENCE, 0, 1)  # select, then click to collapse the selection
+    page.keyboard.press("Escape")
+    box = page.evaluate("""() => {
+      const t = document.querySelector('#article .block:nth-child(4)').firstChild;
+      const r = document.createRange(); r.setStart(t, 7); r.setEnd(t, 8);
+      const b = r.getBoundingClientRect(); return {x: b.left, y: b.top + b.height / 2};
+    }""")
+    page.mouse.click(box["x"], box["y"])
+    page.get_by_role("button", name="+ Something is missing here").click()
+    page.locator("#pf-missing").fill("Which Ukrainian officials?")
+    page.locator("#panel-save").click()
+    wait_saved(page)
+    rows = world.annotations(w["students"][0])
+    assert [(r.category, r.start_offset is None) for r in rows] == [
+        ("omission", True), ("omission", False)]
+    assert rows[0].fields["missing"] == "Where Milley actually spoke"
+    point = rows[1]
+    assert point.start_offset == point.end_offset
+    assert point.exact == ""
+    assert page.locator(".pt").count() == 1
+
+
+def test_student_edits_and_deletes_with_undo(page, live_server, world):
+    w = open_lesson(page, live_server, world)
+    start = SENTENCE.index("top US general")
+    drag_select(page, SENTENCE, start, start + len("top US general"))
+    choose(page, "Source")
+    page.locator("#panel-note").fill("first thought")
+    page.locator("#panel-save").click()
+    wait_saved(page)
+    # edit from the list
+    page.get_by_role("button", name="Edit Source: “top US general”").click()
+    page.locator("#panel-note").fill("second thought <b>bold?</b>")
+    page.locator("#panel-save").click()
+    wait_saved(page)
+    [row] = world.annotations(w["students"][0])
+    assert row.note == "second thought <b>bold?</b>"
+    assert row.version == 2
+    assert page.locator(".ann-note").inner_text() == "second thought <b>bold?</b>"
+    # edit by clicking the highlight
+    page.locator(".hl").first.click()
+    page.locator("#panel").wait_for(state="visible")
+    assert page.locator("#panel-note").input_value() == "second thought <b>bold?</b>"
+    page.locator("#panel-cancel").click()
+    # delete from the list, then undo
+    page.get_by_role("button", name="Delete Source: “top US general”").click()
+    wait_saved(page)
+    assert page.locator(".hl").count() == 0
+    [row] = world.annotations(w["students"][0])
+    assert row.deleted_at is not None
+    page.locator("#toast").get_by_role("button", name="Undo").click()
+    wait_saved(page)
+    [row] = world.annotations(w["students"][0])
+    assert row.deleted_at is None
+    assert row.note == "second thought <b>bold?</b>"
+    assert page.locator(".hl").count() == 1
+    # delete from the panel opened on the highlight
+    page.locator(".hl").first.click()
+    page.locator("#panel-delete").click()
+    wait_saved(page)
+    [row] = world.annotations(w["students"][0])
+    assert row.deleted_at is not None
+
+
+def test_overlapping_highlights_stay_readable(page, live_server, world):
+    open_lesson(page, live_server, world)
+    s = SENTENCE.index("vented")
+    drag_select(page, SENTENCE, s, s + len("vented its anger on a top US general"))
+    choose(page, "Loaded wording")
+    page.locator("#panel-save").click()
+    wait_saved(page)
+    s = SENTENCE.index("top US general")
+    drag_select(page, SENTENCE, s, s + len("top US general"))
+    choose(page, "Source")
+    page.locator("#panel-save").click()
+    wait_saved(page)
+    multi = page.locator(".hl.multi")
+    assert multi.inner_text() == "top US general"
+    # the inner (shorter) highlight gives the tint; the outer shows as an underline
+    assert "--cat2" in multi.get_attribute("style")
+    assert page.locator(".legend-item").count() == 3

@@ -1,0 +1,136 @@
+"""Saving never loses work: offline and reload, an expired CSRF token, submitting."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import login
+from tests.browser.helpers import choose, drag_select, wait_saved
+
+SENTENCE = "Ukraine has vented its anger on a top US general"
+NOTE = "Ünïcode & <b>markup</b> 😀 stays x < y\nsecond line"
+
+
+KEPT_OFFLINE_JS = """async () => {
+  for (let i = 0; i < 100; i += 1) {
+    const c = await caches.open('rc-pages');
+    if (await c.match(location.href)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}"""
+
+
+def open_lesson(page, live_server, world):
+    w = world.assignment()
+    login(page, live_server, w["students"][0])
+    url = f"{live_server.url}/student/assignments/{w['assignment_id']}"
+    page.goto(url)
+    page.wait_for_selector("#article .block")
+    return w, url
+
+
+def annotate(page, words: str, label: str, note: str) -> None:
+    s = SENTENCE.index(words)
+    drag_select(page, SENTENCE, s, s + len(words))
+    choose(page, label)
+    page.locator("#panel-note").fill(note)
+    page.locator("#panel-save").click()
+
+
+def test_work_typed_offline_survives_a_reload_and_lands_when_back_online(
+        page, context, live_server, world):
+    w, url = open_lesson(page, live_server, world)
+    annotate(page, "top US general", "Source", "saved while online")
+    wait_saved(page)
+    assert page.evaluate(KEPT_OFFLINE_JS), "the page was not kept for offline use"
+    context.set_offline(True)
+    annotate(page, "vented its anger", "Loaded wording", NOTE)
+    page.wait_for_function(
+        "document.getElementById('save-status').dataset.state === 'offline'")
+    assert "Offline" in page.locator("#save-status").inner_text()
+    assert len(world.annotations(w["students"][0])) == 1  # nothing reached the server yet
+    # reload while still offline: the page comes from this device's copy, the work is shown
+    page.reload()
+    page.wait_for_selector("#article .block")
+    page.wait_for_function(
+        "document.getElementById('save-status').dataset.state === 'offline'")
+    assert page.locator("#annotation-list .ann-quote").all_inner_texts() == [
+        "top US general", "vented its anger"]  # grouped by prompt: sources first
+    assert page.locator(".ann.unsaved .ann-note").inner_text() == NOTE
+    queued = page.evaluate("Object.keys(localStorage).filter(k => k.endsWith(':queue'))"
+                           ".map(k => JSON.parse(localStorage.getItem(k)).length)")
+    assert queued == [1]
+    context.set_offline(False)
+    page.goto(url)
+    wait_saved(page)
+    rows = world.annotations(w["students"][0])
+    assert [(r.exact, r.note) for r in rows] == [
+        ("top US general", "saved while online"), ("vented its anger", NOTE)]
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.endsWith(':queue'))"
+                         ".map(k => JSON.parse(localStorage.getItem(k)).length)") == [0]
+
+
+def test_a_dropped_connection_is_retried_without_a_reload(page, context, live_server, world):
+    w, _ = open_lesson(page, live_server, world)
+    context.set_offline(True)
+    annotate(page, "top US general", "Source", "typed offline")
+    page.wait_for_function(
+        "document.getElementById('save-status').dataset.state === 'offline'")
+    context.set_offline(False)
+    wait_saved(page, timeout=20000)
+    [row] = world.annotations(w["students"][0])
+    assert row.note == "typed offline"
+
+
+def test_an_expired_csrf_token_is_renewed_and_the_note_is_kept(page, live_server, world):
+    w, _ = open_lesson(page, live_server, world)
+    live_server.app.config["WTF_CSRF_TIME_LIMIT"] = 1
+    try:
+        page.wait_for_timeout(2100)  # the page's token is now out of date
+        annotate(page, "top US general", "Source", "kept after the token expired")
+        wait_saved(page)
+    finally:
+        live_server.app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    [row] = world.annotations(w["students"][0])
+    assert row.note == "kept after the token expired"
+
+
+def test_student_submits_and_the_work_becomes_read_only(page, live_server, world):
+    w, url = open_lesson(page, live_server, world)
+    annotate(page, "top US general", "Source", "final answer")
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Submit my work").click()
+    page.wait_for_selector("#submitted-banner")
+    assert "You submitted this lesson on" in page.locator("#submitted-banner").inner_text()
+    assert page.locator("#save-status").inner_text() == "Submitted"
+    [row] = world.annotations(w["students"][0])
+    assert row.note == "final answer"  # flushed before submitting
+    # no way to change it from the page: no panel, no edit buttons, no submit button
+    s = SENTENCE.index("vented")
+    drag_select(page, SENTENCE, s, s + 6)
+    assert page.locator("#panel").is_hidden()
+    assert page.get_by_role("button", name="Edit Source: “top US general”").count() == 0
+    assert page.get_by_role("button", name="Submit my work").count() == 0
+    # and the API refuses writes with 409
+    token = page.evaluate("JSON.parse(document.getElementById('lesson-data').textContent)"
+                          ".csrfToken")
+    resp = page.request.put(
+        f"{live_server.url}/api/assignments/{w['assignment_id']}/annotations/{row.id}",
+        data={"category": "source", "target": {"start": row.start_offset,
+              "end": row.end_offset, "exact": row.exact}, "note": "changed"},
+        headers={"X-CSRFToken": token})
+    assert resp.status == 409
+    assert "submitted" in resp.json()["error"]
+
+
+def test_markup_in_a_note_is_shown_as_typed_and_never_runs(page, live_server, world):
+    w, url = open_lesson(page, live_server, world)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    evil = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+    annotate(page, "top US general", "Source", evil)
+    wait_saved(page)
+    page.goto(url)
+    wait_saved(page)
+    assert page.locator(".ann-note").inner_text() == evil
+    assert page.locator("#annotation-list img, #annotation-list script").count() == 0
+    assert dialogs == []
