@@ -242,7 +242,6 @@ def student_assignments(session: Session, student: User) -> list[StudentAssignme
                 )
                 .group_by(Annotation.assignment_id)
             )
-            .tuples()
             .all()
         )
         if ids
@@ -255,7 +254,6 @@ def student_assignments(session: Session, student: User) -> list[StudentAssignme
                     Submission.student_id == student.id, Submission.assignment_id.in_(ids)
                 )
             )
-            .tuples()
             .all()
         )
         if ids

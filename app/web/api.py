@@ -95,7 +95,10 @@ def list_annotations(assignment_id: int):
 def put_annotation(assignment_id: int, uuid: str):
     a = _my_assignment(assignment_id)
     uuid = _uuid(uuid)
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # JSON nested too deeply to parse is as unreadable as bad JSON
+        payload = None
     if payload is None:
         return error(400, "The app sent something we couldn't read (not JSON). Reload the page; "
                           "your work on this device is kept.", code="malformed")

@@ -26,6 +26,11 @@ from wtforms.validators import (
 PASSWORD_MIN = 8
 
 
+def _strip(value):
+    """Autocomplete on phones adds a trailing space; an email or username never has one."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def _password(label: str = "Password") -> PasswordField:
     return PasswordField(label, validators=[
         DataRequired("Choose a password."),
@@ -36,7 +41,7 @@ def _password(label: str = "Password") -> PasswordField:
 
 class TeacherSignupForm(FlaskForm):
     name = StringField("Your name", validators=[DataRequired("Tell us your name."), Length(max=80)])
-    email = EmailField("School email", validators=[
+    email = EmailField("School email", filters=[_strip], validators=[
         DataRequired("Enter your email address."), Length(max=254),
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="That doesn't look like an email address."),
     ])
@@ -59,7 +64,7 @@ class JoinCodeForm(FlaskForm):
 class StudentSignupForm(JoinCodeForm):
     name = StringField("Your first name (what your teacher will see)", validators=[
         DataRequired("Tell us your name."), Length(max=80)])
-    username = StringField("Choose a username", validators=[
+    username = StringField("Choose a username", filters=[_strip], validators=[
         DataRequired("Choose a username."),
         Length(min=3, max=40, message="Use 3 to 40 characters."),
         Regexp(r"^[A-Za-z0-9._-]+$",

@@ -25,6 +25,28 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 pytestmark = pytest.mark.browser
 
 
+# A small lesson whose text has astral characters (emoji) before the words students
+# highlight: offsets must count code points, as the server does, not UTF-16 units.
+EMOJI_LESSON = """
+id = "emoji-test"
+title = "Emoji test"
+[[blocks]]
+kind = "headline"
+text = "Fans \U0001F600\U0001F389 cheer the team"
+[[blocks]]
+kind = "paragraph"
+text = "The \U0001F3C6 trophy went to the home side after a tense final."
+[[prompts]]
+id = "sources"
+category = "source"
+question = "Who says so?"
+[[prompts]]
+id = "loaded"
+category = "loaded"
+question = "Which words push you?"
+"""
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -41,7 +63,10 @@ def live_server(migrated_db, tmp_path_factory):
         path = tmp_path_factory.mktemp("live") / "live.sqlite3"
         shutil.copy(migrated_db, path)
         url = f"sqlite:///{path}"
-    app = create_app({**_base_config(url), "WTF_CSRF_TIME_LIMIT": 3600})
+    lessons = tmp_path_factory.mktemp("lessons")
+    shutil.copy(LESSONS / "kiev-anger-milley.toml", lessons)
+    (lessons / "emoji-test.toml").write_text(EMOJI_LESSON, encoding="utf-8")
+    app = create_app({**_base_config(url), "LESSONS_DIR": str(lessons)})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -61,13 +86,14 @@ class World:
     def __init__(self, server: LiveServer) -> None:
         self.server = server
 
-    def assignment(self, students: int = 1):
+    def assignment(self, students: int = 1, lesson_id: str = "kiev-anger-milley"):
         n = next(_counter)
         with self.server.app.app_context():
             teacher = services.create_teacher(db.session, f"bt{n}@school.test", f"Ms Browser {n}",
                                               PASSWORD)
             c = services.create_classroom(db.session, teacher, f"Browser class {n}")
-            lesson = services.current_lessons(str(LESSONS)).lessons["kiev-anger-milley"]
+            lesson = services.current_lessons(self.server.app.config["LESSONS_DIR"]).lessons[
+                lesson_id]
             a = services.assign_lesson(db.session, c, lesson)
             names = []
             for i in range(students):
