@@ -23,9 +23,9 @@ run: $(VENV)/.runtime  ## migrate the SQLite database, check the lessons, serve 
 	-$(BIN)/flask lessons check
 	$(BIN)/flask run --debug --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.dev  ## the whole suite: unit, app and browser tests
+test: $(VENV)/.dev  ## the whole suite: unit, app and browser tests (TEST_DATABASE_URL= for PostgreSQL)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	FLASK_DEBUG=0 $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -47,6 +47,7 @@ def migrated_db(tmp_path_factory) -> str:
         app = create_app(_base_config(TEST_DB_URL))
         with app.app_context():
             upgrade(directory=str(ROOT / "migrations"))
+            db.engine.dispose()
         return TEST_DB_URL
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
     app = create_app(_base_config(f"sqlite:///{path}"))
