@@ -136,6 +136,8 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 # ---------------------------------------------------------------- classes
 
+MAX_ID = 2**63 - 1  # an id from a URL past this can't be in the database (SQLite can't bind it)
+
 JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read off a board
 
 
@@ -178,6 +180,8 @@ def enroll(session: Session, classroom: Classroom, student: User) -> Enrollment:
 
 def teacher_classroom(session: Session, teacher: User, classroom_id: int) -> Classroom | None:
     """The class if this teacher owns it; None for anyone else's (the view answers 404)."""
+    if not 0 < classroom_id <= MAX_ID:
+        return None
     c = session.get(Classroom, classroom_id)
     return c if c is not None and c.teacher_id == teacher.id else None
 
@@ -279,6 +283,8 @@ def assignment_for_student(
     session: Session, student: User, assignment_id: int
 ) -> Assignment | None:
     """The assignment if this student is in its class; None otherwise (the view answers 404)."""
+    if not 0 < assignment_id <= MAX_ID:
+        return None
     return session.execute(
         sa.select(Assignment)
         .join(Enrollment, Enrollment.classroom_id == Assignment.classroom_id)

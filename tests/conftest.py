@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from flask_migrate import upgrade
 
 from app import create_app, services
@@ -74,7 +75,19 @@ def db_url(migrated_db, tmp_path) -> str:
 
 @pytest.fixture
 def app(db_url):
+    """The app, with an app context pushed so tests can use ``db.session`` directly.
+
+    Flask reuses a pushed app context for every test-client request, so ``g`` would carry
+    over between requests (Flask-Login's cached user, Flask-WTF's cached token). Each request
+    starts with an empty ``g``, as it does on a real server.
+    """
     app = create_app(_base_config(db_url))
+
+    def fresh_g() -> None:
+        for name in list(vars(g)):
+            g.pop(name, None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
     with app.app_context():
         yield app
         db.session.remove()

@@ -212,7 +212,8 @@ def reanchor(new_text: str, old: Target) -> Reanchored:
         if pos >= 0 and new_text.count(joined) == 1:
             at = pos + len(old.prefix)
             return Reanchored(make_target(new_text, at, at), "quote")
-        if old.end <= len(new_text) and new_text[max(0, old.start - len(old.prefix)) : old.start] == old.prefix:
+        before = new_text[max(0, old.start - len(old.prefix)) : old.start]
+        if old.end <= len(new_text) and before == old.prefix:
             return Reanchored(make_target(new_text, old.start, old.start), "exact")
         return Reanchored(None, "orphan")
     if new_text[old.start : old.end] == old.exact:

@@ -289,7 +289,7 @@ def parse_lesson(raw: dict[str, Any], file: str) -> tuple[Lesson | None, list[Pr
     def unique(item_id: Any, where: str) -> str:
         if not isinstance(item_id, str) or not SLUG.fullmatch(item_id):
             out.add(where, "'id' must be a slug: lower-case letters, digits and hyphens")
-            return str(item_id)
+            return repr(item_id)  # repr: a later "file: item: problem" line stays one line
         if item_id in seen_ids:
             out.add(where, f"duplicate id {item_id!r} (also used by {seen_ids[item_id]})")
         seen_ids[item_id] = where

@@ -294,20 +294,14 @@ function rectFor(u16) {
 
 function place(rect) {
   if (matchMedia("(max-width: 900px)").matches) return; // docked at the bottom by CSS
-  const w = panel.offsetWidth;
+  // over the questions column, level with the selection: the article stays in view
+  const side = document.querySelector(".work-col").getBoundingClientRect();
+  panel.style.width = `${Math.max(280, Math.min(side.width - 16, 416))}px`;
   const h = panel.offsetHeight;
-  let left; let top;
-  if (rect) {
-    left = Math.min(window.scrollX + rect.left, window.scrollX + document.documentElement.clientWidth - w - 8);
-    top = window.scrollY + rect.bottom + 8;
-    if (rect.bottom + h + 8 > window.innerHeight && rect.top - h - 8 > 0) top = window.scrollY + rect.top - h - 8;
-  } else {
-    const col = articleEl.getBoundingClientRect();
-    left = window.scrollX + col.left + 24;
-    top = window.scrollY + Math.max(16, (window.innerHeight - h) / 3);
-  }
-  panel.style.left = `${Math.max(8, left)}px`;
-  panel.style.top = `${Math.max(8, top)}px`;
+  const wanted = rect ? rect.top - 48 : (window.innerHeight - h) / 3;
+  const top = Math.max(8, Math.min(wanted, window.innerHeight - h - 8));
+  panel.style.left = `${window.scrollX + side.left + 8}px`;
+  panel.style.top = `${window.scrollY + top}px`;
 }
 
 function renderFields(promptId, existing) {
@@ -406,7 +400,7 @@ $("panel-form").addEventListener("submit", (ev) => {
   if (bad) { bad.focus(); announce("Please fix the highlighted answers."); return; }
   const a = { id: panelState.id, category: p.category, prompt: p.id, target: panelState.target, note, fields };
   const isNew = panelState.isNew;
-  lastPrompt = p.id;
+  if (p.category !== "omission") lastPrompt = p.id; // words are rarely an omission
   closePanel();
   save(a);
   announce(isNew ? `Saved as ${categories[p.category].label}.` : "Changes saved.");
@@ -627,6 +621,8 @@ if (submitForm) {
       if (r.status === 400 && (await sync.refreshToken())) r = await sync.request("POST", data.submitUrl, {});
       if (!r.ok) throw new Error(String(r.status));
       localStorage.removeItem(stateKey);
+      window.history.scrollRestoration = "manual"; // show the "submitted" banner at the top
+      window.scrollTo(0, 0);
       window.location.reload();
     } catch {
       button.disabled = false;

@@ -3,6 +3,7 @@ Chromium (Playwright's own browser download does not work on these machines)."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -141,10 +142,8 @@ def context(browser, request):
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         for i, pg in enumerate(ctx.pages):
-            try:
+            with contextlib.suppress(Exception):  # best effort: the page may be gone
                 pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}.png"), full_page=True)
-            except Exception:  # noqa: S110  (best effort: the page may be gone)
-                pass
     ctx.close()
 
 

@@ -131,6 +131,12 @@ def test_student_edits_and_deletes_with_undo(page, live_server, world):
     assert row.note == "second thought <b>bold?</b>"
     assert row.version == 2
     assert page.locator(".ann-note").inner_text() == "second thought <b>bold?</b>"
+    # clicking it in the list scrolls to the words and flashes them
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.locator("#annotation-list .ann-go").click()
+    page.wait_for_function("document.querySelector('.hl').classList.contains('flash')")
+    page.wait_for_function("""() => { const r = document.querySelector('.hl')
+        .getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }""")
     # edit by clicking the highlight
     page.locator(".hl").first.click()
     page.locator("#panel").wait_for(state="visible")

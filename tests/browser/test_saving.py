@@ -95,7 +95,7 @@ def test_an_expired_csrf_token_is_renewed_and_the_note_is_kept(page, live_server
 
 
 def test_student_submits_and_the_work_becomes_read_only(page, live_server, world):
-    w, url = open_lesson(page, live_server, world)
+    w, _ = open_lesson(page, live_server, world)
     annotate(page, "top US general", "Source", "final answer")
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Submit my work").click()
@@ -123,7 +123,7 @@ def test_student_submits_and_the_work_becomes_read_only(page, live_server, world
 
 
 def test_markup_in_a_note_is_shown_as_typed_and_never_runs(page, live_server, world):
-    w, url = open_lesson(page, live_server, world)
+    _, url = open_lesson(page, live_server, world)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     evil = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
