@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -89,7 +90,9 @@ class AccountError(ValueError):
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    """Werkzeug's default (scrypt) unless PASSWORD_HASH_METHOD says otherwise (tests use a
+    fast method; a hash records its method, so logins keep working if it changes)."""
+    return generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def create_teacher(session: Session, email: str, name: str, password: str) -> User:

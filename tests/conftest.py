@@ -34,6 +34,7 @@ def _base_config(url: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "LESSONS_DIR": str(LESSONS),
         "WTF_CSRF_ENABLED": True,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast: tests make many accounts
     }
 
 

@@ -62,7 +62,7 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     """Grow [start, end) to whole words and trim surrounding spaces and punctuation.
 
     A drag over "ented its ang" becomes "vented its anger". A range with no word character
-    collapses to an empty range at its start. The browser does the same before it sends.
+    collapses to an empty range. The browser does the same before it sends.
     """
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))

@@ -81,6 +81,8 @@ def init_app(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint or "")
         if view is not None and getattr(view, "checks_own_csrf", False):
             return
+        if request.blueprint == "api" and not current_user.is_authenticated:
+            return  # the API answers 401 "log in again", which tells the page what to do
         csrf.protect()
 
     @login_manager.user_loader
