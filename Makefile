@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 export FLASK_DEBUG ?= 1
 
-.PHONY: run test lint check-lessons clean
+.PHONY: run test lint check-lessons bench clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: $(VENV)/.dev  ## the whole suite: unit, app and browser tests (TEST_DATABA
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check . || true
+
+bench: $(VENV)/.runtime  ## server time of the student's hot paths (not part of make test)
+	$(BIN)/python bench/server_time.py
 
 check-lessons: $(VENV)/.runtime
 	$(BIN)/flask lessons check

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import os
 import shutil
 import threading
@@ -68,6 +69,7 @@ def live_server(migrated_db, tmp_path_factory):
     shutil.copy(LESSONS / "kiev-anger-milley.toml", lessons)
     (lessons / "emoji-test.toml").write_text(EMOJI_LESSON, encoding="utf-8")
     app = create_app({**_base_config(url), "LESSONS_DIR": str(lessons)})
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the output
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
