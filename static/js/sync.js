@@ -21,13 +21,32 @@ export class Sync extends EventTarget {
     window.addEventListener("online", () => this.kick(0));
   }
 
+  /** This tab's queue, plus any left by other tabs of the same lesson (closed ones would
+   * otherwise strand their work; a live one just re-saves its own, and sending an entry
+   * twice is harmless because every write is idempotent). */
   load() {
+    const base = this.key;
+    let tab = null;
     try {
-      const raw = JSON.parse(localStorage.getItem(this.key) || "[]");
-      return Array.isArray(raw) ? raw : [];
-    } catch {
-      return [];
-    }
+      tab = sessionStorage.getItem("rc-tab") || Math.random().toString(36).slice(2, 10);
+      sessionStorage.setItem("rc-tab", tab); // survives a reload of this tab, not a new tab
+    } catch { tab = Math.random().toString(36).slice(2, 10); }
+    this.key = `${base}:${tab}`;
+    const merged = new Map();
+    try {
+      for (const k of Object.keys(localStorage)) {
+        if (k !== base && !k.startsWith(`${base}:`)) continue;
+        const raw = JSON.parse(localStorage.getItem(k) || "[]");
+        for (const e of Array.isArray(raw) ? raw : []) {
+          const have = merged.get(e.id);
+          if (!have || (e.gen || 0) > (have.gen || 0)) merged.set(e.id, e);
+        }
+        if (k !== this.key) localStorage.removeItem(k);
+      }
+    } catch { /* storage blocked: start empty */ }
+    const queue = Array.from(merged.values()).sort((a, b) => (a.gen || 0) - (b.gen || 0));
+    try { localStorage.setItem(this.key, JSON.stringify(queue)); } catch { /* full */ }
+    return queue;
   }
 
   persist() {

@@ -56,7 +56,7 @@ def test_work_typed_offline_survives_a_reload_and_lands_when_back_online(
     assert page.locator("#annotation-list .ann-quote").all_inner_texts() == [
         "top US general", "vented its anger"]  # grouped by prompt: sources first
     assert page.locator(".ann.unsaved .ann-note").inner_text() == NOTE
-    queued = page.evaluate("Object.keys(localStorage).filter(k => k.endsWith(':queue'))"
+    queued = page.evaluate("Object.keys(localStorage).filter(k => k.includes(':queue'))"
                            ".map(k => JSON.parse(localStorage.getItem(k)).length)")
     assert queued == [1]
     context.set_offline(False)
@@ -65,7 +65,7 @@ def test_work_typed_offline_survives_a_reload_and_lands_when_back_online(
     rows = world.annotations(w["students"][0])
     assert [(r.exact, r.note) for r in rows] == [
         ("top US general", "saved while online"), ("vented its anger", NOTE)]
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.endsWith(':queue'))"
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.includes(':queue'))"
                          ".map(k => JSON.parse(localStorage.getItem(k)).length)") == [0]
 
 
@@ -134,3 +134,18 @@ def test_markup_in_a_note_is_shown_as_typed_and_never_runs(page, live_server, wo
     assert page.locator(".ann-note").inner_text() == evil
     assert page.locator("#annotation-list img, #annotation-list script").count() == 0
     assert dialogs == []
+
+
+def test_work_left_by_a_closed_tab_is_sent_by_the_next_tab(page, context, live_server, world):
+    w, url = open_lesson(page, live_server, world)
+    context.set_offline(True)
+    annotate(page, "top US general", "Source", "typed in a tab that was then closed")
+    page.wait_for_function(
+        "document.getElementById('save-status').dataset.state === 'offline'")
+    page.close()
+    context.set_offline(False)
+    other = context.new_page()
+    other.goto(url)
+    wait_saved(other)
+    [row] = world.annotations(w["students"][0])
+    assert row.note == "typed in a tab that was then closed"
