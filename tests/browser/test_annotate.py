@@ -179,3 +179,38 @@ def test_overlapping_highlights_stay_readable(page, live_server, world):
     # the inner (shorter) highlight gives the tint; the outer shows as an underline
     assert "--cat2" in multi.get_attribute("style")
     assert page.locator(".legend-item").count() == 3
+
+
+def test_without_javascript_a_student_annotates_by_typing_the_words(browser, live_server, world):
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()
+    w = world.assignment()
+    login(page, live_server, w["students"][0])
+    page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
+    page.locator("#quote-form summary").click()
+    page.get_by_label("Question", exact=True).select_option("loaded")
+    page.get_by_label("Words from the article").fill("Kiev")  # appears several times
+    page.locator("#quote-form #note").fill("typed without JavaScript")
+    page.locator("#quote-form button[type=submit]").click()
+    # asked which time, with the typing kept
+    assert "appear" in page.locator("#quote-form .error").first.inner_text()
+    assert page.locator("#quote-form #note").input_value() == "typed without JavaScript"
+    page.get_by_label("Which time they appear").fill("2")
+    page.locator("#quote-form button[type=submit]").click()
+    assert page.locator("#my-annotations .ann-quote").inner_text() == "Kiev"
+    [row] = world.annotations(w["students"][0])
+    assert (row.exact, row.note) == ("Kiev", "typed without JavaScript")
+    text = "\n\n".join(b.text for b in world_lesson_blocks())
+    assert row.start_offset == text.index("Kiev", text.index("Kiev") + 1)
+    # delete works without JavaScript too
+    page.get_by_role("button", name="Delete").click()
+    assert page.locator("#my-annotations .ann-quote").count() == 0
+    ctx.close()
+
+
+def world_lesson_blocks():
+    from app.domain.lessons import load_lesson_file
+    from tests.conftest import LESSONS
+
+    lesson, _ = load_lesson_file(LESSONS / "kiev-anger-milley.toml")
+    return lesson.blocks
