@@ -33,6 +33,8 @@ class Config:
                 os.makedirs(app.instance_path, exist_ok=True)
                 path = os.path.join(app.instance_path, "app.sqlite3")
                 app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+        if not app.config.get("SECRET_KEY") and os.environ.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
         if not app.config.get("SECRET_KEY"):
             if app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1":
                 app.config["SECRET_KEY"] = _dev_secret(app)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -104,10 +103,6 @@ class LessonVersion(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     content: Mapped[str] = mapped_column(sa.Text)  # JSON of domain.lessons.Lesson.to_dict()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return json.loads(self.content)
 
 
 class Assignment(db.Model):

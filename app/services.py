@@ -105,8 +105,8 @@ def create_teacher(session: Session, email: str, name: str, password: str) -> Us
         display_name=name.strip(),
         password_hash=hash_password(password),
     )
-    session.add(user)
-    session.flush()
+    if not _insert(session, user):
+        raise AccountError("email", "An account with that email already exists. Log in instead.")
     return user
 
 
@@ -120,9 +120,20 @@ def create_student(session: Session, username: str, name: str, password: str) ->
         display_name=name.strip() or username,
         password_hash=hash_password(password),
     )
-    session.add(user)
-    session.flush()
+    if not _insert(session, user):  # someone took it a moment ago
+        raise AccountError("username", "That username is taken. Try adding a number to it.")
     return user
+
+
+def _insert(session: Session, row: object) -> bool:
+    """Add a row in a savepoint; False when a unique constraint says it already exists
+    (a double-clicked button, two requests at once) instead of an error page."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def authenticate(session: Session, login: str, password: str) -> User | None:
@@ -176,9 +187,11 @@ def enroll(session: Session, classroom: Classroom, student: User) -> Enrollment:
     if existing:
         return existing
     row = Enrollment(classroom_id=classroom.id, student_id=student.id)
-    session.add(row)
-    session.flush()
-    return row
+    if _insert(session, row):
+        return row
+    return session.execute(
+        sa.select(Enrollment).filter_by(classroom_id=classroom.id, student_id=student.id)
+    ).scalar_one()
 
 
 def teacher_classroom(session: Session, teacher: User, classroom_id: int) -> Classroom | None:
@@ -434,33 +447,6 @@ def submit(session: Session, assignment: Assignment, student: User) -> Submissio
     if sub is not None:
         return sub
     sub = Submission(assignment_id=assignment.id, student_id=student.id)
-    session.add(sub)
-    session.flush()
-    return sub
-
-
-def annotation_json(a: Annotation) -> dict:
-    """The API's view of an annotation (the same shape the client PUTs)."""
-    out: dict = {
-        "id": a.id,
-        "category": a.category,
-        "prompt": a.prompt_id,
-        "note": a.note,
-        "fields": a.fields,
-        "version": a.version,
-        "anchored_by": a.anchored_by,
-        "created": a.created_at.isoformat() + "Z",
-        "modified": a.updated_at.isoformat() + "Z",
-        "target": None,
-    }
-    if a.start_offset is not None:
-        out["target"] = {
-            "start": a.start_offset,
-            "end": a.end_offset,
-            "exact": a.exact,
-            "prefix": a.prefix,
-            "suffix": a.suffix,
-        }
-    if a.deleted_at is not None:
-        out["deleted"] = True
-    return out
+    if _insert(session, sub):
+        return sub
+    return submission_of(session, assignment, student)

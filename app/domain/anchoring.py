@@ -111,14 +111,27 @@ def check_target(text: str, start: int, end: int, exact: str, *, allow_point: bo
         if exact:
             raise AnchorError("A point in the text cannot quote any words.")
         return make_target(text, start, end)
-    if text[start:end] == exact:
-        return make_target(text, start, end)
-    if exact and text.count(exact) == 1:
-        found = text.index(exact)
-        return make_target(text, found, found + len(exact))
-    raise AnchorError(
-        "The highlighted words don't match the article. Reload the page and select them again."
-    )
+    if text[start:end] != exact:
+        if not exact or text.count(exact) != 1:
+            raise AnchorError("The highlighted words don't match the article. "
+                              "Reload the page and select them again.")
+        start = text.index(exact)
+        end = start + len(exact)
+    if not text[start:end].strip():
+        raise AnchorError("Select at least one word to highlight, not just spaces.")
+    start, end = grow_to_words(text, start, end)
+    return make_target(text, start, end)
+
+
+def grow_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Complete words cut at either edge ("ented its ang" -> "vented its anger"), whichever
+    client sent the range. Unlike :func:`snap_to_words` it trims nothing, so a client may
+    deliberately include punctuation or an emoji."""
+    while 0 < start < len(text) and _inside_word(text, start) and _inside_word(text, start - 1):
+        start -= 1
+    while 0 < end < len(text) and _inside_word(text, end - 1) and _inside_word(text, end):
+        end += 1
+    return start, end
 
 
 def _fold(ch: str) -> str:

@@ -38,6 +38,15 @@ class Invalid(ValueError):
         self.fields = fields
 
 
+UNSTORABLE = ("This contains a character we can't store (an invisible control character or "
+              "half of an emoji). Delete it and try again.")
+
+
+def storable(text: str) -> bool:
+    """Text every database keeps exactly: no NUL, no unpaired surrogate halves."""
+    return "\x00" not in text and not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
 def _int(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
@@ -82,6 +91,8 @@ def validate_annotation(
     if not isinstance(note, str):
         errors["note"] = "The note must be text."
         note = ""
+    elif not storable(note):
+        errors["note"] = UNSTORABLE
     elif len(note) > note_max:
         errors["note"] = (
             f"Your note is {len(note):,} characters long; the limit is {note_max:,}. "
@@ -104,6 +115,9 @@ def validate_annotation(
             continue
         if not isinstance(value, str):
             errors[key] = "This answer must be text."
+            continue
+        if not storable(value):
+            errors[key] = UNSTORABLE
             continue
         if len(value) > field_max:
             errors[key] = f"Keep this under {field_max} characters (it is {len(value):,})."
@@ -150,3 +164,28 @@ def validate_annotation(
         first = next(iter(errors.values()))
         raise Invalid(first, errors)
     return AnnotationInput(category, prompt_id, target, note, fields, reanchored)
+
+
+QUOTE_FORM_FIELDS = ("named", "affiliation", "independence", "checked_url", "rewrite", "missing",
+                     "why")
+
+
+def quote_form_payload(lesson: Lesson, form: dict[str, Any]) -> dict[str, Any]:
+    """The no-JavaScript form's answers in the API's shape (the quote is anchored separately).
+
+    Browsers send line breaks in form fields as CRLF; the page's own editor uses LF, so the
+    same note is stored the same way whichever way it was written.
+    """
+    prompt = lesson.prompt(form.get("prompt") or "")
+    names = {f["name"] for f in prompt.fields} if prompt else set()
+    fields = {}
+    for name in QUOTE_FORM_FIELDS:
+        value = (form.get(name) or "").replace("\r\n", "\n").strip()
+        if value and name in names:
+            fields[name] = value
+    return {
+        "prompt": form.get("prompt"),
+        "category": prompt.category if prompt else None,
+        "note": (form.get("note") or "").replace("\r\n", "\n"),
+        "fields": fields,
+    }

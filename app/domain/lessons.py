@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .anchoring import AnchorError, Target, find_quote, make_target, snap_to_words
+from .anchoring import AnchorError, find_quote, snap_to_words
 
 BLOCK_SEPARATOR = "\n\n"
 BLOCK_KINDS = ("breadcrumb", "headline", "caption", "paragraph", "aside", "footer")
@@ -446,8 +446,6 @@ def lesson_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.toml"))
 
 
-def key_target(lesson: Lesson, item: KeyItem | Decoy) -> Target:
-    return make_target(lesson.text, item.start, item.end)
 
 
 __all__ = [

@@ -12,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from .. import services
 from ..domain.annotations import Invalid, validate_annotation
 from ..extensions import db
+from . import present
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -28,6 +29,11 @@ def require_student():
     if not current_user.is_authenticated:
         return error(401, "Your login has ended. Log in again: your unsaved work is kept on "
                           "this device until then.", code="login")
+    expected = request.headers.get("X-Expected-User")
+    if expected is not None and expected != str(current_user.id):
+        # a page left open by someone who logged out: never file their work under this account
+        return error(409, "Someone else is logged in on this browser now. Log back in as "
+                          "yourself to send your unsaved work.", code="wrong_user")
     return None
 
 
@@ -56,7 +62,7 @@ def _if_match() -> int | None:
 
 
 def _saved(annotation, status: int):
-    resp = jsonify(services.annotation_json(annotation))
+    resp = jsonify(present.annotation_json(annotation))
     resp.status_code = status
     resp.headers["ETag"] = f'"{annotation.version}"'
     return resp
@@ -69,7 +75,7 @@ def _closed(e: services.WorkClosed):
 
 
 def _conflict(e: services.VersionConflict):
-    current = services.annotation_json(e.current) if e.current is not None else None
+    current = present.annotation_json(e.current) if e.current is not None else None
     return error(409, "This annotation was changed in another tab or device.",
                  code="conflict", current=current)
 
@@ -86,7 +92,7 @@ def list_annotations(assignment_id: int):
     rows = services.student_annotations(db.session, a, current_user)
     sub = services.submission_of(db.session, a, current_user)
     return {
-        "annotations": [services.annotation_json(r) for r in rows],
+        "annotations": [present.annotation_json(r) for r in rows],
         "submitted_at": sub.submitted_at.isoformat() + "Z" if sub else None,
     }
 

@@ -74,12 +74,19 @@ def login():
 @form_view
 def logout():
     form = ActionForm()
-    if form.validate_on_submit() or form.csrf_token.errors:
-        # logging out is always allowed: an expired token must not keep someone logged in
+    # an expired token must not keep someone logged in on a shared laptop, so a request from
+    # this site logs out even then; one from another site needs the token
+    if form.validate_on_submit() or same_origin():
         logout_user()
         session.clear()
         flash("You are logged out.", "success")
     return redirect(url_for("auth.login"))
+
+
+def same_origin() -> bool:
+    """The browser says the request came from one of this site's own pages."""
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    return bool(source) and urlsplit(source).netloc == request.host
 
 
 @bp.route("/join", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -20,7 +21,6 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
-    ValidationError,
 )
 
 PASSWORD_MIN = 8
@@ -86,17 +86,34 @@ class AssignForm(FlaskForm):
 
 
 class QuoteAnnotationForm(FlaskForm):
-    """The no-JavaScript way to annotate: type the words, say which occurrence."""
+    """The no-JavaScript way to annotate: type the words, say which occurrence. The note's
+    length and the answers are checked by domain.annotations, like the API's."""
 
     prompt = SelectField("Question", validators=[DataRequired("Choose a question.")])
     quote = TextAreaField("Words from the article", validators=[Length(max=2000)])
     occurrence = IntegerField("Which time they appear (1 = first)", validators=[
         Optional(), NumberRange(min=1, message="Use 1 for the first time, 2 for the second...")])
-    note = TextAreaField("Your note", validators=[Length(max=2000, message=(
-        "Your note is too long: the limit is 2,000 characters."))])
-    rewrite = StringField("A neutral way to say it (loaded wording)", validators=[Length(max=500)])
-    missing = StringField("What is missing (left out)", validators=[Length(max=500)])
-    why = StringField("Why it matters (left out)", validators=[Length(max=500)])
+    note = TextAreaField("Your note")
+    named = SelectField("Source: is it named?", validate_choice=False, choices=[
+        SelectChoice("", "-"), SelectChoice("named", "Named"),
+        SelectChoice("unnamed", "Unnamed / vague")])
+    affiliation = StringField("Source: who are they? (job, organisation)")
+    independence = SelectField("Source: independent or interested party?",
+                               validate_choice=False, choices=[
+                                   SelectChoice("", "-"),
+                                   SelectChoice("independent", "Independent"),
+                                   SelectChoice("interested", "Interested party"),
+                                   SelectChoice("unsure", "Not sure")])
+    checked_url = StringField("Source: where I checked (a web address)")
+    rewrite = StringField("Loaded wording: a neutral way to say it")
+    missing = StringField("Left out: what is missing")
+    why = StringField("Left out: why it matters")
+
+
+def form_field(form: FlaskForm, key: str):
+    """The form field that shows an error the domain reported under ``key``."""
+    name = {"target": "quote", "category": "prompt"}.get(key, key.removeprefix("fields."))
+    return form._fields.get(name, form.note)
 
 
 class ActionForm(FlaskForm):
@@ -109,5 +126,3 @@ def csrf_message(form: FlaskForm) -> str | None:
                 "Your typing is still here: press the button again.")
     return None
 
-
-__all__ = ["ValidationError"]

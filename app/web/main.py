@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from ..domain.sanitise import linkify
 from ..extensions import csrf, db, login_manager
 from ..models import User
 
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.register_blueprint(bp)
     app.add_template_filter(dataclasses.asdict, "attr_dict")
+    app.add_template_filter(linkify, "linkify")
 
     @app.before_request
     def csrf_guard() -> None:

@@ -9,9 +9,10 @@ from flask_login import current_user
 
 from .. import services
 from ..domain.anchoring import AnchorError, anchor_quote
-from ..domain.annotations import Invalid, validate_annotation
+from ..domain.annotations import Invalid, quote_form_payload, validate_annotation
 from ..extensions import db
-from .forms import ActionForm, QuoteAnnotationForm, csrf_message
+from . import present
+from .forms import ActionForm, QuoteAnnotationForm, csrf_message, form_field
 from .main import form_view, student_required
 
 bp = Blueprint("student", __name__, url_prefix="/student")
@@ -50,7 +51,7 @@ def _render_lesson(a, form: QuoteAnnotationForm | None = None, status: int = 200
     annotations = services.student_annotations(db.session, a, current_user)
     page = render_template(
         "student/lesson.html", assignment=a, lesson=lesson, submission=sub,
-        annotations=[services.annotation_json(x) for x in annotations],
+        annotations=[present.annotation_json(x) for x in annotations],
         quote_form=_quote_form(lesson, form), action_form=ActionForm(), form_error=form_error,
         note_max=current_app.config["NOTE_MAX_CHARS"],
     )
@@ -71,29 +72,22 @@ def annotate_by_quote(assignment_id: int):
     form = _quote_form(lesson)
     if not form.validate_on_submit():
         return _render_lesson(a, form, 422, csrf_message(form))
-    prompt = lesson.prompt(form.prompt.data)
-    payload = {"prompt": form.prompt.data, "category": prompt.category if prompt else None,
-               "note": form.note.data or "", "fields": {}}
-    for name in ("rewrite", "missing", "why"):
-        value = (form[name].data or "").strip()
-        if value and prompt and any(f["name"] == name for f in prompt.fields):
-            payload["fields"][name] = value
+    payload = quote_form_payload(lesson, form.data)
     quote = (form.quote.data or "").strip()
     try:
         if quote:
             t = anchor_quote(lesson.text, quote, form.occurrence.data)
             payload["target"] = {"start": t.start, "end": t.end, "exact": t.exact}
         data = validate_annotation(payload, lesson,
-                                   note_max=current_app.config["NOTE_MAX_CHARS"])
+                                   note_max=current_app.config["NOTE_MAX_CHARS"],
+                                   field_max=current_app.config["FIELD_MAX_CHARS"])
         services.put_annotation(db.session, a, current_user, str(uuidlib.uuid4()), data, None)
     except AnchorError as e:
         form.quote.errors.append(str(e))
         return _render_lesson(a, form, 422)
     except Invalid as e:
         for key, message in e.fields.items():
-            name = {"target": "quote", "prompt": "prompt", "category": "prompt"}.get(
-                key, key.removeprefix("fields."))
-            form._fields.get(name, form.note).errors.append(message)
+            form_field(form, key).errors.append(message)
         return _render_lesson(a, form, 422)
     except services.WorkClosed:
         return _render_lesson(a, form, 409, "You already submitted this lesson.")

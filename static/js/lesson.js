@@ -17,6 +17,7 @@ const sync = new Sync({
   csrfUrl: data.csrfUrl,
   csrfToken: data.csrfToken,
   storageKey: `rc:${data.userId}:${data.assignmentId}:queue`,
+  userId: data.userId,
 });
 
 /** id -> annotation as the API shapes it, plus local flags (unsaved, error). */
@@ -42,7 +43,10 @@ function adopt(list) {
   for (const a of list) if (a.version) sync.versions[a.id] = a.version;
   for (const q of sync.queue) {
     if (q.op === "delete") annotations.delete(q.id);
-    else annotations.set(q.id, { ...(annotations.get(q.id) || {}), ...q.body, id: q.id, unsaved: true });
+    else {
+      annotations.set(q.id, { ...(annotations.get(q.id) || {}), ...q.body, id: q.id, unsaved: true,
+        error: q.rejected ? q.rejected.error : null });
+    }
   }
   remember();
 }
@@ -143,8 +147,15 @@ function listItem(a, cat) {
     li.append(what);
   }
   if (a.fields && a.fields.missing) li.append(el("p", { class: "ann-missing", text: a.fields.missing }));
-  if (a.fields && a.fields.rewrite) li.append(el("p", { class: "ann-note", text: `Neutral: ${a.fields.rewrite}` }));
-  if (a.note) li.append(el("p", { class: "ann-note", text: a.note }));
+  const details = fieldDetails(a);
+  if (details.length) li.append(el("dl", { class: "ann-fields" }, ...details));
+  if (a.note) {
+    const p = el("p", { class: "ann-note" });
+    // the server's note_html is escaped text with web links (app/domain/sanitise.py);
+    // a change not yet saved is shown as plain text
+    if (a.note_html && !a.unsaved) p.innerHTML = a.note_html; else p.textContent = a.note;
+    li.append(p);
+  }
   if (a.error) li.append(el("p", { class: "error", text: `Not saved: ${a.error}` }));
   else if (a.unsaved) li.append(el("p", { class: "ann-meta", text: "Waiting to save…" }));
   if (!readonly) {
@@ -153,6 +164,24 @@ function listItem(a, cat) {
       el("button", { type: "button", class: "link-button", onclick: () => remove(a.id), "aria-label": `Delete ${describe(a)}` }, "Delete")));
   }
   return li;
+}
+
+/** The structured answers (except "what is missing", shown above) as label/value pairs. */
+function fieldDetails(a) {
+  const p = prompts[a.prompt || firstPromptOf(a.category)];
+  if (!p || !a.fields) return [];
+  const out = [];
+  for (const f of p.fields) {
+    const v = a.fields[f.name];
+    if (!v || f.name === "missing") continue;
+    let shown = v;
+    if (f.type === "choice") shown = (f.choices.find(([value]) => value === v) || [v, v])[1];
+    const dd = el("dd");
+    if (f.type === "url" && a.checked_html && !a.unsaved) dd.innerHTML = a.checked_html;
+    else dd.textContent = shown;
+    out.push(el("dt", { text: f.label }), dd);
+  }
+  return out;
 }
 
 function describe(a) {
@@ -186,7 +215,12 @@ function toast(text, action) {
   if (action) t.append(el("button", { type: "button", onclick: () => { t.hidden = true; action.run(); } }, action.label));
   t.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { t.hidden = true; }, action ? 10000 : 4000);
+  const hide = () => {
+    // never pull the Undo button away from someone who is on it
+    if (t.contains(document.activeElement)) { toastTimer = setTimeout(hide, 2000); return; }
+    t.hidden = true;
+  };
+  toastTimer = setTimeout(hide, action ? 10000 : 5000);
 }
 
 // ---------------------------------------------------------------- save status
@@ -198,6 +232,8 @@ const STATUS_TEXT = {
   error: "Having trouble saving: will retry",
   login: "You've been logged out. Log in again (in a new tab): your work is kept here",
   submitted: "Submitted",
+  attention: "Some annotations are not saved: see “Not saved” in My annotations",
+  wrong_user: "Someone else is logged in now: log back in as yourself to send your unsaved work",
 };
 
 sync.addEventListener("status", (e) => {
@@ -206,19 +242,25 @@ sync.addEventListener("status", (e) => {
   s.dataset.state = state;
   let text = STATUS_TEXT[state] || state;
   if ((state === "offline" || state === "error") && pending) text += ` (${pending} waiting)`;
-  if (state === "submitted" && e.detail.message) text = e.detail.message;
+  if ((state === "submitted" || state === "wrong_user") && e.detail.message) text = e.detail.message;
   s.textContent = text;
 });
 
 sync.addEventListener("saved", (e) => {
   const d = e.detail;
   const a = annotations.get(d.id);
-  if (a && !sync.pendingFor(d.id)) annotations.set(d.id, { ...d, unsaved: false });
+  if (a && !sync.pendingFor(d.id)) annotations.set(d.id, { ...d, unsaved: false, error: null });
   remember();
   renderList();
 });
 
 sync.addEventListener("deleted", () => remember());
+
+// work left by a tab that has just closed: show it here, this tab sends it
+sync.addEventListener("adopted", () => {
+  adopt(Array.from(annotations.values()));
+  refresh();
+});
 
 sync.addEventListener("rejected", (e) => {
   const a = annotations.get(e.detail.id);
@@ -343,10 +385,15 @@ $("panel-note").addEventListener("input", updateCount);
 
 function closePanel({ restoreFocus = true } = {}) {
   const back = panelState && panelState.returnFocus;
+  const id = panelState && panelState.id;
   panel.hidden = true;
   panelState = null;
   refresh();
-  if (restoreFocus && back && document.contains(back)) back.focus();
+  if (!restoreFocus) return;
+  if (back && document.contains(back)) { back.focus(); return; }
+  // the list was redrawn: go back to the same annotation's Edit button
+  const again = id && document.querySelector(`#annotation-list [data-id="${id}"] .ann-actions button`);
+  if (again) again.focus();
 }
 
 function fieldError(name, message) {
@@ -432,6 +479,8 @@ function remove(id) {
     label: "Undo",
     run: () => { save({ ...before, id }); announce("Restored."); },
   });
+  // keyboard users land on Undo (the list item they were on is gone)
+  if (!kbd.on) $("toast").querySelector("button").focus();
 }
 
 // ---------------------------------------------------------------- mouse and touch
@@ -465,7 +514,7 @@ function onPointerUp(e) {
   setTimeout(() => {
     const hit = e.target.closest && e.target.closest(".hl, .pt");
     const found = selectionOffsets();
-    if (found && found.range) {
+    if (found && found.range && lastPointer !== "touch") {
       dismissPointChip();
       window.getSelection().removeAllRanges();
       openPanel({ range: found.range, promptId: lastPrompt, anchorRect: found.rect });
@@ -480,7 +529,22 @@ function onPointerUp(e) {
   }, 0);
 }
 articleEl.addEventListener("mouseup", onPointerUp);
-articleEl.addEventListener("touchend", onPointerUp);
+
+// Touch: a long press selects a word and handles adjust it; open the panel once the
+// selection has stopped changing, not on the first touchend.
+let lastPointer = "mouse";
+let touchTimer = null;
+articleEl.addEventListener("pointerdown", (e) => { lastPointer = e.pointerType; });
+document.addEventListener("selectionchange", () => {
+  if (lastPointer !== "touch" || readonly || kbd.on || !panel.hidden) return;
+  clearTimeout(touchTimer);
+  touchTimer = setTimeout(() => {
+    const found = selectionOffsets();
+    if (!found || !found.range || !panel.hidden) return;
+    window.getSelection().removeAllRanges();
+    openPanel({ range: found.range, promptId: lastPrompt, anchorRect: found.rect });
+  }, 800);
+});
 document.addEventListener("mousedown", (e) => { if (pointChip && e.target !== pointChip) dismissPointChip(); });
 
 // ---------------------------------------------------------------- keyboard selection mode
@@ -517,14 +581,17 @@ function setKbd(on) {
   articleEl.classList.toggle("kbd-active", on);
   if (on) {
     articleEl.tabIndex = 0;
-    articleEl.setAttribute("role", "region");
-    articleEl.setAttribute("aria-label", "Article. Arrow keys move word by word, Shift and arrows select, Enter annotates, M marks something missing, Escape stops.");
+    // "application" so screen readers pass the arrow keys to the page instead of browsing
+    articleEl.setAttribute("role", "application");
+    articleEl.setAttribute("aria-roledescription", "article, word selection");
+    articleEl.setAttribute("aria-label", "Article. Arrow keys move word by word, Shift and arrows select, Enter annotates, E edits a highlight, M marks something missing, Escape stops.");
     articleEl.focus();
     showKbdSelection();
   } else {
     window.getSelection().removeAllRanges();
     articleEl.removeAttribute("tabindex");
     articleEl.removeAttribute("role");
+    articleEl.removeAttribute("aria-roledescription");
     articleEl.removeAttribute("aria-label");
     kbdButton.focus();
     announce("Keyboard selection off.");
@@ -566,6 +633,17 @@ articleEl.addEventListener("keydown", (e) => {
       e.preventDefault();
       openPanel({ range: kbdSelection(), promptId: lastPrompt });
       return;
+    case "e":
+    case "E": {
+      e.preventDefault();
+      const [s0, e0] = words[kbd.caret];
+      const under = Array.from(annotations.values()).filter((a) => a.target && a.target.exact)
+        .map((a) => [a, map.toU16(a.target)]).filter(([, r]) => r[0] < e0 && r[1] > s0)
+        .sort((x, y) => (x[1][1] - x[1][0]) - (y[1][1] - y[1][0]));
+      if (under.length) openPanel({ edit: under[0][0].id });
+      else announce("No highlight here. Select words and press Enter to add one.");
+      return;
+    }
     case "m":
     case "M": {
       e.preventDefault();
@@ -604,6 +682,12 @@ const submitForm = $("submit-form");
 if (submitForm) {
   submitForm.addEventListener("submit", async (e) => {
     e.preventDefault();
+    if (sync.rejected().length) {
+      toast("Some annotations are marked “Not saved”. Fix or delete them before you submit.");
+      const first = document.querySelector(".ann .error");
+      if (first) first.closest(".ann").querySelector("button").focus();
+      return;
+    }
     if (!window.confirm("Submit your work now? After you submit, you can't change it.")) return;
     const button = $("submit-button");
     button.disabled = true;
@@ -636,10 +720,15 @@ if (submitForm) {
 
 async function start() {
   if (readonly) {
+    const lost = sync.queue.length;
+    adopt([]);
     adopt(data.annotations);
     sync.queue = [];
     sync.persist();
     refresh();
+    if (lost) {
+      toast(`This lesson was already submitted (perhaps on another device), so ${lost} change${lost === 1 ? "" : "s"} made here afterwards could not be saved.`);
+    }
     return;
   }
   const mirror = recalled(); // read before the page's own data overwrites it
@@ -667,7 +756,7 @@ async function start() {
 function keepOfflineCopy() {
   if (!("serviceWorker" in navigator)) return;
   const first = !navigator.serviceWorker.controller;
-  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(() => navigator.serviceWorker.ready)
+  navigator.serviceWorker.register(`/sw.js?u=${encodeURIComponent(data.userId)}`, { scope: "/" }).then(() => navigator.serviceWorker.ready)
     .then((reg) => {
       if (!first || !reg.active) return;
       const files = Array.from(document.querySelectorAll("script[src], link[rel=stylesheet]"), (e) => e.src || e.href);

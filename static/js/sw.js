@@ -1,7 +1,9 @@
 // Offline helper: lesson pages and static files come from the network when it answers and
 // from the last copy on this device when it doesn't, so a reload while offline still shows
 // the lesson (the unsent changes themselves wait in localStorage).
-const CACHE = "rc-pages";
+// One cache per student (the page registers /sw.js?u=<id>): a page kept for one student is
+// never served to the next one on a shared laptop, and site.js deletes other students' copies.
+const CACHE = `rc-pages-${new URL(self.location.href).searchParams.get("u") || "anon"}`;
 const LESSON_PAGE = /^\/student\/assignments\/\d+$/;
 
 self.addEventListener("install", () => self.skipWaiting());
@@ -30,6 +32,7 @@ self.addEventListener("fetch", (event) => {
         }
         return resp;
       })
-      .catch(() => caches.match(req, { ignoreSearch: true }).then((hit) => hit || Response.error())),
+      .catch(() => caches.open(CACHE).then((c) => c.match(req, { ignoreSearch: true }))
+        .then((hit) => hit || Response.error())),
   );
 });

@@ -1,16 +1,21 @@
 // Saving that never loses work: every change goes into a queue kept in localStorage and is
 // sent, one request at a time, until the server acknowledges it. Network errors and server
 // errors are retried with backoff (also after a reload); an expired CSRF token is renewed.
+// A change the server refuses (422) stays in the queue, marked, until the student fixes or
+// deletes it: it is never silently dropped.
 
 const MAX_DELAY = 30000;
+const HEARTBEAT = 4000; // a tab that hasn't said so for 3 beats is closed
+const DEAD_AFTER = 3 * HEARTBEAT;
 
 export class Sync extends EventTarget {
-  constructor({ apiBase, csrfUrl, csrfToken, storageKey }) {
+  constructor({ apiBase, csrfUrl, csrfToken, storageKey, userId }) {
     super();
     this.apiBase = apiBase;
     this.csrfUrl = csrfUrl;
     this.csrfToken = csrfToken;
-    this.key = storageKey;
+    this.userId = String(userId);
+    this.base = storageKey;
     this.queue = this.load();
     this.versions = {};
     this.busy = false;
@@ -19,34 +24,62 @@ export class Sync extends EventTarget {
     this.state = "saved";
     this.stopped = false;
     window.addEventListener("online", () => this.kick(0));
+    // a closing tab says so at once, so the next tab takes over its unsent work
+    window.addEventListener("pagehide", () => {
+      try { localStorage.removeItem(`${this.key}:alive`); } catch { /* blocked */ }
+    });
+    this.beat();
+    setInterval(() => this.beat(), HEARTBEAT);
   }
 
-  /** This tab's queue, plus any left by other tabs of the same lesson (closed ones would
-   * otherwise strand their work; a live one just re-saves its own, and sending an entry
-   * twice is harmless because every write is idempotent). */
+  /** This tab's queue (kept per tab, across reloads), plus queues left by closed tabs of the
+   * same student and lesson. Queues of tabs still open are theirs to send. */
   load() {
-    const base = this.key;
-    let tab = null;
+    let tab;
     try {
       tab = sessionStorage.getItem("rc-tab") || Math.random().toString(36).slice(2, 10);
       sessionStorage.setItem("rc-tab", tab); // survives a reload of this tab, not a new tab
     } catch { tab = Math.random().toString(36).slice(2, 10); }
-    this.key = `${base}:${tab}`;
-    const merged = new Map();
+    this.key = `${this.base}:${tab}`;
+    return this.claim([]);
+  }
+
+  /** Merge in this tab's stored queue and every closed tab's; remove the closed tabs' keys. */
+  claim(current) {
+    const merged = new Map(current.map((e) => [e.id, e]));
+    const now = Date.now();
+    let found = false;
     try {
       for (const k of Object.keys(localStorage)) {
-        if (k !== base && !k.startsWith(`${base}:`)) continue;
+        if (!k.startsWith(`${this.base}:`) || k.endsWith(":alive")) continue;
+        if (k === this.key && current.length) continue; // already in memory
+        const alive = Number(localStorage.getItem(`${k}:alive`) || 0);
+        if (k !== this.key && now - alive < DEAD_AFTER) continue; // another open tab's
         const raw = JSON.parse(localStorage.getItem(k) || "[]");
         for (const e of Array.isArray(raw) ? raw : []) {
           const have = merged.get(e.id);
           if (!have || (e.gen || 0) > (have.gen || 0)) merged.set(e.id, e);
+          found = true;
         }
-        if (k !== this.key) localStorage.removeItem(k);
+        if (k !== this.key) {
+          localStorage.removeItem(k);
+          localStorage.removeItem(`${k}:alive`);
+        }
       }
-    } catch { /* storage blocked: start empty */ }
+    } catch { /* storage blocked */ }
     const queue = Array.from(merged.values()).sort((a, b) => (a.gen || 0) - (b.gen || 0));
     try { localStorage.setItem(this.key, JSON.stringify(queue)); } catch { /* full */ }
+    if (found && current.length !== queue.length) this.dispatchEvent(new CustomEvent("adopted"));
     return queue;
+  }
+
+  beat() {
+    try { localStorage.setItem(`${this.key}:alive`, String(Date.now())); } catch { /* blocked */ }
+    if (this.queue) {
+      const before = this.queue.length;
+      this.queue = this.claim(this.queue);
+      if (this.queue.length !== before) this.kick(0);
+    }
   }
 
   persist() {
@@ -57,7 +90,10 @@ export class Sync extends EventTarget {
     }
   }
 
-  pending() { return this.queue.length; }
+  /** Changes still to send (not counting ones the server refused). */
+  pending() { return this.queue.filter((q) => !q.rejected).length; }
+
+  rejected() { return this.queue.filter((q) => q.rejected); }
 
   pendingFor(id) { return this.queue.find((q) => q.id === id) || null; }
 
@@ -71,13 +107,14 @@ export class Sync extends EventTarget {
     const at = this.queue.findIndex((q) => q.id === entry.id);
     if (at >= 0) this.queue[at] = entry; else this.queue.push(entry);
     this.persist();
-    this.setState("saving");
+    if (!this.stopped) this.setState("saving");
     this.kick(0);
   }
 
   setState(state, detail = {}) {
     this.state = state;
-    this.dispatchEvent(new CustomEvent("status", { detail: { state, pending: this.queue.length, ...detail } }));
+    const rejected = this.rejected().length;
+    this.dispatchEvent(new CustomEvent("status", { detail: { state, pending: this.pending(), rejected, ...detail } }));
   }
 
   kick(delay) {
@@ -88,9 +125,9 @@ export class Sync extends EventTarget {
 
   async run() {
     if (this.busy || this.stopped) return;
-    if (!this.queue.length) { this.setState("saved"); return; }
+    const entry = this.queue.find((q) => !q.rejected);
+    if (!entry) { this.setState(this.rejected().length ? "attention" : "saved"); return; }
     this.busy = true;
-    const entry = this.queue[0];
     let outcome;
     try {
       outcome = await this.send(entry);
@@ -98,13 +135,23 @@ export class Sync extends EventTarget {
       outcome = { retry: true, state: navigator.onLine === false || err instanceof TypeError ? "offline" : "error" };
     }
     this.busy = false;
+    const now = this.queue.findIndex((q) => q.id === entry.id);
+    const unchanged = now >= 0 && this.queue[now].gen === entry.gen;
     if (outcome.done) {
       // drop it unless a newer state of the same annotation arrived while it was in flight
-      const now = this.queue.findIndex((q) => q.id === entry.id);
-      if (now >= 0 && this.queue[now].gen === entry.gen) this.queue.splice(now, 1);
+      if (unchanged) this.queue.splice(now, 1);
       this.persist();
       this.failures = 0;
-      if (outcome.detail) this.dispatchEvent(new CustomEvent(outcome.event, { detail: outcome.detail }));
+      this.dispatchEvent(new CustomEvent(outcome.event, { detail: outcome.detail }));
+      this.kick(0);
+      return;
+    }
+    if (outcome.park) {
+      // refused as it is: keep it, marked, until the student edits or deletes it
+      if (unchanged) this.queue[now].rejected = outcome.detail;
+      this.persist();
+      this.failures = 0;
+      this.dispatchEvent(new CustomEvent("rejected", { detail: { id: entry.id, ...outcome.detail } }));
       this.kick(0);
       return;
     }
@@ -123,7 +170,13 @@ export class Sync extends EventTarget {
     return fetch(url, {
       method,
       credentials: "same-origin",
-      headers: { "X-CSRFToken": this.csrfToken, Accept: "application/json", ...(body ? { "Content-Type": "application/json" } : {}), ...headers },
+      headers: {
+        "X-CSRFToken": this.csrfToken,
+        "X-Expected-User": this.userId, // never save one student's work into another's account
+        Accept: "application/json",
+        ...(body ? { "Content-Type": "application/json" } : {}),
+        ...headers,
+      },
       body: body ? JSON.stringify(body) : undefined,
     });
   }
@@ -154,6 +207,9 @@ export class Sync extends EventTarget {
       return { retry: true, state: "saving", now: ok };
     }
     if (resp.status === 401) return { retry: true, state: "login" };
+    if (resp.status === 409 && code === "wrong_user") {
+      return { stop: true, state: "wrong_user", info: { message: data.error } };
+    }
     if (resp.status === 404 && entry.op === "delete") return { done: true, event: "deleted", detail: { id: entry.id } };
     if (resp.status === 409 && code === "conflict") {
       // changed in another tab: keep what was typed here, on top of the current version
@@ -164,21 +220,20 @@ export class Sync extends EventTarget {
     if (resp.status === 409 && code === "submitted") {
       return { stop: true, state: "submitted", info: { message: data.error } };
     }
-    if (resp.status === 422 || resp.status === 404 || resp.status === 400 || resp.status === 413) {
-      // the server will never accept this as it is: stop retrying it and say why
-      return { done: true, event: "rejected", detail: { id: entry.id, error: (data && data.error) || "This couldn't be saved.", fields: (data && data.fields) || {} } };
+    if ([400, 404, 413, 422].includes(resp.status)) {
+      return { park: true, detail: { error: (data && data.error) || "This couldn't be saved.", fields: (data && data.fields) || {} } };
     }
     return { retry: true, state: "error" };
   }
 
-  /** Send everything now; resolves true when the queue is empty. */
+  /** Send everything now (keeping to the backoff); resolves true when nothing is left to
+   * send. Refused changes are left for the caller to report. */
   async flush(timeoutMs = 8000) {
     this.kick(0);
     const until = Date.now() + timeoutMs;
-    while (this.queue.length && Date.now() < until && !this.stopped) {
+    while (this.pending() && Date.now() < until && !this.stopped) {
       await new Promise((r) => setTimeout(r, 150));
-      if (!this.busy && this.state !== "saving") this.kick(0);
     }
-    return this.queue.length === 0;
+    return this.pending() === 0;
   }
 }

@@ -52,12 +52,18 @@ def test_teacher_sets_up_a_class_and_a_student_joins_and_annotates(browser, live
     i = sentence.index("top US general")
     drag_select(s, sentence, i, i + len("top US general"))
     choose(s, "Source")
-    s.get_by_text("Named", exact=True).click()
+    s.locator("#panel-fields").get_by_text("Named", exact=True).click()
     s.locator("#pf-checked_url").fill("https://example.org/milley")
     s.locator("#panel-save").click()
     wait_saved(s)
     [row] = world.annotations("sam-flow")
     assert row.fields == {"named": "named", "checked_url": "https://example.org/milley"}
+    # the answers show in "My annotations", the address as a safe link
+    item = s.locator("#annotation-list .ann")
+    assert "Named" in item.locator(".ann-fields").inner_text()
+    link = item.locator(".ann-fields a")
+    assert link.get_attribute("href") == "https://example.org/milley"
+    assert link.get_attribute("rel") == "nofollow noopener noreferrer ugc"
     # the teacher's class page shows the new student
     t.reload()
     assert "Sam" in t.locator(".roster").inner_text()

@@ -11,12 +11,17 @@ NOTE = "Ünïcode & <b>markup</b> 😀 stays x < y\nsecond line"
 
 KEPT_OFFLINE_JS = """async () => {
   for (let i = 0; i < 100; i += 1) {
-    const c = await caches.open('rc-pages');
-    if (await c.match(location.href)) return true;
+    if (await caches.match(location.href)) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
 }"""
+
+
+# how many changes wait in each tab's queue on this device
+QUEUED_JS = """Object.keys(localStorage)
+  .filter((k) => k.includes(':queue:') && !k.endsWith(':alive'))
+  .map((k) => JSON.parse(localStorage.getItem(k)).length)"""
 
 
 def open_lesson(page, live_server, world):
@@ -56,17 +61,14 @@ def test_work_typed_offline_survives_a_reload_and_lands_when_back_online(
     assert page.locator("#annotation-list .ann-quote").all_inner_texts() == [
         "top US general", "vented its anger"]  # grouped by prompt: sources first
     assert page.locator(".ann.unsaved .ann-note").inner_text() == NOTE
-    queued = page.evaluate("Object.keys(localStorage).filter(k => k.includes(':queue'))"
-                           ".map(k => JSON.parse(localStorage.getItem(k)).length)")
-    assert queued == [1]
+    assert page.evaluate(QUEUED_JS) == [1]
     context.set_offline(False)
     page.goto(url)
     wait_saved(page)
     rows = world.annotations(w["students"][0])
     assert [(r.exact, r.note) for r in rows] == [
         ("top US general", "saved while online"), ("vented its anger", NOTE)]
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.includes(':queue'))"
-                         ".map(k => JSON.parse(localStorage.getItem(k)).length)") == [0]
+    assert page.evaluate(QUEUED_JS) == [0]
 
 
 def test_a_dropped_connection_is_retried_without_a_reload(page, context, live_server, world):
@@ -146,6 +148,57 @@ def test_work_left_by_a_closed_tab_is_sent_by_the_next_tab(page, context, live_s
     context.set_offline(False)
     other = context.new_page()
     other.goto(url)
-    wait_saved(other)
+    wait_saved(other, timeout=20000)
     [row] = world.annotations(w["students"][0])
     assert row.note == "typed in a tab that was then closed"
+
+
+def test_logging_out_forgets_the_offline_copies_but_never_unsent_work(page, context,
+                                                                       live_server, world):
+    w, url = open_lesson(page, live_server, world)
+    assert page.evaluate(KEPT_OFFLINE_JS)
+    context.set_offline(True)
+    annotate(page, "top US general", "Source", "unsent when logging out")
+    context.route("**/api/**", lambda route: route.abort())  # keep it unsent
+    context.set_offline(False)
+    page.once("dialog", lambda d: d.accept())  # "some changes haven't been sent yet"
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+    assert page.evaluate("caches.keys()") == []
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.endsWith(':state'))") == []
+    assert [n for n in page.evaluate(QUEUED_JS) if n] == [1]
+    # the author logs in again: the work is sent
+    context.unroute("**/api/**")
+    login(page, live_server, w["students"][0])
+    page.goto(url)
+    wait_saved(page)
+    [row] = world.annotations(w["students"][0])
+    assert row.note == "unsent when logging out"
+
+
+def test_work_is_never_saved_into_the_next_students_account(context, live_server, world):
+    w = world.assignment(students=2)
+    a_name, b_name = w["students"]
+    lesson_page = context.new_page()
+    login(lesson_page, live_server, a_name)
+    url = f"{live_server.url}/student/assignments/{w['assignment_id']}"
+    lesson_page.goto(url)
+    lesson_page.wait_for_selector("#article .block")
+    # A logs out in another tab and B logs in; A's lesson page is still open
+    other = context.new_page()
+    other.goto(live_server.url + "/student/")
+    other.get_by_role("button", name="Log out").click()
+    login(other, live_server, b_name)
+    annotate(lesson_page, "top US general", "Source", "A's thought")
+    lesson_page.wait_for_function(
+        "document.getElementById('save-status').dataset.state === 'wrong_user'")
+    assert "log back in" in lesson_page.locator("#save-status").inner_text().lower()
+    assert world.annotations(b_name) == []
+    assert world.annotations(a_name) == []
+    # A comes back: the work lands in A's account
+    other.get_by_role("button", name="Log out").click()
+    login(other, live_server, a_name)
+    lesson_page.goto(url)
+    wait_saved(lesson_page)
+    [row] = world.annotations(a_name)
+    assert row.note == "A's thought"

@@ -371,3 +371,28 @@ def test_an_omission_point_whose_context_is_gone_is_orphaned():
     result = reanchor("Something else entirely, nothing like the old article at all.", old)
     assert result.method == "orphan"
     assert result.target is None
+
+
+def test_the_server_completes_words_cut_at_either_edge():
+    from app.domain.anchoring import check_target
+
+    text = "Ukraine has vented its anger on a top US general"
+    s = text.index("ented")
+    t = check_target(text, s, s + len("ented its ang"), "ented its ang", allow_point=False)
+    assert t.exact == "vented its anger"
+
+
+def test_the_server_keeps_punctuation_a_client_chose_to_include():
+    from app.domain.anchoring import check_target
+
+    text = "He said “seize it,” to them"
+    s = text.index("“")
+    t = check_target(text, s, s + len("“seize it,”"), "“seize it,”", allow_point=False)
+    assert t.exact == "“seize it,”"
+
+
+def test_a_range_of_only_spaces_is_refused():
+    from app.domain.anchoring import AnchorError, check_target
+
+    with pytest.raises(AnchorError, match="not just spaces"):
+        check_target("a  b", 1, 3, "  ", allow_point=False)

@@ -251,3 +251,22 @@ def test_every_problem_is_reported_at_once(lesson):
     error = invalid({"category": "source", "prompt": "sources", "note": "a" * 2001,
                      "fields": {"named": "maybe"}}, lesson)
     assert set(error.fields) == {"note", "fields.named", "target"}
+
+
+@pytest.mark.parametrize("bad", ["nul \x00 inside", "half an emoji \ud83d"])
+def test_a_note_with_characters_no_database_can_keep_is_refused_in_words(lesson,
+    bad):
+    with pytest.raises(Invalid) as e:
+        validate_annotation({"category": "omission", "prompt": "omissions", "note": bad,
+                             "fields": {"missing": "x"}}, lesson)
+    assert "can't store" in e.value.fields["note"]
+
+
+def test_the_no_javascript_form_stores_line_breaks_like_the_page_does(lesson):
+    from app.domain.annotations import quote_form_payload
+
+    payload = quote_form_payload(lesson, {
+        "prompt": "omissions", "note": "one\r\ntwo", "missing": "a\r\nb", "rewrite": "ignored"})
+    assert payload["note"] == "one\ntwo"
+    assert payload["fields"] == {"missing": "a\nb"}  # rewrite isn't asked by this prompt
+    assert payload["category"] == "omission"

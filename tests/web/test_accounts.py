@@ -114,9 +114,18 @@ def test_a_teacher_logs_in_and_out_through_the_forms(client, make):
 def test_logging_out_works_even_when_the_form_has_expired(client, make):
     student = make.student()
     login(client, student)
-    out = client.post("/logout", data={})
+    out = client.post("/logout", data={}, headers={"Origin": "http://localhost"})
     assert out.status_code == 302
     assert not is_logged_in_as_student(client)
+
+
+@pytest.mark.parametrize("headers", [{}, {"Origin": "https://evil.example"},
+                                     {"Referer": "https://evil.example/page"}])
+def test_another_site_cannot_log_a_student_out_without_the_token(client, make, headers):
+    student = make.student()
+    login(client, student)
+    client.post("/logout", data={}, headers=headers)
+    assert is_logged_in_as_student(client)
 
 
 def test_login_ignores_case_and_spaces_in_the_email(client, make):

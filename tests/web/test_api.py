@@ -542,3 +542,51 @@ def test_an_emoji_itself_can_be_highlighted_across_blocks(emoji_work):
                                                      "exact": exact}})
     assert resp.status_code == 201
     assert resp.get_json()["target"]["exact"] == exact
+
+
+# ---------------------------------------------------------------- review follow-ups
+
+
+def test_a_page_left_open_by_another_student_cannot_save_into_this_account(work, lesson):
+    """A logs out, B logs in on the same browser; A's open page still has unsent work."""
+    uid = new_id()
+    headers = {**work.api.headers(), "X-Expected-User": str(work.student.id + 1000)}
+    resp = work.api.client.put(work.api.url(work.assignment, uid), json=source_body(lesson),
+                               headers=headers)
+    assert resp.status_code == 409
+    assert resp.get_json()["code"] == "wrong_user"
+    assert rows(uid) == []
+    ok = {**work.api.headers(), "X-Expected-User": str(work.student.id)}
+    resp = work.api.client.put(work.api.url(work.assignment, uid), json=source_body(lesson),
+                               headers=ok)
+    assert resp.status_code == 201
+
+
+def test_a_cut_off_word_is_completed_by_the_server(work, lesson):
+    start = lesson.text.index("vented its anger") + 1
+    end = start + len("ented its ang")
+    body = {"category": "loaded", "prompt": "loaded", "note": "",
+            "target": {"start": start, "end": end, "exact": lesson.text[start:end]}}
+    resp = work.api.put(work.assignment, new_id(), body)
+    assert resp.status_code == 201
+    assert resp.get_json()["target"]["exact"] == "vented its anger"
+
+
+@pytest.mark.parametrize("raw_note", ['"nul \\u0000 here"', '"half \\ud83d emoji"'])
+def test_a_note_no_database_can_store_is_refused_with_422_not_500(work, raw_note):
+    raw = ('{"category": "omission", "prompt": "omissions", "fields": {"missing": "x"}, '
+           f'"note": {raw_note}}}')
+    uid = new_id()
+    resp = work.api.put(work.assignment, uid, None, raw=raw)
+    assert resp.status_code == 422
+    assert "can't store" in resp.get_json()["fields"]["note"]
+    assert rows(uid) == []
+
+
+def test_a_duplicate_insert_is_reported_not_raised(work):
+    from app.models import Enrollment
+
+    dup = Enrollment(classroom_id=work.classroom.id, student_id=work.student.id)
+    assert services._insert(db.session, dup) is False
+    # the session is still usable afterwards
+    assert services.enroll(db.session, work.classroom, work.student).student_id == work.student.id

@@ -145,7 +145,7 @@ def test_an_unknown_question_is_refused(client, page):
 def test_a_note_over_the_limit_is_refused_and_kept(client, page):
     resp = post_quote(client, page, quote="vented its anger", note="n" * 2001)
     assert resp.status_code == 422
-    assert "the limit is 2,000 characters" in text(resp)
+    assert "the limit is 2,000" in text(resp)
     assert "n" * 2001 in text(resp)
     assert saved() == []
 

@@ -1,0 +1,38 @@
+"""The one place HTML is made from untrusted text. Everything else shows text as text.
+
+Wraps bleach (pinned; its final release is 6.4.0 and the project is archived), so that this
+module is all that changes if it is swapped for nh3.
+"""
+
+from __future__ import annotations
+
+from bleach.linkifier import Linker
+from markupsafe import Markup, escape
+
+REL = "nofollow noopener noreferrer ugc"
+PROTOCOLS = ("http://", "https://")
+
+
+def _only_web_links(attrs: dict, new: bool = False) -> dict | None:
+    """bleach callback: keep http(s) links, with rel and a new tab; anything else stays text."""
+    href = attrs.get((None, "href"), "")
+    if not href.lower().startswith(PROTOCOLS):
+        return None
+    attrs[(None, "rel")] = REL
+    attrs[(None, "target")] = "_blank"
+    return attrs
+
+
+_linker = Linker(callbacks=[_only_web_links], parse_email=False)
+
+
+def linkify(text: str) -> Markup:
+    """Plain text in, safe HTML out: every character escaped, web addresses made into links."""
+    return Markup(_linker.linkify(str(escape(text))))  # noqa: S704  (escaped, then linkified)
+
+
+def web_link(url: str) -> Markup:
+    """A single address (e.g. "where I checked") as a link if it is http(s), else as text."""
+    if not url.strip().lower().startswith(PROTOCOLS):
+        return escape(url)
+    return Markup('<a href="{}" rel="{}" target="_blank">{}</a>').format(url.strip(), REL, url)
