@@ -3,7 +3,8 @@
 
 import { ArticleMap } from "./article.js";
 import { Sync } from "./sync.js";
-import { snapToWords, targetFor, wordRanges } from "./text.js";
+import { keyboardMode } from "./keyboard.js";
+import { snapToWords, targetFor } from "./text.js";
 
 const data = JSON.parse(document.getElementById("lesson-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -549,127 +550,23 @@ document.addEventListener("mousedown", (e) => { if (pointChip && e.target !== po
 
 // ---------------------------------------------------------------- keyboard selection mode
 
-const words = wordRanges(map.text);
-const kbd = { on: false, anchor: 0, caret: 0 };
-const kbdButton = $("kbd-mode");
-
-function kbdSelection() {
-  const a = Math.min(kbd.anchor, kbd.caret);
-  const b = Math.max(kbd.anchor, kbd.caret);
-  return [words[a][0], words[b][1]];
-}
-
-function showKbdSelection(say = true) {
-  const [s, e] = kbdSelection();
-  const sel = window.getSelection();
-  sel.removeAllRanges();
-  const r = map.domRange(s, e);
-  sel.addRange(r);
-  const node = r.startContainer.nodeType === Node.TEXT_NODE ? r.startContainer.parentElement : r.startContainer;
-  const box = r.getBoundingClientRect();
-  if (box.top < 60 || box.bottom > window.innerHeight - 20) node.scrollIntoView({ block: "center" });
-  const count = Math.abs(kbd.caret - kbd.anchor) + 1;
-  if (say) announce(`${map.text.slice(s, e)}${count > 1 ? ` (${count} words)` : ""}`);
-}
-
-function setKbd(on) {
-  if (readonly) return;
-  kbd.on = on;
-  kbdButton.setAttribute("aria-pressed", String(on));
-  kbdButton.textContent = on ? "Stop keyboard selection" : "Select with keyboard";
-  $("kbd-help").hidden = !on;
-  articleEl.classList.toggle("kbd-active", on);
-  if (on) {
-    articleEl.tabIndex = 0;
-    // "application" so screen readers pass the arrow keys to the page instead of browsing
-    articleEl.setAttribute("role", "application");
-    articleEl.setAttribute("aria-roledescription", "article, word selection");
-    articleEl.setAttribute("aria-label", "Article. Arrow keys move word by word, Shift and arrows select, Enter annotates, E edits a highlight, M marks something missing, Escape stops.");
-    articleEl.focus();
-    showKbdSelection();
-  } else {
-    window.getSelection().removeAllRanges();
-    articleEl.removeAttribute("tabindex");
-    articleEl.removeAttribute("role");
-    articleEl.removeAttribute("aria-roledescription");
-    articleEl.removeAttribute("aria-label");
-    kbdButton.focus();
-    announce("Keyboard selection off.");
-  }
-}
-
-function blockOfWord(i) { return map.blockIndexAt(words[i][0]); }
-
-articleEl.addEventListener("keydown", (e) => {
-  if (!kbd.on || !panel.hidden) return;
-  const last = words.length - 1;
-  let moved = true;
-  let next = kbd.caret;
-  switch (e.key) {
-    case "ArrowRight": next = Math.min(last, kbd.caret + 1); break;
-    case "ArrowLeft": next = Math.max(0, kbd.caret - 1); break;
-    case "ArrowDown": {
-      const b = blockOfWord(kbd.caret);
-      const i = words.findIndex((w) => map.blockIndexAt(w[0]) > b);
-      next = i < 0 ? last : i;
-      break;
-    }
-    case "ArrowUp": {
-      // to the start of this paragraph, or of the one before if already there
-      const b = blockOfWord(kbd.caret);
-      const startOfThis = words.findIndex((w) => map.blockIndexAt(w[0]) === b);
-      const goal = kbd.caret === startOfThis ? Math.max(0, b - 1) : b;
-      next = Math.max(0, words.findIndex((w) => map.blockIndexAt(w[0]) >= goal));
-      break;
-    }
-    case "Home": next = words.findIndex((w) => map.blockIndexAt(w[0]) === blockOfWord(kbd.caret)); break;
-    case "End": {
-      const b = blockOfWord(kbd.caret);
-      next = words.length - 1 - [...words].reverse().findIndex((w) => map.blockIndexAt(w[0]) === b);
-      break;
-    }
-    case "Enter":
-    case " ":
-      e.preventDefault();
-      openPanel({ range: kbdSelection(), promptId: lastPrompt });
-      return;
-    case "e":
-    case "E": {
-      e.preventDefault();
-      const [s0, e0] = words[kbd.caret];
-      const under = Array.from(annotations.values()).filter((a) => a.target && a.target.exact)
-        .map((a) => [a, map.toU16(a.target)]).filter(([, r]) => r[0] < e0 && r[1] > s0)
-        .sort((x, y) => (x[1][1] - x[1][0]) - (y[1][1] - y[1][0]));
-      if (under.length) openPanel({ edit: under[0][0].id });
-      else announce("No highlight here. Select words and press Enter to add one.");
-      return;
-    }
-    case "m":
-    case "M": {
-      e.preventDefault();
-      const at = kbdSelection()[1];
-      openPanel({ point: at, promptId: firstPromptOf("omission") });
-      return;
-    }
-    case "Escape":
-      e.preventDefault();
-      setKbd(false);
-      return;
-    default:
-      moved = false;
-  }
-  if (!moved) return;
-  e.preventDefault();
-  kbd.caret = next;
-  if (!e.shiftKey) kbd.anchor = next;
-  showKbdSelection();
+const kbd = keyboardMode({
+  map,
+  articleEl,
+  button: $("kbd-mode"),
+  help: $("kbd-help"),
+  announce,
+  busy: () => readonly || !panel.hidden,
+  annotate: (range) => openPanel({ range, promptId: lastPrompt }),
+  markMissing: (at) => openPanel({ point: at, promptId: firstPromptOf("omission") }),
+  edit: (s0, e0) => {
+    const under = Array.from(annotations.values()).filter((a) => a.target && a.target.exact)
+      .map((a) => [a, map.toU16(a.target)]).filter(([, r]) => r[0] < e0 && r[1] > s0)
+      .sort((x, y) => (x[1][1] - x[1][0]) - (y[1][1] - y[1][0]));
+    if (under.length) openPanel({ edit: under[0][0].id });
+    else announce("No highlight here. Select words and press Enter to add one.");
+  },
 });
-
-if (kbdButton) {
-  kbdButton.hidden = false;
-  kbdButton.addEventListener("click", () => setKbd(!kbd.on));
-}
-articleEl.addEventListener("mousedown", () => { if (kbd.on) setKbd(false); });
 
 // ---------------------------------------------------------------- omissions, submit
 

@@ -214,3 +214,35 @@ def world_lesson_blocks():
 
     lesson, _ = load_lesson_file(LESSONS / "kiev-anger-milley.toml")
     return lesson.blocks
+
+
+def test_keyboard_users_edit_a_highlight_and_mark_a_missing_point(page, live_server, world):
+    w = open_lesson(page, live_server, world)
+    page.locator("#kbd-mode").focus()
+    page.keyboard.press("Enter")
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("End")  # the last word of the paragraph: "Russia"
+    assert page.evaluate("getSelection().toString()") == "Russia"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Space")  # "Source" is the first choice
+    page.locator("#panel-save").focus()
+    page.keyboard.press("Enter")
+    wait_saved(page)
+    # E on the highlighted word opens it for editing
+    page.keyboard.press("e")
+    page.locator("#panel").wait_for(state="visible")
+    assert page.locator("#panel-title").inner_text() == "Edit annotation"
+    page.locator("#panel-note").fill("edited with the keyboard")
+    page.locator("#panel-save").press("Enter")
+    wait_saved(page)
+    # M marks "something is missing here" after the selection
+    page.keyboard.press("Home")
+    page.keyboard.press("m")
+    page.locator("#pf-missing").fill("Who in Ukraine said so?")
+    page.locator("#panel-save").press("Enter")
+    wait_saved(page)
+    rows = world.annotations(w["students"][0])
+    assert [(r.category, r.exact, r.note) for r in rows] == [
+        ("source", "Russia", "edited with the keyboard"), ("omission", "", "")]
+    assert rows[1].start_offset == rows[1].end_offset
