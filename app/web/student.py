@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuidlib
+from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -53,9 +54,17 @@ def _render_lesson(a, form: QuoteAnnotationForm | None = None, status: int = 200
         "student/lesson.html", assignment=a, lesson=lesson, submission=sub,
         annotations=[present.annotation_json(x) for x in annotations],
         quote_form=_quote_form(lesson, form), action_form=ActionForm(), form_error=form_error,
-        note_max=current_app.config["NOTE_MAX_CHARS"],
+        note_max=current_app.config["NOTE_MAX_CHARS"], offline_files=_offline_files(),
     )
     return page, status
+
+
+def _offline_files() -> list[str]:
+    """Every script and stylesheet, for the lesson page's offline copy (static/js/sw.js)."""
+    root = Path(current_app.static_folder)
+    return [url_for("static", filename=p.relative_to(root).as_posix())
+            for folder in ("js", "css") for p in sorted((root / folder).glob("*.*"))
+            if p.name != "sw.js"]
 
 
 @bp.get("/assignments/<int:assignment_id>")

@@ -656,9 +656,8 @@ function keepOfflineCopy() {
   navigator.serviceWorker.register(`/sw.js?u=${encodeURIComponent(data.userId)}`, { scope: "/" }).then(() => navigator.serviceWorker.ready)
     .then((reg) => {
       if (!first || !reg.active) return;
-      const files = Array.from(document.querySelectorAll("script[src], link[rel=stylesheet]"), (e) => e.src || e.href);
-      const modules = ["text.js", "article.js", "sync.js"].map((f) => new URL(f, import.meta.url).href);
-      reg.active.postMessage({ keep: [window.location.href.split("#")[0], ...files, ...modules] });
+      // the page and every script and stylesheet (listed by the server, so none is missed)
+      reg.active.postMessage({ keep: [window.location.href.split("#")[0], ...data.offlineFiles] });
     })
     .catch(() => {});
 }

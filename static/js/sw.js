@@ -13,7 +13,8 @@ self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim(
 // itself and its files to be kept.
 self.addEventListener("message", (event) => {
   const urls = (event.data && event.data.keep) || [];
-  const own = urls.filter((u) => new URL(u).origin === self.location.origin);
+  const own = urls.map((u) => new URL(u, self.location.origin))
+    .filter((u) => u.origin === self.location.origin).map((u) => u.href);
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(own)).catch(() => {}));
 });
 

@@ -18,6 +18,16 @@ KEPT_OFFLINE_JS = """async () => {
 }"""
 
 
+def set_offline(context, offline: bool) -> None:
+    """Drop the network, as a school Wi-Fi does. Playwright's offline mode alone doesn't reach
+    requests that pass through a service worker, so every request is also refused."""
+    context.set_offline(offline)
+    if offline:
+        context.route("**/*", lambda route: route.abort("internetdisconnected"))
+    else:
+        context.unroute("**/*")
+
+
 # how many changes wait in each tab's queue on this device
 QUEUED_JS = """Object.keys(localStorage)
   .filter((k) => k.includes(':queue:') && !k.endsWith(':alive'))
@@ -47,7 +57,7 @@ def test_work_typed_offline_survives_a_reload_and_lands_when_back_online(
     annotate(page, "top US general", "Source", "saved while online")
     wait_saved(page)
     assert page.evaluate(KEPT_OFFLINE_JS), "the page was not kept for offline use"
-    context.set_offline(True)
+    set_offline(context, True)
     annotate(page, "vented its anger", "Loaded wording", NOTE)
     page.wait_for_function(
         "document.getElementById('save-status').dataset.state === 'offline'")
@@ -62,7 +72,7 @@ def test_work_typed_offline_survives_a_reload_and_lands_when_back_online(
         "top US general", "vented its anger"]  # grouped by prompt: sources first
     assert page.locator(".ann.unsaved .ann-note").inner_text() == NOTE
     assert page.evaluate(QUEUED_JS) == [1]
-    context.set_offline(False)
+    set_offline(context, False)
     page.goto(url)
     wait_saved(page)
     rows = world.annotations(w["students"][0])
@@ -73,11 +83,11 @@ def test_work_typed_offline_survives_a_reload_and_lands_when_back_online(
 
 def test_a_dropped_connection_is_retried_without_a_reload(page, context, live_server, world):
     w, _ = open_lesson(page, live_server, world)
-    context.set_offline(True)
+    set_offline(context, True)
     annotate(page, "top US general", "Source", "typed offline")
     page.wait_for_function(
         "document.getElementById('save-status').dataset.state === 'offline'")
-    context.set_offline(False)
+    set_offline(context, False)
     wait_saved(page, timeout=20000)
     [row] = world.annotations(w["students"][0])
     assert row.note == "typed offline"
@@ -140,12 +150,12 @@ def test_markup_in_a_note_is_shown_as_typed_and_never_runs(page, live_server, wo
 
 def test_work_left_by_a_closed_tab_is_sent_by_the_next_tab(page, context, live_server, world):
     w, url = open_lesson(page, live_server, world)
-    context.set_offline(True)
+    set_offline(context, True)
     annotate(page, "top US general", "Source", "typed in a tab that was then closed")
     page.wait_for_function(
         "document.getElementById('save-status').dataset.state === 'offline'")
     page.close()
-    context.set_offline(False)
+    set_offline(context, False)
     other = context.new_page()
     other.goto(url)
     wait_saved(other, timeout=20000)
@@ -157,10 +167,12 @@ def test_logging_out_forgets_the_offline_copies_but_never_unsent_work(page, cont
                                                                        live_server, world):
     w, url = open_lesson(page, live_server, world)
     assert page.evaluate(KEPT_OFFLINE_JS)
-    context.set_offline(True)
+    set_offline(context, True)
     annotate(page, "top US general", "Source", "unsent when logging out")
+    page.wait_for_function(
+        "document.getElementById('save-status').dataset.state === 'offline'")
     context.route("**/api/**", lambda route: route.abort())  # keep it unsent
-    context.set_offline(False)
+    set_offline(context, False)
     page.once("dialog", lambda d: d.accept())  # "some changes haven't been sent yet"
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")

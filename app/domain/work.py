@@ -1,0 +1,89 @@
+"""Students' work as plain data: what scoring, summaries and exports read.
+
+Services load these from the database in a fixed number of queries (whatever the class size)
+and hand them to the pure modules; nothing here touches Flask or SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+OMISSION_LEVELS = ("full", "partial", "none")  # a teacher's mark for an omission answer
+OMISSION_CREDIT = {"full": 1.0, "partial": 0.5, "none": 0.0}
+RUBRIC_LEVELS = ("proficient", "emergent", "basic")  # Civic Online Reasoning rubric levels
+
+
+@dataclass(frozen=True)
+class AnnotationRow:
+    """One student annotation (not deleted). Offsets are code points; None for no target."""
+
+    id: str
+    student_id: int
+    category: str
+    prompt_id: str | None
+    start: int | None
+    end: int | None
+    exact: str
+    note: str
+    fields: dict[str, str]
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_span(self) -> bool:
+        return self.start is not None and self.end is not None and self.end > self.start
+
+    @property
+    def answer_text(self) -> str:
+        """Everything the student wrote, for suggesting which omission it addresses."""
+        parts = [self.fields.get("missing", ""), self.fields.get("why", ""), self.note]
+        return " ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class OmissionMark:
+    """The teacher's mark for one omission answer: which key item it addresses, and how well."""
+
+    annotation_id: str
+    key_item_id: str | None
+    level: str  # one of OMISSION_LEVELS
+
+
+@dataclass(frozen=True)
+class RubricMark:
+    prompt_id: str
+    level: str  # one of RUBRIC_LEVELS
+    comment: str = ""
+
+
+@dataclass
+class StudentWork:
+    """Everything about one student on one assignment."""
+
+    student_id: int
+    name: str
+    username: str
+    annotations: list[AnnotationRow] = field(default_factory=list)
+    submitted_at: datetime | None = None
+    omission_marks: dict[str, OmissionMark] = field(default_factory=dict)  # by annotation id
+    rubric: dict[str, RubricMark] = field(default_factory=dict)  # by prompt id
+    final_grade: float | None = None  # the teacher's override; None = use the auto score
+    final_reason: str = ""
+    sis_user_id: str = ""
+    sis_login_id: str = ""
+    section: str = ""
+
+    @property
+    def last_activity(self) -> datetime | None:
+        times = [a.updated_at for a in self.annotations]
+        if self.submitted_at:
+            times.append(self.submitted_at)
+        return max(times) if times else None
+
+
+def status_of(work: StudentWork, due_at: datetime | None) -> str:
+    """not started / in progress / submitted / late (submitted after the due date)."""
+    if work.submitted_at is not None:
+        return "late" if due_at is not None and work.submitted_at > due_at else "submitted"
+    return "in progress" if work.annotations else "not started"
