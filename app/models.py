@@ -39,6 +39,11 @@ class User(UserMixin, db.Model):
     username: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(80))
     password_hash: Mapped[str] = mapped_column(sa.String(256))
+    # a password a teacher printed for the student: they choose their own at the next login
+    password_is_temporary: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # gradebook matching (Canvas matches by ID, then SIS ids, then name)
+    sis_user_id: Mapped[str | None] = mapped_column(sa.String(64))
+    sis_login_id: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
@@ -85,6 +90,7 @@ class Enrollment(db.Model):
     student_id: Mapped[int] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
+    section: Mapped[str | None] = mapped_column(sa.String(64))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     classroom: Mapped[Classroom] = relationship(back_populates="enrollments")
@@ -115,6 +121,8 @@ class Assignment(db.Model):
     lesson_version_id: Mapped[int] = mapped_column(sa.ForeignKey("lesson_versions.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime | None]
+    # until then no score, mark or answer-key content reaches a student
+    released_at: Mapped[datetime | None]
 
     classroom: Mapped[Classroom] = relationship(back_populates="assignments")
     lesson_version: Mapped[LessonVersion] = relationship()
@@ -174,3 +182,78 @@ class Annotation(db.Model):
     @property
     def fields(self) -> dict[str, str]:
         return json.loads(self.fields_json or "{}")
+
+
+class OmissionMark(db.Model):
+    """A teacher's mark for one omission answer: the key item it addresses and how well."""
+
+    __tablename__ = "omission_marks"
+    __table_args__ = (
+        sa.CheckConstraint("level IN ('full', 'partial', 'none')", name="level_known"),
+    )
+
+    annotation_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("annotations.id", ondelete="CASCADE"), primary_key=True
+    )
+    key_item_id: Mapped[str | None] = mapped_column(sa.String(80))
+    level: Mapped[str] = mapped_column(sa.String(10))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RubricScore(db.Model):
+    """A rubric level per prompt (Proficient / Emergent / Basic) with a comment."""
+
+    __tablename__ = "rubric_scores"
+    __table_args__ = (
+        sa.UniqueConstraint("assignment_id", "student_id", "prompt_id", name="rubric_per_prompt"),
+        sa.CheckConstraint("level IN ('proficient', 'emergent', 'basic')", name="level_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    student_id: Mapped[int] = mapped_column(_user_fk(), index=True)
+    prompt_id: Mapped[str] = mapped_column(sa.String(80))
+    level: Mapped[str] = mapped_column(sa.String(12))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FinalGrade(db.Model):
+    """The teacher's final grade, overriding the auto score (both are kept)."""
+
+    __tablename__ = "final_grades"
+    __table_args__ = (
+        sa.UniqueConstraint("assignment_id", "student_id", name="final_grade_per_student"),
+        sa.CheckConstraint("score >= 0", name="score_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    student_id: Mapped[int] = mapped_column(_user_fk(), index=True)
+    score: Mapped[float]
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GradeChange(db.Model):
+    """Every change to a student's marks or grade: who, when, what, from, to, why."""
+
+    __tablename__ = "grade_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
+    )
+    student_id: Mapped[int] = mapped_column(_user_fk(), index=True)
+    teacher_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    what: Mapped[str] = mapped_column(sa.String(120))
+    old_value: Mapped[str] = mapped_column(sa.Text, default="")
+    new_value: Mapped[str] = mapped_column(sa.Text, default="")
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
