@@ -6,9 +6,11 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    DecimalField,
     EmailField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -114,6 +116,33 @@ def form_field(form: FlaskForm, key: str):
     """The form field that shows an error the domain reported under ``key``."""
     name = {"target": "quote", "category": "prompt"}.get(key, key.removeprefix("fields."))
     return form._fields.get(name, form.note)
+
+
+class OmissionMarkForm(FlaskForm):
+    """A teacher's mark for one omission answer (one form per answer, prefixed by its id)."""
+
+    key_item = SelectField("Which omission does it address?", validate_choice=False)
+    level = RadioField("Mark", choices=[SelectChoice("full", "Full"),
+                                        SelectChoice("partial", "Partial"),
+                                        SelectChoice("none", "None")],
+                       validators=[DataRequired("Choose full, partial or none.")])
+
+
+class RubricForm(FlaskForm):
+    level = SelectField("Level", validate_choice=False, choices=[
+        SelectChoice("", "Not set"), SelectChoice("proficient", "Proficient"),
+        SelectChoice("emergent", "Emergent"), SelectChoice("basic", "Basic")])
+    comment = TextAreaField("Comment for the student", validators=[Length(max=2000)])
+
+
+class FinalGradeForm(FlaskForm):
+    score = DecimalField("Final grade", places=None, validators=[
+        Optional(), NumberRange(min=0, message="A grade can't be negative.")])
+    reason = StringField("Why (kept in the history)", validators=[Length(max=500)])
+
+
+class DueForm(FlaskForm):
+    due = DateField("Due date", validators=[Optional()])
 
 
 class ActionForm(FlaskForm):

@@ -1,15 +1,42 @@
-"""Teacher pages (just enough for students to reach a lesson; the rest is the next issue)."""
+"""Teacher pages: classes, assigning, the class dashboard, reviewing and marking a student."""
 
 from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
+from markupsafe import Markup
+from wtforms.fields.choices import SelectChoice
 
-from .. import services
+from .. import grading, services
+from ..domain.overlay import heat_runs, review_pieces
+from ..domain.scoring import score_work, suggest_omission
+from ..domain.summaries import answers_to_mark, distribution_svg, summarise
+from ..domain.work import status_of
 from ..extensions import db
-from .forms import AssignForm, ClassroomForm, csrf_message
+from .forms import (
+    ActionForm,
+    AssignForm,
+    ClassroomForm,
+    DueForm,
+    FinalGradeForm,
+    OmissionMarkForm,
+    RubricForm,
+    csrf_message,
+)
 from .main import form_view, teacher_required
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
@@ -60,6 +87,231 @@ def classroom(classroom_id: int):
         return redirect(url_for("teacher.classroom", classroom_id=c.id))
     return render_template("teacher/classroom.html", classroom=c, form=form,
                            csrf_error=csrf_message(form), problems=lessons.problems)
+
+
+
+
+# ---------------------------------------------------------------- one assignment
+
+def _assignment(assignment_id: int):
+    a = grading.teacher_assignment(db.session, current_user, assignment_id)
+    if a is None:
+        abort(404)
+    return a
+
+
+SORTS = {
+    "name": lambda r: (r.name.lower(), r.student_id),
+    "status": lambda r: (STATUS_ORDER.get(r.status, 9), r.name.lower()),
+    "score": lambda r: (r.final, r.name.lower()),
+    "activity": lambda r: (r.last_activity is None, r.last_activity or datetime.min),
+}
+STATUS_ORDER = {"not started": 0, "in progress": 1, "submitted": 2, "late": 3}
+
+
+@bp.get("/assignments/<int:assignment_id>")
+def dashboard(assignment_id: int):
+    """What did the class understand? Progress, key items, heatmap, confusion, distribution."""
+    a = _assignment(assignment_id)
+    lesson = services.lesson_of(a)
+    works = grading.load_works(db.session, a)
+    summary = summarise(lesson, works, a.due_at)
+    sort = request.args.get("sort", "name")
+    status = request.args.get("status", "")
+    heat = request.args.get("heat", "all")
+    if heat not in summary.heatmap:
+        heat = "all"
+    rows = sorted(summary.rows, key=SORTS.get(sort, SORTS["name"]),
+                  reverse=request.args.get("dir") == "desc")
+    if status:
+        rows = [r for r in rows if r.status == status]
+    return render_template(
+        "teacher/dashboard.html", assignment=a, lesson=lesson, summary=summary, rows=rows,
+        sort=sort, direction=request.args.get("dir", "asc"), status=status, heat=heat,
+        runs=heat_runs(lesson, summary.words, summary.heatmap[heat]),
+        chart=Markup(distribution_svg(summary)),  # noqa: S704  (built with html.escape)
+        due_form=DueForm(due=a.due_at.date() if a.due_at else None), action_form=ActionForm(),
+        categories={c.id: c for c in lesson.categories},
+        to_mark=answers_to_mark(lesson, works),
+    )
+
+
+@bp.post("/assignments/<int:assignment_id>/due")
+@form_view
+def set_due(assignment_id: int):
+    a = _assignment(assignment_id)
+    form = DueForm()
+    if form.validate_on_submit():
+        grading.set_due(a, datetime.combine(form.due.data, time(23, 59)) if form.due.data else None)
+        db.session.commit()
+        flash("Due date saved." if form.due.data else "Due date removed.", "success")
+    else:
+        flash(csrf_message(form) or "That isn't a date. Use the date picker.", "error")
+    return redirect(url_for("teacher.dashboard", assignment_id=a.id))
+
+
+@bp.post("/assignments/<int:assignment_id>/release")
+@form_view
+def release(assignment_id: int):
+    a = _assignment(assignment_id)
+    if ActionForm().validate_on_submit():
+        grading.release(db.session, a)
+        db.session.commit()
+        flash("Feedback released: students now see their marks, your comments and the key.",
+              "success")
+    else:
+        flash("This page was open a long time: press Release again.", "error")
+    return redirect(url_for("teacher.dashboard", assignment_id=a.id))
+
+
+# ---------------------------------------------------------------- one student
+
+def _neighbours(a, student_id: int):
+    ids = grading.roster_ids(db.session, a)
+    at = next((i for i, (sid, _) in enumerate(ids) if sid == student_id), None)
+    if at is None:
+        abort(404)
+    prev = ids[at - 1] if at > 0 else None
+    nxt = ids[at + 1] if at + 1 < len(ids) else None
+    return prev, nxt, at + 1, len(ids)
+
+
+@bp.get("/assignments/<int:assignment_id>/students/<int:student_id>")
+def review(assignment_id: int, student_id: int, forms: dict | None = None, status: int = 200):
+    a = _assignment(assignment_id)
+    prev, nxt, position, total = _neighbours(a, student_id)
+    work = grading.work_of(db.session, a, student_id)
+    lesson = services.lesson_of(a)
+    scored = score_work(lesson, work)
+    forms = forms or {}
+    omission_items = [k for k in lesson.key if k.is_omission]
+    answers = []
+    for ann in work.annotations:
+        if ann.category != "omission":
+            continue
+        mark = work.omission_marks.get(ann.id)
+        suggestion = suggest_omission(lesson, ann.answer_text)
+        form = forms.get(ann.id) or OmissionMarkForm(
+            prefix=f"m-{ann.id}", formdata=None,
+            key_item=mark.key_item_id if mark else (suggestion.key_item_id if suggestion else ""),
+            level=mark.level if mark else None)
+        form.key_item.choices = [SelectChoice("", "(none of these)")] + [
+            SelectChoice(k.id, k.statement) for k in omission_items]
+        answers.append((ann, mark, suggestion, form))
+    rubric_forms = {}
+    for p in lesson.prompts:
+        r = work.rubric.get(p.id)
+        rubric_forms[p.id] = forms.get(f"rubric-{p.id}") or RubricForm(
+            prefix=f"r-{p.id}", formdata=None, level=r.level if r else "",
+            comment=r.comment if r else "")
+    final_form = forms.get("final") or FinalGradeForm(
+        formdata=None, score=work.final_grade, reason=work.final_reason)
+    return render_template(
+        "teacher/review.html", assignment=a, lesson=lesson, work=work, scored=scored,
+        pieces=review_pieces(lesson, work, scored), answers=answers, rubric_forms=rubric_forms,
+        final_form=final_form, history=grading.grade_history(db.session, a, student_id),
+        prev=prev, next=nxt, position=position, total=total, action_form=ActionForm(),
+        key_by_id={k.id: k for k in lesson.key}, decoys={d.id: d for d in lesson.decoys},
+        categories={c.id: c for c in lesson.categories},
+        status=status_of(work, a.due_at),
+    ), status
+
+
+def _back(a, student_id: int, anchor: str):
+    return redirect(url_for("teacher.review", assignment_id=a.id, student_id=student_id)
+                    + f"#{anchor}")
+
+
+@bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/omissions/<uuid>")
+@form_view
+def mark_omission(assignment_id: int, student_id: int, uuid: str):
+    a = _assignment(assignment_id)
+    _neighbours(a, student_id)
+    form = OmissionMarkForm(prefix=f"m-{uuid}")
+    form.key_item.choices = []
+    if not form.validate_on_submit():
+        return review(assignment_id, student_id, {uuid: _with_choices(form, a)}, 422)
+    try:
+        grading.mark_omission(db.session, current_user, a, services.lesson_of(a), uuid,
+                              form.key_item.data or None, form.level.data)
+    except grading.GradingError as e:
+        form.level.errors = [*form.level.errors, e.message]
+        return review(assignment_id, student_id, {uuid: _with_choices(form, a)}, 422)
+    db.session.commit()
+    return _back(a, student_id, f"answer-{uuid}")
+
+
+def _with_choices(form, a):
+    lesson = services.lesson_of(a)
+    form.key_item.choices = [SelectChoice("", "(none of these)")] + [
+        SelectChoice(k.id, k.statement) for k in lesson.key if k.is_omission]
+    return form
+
+
+@bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/rubric/<prompt_id>")
+@form_view
+def set_rubric(assignment_id: int, student_id: int, prompt_id: str):
+    a = _assignment(assignment_id)
+    _neighbours(a, student_id)
+    form = RubricForm(prefix=f"r-{prompt_id}")
+    if form.validate_on_submit():
+        try:
+            grading.set_rubric(db.session, current_user, a, services.lesson_of(a), student_id,
+                               prompt_id, form.level.data or "", form.comment.data or "")
+        except grading.GradingError as e:
+            form.level.errors = [*form.level.errors, e.message]
+        else:
+            db.session.commit()
+            return _back(a, student_id, f"rubric-{prompt_id}")
+    return review(assignment_id, student_id, {f"rubric-{prompt_id}": form}, 422)
+
+
+@bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/final")
+@form_view
+def set_final(assignment_id: int, student_id: int):
+    a = _assignment(assignment_id)
+    _neighbours(a, student_id)
+    form = FinalGradeForm()
+    if form.validate_on_submit():
+        lesson = services.lesson_of(a)
+        possible = score_work(lesson, grading.work_of(db.session, a, student_id)).possible
+        score = float(form.score.data) if form.score.data is not None else None
+        try:
+            grading.set_final_grade(db.session, current_user, a, student_id, score,
+                                    form.reason.data or "", possible)
+        except grading.GradingError as e:
+            getattr(form, e.field).errors = [*getattr(form, e.field).errors, e.message]
+        else:
+            db.session.commit()
+            return _back(a, student_id, "final")
+    return review(assignment_id, student_id, {"final": form}, 422)
+
+
+@bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/reopen")
+@form_view
+def reopen(assignment_id: int, student_id: int):
+    a = _assignment(assignment_id)
+    _neighbours(a, student_id)
+    if ActionForm().validate_on_submit() and grading.reopen(db.session, current_user, a,
+                                                            student_id):
+        db.session.commit()
+        flash("Reopened: the student can change their work and submit again.", "success")
+    return _back(a, student_id, "top")
+
+
+
+
+@bp.get("/assignments/<int:assignment_id>/export/<kind>")
+def export(assignment_id: int, kind: str):
+    a = _assignment(assignment_id)
+    if kind not in grading.EXPORTS:
+        abort(404)
+    out = grading.export(db.session, a, kind, request.host_url.rstrip("/"),
+                         current_app.config["SECRET_KEY"])
+    return Response(stream_with_context(out.chunks), content_type=out.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{out.filename}"',
+        "Cache-Control": "no-store",
+    })
 
 
 def init_app(app: Flask) -> None:

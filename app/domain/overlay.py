@@ -1,0 +1,93 @@
+"""Cutting the article into runs for the teacher's views: the class heatmap and one student's
+work laid over the answer key. Pure: offsets in, text pieces with their marks out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from .lessons import Lesson
+from .scoring import Scored
+from .work import StudentWork
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of one block whose words all have the same heat."""
+
+    text: str
+    start: int
+    end: int
+    count: int
+
+
+def heat_runs(lesson: Lesson, words: list[tuple[int, int]], counts: list[int]) -> list[list[Run]]:
+    """Per block, the text cut where the per-word count changes (spaces join their words'
+    run when both sides have the same count, so a phrase highlighted by 5 reads as one run)."""
+    out: list[list[Run]] = []
+    w = 0
+    for block in lesson.blocks:
+        runs: list[Run] = []
+        pos = block.start
+        while w < len(words) and words[w][1] <= block.end:
+            ws, we = words[w]
+            c = counts[w]
+            if ws > pos:  # the gap before this word
+                gap_count = c if runs and runs[-1].count == c and runs[-1].end == pos else 0
+                runs.append(Run(lesson.text[pos:ws], pos, ws, gap_count))
+            runs.append(Run(lesson.text[ws:we], ws, we, c))
+            pos = we
+            w += 1
+        if pos < block.end:
+            runs.append(Run(lesson.text[pos : block.end], pos, block.end, 0))
+        out.append(_merge(runs))
+    return out
+
+
+def _merge(runs: list[Run]) -> list[Run]:
+    merged: list[Run] = []
+    for r in runs:
+        if merged and merged[-1].count == r.count and merged[-1].end == r.start:
+            m = merged[-1]
+            merged[-1] = Run(m.text + r.text, m.start, r.end, m.count)
+        else:
+            merged.append(r)
+    return merged
+
+
+@dataclass
+class Piece:
+    """A stretch of one block with the same student highlights and key items over it."""
+
+    text: str
+    start: int
+    end: int
+    key: list[tuple[str, str]] = field(default_factory=list)  # (key item id, found|missed)
+    mine: list[tuple[str, str]] = field(default_factory=list)  # (annotation id, matched|extra)
+
+
+def review_pieces(lesson: Lesson, work: StudentWork, scored: Scored) -> list[list[Piece]]:
+    """Per block, the text cut at every edge of a key span or a student highlight."""
+    found = scored.found
+    keys = [(k.id, k.start, k.end, "found" if k.id in found else "missed")
+            for k in lesson.key if not k.is_omission]
+    mine = [(a.id, a.start, a.end, "matched" if a.id in scored.matches else "extra")
+            for a in work.annotations if a.is_span]
+    out: list[list[Piece]] = []
+    for block in lesson.blocks:
+        cuts = {block.start, block.end}
+        for _, s, e, _ in keys + mine:
+            if s < block.end and e > block.start:
+                cuts.update((max(s, block.start), min(e, block.end)))
+        edges = sorted(cuts)
+        pieces = []
+        for s, e in pairwise(edges):
+            if s == e:
+                continue
+            pieces.append(Piece(
+                lesson.text[s:e], s, e,
+                key=[(kid, state) for kid, ks, ke, state in keys if ks < e and ke > s],
+                mine=[(aid, state) for aid, ms, me, state in mine if ms < e and me > s],
+            ))
+        out.append(pieces)
+    return out
