@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import services
+from .. import grading, services
 from ..domain.anchoring import AnchorError, anchor_quote
 from ..domain.annotations import Invalid, quote_form_payload, validate_annotation
 from ..extensions import db
@@ -55,6 +55,8 @@ def _render_lesson(a, form: QuoteAnnotationForm | None = None, status: int = 200
         annotations=[present.annotation_json(x) for x in annotations],
         quote_form=_quote_form(lesson, form), action_form=ActionForm(), form_error=form_error,
         note_max=current_app.config["NOTE_MAX_CHARS"], offline_files=_offline_files(),
+        # None until the teacher releases feedback: no score or key content before that
+        feedback=grading.released_feedback(db.session, a, current_user, lesson),
     )
     return page, status
 
