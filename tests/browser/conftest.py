@@ -167,3 +167,27 @@ def login(page, server: LiveServer, login_name: str, password: str = PASSWORD) -
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+
+
+def add_work(server: LiveServer, assignment_id: int, username: str, items: list[tuple]) -> None:
+    """Give a student annotations straight through the services: (category, words or None,
+    note, fields)."""
+    import uuid
+
+    from app.domain.annotations import validate_annotation
+    from app.models import Assignment, User
+
+    with server.app.app_context():
+        a = db.session.get(Assignment, assignment_id)
+        user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one()
+        lesson = services.lesson_of(a)
+        for category, words, note, fields in items:
+            prompt = next(p for p in lesson.prompts if p.category == category)
+            payload = {"category": category, "prompt": prompt.id, "note": note,
+                       "fields": fields or {}}
+            if words:
+                start = lesson.text.index(words)
+                payload["target"] = {"start": start, "end": start + len(words), "exact": words}
+            data = validate_annotation(payload, lesson)
+            services.put_annotation(db.session, a, user, str(uuid.uuid4()), data, None)
+        db.session.commit()
