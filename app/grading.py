@@ -60,13 +60,8 @@ def teacher_assignment(session: Session, teacher: User, assignment_id: int) -> A
     ).scalar_one_or_none()
 
 
-def _row(a: Annotation) -> AnnotationRow:
-    return AnnotationRow(
-        id=a.id, student_id=a.student_id, category=a.category, prompt_id=a.prompt_id,
-        start=a.start_offset, end=a.end_offset, exact=a.exact, note=a.note,
-        fields=json.loads(a.fields_json or "{}"), created_at=a.created_at,
-        updated_at=a.updated_at,
-    )
+def _fields(raw: str | None) -> dict[str, str]:
+    return json.loads(raw) if raw and raw != "{}" else {}
 
 
 def load_works(
@@ -95,13 +90,22 @@ def load_works(
             q = q.where(model.student_id == student_id)
         return q
 
-    annotations = session.execute(
-        mine(Annotation).where(Annotation.deleted_at.is_(None))
-        .order_by(Annotation.start_offset.is_(None), Annotation.start_offset, Annotation.created_at)
-    ).scalars()
-    for a in annotations:
-        if a.student_id in works:
-            works[a.student_id].annotations.append(_row(a))
+    # plain columns, not ORM objects: a class of 1,000 has 40,000 annotations
+    columns = sa.select(
+        Annotation.id, Annotation.student_id, Annotation.category, Annotation.prompt_id,
+        Annotation.start_offset, Annotation.end_offset, Annotation.exact, Annotation.note,
+        Annotation.fields_json, Annotation.created_at, Annotation.updated_at,
+    ).where(Annotation.assignment_id == assignment.id, Annotation.deleted_at.is_(None))
+    if student_id is not None:
+        columns = columns.where(Annotation.student_id == student_id)
+    rows = session.execute(columns.order_by(
+        Annotation.start_offset.is_(None), Annotation.start_offset, Annotation.created_at))
+    for r in rows:
+        work = works.get(r.student_id)
+        if work is not None:
+            work.annotations.append(AnnotationRow(
+                r.id, r.student_id, r.category, r.prompt_id, r.start_offset, r.end_offset,
+                r.exact, r.note, _fields(r.fields_json), r.created_at, r.updated_at))
     for sub in session.execute(mine(Submission)).scalars():
         if sub.student_id in works:
             works[sub.student_id].submitted_at = sub.submitted_at
@@ -329,13 +333,11 @@ def export(session: Session, assignment: Assignment, kind: str, base_url: str,
     elif kind == "annotations.jsonld":
         matches = {aid: kid for _, s in scored for aid, kid in s.matches.items()}
         rows = exports.annotation_export_rows(lesson, works, matches)
-        doc = exports.annotation_collection(
+        chunks = exports.annotation_collection_chunks(
             base_url, exports.AnnotatedAssignment(assignment.id, title, lesson.id,
                                                   assignment.lesson_version.version),
-            rows, pseudonym=exports.pseudonymiser(secret, f"assignment:{assignment.id}"),
-            page_size=None)
-        return Export(iter([exports.collection_json(doc, indent=2)]), exports.JSONLD_MEDIA_TYPE,
-                      f"{name}-annotations.jsonld")
+            rows, pseudonym=exports.pseudonymiser(secret, f"assignment:{assignment.id}"))
+        return Export(chunks, exports.JSONLD_MEDIA_TYPE, f"{name}-annotations.jsonld")
     else:
         raise GradingError("kind", "Unknown export.")
     return Export(exports.csv_lines(table), exports.CSV_MEDIA_TYPE, f"{name}-{kind}")

@@ -347,12 +347,35 @@ def _same_word(cue: str, word: str) -> bool:
     return len(cue) >= 4 and word.startswith(cue) and word[len(cue):] in _ENDINGS
 
 
-def _contains(words: list[str], cue: list[str]) -> bool:
+def _contains(words: list[str], cue: list[str], at: dict[str, list[int]] | None = None) -> bool:
+    """Whether the cue's words occur in a row in ``words``. ``at`` (word -> positions) lets
+    the first cue word jump straight to where it could start."""
     n = len(cue)
-    return n > 0 and any(
-        all(_same_word(c, w) for c, w in zip(cue, words[i : i + n], strict=True))
-        for i in range(len(words) - n + 1)
+    if n == 0:
+        return False
+    if at is None:
+        starts: Iterable[int] = range(len(words) - n + 1)
+    else:
+        forms = [cue[0]] + ([cue[0] + e for e in _ENDINGS] if len(cue[0]) >= 4 else [])
+        starts = sorted(i for f in forms for i in at.get(f, ()))
+    return any(
+        i + n <= len(words)
+        and all(_same_word(c, w) for c, w in zip(cue, words[i : i + n], strict=True))
+        for i in starts
     )
+
+
+_cue_cache: dict[int, tuple[Lesson, list[tuple[str, list[tuple[str, list[str]]]]]]] = {}
+
+
+def _omission_cues(lesson: Lesson) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """Per omission item, its cues split into stemmed words: worked out once per lesson."""
+    cached = _cue_cache.get(id(lesson))
+    if cached is None or cached[0] is not lesson:
+        cues = [(item.id, [(cue, _words(cue)) for cue in item.cues])
+                for item in lesson.key if item.is_omission]
+        cached = _cue_cache[id(lesson)] = (lesson, cues)
+    return cached[1]
 
 
 def suggest_omission(lesson: Lesson, text: str) -> Suggestion | None:
@@ -364,14 +387,15 @@ def suggest_omission(lesson: Lesson, text: str) -> Suggestion | None:
     outweighs a single common word. Ties go to the item listed first; no cue found: None.
     """
     words = _words(text)
+    at: dict[str, list[int]] = {}
+    for i, w in enumerate(words):
+        at.setdefault(w, []).append(i)
     best: Suggestion | None = None
-    for item in lesson.key:
-        if not item.is_omission:
-            continue
-        found = [cue for cue in item.cues if _contains(words, _words(cue))]
-        score = sum(len(_words(cue)) for cue in found)
+    for item_id, cues in _omission_cues(lesson):
+        found = [(cue, split) for cue, split in cues if _contains(words, split, at)]
+        score = sum(len(split) for _, split in found)
         if score and (best is None or score > best.score):
-            best = Suggestion(item.id, score, tuple(found))
+            best = Suggestion(item_id, score, tuple(cue for cue, _ in found))
     return best
 
 
