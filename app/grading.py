@@ -167,7 +167,10 @@ def grade_history(session: Session, assignment: Assignment, student_id: int) -> 
 
 
 def mark_omission(session: Session, teacher: User, assignment: Assignment, lesson: Lesson,
-                  annotation_id: str, key_item_id: str | None, level: str) -> None:
+                  annotation_id: str, key_item_id: str | None, level: str,
+                  student_id: int | None = None) -> None:
+    """Mark one omission answer; with ``student_id``, only that student's answer (the review
+    page's URL names the student, so another student's answer id is refused, not marked)."""
     if level not in OMISSION_LEVELS:
         raise GradingError("level", "Choose full, partial or none.")
     omission_ids = {k.id for k in lesson.key if k.is_omission}
@@ -175,8 +178,9 @@ def mark_omission(session: Session, teacher: User, assignment: Assignment, lesso
         raise GradingError("key_item", "Choose one of this lesson's omissions.")
     a = session.get(Annotation, annotation_id)
     if a is None or a.assignment_id != assignment.id or a.category != "omission" \
-            or a.deleted_at is not None:
-        raise GradingError("annotation", "That answer isn't part of this assignment any more.")
+            or a.deleted_at is not None or student_id not in (None, a.student_id):
+        raise GradingError("annotation", "That answer isn't one of this student's answers on this "
+                           "assignment (it may have been deleted). Reload the page.")
     row = session.get(OmissionMarkRow, annotation_id)
     old = f"{row.level} ({row.key_item_id or 'no item'})" if row else None
     if row is None:

@@ -123,6 +123,8 @@ def dashboard(assignment_id: int):
         heat = "all"
     rows = sorted(summary.rows, key=SORTS.get(sort, SORTS["name"]),
                   reverse=request.args.get("dir") == "desc")
+    if sort == "activity":  # students with no activity yet come last either way
+        rows = [r for r in rows if r.last_activity] + [r for r in rows if not r.last_activity]
     if status:
         rows = [r for r in rows if r.status == status]
     return render_template(
@@ -177,7 +179,8 @@ def _neighbours(a, student_id: int):
 
 
 @bp.get("/assignments/<int:assignment_id>/students/<int:student_id>")
-def review(assignment_id: int, student_id: int, forms: dict | None = None, status: int = 200):
+def review(assignment_id: int, student_id: int, forms: dict | None = None, status: int = 200,
+           error: str | None = None):
     a = _assignment(assignment_id)
     prev, nxt, position, total = _neighbours(a, student_id)
     work = grading.work_of(db.session, a, student_id)
@@ -213,7 +216,7 @@ def review(assignment_id: int, student_id: int, forms: dict | None = None, statu
         prev=prev, next=nxt, position=position, total=total, action_form=ActionForm(),
         key_by_id={k.id: k for k in lesson.key}, decoys={d.id: d for d in lesson.decoys},
         categories={c.id: c for c in lesson.categories},
-        status=status_of(work, a.due_at),
+        status=status_of(work, a.due_at), error=error,
     ), status
 
 
@@ -233,10 +236,10 @@ def mark_omission(assignment_id: int, student_id: int, uuid: str):
         return review(assignment_id, student_id, {uuid: _with_choices(form, a)}, 422)
     try:
         grading.mark_omission(db.session, current_user, a, services.lesson_of(a), uuid,
-                              form.key_item.data or None, form.level.data)
+                              form.key_item.data or None, form.level.data, student_id)
     except grading.GradingError as e:
         form.level.errors = [*form.level.errors, e.message]
-        return review(assignment_id, student_id, {uuid: _with_choices(form, a)}, 422)
+        return review(assignment_id, student_id, {uuid: _with_choices(form, a)}, 422, e.message)
     db.session.commit()
     return _back(a, student_id, f"answer-{uuid}")
 
@@ -263,7 +266,8 @@ def set_rubric(assignment_id: int, student_id: int, prompt_id: str):
         else:
             db.session.commit()
             return _back(a, student_id, f"rubric-{prompt_id}")
-    return review(assignment_id, student_id, {f"rubric-{prompt_id}": form}, 422)
+    message = next(iter(form.level.errors), None) or csrf_message(form)
+    return review(assignment_id, student_id, {f"rubric-{prompt_id}": form}, 422, message)
 
 
 @bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/final")
