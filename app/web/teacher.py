@@ -187,26 +187,13 @@ def review(assignment_id: int, student_id: int, forms: dict | None = None, statu
     lesson = services.lesson_of(a)
     scored = score_work(lesson, work)
     forms = forms or {}
-    omission_items = [k for k in lesson.key if k.is_omission]
-    answers = []
-    for ann in work.annotations:
-        if ann.category != "omission":
-            continue
-        mark = work.omission_marks.get(ann.id)
-        suggestion = suggest_omission(lesson, ann.answer_text)
-        form = forms.get(ann.id) or OmissionMarkForm(
-            prefix=f"m-{ann.id}", formdata=None,
-            key_item=mark.key_item_id if mark else (suggestion.key_item_id if suggestion else ""),
-            level=mark.level if mark else None)
-        form.key_item.choices = [SelectChoice("", "(none of these)")] + [
-            SelectChoice(k.id, k.statement) for k in omission_items]
-        answers.append((ann, mark, suggestion, form))
-    rubric_forms = {}
-    for p in lesson.prompts:
-        r = work.rubric.get(p.id)
-        rubric_forms[p.id] = forms.get(f"rubric-{p.id}") or RubricForm(
-            prefix=f"r-{p.id}", formdata=None, level=r.level if r else "",
-            comment=r.comment if r else "")
+    answers = _answer_forms(lesson, work, forms)
+    rubric_forms = {
+        p.id: forms.get(f"rubric-{p.id}") or RubricForm(
+            prefix=f"r-{p.id}", formdata=None, level=work.rubric[p.id].level
+            if p.id in work.rubric else "", comment=work.rubric[p.id].comment
+            if p.id in work.rubric else "")
+        for p in lesson.prompts}
     final_form = forms.get("final") or FinalGradeForm(
         formdata=None, score=work.final_grade, reason=work.final_reason)
     return render_template(
@@ -218,6 +205,26 @@ def review(assignment_id: int, student_id: int, forms: dict | None = None, statu
         categories={c.id: c for c in lesson.categories},
         status=status_of(work, a.due_at), error=error,
     ), status
+
+
+def _answer_forms(lesson, work, forms: dict) -> list[tuple]:
+    """Each omission answer with its mark, the suggested key item and a form pre-filled with
+    the saved mark or, before marking, the suggestion (forms re-shown with errors win)."""
+    choices = [SelectChoice("", "(none of these)")] + [
+        SelectChoice(k.id, k.statement) for k in lesson.key if k.is_omission]
+    out = []
+    for ann in work.annotations:
+        if ann.category != "omission":
+            continue
+        mark = work.omission_marks.get(ann.id)
+        suggestion = suggest_omission(lesson, ann.answer_text)
+        form = forms.get(ann.id) or OmissionMarkForm(
+            prefix=f"m-{ann.id}", formdata=None,
+            key_item=mark.key_item_id if mark else (suggestion.key_item_id if suggestion else ""),
+            level=mark.level if mark else None)
+        form.key_item.choices = choices
+        out.append((ann, mark, suggestion, form))
+    return out
 
 
 def _back(a, student_id: int, anchor: str):
