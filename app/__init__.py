@@ -34,9 +34,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from .web import api, auth, errors, main, student, teacher
+    from .web import api, auth, errors, main, roster, student, teacher
 
-    for module in (main, auth, student, teacher, api, errors):
+    for module in (main, auth, student, teacher, roster, api, errors):
         module.init_app(app)
 
     from . import cli

@@ -18,6 +18,7 @@ import tempfile
 import time
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,12 +147,13 @@ def main() -> None:
         client = app.test_client()
         client.post("/login", data={"login": email, "password": PASSWORD})
         reps = 15 if size <= 200 else 5
-        row = [size,
-               timed(lambda: client.get(f"/teacher/assignments/{aid}"), reps),
-               timed(lambda: client.get(f"/teacher/assignments/{aid}/students/{sid}"), reps)]
-        for kind in ("grades.csv", "canvas.csv", "annotations.csv", "annotations.jsonld"):
-            row.append(timed(lambda k=kind: client.get(
-                f"/teacher/assignments/{aid}/export/{k}"), 3 if size > 200 else 5))
+        urls = [f"/teacher/assignments/{aid}", f"/teacher/assignments/{aid}/students/{sid}"]
+        urls += [f"/teacher/assignments/{aid}/export/{kind}" for kind in
+                 ("grades.csv", "canvas.csv", "annotations.csv", "annotations.jsonld")]
+        row = [size]
+        for i, url in enumerate(urls):
+            row.append(timed(partial(client.get, url), reps if i < 2 else
+                             (3 if size > 200 else 5)))
         results.append(row)
         print("| " + " | ".join([str(row[0])] + [f"{x:.0f}" for x in row[1:]]) + " |")
     if len(results) > 1:

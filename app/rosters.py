@@ -1,0 +1,350 @@
+"""Class management and rosters over the database: rename, archive, join codes, importing a
+roster file, one-time passwords, removing a student. Like ``services``: functions take the
+session, load what they need in few queries and ``flush()``; the view commits once.
+
+One-time passwords
+------------------
+A teacher who imports a roster (or resets a student's password) gets a printable card per
+student with a one-time password. The plain password exists only in the response that shows
+the card; the database keeps a hash, and ``User.password_is_temporary`` makes the student
+choose their own password (hashed with the app's normal method, scrypt) at their next login.
+
+Hashing 10,000 passwords with scrypt takes about 1,000 s on a 2-core server (~100 ms each),
+far too long for a web request. One-time passwords are therefore hashed with PBKDF2-SHA256 at
+10,000 iterations (~2 ms each; ``TEMP_PASSWORD_HASH_METHOD`` changes it). That is weaker per
+guess than scrypt, which is made up for by the password itself: 12 random characters from a
+31-letter alphabet (about 59 bits, ``xxxx-xxxx-xxxx``) instead of a person's choice, so
+finding one from a stolen hash takes around 2^72 HMAC-SHA256 computations; and it lives only
+until the student's first login.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from . import services
+from .domain.roster import RosterParse, RosterProblem, RosterRow
+from .models import (
+    Annotation,
+    Assignment,
+    Classroom,
+    Enrollment,
+    FinalGrade,
+    GradeChange,
+    RubricScore,
+    Submission,
+    User,
+    utcnow,
+)
+
+TEMP_HASH_METHOD = "pbkdf2:sha256:10000"
+TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no i, l, o, 0, 1: read off a printed card
+CHUNK = 1000  # ids per IN (...) list
+
+# ---------------------------------------------------------------- the class itself
+
+
+def rename_classroom(session: Session, classroom: Classroom, name: str) -> None:
+    classroom.name = name.strip()
+    session.flush()
+
+
+def archive_classroom(session: Session, classroom: Classroom) -> None:
+    """Archived: listed apart on the teacher's home, its code refuses joining, its lessons
+    leave students' lists. Nothing is deleted; unarchiving brings it all back."""
+    if classroom.archived_at is None:
+        classroom.archived_at = utcnow()
+        session.flush()
+
+
+def unarchive_classroom(session: Session, classroom: Classroom) -> None:
+    classroom.archived_at = None
+    session.flush()
+
+
+def regenerate_join_code(session: Session, classroom: Classroom) -> str:
+    """A fresh code; the old one stops working at once."""
+    old = classroom.join_code
+    for _ in range(20):
+        code = services.new_join_code()
+        if code != old and not session.execute(
+            sa.select(Classroom.id).filter_by(join_code=code)
+        ).first():
+            break
+    classroom.join_code = code
+    session.flush()
+    return code
+
+
+# ---------------------------------------------------------------- the roster
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    enrollment: Enrollment
+    student: User
+
+
+def roster(session: Session, classroom: Classroom) -> list[RosterEntry]:
+    """Everyone in the class, by name, in one query."""
+    rows = session.execute(
+        sa.select(Enrollment, User)
+        .join(User, Enrollment.student_id == User.id)
+        .where(Enrollment.classroom_id == classroom.id)
+        .order_by(sa.func.lower(User.display_name), User.username)
+    ).all()
+    return [RosterEntry(e, u) for e, u in rows]
+
+
+def roster_entry(session: Session, classroom: Classroom, student_id: int) -> RosterEntry | None:
+    """The student if they are in this class; None otherwise (the view answers 404)."""
+    if not 0 < student_id <= services.MAX_ID:
+        return None
+    row = session.execute(
+        sa.select(Enrollment, User)
+        .join(User, Enrollment.student_id == User.id)
+        .where(Enrollment.classroom_id == classroom.id, Enrollment.student_id == student_id)
+    ).first()
+    return RosterEntry(*row) if row else None
+
+
+# ---------------------------------------------------------------- one-time passwords
+
+
+@dataclass(frozen=True)
+class OneTimePassword:
+    """What a printed card shows. Never stored: only the response that shows it has it."""
+
+    name: str
+    username: str
+    password: str
+
+
+def new_temporary_password() -> str:
+    groups = ("".join(secrets.choice(TEMP_ALPHABET) for _ in range(4)) for _ in range(3))
+    return "-".join(groups)
+
+
+def hash_temporary(password: str) -> str:
+    method = current_app.config.get("TEMP_PASSWORD_HASH_METHOD", TEMP_HASH_METHOD)
+    return generate_password_hash(password, method)
+
+
+def reset_password(session: Session, student: User) -> OneTimePassword:
+    """A new one-time password: the old password stops working, and the student's open
+    sessions end (see ``password_stamp``)."""
+    password = new_temporary_password()
+    student.password_hash = hash_temporary(password)
+    student.password_is_temporary = True
+    session.flush()
+    return OneTimePassword(student.display_name, student.username or "", password)
+
+
+def set_own_password(session: Session, user: User, password: str) -> None:
+    """The student's own choice, hashed like every chosen password."""
+    user.password_hash = services.hash_password(password)
+    user.password_is_temporary = False
+    session.flush()
+
+
+def password_stamp(user: User, secret: str) -> str:
+    """A fingerprint of the user's current password hash, kept in their session at login: when
+    the password changes (a teacher resets it), sessions with the old stamp end. Keyed with the
+    app's secret, as a session cookie is readable by its holder."""
+    digest = hmac.new(secret.encode(), user.password_hash.encode(), hashlib.sha256)
+    return digest.hexdigest()[:20]
+
+
+# ---------------------------------------------------------------- importing
+
+
+@dataclass
+class ImportResult:
+    created: list[OneTimePassword] = field(default_factory=list)
+    added: list[User] = field(default_factory=list)  # had an account in another of your classes
+    updated: list[User] = field(default_factory=list)  # already here: SIS ids/section changed
+    unchanged: list[User] = field(default_factory=list)  # already here, nothing new
+    problems: list[RosterProblem] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return len(self.created) + len(self.added) + len(self.updated) + len(self.unchanged)
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _users_by_username(session: Session, usernames: Iterable[str]) -> dict[str, User]:
+    found: dict[str, User] = {}
+    for chunk in _chunks(sorted(set(usernames))):
+        for user in session.execute(sa.select(User).where(User.username.in_(chunk))).scalars():
+            found[user.username] = user
+    return found
+
+
+def _enrollments_here(session: Session, classroom: Classroom, ids: list[int]
+                      ) -> dict[int, Enrollment]:
+    found: dict[int, Enrollment] = {}
+    for chunk in _chunks(ids):
+        for e in session.execute(
+            sa.select(Enrollment).where(
+                Enrollment.classroom_id == classroom.id, Enrollment.student_id.in_(chunk)
+            )
+        ).scalars():
+            found[e.student_id] = e
+    return found
+
+
+def _in_teachers_other_classes(session: Session, classroom: Classroom, ids: list[int]
+                               ) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        found.update(
+            session.execute(
+                sa.select(Enrollment.student_id)
+                .join(Classroom, Enrollment.classroom_id == Classroom.id)
+                .where(
+                    Classroom.teacher_id == classroom.teacher_id,
+                    Classroom.id != classroom.id,
+                    Enrollment.student_id.in_(chunk),
+                )
+            ).scalars()
+        )
+    return found
+
+
+def _apply_ids(user: User, enrollment: Enrollment | None, row: RosterRow) -> bool:
+    """Copy the SIS ids and section the file gives (a blank cell keeps what is stored)."""
+    changed = False
+    for obj, attr, value in (
+        (user, "sis_user_id", row.sis_user_id),
+        (user, "sis_login_id", row.sis_login_id),
+        (enrollment, "section", row.section),
+    ):
+        if obj is not None and value is not None and getattr(obj, attr) != value:
+            setattr(obj, attr, value)
+            changed = True
+    return changed
+
+
+def import_roster(session: Session, classroom: Classroom, parsed: RosterParse) -> ImportResult:
+    """Add the file's good rows to the class, in the caller's transaction (all or nothing).
+
+    * a new username: a student account with a one-time password, enrolled here;
+    * a student already in this class: SIS ids and section updated; password untouched;
+    * a student in another of this teacher's classes: enrolled here too; password untouched;
+    * a username anyone else has: reported on its line, not imported.
+    """
+    result = ImportResult(problems=list(parsed.problems))
+    if parsed.refused:
+        return result
+    existing = _users_by_username(session, (r.username for r in parsed.rows))
+    ids = [u.id for u in existing.values()]
+    here = _enrollments_here(session, classroom, ids)
+    mine = _in_teachers_other_classes(session, classroom, ids)
+
+    new_users: list[tuple[User, RosterRow]] = []
+    for row in parsed.rows:
+        user = existing.get(row.username)
+        if user is None:
+            password = new_temporary_password()
+            user = User(role="student", username=row.username, display_name=row.name,
+                        password_hash=hash_temporary(password), password_is_temporary=True,
+                        sis_user_id=row.sis_user_id, sis_login_id=row.sis_login_id)
+            new_users.append((user, row))
+            result.created.append(OneTimePassword(row.name, row.username, password))
+        elif user.id in here:
+            changed = _apply_ids(user, here[user.id], row)
+            (result.updated if changed else result.unchanged).append(user)
+        elif user.is_student and user.id in mine:
+            _apply_ids(user, None, row)
+            session.add(Enrollment(classroom_id=classroom.id, student_id=user.id,
+                                   section=row.section))
+            result.added.append(user)
+        else:
+            result.problems.append(RosterProblem(
+                row.line, f"The username \u201c{row.username}\u201d is already taken by "
+                          "someone outside your classes. Choose another one (e.g. add a "
+                          "number) and upload this line again.", row.name, row.username))
+    session.add_all(user for user, _ in new_users)
+    session.flush()  # ids for the enrollments
+    session.add_all(Enrollment(classroom_id=classroom.id, student_id=user.id, section=row.section)
+                    for user, row in new_users)
+    session.flush()
+    result.problems.sort(key=lambda p: p.line or 0)
+    return result
+
+
+# ---------------------------------------------------------------- removing
+
+
+@dataclass(frozen=True)
+class RemovalSummary:
+    annotations: int
+    submissions: int
+    other_classes: int  # classes the student stays in; 0: the account is deleted
+
+    @property
+    def deletes_account(self) -> bool:
+        return self.other_classes == 0
+
+
+def _this_class_assignments(classroom: Classroom):
+    return sa.select(Assignment.id).where(Assignment.classroom_id == classroom.id)
+
+
+def removal_summary(session: Session, classroom: Classroom, student: User) -> RemovalSummary:
+    ids = _this_class_assignments(classroom)
+
+    def count(model, *where) -> int:
+        return session.execute(
+            sa.select(sa.func.count()).select_from(model).where(
+                model.student_id == student.id, *where)
+        ).scalar_one()
+
+    return RemovalSummary(
+        annotations=count(Annotation, Annotation.assignment_id.in_(ids),
+                          Annotation.deleted_at.is_(None)),
+        submissions=count(Submission, Submission.assignment_id.in_(ids)),
+        other_classes=count(Enrollment, Enrollment.classroom_id != classroom.id),
+    )
+
+
+def remove_student(session: Session, classroom: Classroom, student: User) -> bool:
+    """Take the student out of the class and delete their work in it: annotations (their
+    omission marks go with them), submissions, rubric scores, final grades and grade history
+    for this class's assignments. A student left in no class is deleted (privacy); the
+    database's cascades remove whatever else was theirs. Returns True if the account went."""
+    ids = _this_class_assignments(classroom)
+    for model in (Annotation, Submission, RubricScore, FinalGrade, GradeChange):
+        session.execute(
+            sa.delete(model)
+            .where(model.student_id == student.id, model.assignment_id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+    session.execute(
+        sa.delete(Enrollment)
+        .where(Enrollment.classroom_id == classroom.id, Enrollment.student_id == student.id)
+        .execution_options(synchronize_session=False)
+    )
+    still_enrolled = session.execute(
+        sa.select(Enrollment.id).where(Enrollment.student_id == student.id).limit(1)
+    ).first()
+    if still_enrolled is None:
+        session.execute(
+            sa.delete(User).where(User.id == student.id, User.role == "student")
+            .execution_options(synchronize_session=False)
+        )
+    session.expire_all()
+    return still_enrolled is None

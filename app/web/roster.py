@@ -1,0 +1,339 @@
+"""Class management and rosters (teachers), and choosing a new password (students).
+
+Two blueprints:
+* ``roster`` under ``/teacher``: rename, archive, new join code, import a roster file, reset a
+  student's password, remove a student. Only the class's own teacher: anyone else's class is
+  404, students get 403.
+* ``account`` under ``/account``: a student holding a one-time password chooses their own.
+  Until they do, every other page sends them there (the API answers 403).
+
+Pages that show one-time passwords are answers to the POST that made them, sent with
+``Cache-Control: no-store``; the plain passwords are never stored anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, logout_user, user_logged_in
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.security import check_password_hash
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from .. import rosters, services
+from ..domain.roster import LABELS, MAX_BYTES, MAX_ROWS, parse_roster
+from ..extensions import db
+from ..models import Classroom
+from .errors import MESSAGES
+from .forms import PASSWORD_MIN, ActionForm, csrf_message
+from .main import form_view, teacher_required
+
+bp = Blueprint("roster", __name__, url_prefix="/teacher")
+account = Blueprint("account", __name__, url_prefix="/account")
+
+STAMP = "password_stamp"
+UPLOAD_LIMIT = MAX_BYTES + 64 * 1024  # the file plus the rest of the form
+EXPIRED = "The page was open too long, so for your safety nothing was changed. Try again."
+
+
+class RenameForm(FlaskForm):
+    name = StringField("Class name", validators=[
+        DataRequired("Give the class a name, e.g. 'Period 3 English'."), Length(max=80)])
+
+
+class RosterFileForm(FlaskForm):
+    file = FileField("Roster file (CSV)", validators=[
+        FileRequired("Choose the roster file to upload (a .csv file).")])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[
+        DataRequired("Choose a password."),
+        Length(min=PASSWORD_MIN, max=200,
+               message=f"Use at least {PASSWORD_MIN} characters (a short sentence works well)."),
+    ])
+    confirm = PasswordField("Type it again", validators=[
+        EqualTo("password", message="The two passwords are different.")])
+
+
+# ---------------------------------------------------------------- helpers
+
+
+@bp.before_request
+@teacher_required
+def only_teachers() -> None:
+    return None
+
+
+def _classroom(classroom_id: int) -> Classroom:
+    c = services.teacher_classroom(db.session, current_user, classroom_id)
+    if c is None:
+        abort(404)
+    return c
+
+
+def _entry(classroom: Classroom, student_id: int) -> rosters.RosterEntry:
+    entry = rosters.roster_entry(db.session, classroom, student_id)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _to_class(classroom: Classroom):
+    return redirect(url_for("teacher.classroom", classroom_id=classroom.id))
+
+
+def _no_store(body: str, status: int = 200):
+    """A page with one-time passwords: never kept by the browser or a proxy."""
+    resp = make_response(body, status)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@dataclass
+class RosterView:
+    """What the class page (rendered by teacher.classroom) shows about the roster."""
+
+    entries: list[rosters.RosterEntry]
+    rename: RenameForm
+    upload: RosterFileForm
+
+
+def roster_view(classroom: Classroom) -> RosterView:
+    return RosterView(
+        entries=rosters.roster(db.session, classroom),
+        rename=RenameForm(formdata=None, obj=classroom),
+        upload=RosterFileForm(formdata=None),
+    )
+
+
+# ---------------------------------------------------------------- the class
+
+
+@bp.route("/classes/<int:classroom_id>/settings", methods=["GET", "POST"])
+@form_view
+def settings(classroom_id: int):
+    c = _classroom(classroom_id)
+    form = RenameForm(obj=c)
+    if form.validate_on_submit():
+        rosters.rename_classroom(db.session, c, form.name.data)
+        db.session.commit()
+        flash(f"Renamed to \u201c{c.name}\u201d.", "success")
+        return _to_class(c)
+    status = 422 if request.method == "POST" else 200
+    return render_template("teacher/roster_settings.html", classroom=c, form=form,
+                           csrf_error=csrf_message(form)), status
+
+
+def _class_action(classroom_id: int, action, message: str):
+    c = _classroom(classroom_id)
+    if ActionForm().validate_on_submit():
+        action(db.session, c)
+        db.session.commit()
+        flash(message.format(c=c), "success")
+    else:
+        flash(EXPIRED, "error")
+    return _to_class(c)
+
+
+@bp.post("/classes/<int:classroom_id>/archive")
+@form_view
+def archive(classroom_id: int):
+    return _class_action(classroom_id, rosters.archive_classroom,
+                         "Archived. Its code no longer lets anyone join, and its lessons are "
+                         "hidden from students until you unarchive it.")
+
+
+@bp.post("/classes/<int:classroom_id>/unarchive")
+@form_view
+def unarchive(classroom_id: int):
+    return _class_action(classroom_id, rosters.unarchive_classroom,
+                         "Unarchived: students can join and see its lessons again.")
+
+
+@bp.post("/classes/<int:classroom_id>/join-code")
+@form_view
+def new_join_code(classroom_id: int):
+    return _class_action(classroom_id, rosters.regenerate_join_code,
+                         "New join code: {c.join_code}. The old code no longer works.")
+
+
+# ---------------------------------------------------------------- importing
+
+
+def _import_page(c: Classroom, form: RosterFileForm, error: str | None, status: int):
+    return render_template("teacher/roster_import.html", classroom=c, form=form, error=error,
+                           csrf_error=csrf_message(form), max_rows=MAX_ROWS,
+                           max_mb=MAX_BYTES // (1024 * 1024)), status
+
+
+@bp.route("/classes/<int:classroom_id>/roster/import", methods=["GET", "POST"])
+@form_view
+def import_roster(classroom_id: int):
+    c = _classroom(classroom_id)
+    request.max_content_length = UPLOAD_LIMIT
+    form = RosterFileForm()
+    if not form.validate_on_submit():
+        return _import_page(c, form, None, 422 if request.method == "POST" else 200)
+    parsed = parse_roster(form.file.data.read(MAX_BYTES + 1))
+    if parsed.refused:
+        return _import_page(c, form, parsed.file_problem, 422)
+    try:
+        result = rosters.import_roster(db.session, c, parsed)
+        db.session.commit()
+    except IntegrityError:  # someone took one of these usernames a moment ago
+        db.session.rollback()
+        return _import_page(c, form, "Another account was created with one of these usernames "
+                            "at the same moment. Nothing was imported: upload the file again.",
+                            409)
+    except Exception:
+        db.session.rollback()  # all or nothing
+        raise
+    return _no_store(render_template(
+        "teacher/roster_imported.html", classroom=c, result=result,
+        columns=[(LABELS[key], header) for key, header in parsed.columns.items()],
+        login_url=url_for("auth.login", _external=True)))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(e: RequestEntityTooLarge):
+    if request.endpoint == "roster.import_roster":
+        c = _classroom(request.view_args["classroom_id"])
+        return _import_page(c, RosterFileForm(formdata=None),
+                            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it "
+                            "into smaller files.", 413)
+    return render_template("errors/error.html", status=413, message=MESSAGES[413]), 413
+
+
+@bp.get("/classes/<int:classroom_id>/roster/example.csv")
+def example_csv(classroom_id: int):
+    _classroom(classroom_id)
+    body = ("name,username,sis_user_id,sis_login_id,section\r\n"
+            "Amira Khan,amira.k,S1001,amira.khan,Period 3\r\n"
+            "Ben O'Neill,ben.oneill,S1002,ben.oneill,Period 3\r\n")
+    resp = make_response("\ufeff" + body)
+    resp.headers["Content-Type"] = "text/csv; charset=utf-8"
+    resp.headers["Content-Disposition"] = 'attachment; filename="roster-example.csv"'
+    return resp
+
+
+# ---------------------------------------------------------------- one student
+
+
+@bp.route("/classes/<int:classroom_id>/students/<int:student_id>/reset-password",
+          methods=["GET", "POST"])
+@form_view
+def reset_password(classroom_id: int, student_id: int):
+    c = _classroom(classroom_id)
+    entry = _entry(c, student_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        card = rosters.reset_password(db.session, entry.student)
+        db.session.commit()
+        return _no_store(render_template(
+            "teacher/roster_reset.html", classroom=c, student=entry.student, card=card,
+            login_url=url_for("auth.login", _external=True)))
+    return render_template("teacher/roster_reset.html", classroom=c, student=entry.student,
+                           form=form, csrf_error=csrf_message(form))
+
+
+@bp.route("/classes/<int:classroom_id>/students/<int:student_id>/remove",
+          methods=["GET", "POST"])
+@form_view
+def remove_student(classroom_id: int, student_id: int):
+    c = _classroom(classroom_id)
+    entry = _entry(c, student_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        name = entry.student.display_name
+        deleted = rosters.remove_student(db.session, c, entry.student)
+        db.session.commit()
+        flash(f"{name} was removed from {c.name} and their work in it deleted"
+              + (" (they were in no other class, so their account was deleted too)."
+                 if deleted else "."), "success")
+        return _to_class(c)
+    summary = rosters.removal_summary(db.session, c, entry.student)
+    return render_template("teacher/roster_remove.html", classroom=c, student=entry.student,
+                           summary=summary, form=form, csrf_error=csrf_message(form))
+
+
+# ---------------------------------------------------------------- a student's own password
+
+
+@account.route("/new-password", methods=["GET", "POST"])
+@login_required
+@form_view
+def new_password():
+    if not (current_user.is_student and current_user.password_is_temporary):
+        return redirect(url_for("main.index"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        if check_password_hash(current_user.password_hash, form.password.data):
+            form.password.errors.append("Choose a password of your own, not the one on the card.")
+        else:
+            rosters.set_own_password(db.session, current_user, form.password.data)
+            db.session.commit()
+            session[STAMP] = rosters.password_stamp(current_user, current_app.secret_key)
+            flash("Your new password is saved. Use it from now on.", "success")
+            return redirect(url_for("student.home"))
+    return render_template("teacher/roster_new_password.html", form=form,
+                           csrf_error=csrf_message(form))
+
+
+# pages a student with a one-time password may still open
+OPEN_WITH_TEMPORARY_PASSWORD = {"account.new_password", "auth.logout", "static",
+                                "main.service_worker"}
+
+
+@account.before_app_request
+def password_guard():
+    """End sessions whose password has changed since they logged in; keep students with a
+    one-time password on the "choose your password" page."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    stamp = session.get(STAMP)
+    if stamp is not None and stamp != rosters.password_stamp(current_user,
+                                                             current_app.secret_key):
+        logout_user()
+        session.clear()
+        if request.blueprint == "api" or request.method != "GET":
+            return None  # carries on logged out: the API answers 401, forms send to log in
+        flash("Your password was changed, so please log in again.", "info")
+        return redirect(url_for("auth.login"))
+    if (current_user.is_student and current_user.password_is_temporary
+            and request.endpoint not in OPEN_WITH_TEMPORARY_PASSWORD):
+        if request.blueprint == "api" or request.path.startswith("/api/"):
+            return jsonify({"error": "Choose your own password first (you logged in with a "
+                                     "one-time password).", "fields": {},
+                            "code": "new_password"}), 403
+        return redirect(url_for("account.new_password"))
+    return None
+
+
+@user_logged_in.connect
+def _remember_password_stamp(sender: Flask, user, **_extra) -> None:
+    session[STAMP] = rosters.password_stamp(user, sender.secret_key)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_blueprint(account)
+    app.add_template_global(roster_view, "roster_view")

@@ -1,0 +1,116 @@
+"""A teacher imports a roster through the class page and prints the one-time passwords; a
+student logs in with one, must choose their own password, then sees their lessons. The class
+page with a roster has no serious accessibility problems and looks right at 1366x768."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.test_pages import serious_violations
+from tests.conftest import PASSWORD
+
+ROSTER = ("\ufeffStudent Name;Login;SIS ID;Period\r\n"
+          "Amira Khan;amira.k{n};S1001;Period 3\r\n"
+          "<b>Bold</b> Ben;ben.c{n};S1002;Period 3\r\n"
+          "=1+2 Cy;cy.d{n};;Period 4\r\n"
+          "Bad Row;no spaces allowed;;\r\n")
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    for folder in (ARTIFACTS, Path(tempfile.gettempdir())):  # also /tmp, to look at by hand
+        page.screenshot(path=str(folder / name), full_page=True)
+
+
+def test_teacher_imports_a_roster_and_a_student_starts_with_a_one_time_password(
+        browser, live_server, world):
+    w = world.assignment(students=0)
+    n = w["classroom_id"]
+    teacher_ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    t = teacher_ctx.new_page()
+    login(t, live_server, w["teacher"])
+    t.goto(f"{live_server.url}/teacher/classes/{n}/roster/import")
+    assert serious_violations(t) == []
+    shot(t, "roster-import-1366x768.png")
+    t.goto(f"{live_server.url}/teacher/classes/{n}")
+    t.get_by_label("Roster file (CSV)").set_input_files(files=[{
+        "name": "period3.csv", "mimeType": "text/csv",
+        "buffer": ROSTER.format(n=n).encode("utf-8")}])
+    t.get_by_role("button", name="Import", exact=True).click()
+    t.wait_for_load_state()
+
+    assert "shown only now: print them" in t.locator(".pw-warning").inner_text()
+    cards = t.locator(".pw-card")
+    assert cards.count() == 3
+    names = cards.locator(".pw-name").all_inner_texts()
+    assert names == ["Amira Khan", "<b>Bold</b> Ben", "=1+2 Cy"]  # as typed, shown as text
+    problems = t.locator(".problem-table tbody tr")
+    assert problems.count() == 1
+    assert problems.first.locator("td").first.inner_text() == "5"  # reported by line
+    amira = cards.filter(has_text="Amira Khan")
+    password = amira.locator(".pw-secret").inner_text()
+    assert amira.locator(".pw-url").inner_text().endswith("/login")
+    shot(t, "roster-passwords-1366x768.png")
+    t.emulate_media(media="print")
+    assert t.locator(".site-header").is_hidden()
+    assert t.locator(".pw-warning").is_hidden()
+    assert cards.first.is_visible()
+    shot(t, "roster-passwords-print.png")
+    t.emulate_media(media="screen")
+
+    student_ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    s = student_ctx.new_page()
+    login(s, live_server, f"amira.k{n}", password)
+    assert s.url.endswith("/account/new-password")
+    s.goto(f"{live_server.url}/student/")  # every page leads back here until it's done
+    assert s.url.endswith("/account/new-password")
+    assert serious_violations(s) == []
+    shot(s, "roster-new-password-1366x768.png")
+    s.get_by_label("New password").fill("my own long passphrase")
+    s.get_by_label("Type it again").fill("my own long passphrase")
+    s.get_by_role("button", name="Save my password").click()
+    s.wait_for_load_state()
+    assert s.url.endswith("/student/")
+    assert "Your new password is saved" in s.locator(".flash").inner_text()
+    assert s.get_by_role("link", name="Who says so?").is_visible()  # the assigned lesson
+
+    t.goto(f"{live_server.url}/teacher/classes/{n}")
+    rows = t.locator(".roster-table tbody tr")
+    assert rows.count() == 3
+    amira_row = rows.filter(has_text="Amira Khan")
+    assert "Their own" in amira_row.inner_text()
+    assert "S1001" in amira_row.inner_text()
+    assert "One-time, not yet changed" in rows.filter(has_text="Bold").inner_text()
+    assert t.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert serious_violations(t) == []
+    shot(t, "roster-class-page-1366x768.png")
+    teacher_ctx.close()
+    student_ctx.close()
+
+
+def test_a_teacher_resets_a_password_and_removes_a_student(page, live_server, world):
+    w = world.assignment(students=2)
+    login(page, live_server, w["teacher"])
+    page.goto(f"{live_server.url}/teacher/classes/{w['classroom_id']}")
+    first, second = w["students"]
+    row = page.locator(".roster-table tbody tr").filter(has_text=first)
+    row.get_by_role("link", name="Reset password").click()
+    page.get_by_role("button", name="Reset password").click()
+    password = page.locator(".pw-secret").inner_text()
+    assert len(password) == 14
+    assert page.locator(".pw-card .pw-mono").first.inner_text() == first
+
+    page.goto(f"{live_server.url}/teacher/classes/{w['classroom_id']}")
+    row = page.locator(".roster-table tbody tr").filter(has_text=second)
+    row.get_by_role("link", name="Remove").click()
+    assert "Their work in this class will be deleted" in page.locator(".danger-box").inner_text()
+    assert serious_violations(page) == []
+    shot(page, "roster-remove-1366x768.png")
+    page.get_by_role("button", name="Remove and delete their work").click()
+    assert "was removed" in page.locator(".flash").inner_text()
+    assert page.locator(".roster-table tbody tr").count() == 1
+
+    login(page, live_server, second, PASSWORD)  # the account went with its only class
+    assert page.url.endswith("/login")
