@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from . import services
 from .domain import exports
 from .domain.lessons import Lesson
-from .domain.scoring import KeyIndex, Scored, score_work
+from .domain.scoring import KeyIndex, Scored, match_spans, score_work
 from .domain.work import (
     OMISSION_LEVELS,
     RUBRIC_LEVELS,
@@ -69,23 +69,24 @@ def load_works(
 ) -> list[StudentWork]:
     """Every enrolled student's work on this assignment (or one student's), in six queries
     whatever the class size: roster, annotations, submissions, omission marks, rubric, grades."""
-    roster = sa.select(User, Enrollment.section).join(
+    roster = sa.select(User.id, User.display_name, User.username, User.sis_user_id,
+                       User.sis_login_id, Enrollment.section).join(
         Enrollment, Enrollment.student_id == User.id
     ).where(Enrollment.classroom_id == assignment.classroom_id)
     if student_id is not None:
         roster = roster.where(User.id == student_id)
     works: dict[int, StudentWork] = {}
-    for user, section in session.execute(roster.order_by(User.display_name, User.id)):
-        works[user.id] = StudentWork(
-            student_id=user.id, name=user.display_name, username=user.username or "",
-            sis_user_id=user.sis_user_id or "", sis_login_id=user.sis_login_id or "",
-            section=section or "",
+    for u in session.execute(roster.order_by(User.display_name, User.id)):
+        works[u.id] = StudentWork(
+            student_id=u.id, name=u.display_name, username=u.username or "",
+            sis_user_id=u.sis_user_id or "", sis_login_id=u.sis_login_id or "",
+            section=u.section or "",
         )
     if not works:
         return []
 
-    def mine(model):
-        q = sa.select(model).where(model.assignment_id == assignment.id)
+    def mine(model, *columns):
+        q = sa.select(*columns).where(model.assignment_id == assignment.id)
         if student_id is not None:
             q = q.where(model.student_id == student_id)
         return q
@@ -106,23 +107,27 @@ def load_works(
             work.annotations.append(AnnotationRow(
                 r.id, r.student_id, r.category, r.prompt_id, r.start_offset, r.end_offset,
                 r.exact, r.note, _fields(r.fields_json), r.created_at, r.updated_at))
-    for sub in session.execute(mine(Submission)).scalars():
+    for sub in session.execute(mine(Submission, Submission.student_id, Submission.submitted_at)):
         if sub.student_id in works:
             works[sub.student_id].submitted_at = sub.submitted_at
     marks = session.execute(
-        sa.select(OmissionMarkRow, Annotation.student_id)
+        sa.select(OmissionMarkRow.annotation_id, OmissionMarkRow.key_item_id,
+                  OmissionMarkRow.level, Annotation.student_id)
         .join(Annotation, Annotation.id == OmissionMarkRow.annotation_id)
         .where(Annotation.assignment_id == assignment.id, Annotation.deleted_at.is_(None),
                *([Annotation.student_id == student_id] if student_id is not None else []))
     )
-    for mark, sid in marks:
-        if sid in works:
-            works[sid].omission_marks[mark.annotation_id] = OmissionMark(
-                mark.annotation_id, mark.key_item_id, mark.level)
-    for r in session.execute(mine(RubricScore)).scalars():
+    for m in marks:
+        if m.student_id in works:
+            works[m.student_id].omission_marks[m.annotation_id] = OmissionMark(
+                m.annotation_id, m.key_item_id, m.level)
+    rubric = mine(RubricScore, RubricScore.student_id, RubricScore.prompt_id, RubricScore.level,
+                  RubricScore.comment)
+    for r in session.execute(rubric):
         if r.student_id in works:
             works[r.student_id].rubric[r.prompt_id] = RubricMark(r.prompt_id, r.level, r.comment)
-    for g in session.execute(mine(FinalGrade)).scalars():
+    for g in session.execute(mine(FinalGrade, FinalGrade.student_id, FinalGrade.score,
+                                  FinalGrade.reason)):
         if g.student_id in works:
             works[g.student_id].final_grade = g.score
             works[g.student_id].final_reason = g.reason
@@ -308,7 +313,9 @@ def export(session: Session, assignment: Assignment, kind: str, base_url: str,
     lesson = services.lesson_of(assignment)
     works = load_works(session, assignment)
     index = KeyIndex(lesson)
-    scored = [(w, score_work(lesson, w, index)) for w in works]
+    # grades need each student scored; annotation exports only need what each highlight matched
+    scored = [(w, score_work(lesson, w, index)) for w in works] if kind.endswith(
+        "csv") and kind != "annotations.csv" else []
     title = lesson.title
     name = f"{_slug(assignment.classroom.name)}-{_slug(lesson.id)}"
     if kind == "grades.csv":
@@ -332,11 +339,11 @@ def export(session: Session, assignment: Assignment, kind: str, base_url: str,
             exports.MoodleStudent(w.username, _gradebook_score(w, s), feedback=w.final_reason)
             for w, s in scored])
     elif kind == "annotations.csv":
-        matches = {aid: kid for _, s in scored for aid, kid in s.matches.items()}
+        matches = {m.annotation_id: m.key_item_id for w in works
+                   for m in match_spans(lesson.key, w.annotations)}
         table = exports.annotations_table(exports.annotation_export_rows(lesson, works, matches))
     elif kind == "annotations.jsonld":
-        matches = {aid: kid for _, s in scored for aid, kid in s.matches.items()}
-        rows = exports.annotation_export_rows(lesson, works, matches)
+        rows = exports.annotation_export_rows(lesson, works)
         chunks = exports.annotation_collection_chunks(
             base_url, exports.AnnotatedAssignment(assignment.id, title, lesson.id,
                                                   assignment.lesson_version.version),

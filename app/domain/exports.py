@@ -51,6 +51,8 @@ def neutralise(value: Any) -> str | int | float:
 
     ``None`` is an empty cell; ``True``/``False`` and anything else become their text.
     """
+    if type(value) is str:  # the common case first: this runs for every cell of every export
+        return "'" + value if value[:1] in FORMULA_STARTS else value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     if value is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuidlib
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
@@ -63,10 +64,14 @@ def _render_lesson(a, form: QuoteAnnotationForm | None = None, status: int = 200
 
 def _offline_files() -> list[str]:
     """Every script and stylesheet, for the lesson page's offline copy (static/js/sw.js)."""
-    root = Path(current_app.static_folder)
-    return [url_for("static", filename=p.relative_to(root).as_posix())
-            for folder in ("js", "css") for p in sorted((root / folder).glob("*.*"))
-            if p.name != "sw.js"]
+    return [url_for("static", filename=name) for name in _static_files(current_app.static_folder)]
+
+
+@lru_cache(maxsize=4)
+def _static_files(folder: str) -> tuple[str, ...]:
+    root = Path(folder)
+    return tuple(p.relative_to(root).as_posix() for sub in ("js", "css")
+                 for p in sorted((root / sub).glob("*.*")) if p.name != "sw.js")
 
 
 @bp.get("/assignments/<int:assignment_id>")
