@@ -171,6 +171,12 @@ def grade_history(session: Session, assignment: Assignment, student_id: int) -> 
     ))
 
 
+def _new_row(session: Session, row, existing):
+    """Insert a row, or when a double-click's twin request inserted it a moment ago, use
+    that one (the unique constraint says so) instead of answering 500."""
+    return row if services._insert(session, row) else existing()
+
+
 def mark_omission(session: Session, teacher: User, assignment: Assignment, lesson: Lesson,
                   annotation_id: str, key_item_id: str | None, level: str,
                   student_id: int | None = None) -> None:
@@ -189,8 +195,8 @@ def mark_omission(session: Session, teacher: User, assignment: Assignment, lesso
     row = session.get(OmissionMarkRow, annotation_id)
     old = f"{row.level} ({row.key_item_id or 'no item'})" if row else None
     if row is None:
-        row = OmissionMarkRow(annotation_id=annotation_id)
-        session.add(row)
+        row = _new_row(session, OmissionMarkRow(annotation_id=annotation_id, level=level),
+                       lambda: session.get(OmissionMarkRow, annotation_id))
     row.key_item_id = key_item_id or None
     row.level = level
     row.updated_at = utcnow()
@@ -216,8 +222,11 @@ def set_rubric(session: Session, teacher: User, assignment: Assignment, lesson: 
             _log(session, teacher, assignment, student_id, f"rubric {prompt_id}", old, None)
         return
     if row is None:
-        row = RubricScore(assignment_id=assignment.id, student_id=student_id, prompt_id=prompt_id)
-        session.add(row)
+        row = _new_row(session, RubricScore(
+            assignment_id=assignment.id, student_id=student_id, prompt_id=prompt_id, level=level),
+            lambda: session.execute(sa.select(RubricScore).filter_by(
+                assignment_id=assignment.id, student_id=student_id, prompt_id=prompt_id)
+            ).scalar_one())
     row.level, row.comment, row.updated_at = level, comment, utcnow()
     _log(session, teacher, assignment, student_id, f"rubric {prompt_id}", old,
          f"{level}: {comment}")
@@ -238,8 +247,10 @@ def set_final_grade(session: Session, teacher: User, assignment: Assignment, stu
             session.delete(row)
     else:
         if row is None:
-            row = FinalGrade(assignment_id=assignment.id, student_id=student_id, score=score)
-            session.add(row)
+            row = _new_row(session, FinalGrade(
+                assignment_id=assignment.id, student_id=student_id, score=score),
+                lambda: session.execute(sa.select(FinalGrade).filter_by(
+                    assignment_id=assignment.id, student_id=student_id)).scalar_one())
         row.score, row.reason, row.updated_at = score, reason.strip(), utcnow()
     _log(session, teacher, assignment, student_id, "final grade", old, score, reason.strip())
 
@@ -336,7 +347,8 @@ def export(session: Session, assignment: Assignment, kind: str, base_url: str,
              for w, s in scored])
     elif kind == "moodle.csv":
         table = exports.moodle_table(title, [
-            exports.MoodleStudent(w.username, _gradebook_score(w, s), feedback=w.final_reason)
+            exports.MoodleStudent(w.username, _gradebook_score(w, s), feedback=" | ".join(
+                r.comment for r in w.rubric.values() if r.comment))
             for w, s in scored])
     elif kind == "annotations.csv":
         matches = {m.annotation_id: m.key_item_id for w in works

@@ -139,6 +139,15 @@ def hash_temporary(password: str) -> str:
     return generate_password_hash(password, method)
 
 
+def only_in_teachers_classes(session: Session, teacher: User, student: User) -> bool:
+    """True when every class the student is in belongs to this teacher: only then may the
+    teacher reset their password (else they could log in as a student of someone else)."""
+    return session.execute(
+        sa.select(Enrollment.id).join(Classroom, Classroom.id == Enrollment.classroom_id)
+        .where(Enrollment.student_id == student.id, Classroom.teacher_id != teacher.id)
+    ).first() is None
+
+
 def reset_password(session: Session, student: User) -> OneTimePassword:
     """A new one-time password: the old password stops working, and the student's open
     sessions end (see ``password_stamp``)."""

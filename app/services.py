@@ -334,9 +334,13 @@ def student_annotations(
 
 
 class WorkClosed(Exception):
-    def __init__(self, submitted_at: datetime) -> None:
-        super().__init__("submitted")
+    """Writes refused: the student submitted, or the teacher released feedback (after which
+    the key is visible, so work can no longer change)."""
+
+    def __init__(self, submitted_at: datetime | None, released_at: datetime | None = None) -> None:
+        super().__init__("released" if released_at else "submitted")
         self.submitted_at = submitted_at
+        self.released_at = released_at
 
 
 class NotYours(Exception):
@@ -374,6 +378,8 @@ def _check_open(session: Session, assignment: Assignment, student: User) -> None
     sub = submission_of(session, assignment, student)
     if sub is not None:
         raise WorkClosed(sub.submitted_at)
+    if assignment.released_at is not None:
+        raise WorkClosed(None, assignment.released_at)
 
 
 def _owned(session: Session, assignment: Assignment, student: User, uuid: str) -> Annotation | None:
@@ -446,6 +452,8 @@ def submit(session: Session, assignment: Assignment, student: User) -> Submissio
     sub = submission_of(session, assignment, student)
     if sub is not None:
         return sub
+    if assignment.released_at is not None:
+        raise WorkClosed(None, assignment.released_at)
     sub = Submission(assignment_id=assignment.id, student_id=student.id)
     if _insert(session, sub):
         return sub

@@ -18,6 +18,7 @@ OMISSION = "omission"  # the category whose answers the teacher marks instead of
 # The match rule's two numbers (see :func:`matches`).
 MIN_COVERAGE = 0.5  # share of the key phrase the highlight must cover
 MAX_EXTRA_CHARS = 40  # characters a highlight may run past a key phrase (or the key's length)
+MAX_SIDE_CHARS = 24  # ... on either one side (or half the key's length): "a few words"
 
 
 def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -32,17 +33,23 @@ def matches(highlight: tuple[int, int], key: tuple[int, int]) -> bool:
 
     1. it covers at least half of the key phrase (``MIN_COVERAGE``): overlap * 2 >= key length;
     2. the part of it outside the key phrase is at most max(40, key length) characters
-       (``MAX_EXTRA_CHARS``), so a few words either side are fine but a paragraph is not.
+       (``MAX_EXTRA_CHARS``), so a few words either side are fine but a paragraph is not;
+    3. on each side it runs past the key by at most max(24, half the key length) characters
+       (``MAX_SIDE_CHARS``): a few words, not the rest of a short paragraph or "Read more"
+       box (the whole 63-character box "Read more: Zelensky signs a decree preventing peace
+       with Russia" adds 28 characters before the 23-character key "decree preventing peace",
+       so it does not earn it).
 
     With the 16-character key "vented its anger":
 
     - "vented its anger" (exact): covers 16/16, 0 extra -> match;
     - "its anger" covers 9/16 -> match; "vented" covers 6/16 -> no match;
-    - "Ukraine has vented its anger on a top US general" (49 chars): 33 extra <= 40 -> match;
+    - "Ukraine has vented its anger on a top US general" (49 chars): 33 extra <= 40, 12 before
+      and 20 after <= 24 -> match;
     - the whole 81-character paragraph around it: 65 extra > 40 -> no match;
     - the whole 3,076-character article: no match.
 
-    A 100-character key may carry up to 100 extra characters: a highlight at most about twice
+    A 100-character key may carry up to 100 extra characters, 50 a side: a highlight at most twice
     the key is still "the key with some context", never a paragraph around a short phrase.
     Empty ranges never match.
     """
@@ -53,7 +60,9 @@ def matches(highlight: tuple[int, int], key: tuple[int, int]) -> bool:
     if shared * 2 < key_len:  # MIN_COVERAGE, in integers so 8/16 is exactly half
         return False
     extra = (highlight[1] - highlight[0]) - shared
-    return extra <= max(MAX_EXTRA_CHARS, key_len)
+    side = max(MAX_SIDE_CHARS, key_len // 2)
+    return (extra <= max(MAX_EXTRA_CHARS, key_len) and key[0] - highlight[0] <= side
+            and highlight[1] - key[1] <= side)
 
 
 def fit(highlight: tuple[int, int], key: tuple[int, int]) -> float:
@@ -400,7 +409,8 @@ def suggest_omission(lesson: Lesson, text: str) -> Suggestion | None:
 
 
 __all__ = [
-    "MAX_EXTRA_CHARS", "MIN_COVERAGE", "OMISSION", "CategoryScore", "KeyIndex", "Match",
+    "MAX_EXTRA_CHARS", "MAX_SIDE_CHARS", "MIN_COVERAGE", "OMISSION", "CategoryScore", "KeyIndex",
+    "Match",
     "Scored", "Suggestion", "fit", "match_spans", "matches", "overlap", "score_work",
     "suggest_omission",
 ]

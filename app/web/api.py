@@ -69,6 +69,9 @@ def _saved(annotation, status: int):
 
 
 def _closed(e: services.WorkClosed):
+    if e.submitted_at is None:
+        return error(409, "Your teacher has released the feedback for this lesson, so it can't "
+                          "be changed now.", code="released")
     when = e.submitted_at.strftime("%d %b %Y at %H:%M UTC")
     return error(409, f"You submitted this lesson on {when}, so it can't be changed now.",
                  code="submitted", submitted_at=e.submitted_at.isoformat() + "Z")
@@ -144,7 +147,10 @@ def delete_annotation(assignment_id: int, uuid: str):
 @bp.post("/assignments/<int:assignment_id>/submit")
 def submit(assignment_id: int):
     a = _my_assignment(assignment_id)
-    sub = services.submit(db.session, a, current_user)
+    try:
+        sub = services.submit(db.session, a, current_user)
+    except services.WorkClosed as e:
+        return _closed(e)
     db.session.commit()
     return {"submitted_at": sub.submitted_at.isoformat() + "Z"}
 

@@ -23,6 +23,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
 )
 
 PASSWORD_MIN = 8
@@ -135,10 +136,17 @@ class RubricForm(FlaskForm):
     comment = TextAreaField("Comment for the student", validators=[Length(max=2000)])
 
 
+def _finite(form, field) -> None:
+    """NaN and infinity are not grades (and "sNaN" would crash the range check after it)."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation("Type a number, like 7 or 7.5.")
+
+
 class FinalGradeForm(FlaskForm):
     score = DecimalField("Final grade", places=None, validators=[
-        Optional(), NumberRange(min=0, message="A grade can't be negative.")])
-    reason = StringField("Why (kept in the history)", validators=[Length(max=500)])
+        Optional(), _finite, NumberRange(min=0, message="A grade can't be negative.")])
+    reason = StringField("Why (kept in your history; students don't see it)",
+                         validators=[Length(max=500)])
 
 
 class DueForm(FlaskForm):

@@ -244,6 +244,10 @@ def example_csv(classroom_id: int):
 def reset_password(classroom_id: int, student_id: int):
     c = _classroom(classroom_id)
     entry = _entry(c, student_id)
+    if not rosters.only_in_teachers_classes(db.session, current_user, entry.student):
+        flash(f"{entry.student.display_name} is also in another teacher's class, so their "
+              "password can't be reset from here: ask that teacher to reset it.", "error")
+        return _to_class(c)
     form = ActionForm()
     if form.validate_on_submit():
         card = rosters.reset_password(db.session, entry.student)

@@ -137,7 +137,10 @@ def submit(assignment_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         return _render_lesson(a, None, 400, csrf_message(form))
-    services.submit(db.session, a, current_user)
+    try:
+        services.submit(db.session, a, current_user)
+    except services.WorkClosed:
+        return _render_lesson(a, None, 409, "Feedback for this lesson is already released.")
     db.session.commit()
     flash("Submitted. Well done! Your teacher can now see your work.", "success")
     return redirect(url_for("student.lesson", assignment_id=a.id))

@@ -303,10 +303,16 @@ def set_final(assignment_id: int, student_id: int):
 def reopen(assignment_id: int, student_id: int):
     a = _assignment(assignment_id)
     _neighbours(a, student_id)
-    if ActionForm().validate_on_submit() and grading.reopen(db.session, current_user, a,
-                                                            student_id):
+    if not ActionForm().validate_on_submit():
+        flash("This page was open a long time: press Reopen again.", "error")
+    elif a.released_at is not None:
+        flash("Feedback is already released: reopening would let the student copy the key.",
+              "error")
+    elif grading.reopen(db.session, current_user, a, student_id):
         db.session.commit()
         flash("Reopened: the student can change their work and submit again.", "success")
+    else:
+        flash("There is no submission to reopen.", "error")
     return _back(a, student_id, "top")
 
 

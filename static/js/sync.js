@@ -217,7 +217,7 @@ export class Sync extends EventTarget {
       this.dispatchEvent(new CustomEvent("conflict", { detail: { id: entry.id, current: data.current } }));
       return { retry: true, state: "saving", now: true };
     }
-    if (resp.status === 409 && code === "submitted") {
+    if (resp.status === 409 && (code === "submitted" || code === "released")) {
       return { stop: true, state: "submitted", info: { message: data.error } };
     }
     if ([400, 404, 413, 422].includes(resp.status)) {

@@ -10,7 +10,7 @@ import pytest
 
 from app.domain.lessons import Lesson, load_lesson_file
 from app.domain.scoring import (
-    MAX_EXTRA_CHARS,
+    MAX_SIDE_CHARS,
     Match,
     match_spans,
     matches,
@@ -99,6 +99,12 @@ def test_student_who_highlights_the_whole_article_earns_nothing(lesson):
     assert not any(matches(article, (k.start, k.end)) for k in lesson.key if not k.is_omission)
 
 
+def test_student_who_highlights_a_whole_read_more_box_misses_the_phrase_inside_it(lesson):
+    key = span(lesson.text, "decree preventing peace")
+    assert not matches(block_of(lesson, "Zelensky signs a decree preventing peace"), key)
+    assert matches(span(lesson.text, "a decree preventing peace with Russia"), key)
+
+
 def test_student_who_highlights_a_long_paragraph_misses_the_long_quote_inside_it(lesson):
     key = span(lesson.text, "a window of opportunity for negotiation")
     assert not matches(block_of(lesson, "a window of opportunity"), key)
@@ -116,17 +122,20 @@ LONG_KEY = (100, 200)  # a 100-character one
         ((100, 116), KEY, True),
         ((108, 116), KEY, True),  # exactly half the key
         ((109, 116), KEY, False),  # one character short of half
-        ((100 - MAX_EXTRA_CHARS, 116), KEY, True),  # 40 extra characters before
-        ((100 - MAX_EXTRA_CHARS - 1, 116), KEY, False),  # 41
-        ((80, 136), KEY, True),  # 20 either side
+        ((100 - MAX_SIDE_CHARS, 116), KEY, True),  # 24 extra characters before
+        ((100 - MAX_SIDE_CHARS - 1, 116), KEY, False),  # 25 on one side: too many
+        ((100, 116 + MAX_SIDE_CHARS), KEY, True),  # 24 after
+        ((100, 117 + MAX_SIDE_CHARS), KEY, False),  # 25 after
+        ((80, 136), KEY, True),  # 20 either side: 40 in all
         ((80, 137), KEY, False),  # 41 in all
         ((116, 130), KEY, False),  # touching, not overlapping
         ((110, 110), KEY, False),  # an empty highlight
         ((100, 116), (100, 100), False),  # an empty key
-        ((0, 200), LONG_KEY, True),  # a long key allows its own length of extra
-        ((0, 201), LONG_KEY, False),
+        ((50, 250), LONG_KEY, True),  # a long key allows its own length of extra, half a side
+        ((50, 251), LONG_KEY, False),
+        ((0, 200), LONG_KEY, False),  # 100 extra, all on one side
         ((150, 250), LONG_KEY, True),  # half the key, 50 extra
-        ((150, 301), LONG_KEY, False),  # half the key, 101 extra
+        ((150, 251), LONG_KEY, False),  # half the key, 51 after
     ],
 )
 def test_match_rule_boundaries(highlight, key, expected):
@@ -168,12 +177,11 @@ def test_match_spans_pairs_the_closest_highlight_and_reports_its_fit(lesson):
 
 
 def test_a_wide_highlight_does_not_cost_an_item_a_second_highlight_could_earn(lesson):
-    # "both" matches both key phrases and fits "vented its anger" best; "part" fits only it.
-    both = highlight(lesson, "both", "loaded", "vented its anger on a top US general for "
-                                                "proposing peace")
-    part = highlight(lesson, "part", "loaded", "its anger on a top US general")
+    # "both" matches both key phrases; "part" matches only "huge funds".
+    both = highlight(lesson, "both", "loaded", "funds and large caches")
+    part = highlight(lesson, "part", "loaded", "huge funds")
     scored = score_work(lesson, work_of(both, part))
-    assert scored.matches == {"part": "loaded-vented", "both": "loaded-proposing-peace"}
+    assert scored.matches == {"part": "loaded-huge-funds", "both": "loaded-caches"}
     assert scored.extra == []
 
 
@@ -182,13 +190,19 @@ def test_match_spans_never_pairs_across_categories(lesson):
 
 
 @pytest.mark.parametrize("key_order", ["as written", "reversed"])
-def test_one_highlight_over_two_key_phrases_earns_the_one_worth_more(lesson, key_order):
+def test_one_highlight_over_two_key_phrases_earns_only_one(lesson, key_order):
     if key_order == "reversed":
         lesson = dataclasses.replace(lesson, key=lesson.key[::-1])
-    both = highlight(lesson, "both", "loaded", "vented its anger on a top US general for "
-                                                "proposing peace")
+    both = highlight(lesson, "both", "loaded", "funds and large caches")
     scored = score_work(lesson, work_of(both))
-    assert scored.matches == {"both": "loaded-vented"}  # 2 points, not the 1-point phrase
+    assert len(scored.matches) == 1  # one-to-one: the other phrase is still to find
+    assert len({k.id for k in scored.missed} & {"loaded-huge-funds", "loaded-caches"}) == 1
+
+
+def test_a_sentence_running_far_past_two_key_phrases_earns_neither(lesson):
+    sentence = highlight(lesson, "s", "loaded", "vented its anger on a top US general for "
+                                                "proposing peace")
+    assert score_work(lesson, work_of(sentence)).matches == {}
 
 
 def test_student_who_calls_a_loaded_phrase_a_source_earns_nothing_for_it(lesson):

@@ -98,8 +98,11 @@ def exported(make, lesson) -> Exported:
     url = review_url(k.assignment, zed)
     assert teacher.post(f"{url}/omissions/{answer}", {"key_item": "om-venue", "level": "full"},
                         prefix=f"m-{answer}").status_code == 302
-    assert teacher.post(f"{url}/final", {"score": "12.5", "reason": "=Great work"}
+    assert teacher.post(f"{url}/final", {"score": "12.5", "reason": "=private reason"}
                         ).status_code == 302
+    assert teacher.post(f"{url}/rubric/sources", {"level": "proficient",
+                                                  "comment": "=Great work"},
+                        prefix="r-sources").status_code == 302
     return Exported(k, teacher, zed, late, idle, tricky, n)
 
 
@@ -202,7 +205,9 @@ def test_the_moodle_csv_has_an_identity_column_the_grade_and_feedback(exported, 
     assert rows[0] == ["Username", lesson.title, f"Feedback: {lesson.title}"]
     people = by_first_column(rows[1:])
     assert len(people) == len(exported.k.students)
+    # the feedback column carries the rubric comments (neutralised), never the private reason
     assert people["zquill"] == ["zquill", "12.5", "'=Great work"]
+    assert "private reason" not in str(rows)
     assert people["llate"] == ["llate", "1", ""]
     assert people["nnowork"] == ["nnowork", "", ""]
 
