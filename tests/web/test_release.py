@@ -353,3 +353,24 @@ def test_an_answer_that_is_not_this_students_cannot_be_marked_through_their_page
     assert rows_of(OmissionMark, annotation_id=uid) == []
     if resp.status_code == 422:  # the teacher is told why, on the page they were on
         assert "isn't one of this student's answers" in unescape(resp.get_data(as_text=True))
+
+
+def test_after_release_a_student_who_never_submitted_sees_feedback_and_cannot_change_work(
+        make, lesson):
+    from app import grading
+
+    k = new_class(make, lesson)
+    s = k.student("Una Unsubmitted")
+    k.mark(s, "vented its anger", "loaded")
+    grading.release(db.session, k.assignment)
+    db.session.commit()
+    from tests.web.helpers import ApiClient, highlight, new_id
+
+    api = ApiClient(make.app.test_client()).login(s)
+    html = api.client.get(f"/student/assignments/{k.assignment.id}").get_data(as_text=True)
+    assert "Your feedback" in html
+    assert "released the feedback" in html
+    resp = api.put(k.assignment, new_id(), highlight(lesson, "pointed out", category="loaded",
+                                                     prompt="loaded"))
+    assert resp.status_code == 409
+    assert resp.get_json()["code"] == "released"
