@@ -33,6 +33,7 @@ lint: $(VENV)/.dev
 
 bench: $(VENV)/.runtime  ## server time of the student's hot paths (not part of make test)
 	$(BIN)/python bench/server_time.py
+	$(BIN)/python bench/teacher_pages.py
 
 check-lessons: $(VENV)/.runtime
 	$(BIN)/flask lessons check

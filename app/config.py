@@ -16,6 +16,7 @@ class Config:
     MAX_CONTENT_LENGTH = 512 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SCHOOL_TIMEZONE = "UTC"  # due dates end at midnight here (e.g. "America/New_York")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password)
     NOTE_MAX_CHARS = 2000
     FIELD_MAX_CHARS = 500

@@ -87,7 +87,7 @@ def create_demo(session: Session, lesson: Lesson, *, seed: int = 7, size: int = 
     spans = [k for k in lesson.key if not k.is_omission]
     for i in range(size):
         name = FIRST_NAMES[i % len(FIRST_NAMES)]
-        student = services.create_student(session, f"demo-{name.lower()}-{suffix}", name,
+        student = services.create_student(session, f"demo-{name.lower()}{i}-{suffix}", name,
                                           student_password)
         services.enroll(session, classroom, student)
         logins.append(DemoLogin(name, student.username or "", student_password))

@@ -144,7 +144,7 @@ def roster_ids(session: Session, assignment: Assignment) -> list[tuple[int, str]
     return [tuple(r) for r in session.execute(
         sa.select(User.id, User.display_name).join(Enrollment, Enrollment.student_id == User.id)
         .where(Enrollment.classroom_id == assignment.classroom_id)
-        .order_by(User.display_name, User.id)
+        .order_by(sa.func.lower(User.display_name), User.id)  # as the dashboard sorts them
     )]
 
 

@@ -431,13 +431,15 @@ def _base(base_url: str) -> str:
 
 
 def collection_iri(base_url: str, assignment: AnnotatedAssignment) -> str:
-    return f"{_base(base_url)}/teacher/assignments/{assignment.id}/annotations.jsonld"
+    """Where this export is downloaded from (the app's export route)."""
+    return f"{_base(base_url)}/teacher/assignments/{assignment.id}/export/annotations.jsonld"
 
 
 def source_iri(base_url: str, assignment: AnnotatedAssignment) -> str:
-    """The annotated text: the lesson at the version the assignment pins."""
-    lesson = quote(assignment.lesson_id, safe="")
-    return f"{_base(base_url)}/lessons/{lesson}?version={quote(assignment.lesson_version)}"
+    """The annotated text: the assignment's lesson page, which shows the lesson at the version
+    the assignment pins (the version is repeated in the query for readers of the file)."""
+    return (f"{_base(base_url)}/student/assignments/{assignment.id}"
+            f"?version={quote(assignment.lesson_version)}")
 
 
 def web_address(url: str) -> str | None:

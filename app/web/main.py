@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from ..domain.dates import to_local
 from ..domain.sanitise import linkify
 from ..extensions import csrf, db, login_manager
 from ..models import User
@@ -75,6 +76,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_filter(dataclasses.asdict, "attr_dict")
     app.add_template_filter(linkify, "linkify")
+    app.add_template_filter(
+        lambda moment: to_local(moment, app.config["SCHOOL_TIMEZONE"]), "local")
 
     @app.before_request
     def csrf_guard() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -22,6 +22,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from .. import grading, services
+from ..domain.dates import end_of_day_utc, to_local
 from ..domain.overlay import heat_runs, review_pieces
 from ..domain.scoring import score_work, suggest_omission
 from ..domain.summaries import answers_to_mark, distribution_svg, summarise
@@ -46,6 +47,11 @@ bp = Blueprint("teacher", __name__, url_prefix="/teacher")
 @teacher_required
 def only_teachers() -> None:
     return None
+
+
+def _due(day):
+    """The chosen day ends at midnight in the school's time zone (SCHOOL_TIMEZONE)."""
+    return end_of_day_utc(day, current_app.config["SCHOOL_TIMEZONE"]) if day else None
 
 
 def _lessons():
@@ -80,7 +86,7 @@ def classroom(classroom_id: int):
     form.lesson.choices = [(lesson.id, lesson.title) for lesson in lessons.lessons.values()]
     if form.validate_on_submit():
         lesson = lessons.lessons[form.lesson.data]
-        due = datetime.combine(form.due.data, time(23, 59)) if form.due.data else None
+        due = _due(form.due.data)
         services.assign_lesson(db.session, c, lesson, due)
         db.session.commit()
         flash(f"Assigned \u201c{lesson.title}\u201d.", "success")
@@ -104,6 +110,7 @@ SORTS = {
     "name": lambda r: (r.name.lower(), r.student_id),
     "status": lambda r: (STATUS_ORDER.get(r.status, 9), r.name.lower()),
     "score": lambda r: (r.final, r.name.lower()),
+    "auto": lambda r: (r.auto_score, r.name.lower()),
     "activity": lambda r: (r.last_activity is None, r.last_activity or datetime.min),
 }
 STATUS_ORDER = {"not started": 0, "in progress": 1, "submitted": 2, "late": 3}
@@ -132,7 +139,8 @@ def dashboard(assignment_id: int):
         sort=sort, direction=request.args.get("dir", "asc"), status=status, heat=heat,
         runs=heat_runs(lesson, summary.words, summary.heatmap[heat]),
         chart=Markup(distribution_svg(summary)),  # noqa: S704  (built with html.escape)
-        due_form=DueForm(due=a.due_at.date() if a.due_at else None), action_form=ActionForm(),
+        due_form=DueForm(due=to_local(a.due_at, current_app.config["SCHOOL_TIMEZONE"]).date()
+                         if a.due_at else None), action_form=ActionForm(),
         categories={c.id: c for c in lesson.categories},
         to_mark=answers_to_mark(lesson, works),
     )
@@ -144,7 +152,7 @@ def set_due(assignment_id: int):
     a = _assignment(assignment_id)
     form = DueForm()
     if form.validate_on_submit():
-        grading.set_due(a, datetime.combine(form.due.data, time(23, 59)) if form.due.data else None)
+        grading.set_due(a, _due(form.due.data))
         db.session.commit()
         flash("Due date saved." if form.due.data else "Due date removed.", "success")
     else:

@@ -454,7 +454,7 @@ def test_the_validator_catches_a_broken_annotation(w3c, pages, change, caught_by
     (_set(("startIndex",), -1), "5.2-pageStartIndexValidated.json"),
     (_set(("next",), "?page=2"), "5.2-pageNextValidated.json"),
     # The W3C page tests read the total from partOf, so a bare-IRI partOf fails them.
-    (_set(("partOf",), f"{BASE}/teacher/assignments/7/annotations.jsonld"),
+    (_set(("partOf",), f"{BASE}/teacher/assignments/7/export/annotations.jsonld"),
      "5.2-pageTotalValidated.json"),
 ])
 def test_the_validator_catches_a_broken_page(w3c, pages, change, caught_by):

@@ -89,7 +89,7 @@ def test_the_teacher_sees_each_students_status_counts_and_scores(four):
 
 @pytest.mark.parametrize(("submitted", "due", "status"), [
     (datetime(2024, 3, 1, 10, 0), "2024-03-01", "Submitted"),   # the due day itself
-    (datetime(2024, 3, 1, 23, 59), "2024-03-01", "Submitted"),  # the last minute of it
+    (datetime(2024, 3, 1, 23, 59, 30), "2024-03-01", "Submitted"),  # its last minute
     (datetime(2024, 3, 2, 0, 1), "2024-03-01", "Late"),         # just after
     (datetime(2024, 3, 9, 0, 0), "", "Submitted"),              # no due date at all
 ])
@@ -103,7 +103,7 @@ def test_a_submission_after_the_due_date_the_teacher_set_is_flagged_late(
     resp = teacher.post(f"{dashboard_url(k.assignment)}/due", {"due": due})
     assert resp.status_code == 302
     db.session.refresh(k.assignment)
-    assert k.assignment.due_at == (datetime(2024, 3, 1, 23, 59) if due else None)
+    assert k.assignment.due_at == (datetime(2024, 3, 1, 23, 59, 59) if due else None)
     [row] = progress_rows(page(teacher.get(dashboard_url(k.assignment))))
     assert row["Status"] == status
 
