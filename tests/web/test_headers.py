@@ -1,0 +1,38 @@
+"""Security headers on every page: a strict script policy, no framing, no sniffing, no caching
+of pages that show someone's work."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.helpers import login
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/join", "/signup", "/no-such-page"])
+def test_every_public_page_has_the_security_headers(client, path):
+    resp = client.get(path)
+    csp = resp.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    for part in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert part in csp
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"] == "same-origin"
+    assert resp.headers["Cache-Control"] == "no-store"
+
+
+def test_a_students_lesson_page_is_never_cached(client, make):
+    classroom = make.classroom()
+    assignment = make.assignment(classroom)
+    student = make.student(classroom=classroom)
+    login(client, student)
+    resp = client.get(f"/student/assignments/{assignment.id}")
+    assert resp.status_code == 200
+    assert resp.headers["Cache-Control"] == "no-store"
+    assert "<script>" not in resp.get_data(as_text=True)  # no inline script to allow
+
+
+def test_json_answers_are_not_sniffed(client):
+    resp = client.get("/api/csrf-token")
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in resp.headers
