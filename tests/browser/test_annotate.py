@@ -182,7 +182,8 @@ def test_overlapping_highlights_stay_readable(page, live_server, world):
 
 
 def test_without_javascript_a_student_annotates_by_typing_the_words(browser, live_server, world):
-    ctx = browser.new_context(bypass_csp=True, java_script_enabled=False, viewport={"width": 1366, "height": 768})
+    ctx = browser.new_context(bypass_csp=True, java_script_enabled=False,
+                              viewport={"width": 1366, "height": 768})
     page = ctx.new_page()
     w = world.assignment()
     login(page, live_server, w["students"][0])

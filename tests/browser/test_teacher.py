@@ -29,7 +29,8 @@ def class_with_work(world, live_server):
 
 def test_teacher_reviews_marks_releases_and_exports(browser, live_server, world):
     w = class_with_work(world, live_server)
-    ctx = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    ctx = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768},
+                              accept_downloads=True)
     t = ctx.new_page()
     login(t, live_server, w["teacher"])
     t.goto(f"{live_server.url}/teacher/assignments/{w['assignment_id']}")
