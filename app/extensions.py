@@ -33,9 +33,14 @@ login_manager.login_message = "Please log in to see that page."
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """SQLite enforces foreign keys (and so cascades) only when asked, per connection."""
+    """SQLite settings that hold per connection: foreign keys (and so cascades) enforced, a
+    wait instead of an instant "database is locked", and the write-ahead log so readers never
+    block a writer (with NORMAL sync, which is safe in WAL mode)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=5000")
+        if cur.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
