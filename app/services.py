@@ -458,3 +458,37 @@ def submit(session: Session, assignment: Assignment, student: User) -> Submissio
     if _insert(session, sub):
         return sub
     return submission_of(session, assignment, student)
+
+
+def my_work(session: Session, student: User) -> dict:
+    """Everything stored about a student, for them to download (their own data only)."""
+    rows = session.execute(
+        sa.select(Annotation, LessonVersion.title, Classroom.name)
+        .join(Assignment, Assignment.id == Annotation.assignment_id)
+        .join(LessonVersion, LessonVersion.id == Assignment.lesson_version_id)
+        .join(Classroom, Classroom.id == Assignment.classroom_id)
+        .where(Annotation.student_id == student.id, Annotation.deleted_at.is_(None))
+        .order_by(Annotation.assignment_id, Annotation.start_offset.is_(None),
+                  Annotation.start_offset, Annotation.created_at)
+    ).all()
+    submissions = {s.assignment_id: s.submitted_at for s in session.execute(
+        sa.select(Submission).filter_by(student_id=student.id)).scalars()}
+    work: dict[int, dict] = {}
+    for a, title, class_name in rows:
+        entry = work.setdefault(a.assignment_id, {
+            "lesson": title, "class": class_name,
+            "submitted_at": _iso(submissions.get(a.assignment_id)), "annotations": []})
+        entry["annotations"].append({
+            "category": a.category, "prompt": a.prompt_id, "quote": a.exact,
+            "start": a.start_offset, "end": a.end_offset, "note": a.note, "fields": a.fields,
+            "created": _iso(a.created_at), "modified": _iso(a.updated_at)})
+    return {
+        "account": {"username": student.username, "name": student.display_name,
+                    "created": _iso(student.created_at)},
+        "classes": [c.name for c in student_classrooms(session, student)],
+        "work": list(work.values()),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() + "Z" if moment else None

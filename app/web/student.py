@@ -6,7 +6,17 @@ import uuid as uuidlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_login import current_user
 
 from .. import grading, services
@@ -31,6 +41,15 @@ def home():
     rows = services.student_assignments(db.session, current_user)
     classes = services.student_classrooms(db.session, current_user)
     return render_template("student/home.html", rows=rows, classes=classes)
+
+
+@bp.get("/my-work.json")
+def download_my_work():
+    """A student's own data, all of it, as a file they can keep."""
+    resp = jsonify(services.my_work(db.session, current_user))
+    resp.headers["Content-Disposition"] = 'attachment; filename="my-work.json"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 def _assignment(assignment_id: int):

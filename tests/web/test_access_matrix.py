@@ -49,6 +49,7 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("api.delete_annotation", "DELETE"): A_ONLY_API,
     ("api.submit", "POST"): STUDENT_API,
     ("student.home", "GET"): STUDENT_PAGE,
+    ("student.download_my_work", "GET"): STUDENT_PAGE,
     ("student.lesson", "GET"): STUDENT_PAGE,
     ("student.annotate_by_quote", "POST"): STUDENT_PAGE,
     ("student.delete_annotation", "POST"): A_ONLY_PAGE,
