@@ -57,6 +57,24 @@ class LiveServer:
     server: object
 
 
+def _buffered(app):
+    """Read each response whole, then close it, before sending. The development server leaves
+    a file response unclosed when the browser drops the connection (offline tests do), and the
+    file's ResourceWarning would then surface in some later, unrelated test."""
+
+    def wsgi(environ, start_response):
+        result = app(environ, start_response)
+        try:
+            body = b"".join(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        return [body]
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(migrated_db, tmp_path_factory):
     if TEST_DB_URL:
@@ -70,7 +88,7 @@ def live_server(migrated_db, tmp_path_factory):
     (lessons / "emoji-test.toml").write_text(EMOJI_LESSON, encoding="utf-8")
     app = create_app({**_base_config(url), "LESSONS_DIR": str(lessons)})
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, thread, server)
