@@ -631,6 +631,8 @@ async function start() {
   const mirror = recalled(); // read before the page's own data overwrites it
   adopt(data.annotations); // draw at once from the page
   refresh();
+  // unsent changes from before a reload: never say "All changes saved" while they wait
+  if (sync.pending()) sync.setState("saving");
   try {
     const r = await fetch(data.apiBase, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (r.ok) {
