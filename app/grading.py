@@ -174,7 +174,7 @@ def grade_history(session: Session, assignment: Assignment, student_id: int) -> 
 def _new_row(session: Session, row, existing):
     """Insert a row, or when a double-click's twin request inserted it a moment ago, use
     that one (the unique constraint says so) instead of answering 500."""
-    return row if services._insert(session, row) else existing()
+    return row if services.insert_unique(session, row) else existing()
 
 
 def mark_omission(session: Session, teacher: User, assignment: Assignment, lesson: Lesson,

@@ -105,7 +105,7 @@ def create_teacher(session: Session, email: str, name: str, password: str) -> Us
         display_name=name.strip(),
         password_hash=hash_password(password),
     )
-    if not _insert(session, user):
+    if not insert_unique(session, user):
         raise AccountError("email", "An account with that email already exists. Log in instead.")
     return user
 
@@ -120,12 +120,12 @@ def create_student(session: Session, username: str, name: str, password: str) ->
         display_name=name.strip() or username,
         password_hash=hash_password(password),
     )
-    if not _insert(session, user):  # someone took it a moment ago
+    if not insert_unique(session, user):  # someone took it a moment ago
         raise AccountError("username", "That username is taken. Try adding a number to it.")
     return user
 
 
-def _insert(session: Session, row: object) -> bool:
+def insert_unique(session: Session, row: object) -> bool:
     """Add a row in a savepoint; False when a unique constraint says it already exists
     (a double-clicked button, two requests at once) instead of an error page."""
     try:
@@ -187,7 +187,7 @@ def enroll(session: Session, classroom: Classroom, student: User) -> Enrollment:
     if existing:
         return existing
     row = Enrollment(classroom_id=classroom.id, student_id=student.id)
-    if _insert(session, row):
+    if insert_unique(session, row):
         return row
     return session.execute(
         sa.select(Enrollment).filter_by(classroom_id=classroom.id, student_id=student.id)
@@ -455,7 +455,7 @@ def submit(session: Session, assignment: Assignment, student: User) -> Submissio
     if assignment.released_at is not None:
         raise WorkClosed(None, assignment.released_at)
     sub = Submission(assignment_id=assignment.id, student_id=student.id)
-    if _insert(session, sub):
+    if insert_unique(session, sub):
         return sub
     return submission_of(session, assignment, student)
 

@@ -587,6 +587,6 @@ def test_a_duplicate_insert_is_reported_not_raised(work):
     from app.models import Enrollment
 
     dup = Enrollment(classroom_id=work.classroom.id, student_id=work.student.id)
-    assert services._insert(db.session, dup) is False
+    assert services.insert_unique(db.session, dup) is False
     # the session is still usable afterwards
     assert services.enroll(db.session, work.classroom, work.student).student_id == work.student.id
