@@ -1,7 +1,11 @@
 """Flask extensions, created unbound and attached in ``create_app``."""
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
+from flask import has_request_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -37,6 +41,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     wait instead of an instant "database is locked", and the write-ahead log so readers never
     block a writer (with NORMAL sync, which is safe in WAL mode)."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # The sqlite3 module's own implicit BEGIN is turned off: ``_sqlite_begin`` emits it,
+        # so that transactions that write can take the write lock up front.
+        dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=5000")
@@ -44,3 +51,40 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+
+
+# Requests with these methods only read; every other request may write.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+_write_intent: ContextVar[bool | None] = ContextVar("write_intent", default=None)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Outside a request (CLI commands, scripts), mark transactions begun inside as writing."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def wants_write() -> bool:
+    """Whether a transaction starting now will write: a request that is not a GET, HEAD,
+    OPTIONS or TRACE, or code inside ``writing()``."""
+    forced = _write_intent.get()
+    if forced is not None:
+        return forced
+    return has_request_context() and request.method not in READ_METHODS
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    """SQLite: ``BEGIN IMMEDIATE`` for transactions that write, plain ``BEGIN`` otherwise.
+
+    A deferred transaction that reads and then writes fails at once with "database is
+    locked" if another process wrote in between, whatever the busy timeout (SQLite cannot
+    upgrade its stale snapshot). Taking the write lock at BEGIN makes writers queue for it,
+    within ``busy_timeout``, instead. Readers are never blocked in WAL mode.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write() else "BEGIN")

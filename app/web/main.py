@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -12,6 +13,7 @@ from flask import (
     Flask,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -22,12 +24,10 @@ from flask_login import current_user
 
 from ..domain.dates import to_local
 from ..domain.sanitise import linkify
-from ..extensions import csrf, db, login_manager
+from ..extensions import READ_METHODS, csrf, db, login_manager
 from ..models import User
 
 bp = Blueprint("main", __name__)
-
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 
 def form_view(view: Callable) -> Callable:
@@ -71,13 +71,22 @@ def service_worker():
     return resp
 
 
-# No inline script anywhere (every script is a file under static/js), so script-src needs no
-# nonce and no 'unsafe-inline'. Inline style attributes carry per-category colours.
+# Every script is a file under static/js, loaded by a <script> tag carrying this request's
+# nonce: script-src allows no 'unsafe-inline' and no eval. Inline style attributes carry the
+# per-category colours.
 CSP = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:", "connect-src 'self'", "worker-src 'self'", "object-src 'none'",
-    "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'",
+    "default-src 'self'", "script-src 'self' 'nonce-{nonce}'",
+    "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "connect-src 'self'",
+    "worker-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
+    "form-action 'self'",
 ])
+
+
+def csp_nonce() -> str:
+    """This request's script nonce (templates put it on every <script> tag)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
 
 
 def security_headers(response):
@@ -86,7 +95,7 @@ def security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=csp_nonce()))
         response.headers.setdefault("Cache-Control", "no-store")
     if not (current_app.debug or current_app.testing):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
@@ -97,6 +106,7 @@ def init_app(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.register_blueprint(bp)
     app.after_request(security_headers)
+    app.add_template_global(csp_nonce, "csp_nonce")
     app.add_template_filter(dataclasses.asdict, "attr_dict")
     app.add_template_filter(linkify, "linkify")
     app.add_template_filter(
@@ -104,7 +114,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def csrf_guard() -> None:
-        if request.method in SAFE_METHODS:
+        if request.method in READ_METHODS:
             return
         if not app.config.get("WTF_CSRF_ENABLED", True):
             return
@@ -116,5 +126,11 @@ def init_app(app: Flask) -> None:
         csrf.protect()
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id: str) -> User | None:
+        """The person whose ``id.version`` the session holds, if that version is still theirs:
+        sessions from before a logout or password change load no one."""
+        user_id, _, version = session_id.partition(".")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.session_version == int(version) else None
