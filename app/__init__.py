@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
 from .extensions import csrf, db, login_manager, migrate
@@ -34,10 +35,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from .web import api, auth, errors, main, roster, student, teacher
+    from .web import api, auth, errors, limits, main, roster, student, teacher
 
-    for module in (main, auth, student, teacher, roster, api, errors):
+    for module in (main, limits, auth, student, teacher, roster, api, errors):
         module.init_app(app)
+
+    hops = {k: int(app.config[f"PROXY_FIX_X_{k.upper()}"]) for k in ("for", "proto", "host")}
+    if any(hops.values()):  # trust only as many proxies as the deployment says it has
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops["for"], x_proto=hops["proto"],
+                                x_host=hops["host"])
 
     from . import cli
 

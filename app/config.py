@@ -16,10 +16,23 @@ class Config:
     MAX_CONTENT_LENGTH = 512 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE: bool | None = None  # None: Secure everywhere but debug and tests
     SCHOOL_TIMEZONE = "UTC"  # due dates end at midnight here (e.g. "America/New_York")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password)
     NOTE_MAX_CHARS = 2000
     FIELD_MAX_CHARS = 500
+    # rate limits (app/web/limits.py); counters in Redis when REDIS_URL is set
+    REDIS_URL: str | None = None
+    RATE_LIMIT_PREFIX = "rl"
+    RATE_LIMIT_LOGIN_FAILURES = 10  # per username and address, per 15 minutes
+    RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS = 300  # per address (a whole school), per 15 minutes
+    RATE_LIMIT_JOIN_FAILURES = 60  # wrong class codes per address, per 15 minutes
+    RATE_LIMIT_SIGNUPS_PER_HOUR = 20  # teacher accounts per address
+    RATE_LIMIT_API_PER_MINUTE = 600  # saves per student
+    # behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto / -Host (0 = none)
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO: int | None = None  # None: the same as PROXY_FIX_X_FOR
+    PROXY_FIX_X_HOST = 0
 
     @staticmethod
     def finalise(app: Flask) -> None:
@@ -34,6 +47,10 @@ class Config:
                 os.makedirs(app.instance_path, exist_ok=True)
                 path = os.path.join(app.instance_path, "app.sqlite3")
                 app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+        if not app.config.get("REDIS_URL") and os.environ.get("REDIS_URL"):
+            app.config["REDIS_URL"] = os.environ["REDIS_URL"]
+        if app.config.get("PROXY_FIX_X_PROTO") is None:
+            app.config["PROXY_FIX_X_PROTO"] = app.config["PROXY_FIX_X_FOR"]
         if not app.config.get("SECRET_KEY") and os.environ.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
         if not app.config.get("SECRET_KEY"):
@@ -41,8 +58,8 @@ class Config:
                 app.config["SECRET_KEY"] = _dev_secret(app)
             else:
                 raise RuntimeError("Set FLASK_SECRET_KEY (or SECRET_KEY) outside debug mode.")
-        if not (app.debug or app.testing):
-            app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        if app.config.get("SESSION_COOKIE_SECURE") is None:
+            app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
 
 
 def _dev_secret(app: Flask) -> str:

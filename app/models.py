@@ -45,6 +45,13 @@ class User(UserMixin, db.Model):
     sis_user_id: Mapped[str | None] = mapped_column(sa.String(64))
     sis_login_id: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # part of the id kept in the session cookie: adding one ends every session of this person
+    # (logout, a new password, removal from a class), on every device
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:
+        """Flask-Login's "alternative token": the session holds ``id.version``."""
+        return f"{self.id}.{self.session_version}"
 
     @property
     def is_teacher(self) -> bool:

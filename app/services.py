@@ -8,7 +8,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -143,7 +143,37 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_DUMMY_HASH, password)  # same time whether or not the user exists
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    if not user.password_is_temporary and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)  # the policy changed: upgrade on login
+    return user
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """The hash was made with other settings than PASSWORD_HASH_METHOD makes now (a hash
+    starts with its method and parameters, e.g. ``scrypt:32768:8:1$``)."""
+    return password_hash.split("$", 1)[0] != _method_prefix(
+        current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def _method_prefix(method: str) -> str:
+    return generate_password_hash("x", method).split("$", 1)[0]
+
+
+def set_password(user: User, password: str, *, temporary: str | None = None) -> None:
+    """A new password (or, with ``temporary``, the hash of a one-time one): every session
+    the person has open ends, on every device."""
+    user.password_hash = temporary or hash_password(password)
+    user.password_is_temporary = temporary is not None
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Log the person out everywhere: sessions hold ``id.session_version`` (``User.get_id``),
+    so moving the version on makes every existing session load no one."""
+    user.session_version = (user.session_version or 0) + 1
 
 
 _DUMMY_HASH = generate_password_hash("not-a-real-password")

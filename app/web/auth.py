@@ -6,11 +6,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash
 
 from .. import services
 from ..extensions import db
+from . import limits
 from .forms import (
     ActionForm,
+    ChangePasswordForm,
     JoinCodeForm,
     LoginForm,
     StudentSignupForm,
@@ -39,34 +42,49 @@ def _safe_next(default: str) -> str:
 @form_view
 def signup():
     form = TeacherSignupForm()
+    error, status, headers = None, 200, {}
     if form.validate_on_submit():
-        try:
-            user = services.create_teacher(
-                db.session, form.email.data, form.name.data, form.password.data)
-        except services.AccountError as e:
-            form[e.field].errors.append(e.message)
+        wait = limits.signup_wait()
+        if wait:
+            error, status, headers = limits.too_many_signups(wait), 429, limits.retry_after(wait)
         else:
-            db.session.commit()
-            _start_session(user)
-            flash("Welcome! Create your first class below.", "success")
-            return redirect(url_for("teacher.home"))
-    return render_template("auth/signup.html", form=form, csrf_error=csrf_message(form))
+            try:
+                user = services.create_teacher(
+                    db.session, form.email.data, form.name.data, form.password.data)
+            except services.AccountError as e:
+                form[e.field].errors.append(e.message)
+            else:
+                db.session.commit()
+                _start_session(user)
+                flash("Welcome! Create your first class below.", "success")
+                return redirect(url_for("teacher.home"))
+    return render_template("auth/signup.html", form=form, error=error,
+                           csrf_error=csrf_message(form)), status, headers
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @form_view
 def login():
     form = LoginForm()
-    error = None
+    error, status, headers = None, 200, {}
     if form.validate_on_submit():
-        user = services.authenticate(db.session, form.login.data, form.password.data)
+        wait = limits.login_wait(form.login.data)
+        user = None if wait else services.authenticate(db.session, form.login.data,
+                                                       form.password.data)
         if user is not None:
+            db.session.commit()  # a password hash upgraded to the current method
+            limits.login_succeeded(form.login.data)
             _start_session(user)
             home = url_for("teacher.home" if user.is_teacher else "student.home")
             return redirect(_safe_next(home))
-        error = "That username or password is not right. Check the spelling and try again."
+        if wait:
+            error, status, headers = limits.too_many_logins(wait), 429, limits.retry_after(wait)
+        else:
+            limits.login_failed(form.login.data)
+            error, status = ("That username or password is not right. Check the spelling and "
+                             "try again."), 401
     return render_template("auth/login.html", form=form, error=error,
-                           csrf_error=csrf_message(form)), 200 if error is None else 401
+                           csrf_error=csrf_message(form)), status, headers
 
 
 @bp.post("/logout")
@@ -77,10 +95,42 @@ def logout():
     # an expired token must not keep someone logged in on a shared laptop, so a request from
     # this site logs out even then; one from another site needs the token
     if form.validate_on_submit() or same_origin():
+        services.end_sessions(current_user)  # the cookie, if copied, logs no one in any more
+        db.session.commit()
         logout_user()
         session.clear()
         flash("You are logged out.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@form_view
+def change_password():
+    """Anyone logged in changes their password; their other sessions end (this one goes on)."""
+    form = ChangePasswordForm()
+    error, status, headers = None, 200, {}
+    login = current_user.email or current_user.username
+    if form.validate_on_submit():
+        wait = limits.login_wait(login)
+        if wait:
+            error, status, headers = limits.too_many_logins(wait), 429, limits.retry_after(wait)
+        elif not check_password_hash(current_user.password_hash, form.current.data):
+            limits.login_failed(login)
+            form.current.errors.append("That is not the password you use now.")
+            status = 422
+        else:
+            user = current_user._get_current_object()
+            services.set_password(user, form.password.data)
+            db.session.commit()
+            _start_session(user)
+            flash("Your new password is saved. Anywhere else you were logged in, you are now "
+                  "logged out.", "success")
+            return redirect(url_for("main.index"))
+    if request.method == "POST" and status == 200:
+        status = 422
+    return render_template("auth/password.html", form=form, error=error,
+                           csrf_error=csrf_message(form)), status, headers
 
 
 def same_origin() -> bool:
@@ -100,9 +150,14 @@ def join():
     form = JoinCodeForm() if student else StudentSignupForm()
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"]
+    error, status, headers = None, 200, {}
     if form.validate_on_submit():
-        classroom = services.classroom_by_code(db.session, form.code.data)
-        if classroom is None:
+        wait = limits.wrong_code_wait()
+        classroom = None if wait else services.classroom_by_code(db.session, form.code.data)
+        if wait:
+            error, status, headers = limits.too_many_codes(wait), 429, limits.retry_after(wait)
+        elif classroom is None:
+            limits.wrong_code()
             form.code.errors.append(
                 "We don't know that class code. Check it with your teacher (letters and numbers).")
         else:
@@ -120,7 +175,7 @@ def join():
                 flash(f"You joined {classroom.name}.", "success")
                 return redirect(url_for("student.home"))
     return render_template("auth/join.html", form=form, signed_in=student is not None,
-                           csrf_error=csrf_message(form))
+                           error=error, csrf_error=csrf_message(form)), status, headers
 
 
 def init_app(app: Flask) -> None:

@@ -3,6 +3,7 @@ re-shows the form with what was typed, instead of losing it."""
 
 from __future__ import annotations
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -26,7 +27,9 @@ from wtforms.validators import (
     StopValidation,
 )
 
-PASSWORD_MIN = 8
+from ..domain import passwords
+
+PASSWORD_MIN = passwords.MIN
 
 
 def _strip(value):
@@ -34,12 +37,27 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class GoodPassword:
+    """The password policy (``domain.passwords``), told the form's own username, name and
+    email when it has them, or the logged-in person's."""
+
+    def __call__(self, form, field) -> None:
+        def sibling(name: str) -> str:
+            value = form[name].data if name in form else None
+            return value if isinstance(value, str) else ""
+
+        known = {"username": sibling("username"), "name": sibling("name"),
+                 "email": sibling("email")}
+        if current_user and current_user.is_authenticated:
+            known = {"username": current_user.username or "", "name": current_user.display_name,
+                     "email": current_user.email or ""}
+        reason = passwords.problem(field.data or "", **known)
+        if reason:
+            raise StopValidation(reason)
+
+
 def _password(label: str = "Password") -> PasswordField:
-    return PasswordField(label, validators=[
-        DataRequired("Choose a password."),
-        Length(min=PASSWORD_MIN, max=200,
-               message=f"Use at least {PASSWORD_MIN} characters (a short sentence works well)."),
-    ])
+    return PasswordField(label, validators=[DataRequired("Choose a password."), GoodPassword()])
 
 
 class TeacherSignupForm(FlaskForm):
@@ -50,6 +68,14 @@ class TeacherSignupForm(FlaskForm):
     ])
     password = _password()
     confirm = PasswordField("Type the password again", validators=[
+        EqualTo("password", message="The two passwords are different.")])
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Your current password", validators=[
+        DataRequired("Type the password you use now.")])
+    password = _password("New password")
+    confirm = PasswordField("Type the new password again", validators=[
         EqualTo("password", message="The two passwords are different.")])
 
 

@@ -157,7 +157,7 @@ def test_logging_in_starts_a_fresh_session(client, make):
     login(client, student)
     with client.session_transaction() as s:
         assert "planted" not in s
-        assert s.get("_user_id") == str(student.id)
+        assert s.get("_user_id") == f"{student.id}.{student.session_version}"
 
 
 # ---------------------------------------------------------------- students joining

@@ -36,3 +36,19 @@ def test_json_answers_are_not_sniffed(client):
     resp = client.get("/api/csrf-token")
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
     assert "Content-Security-Policy" not in resp.headers
+
+
+def test_each_page_gets_its_own_script_nonce_and_every_script_tag_carries_it(client):
+    import re
+
+    nonces = []
+    for _ in range(2):
+        resp = client.get("/login")
+        csp = resp.headers["Content-Security-Policy"]
+        found = re.search(r"script-src 'self' 'nonce-([A-Za-z0-9_-]{20,})'", csp)
+        assert found, csp
+        nonces.append(found.group(1))
+        tags = re.findall(r"<script\b[^>]*>", resp.get_data(as_text=True))
+        assert tags
+        assert all(f'nonce="{found.group(1)}"' in tag for tag in tags)
+    assert nonces[0] != nonces[1]

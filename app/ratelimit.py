@@ -1,0 +1,145 @@
+"""Rate limits: fixed-window counters, kept in Redis when ``REDIS_URL`` is set (shared by every
+gunicorn worker on every host) and in this process's memory otherwise (one worker, tests).
+
+A limit is a number of events per window of seconds for a key (e.g. failed logins for one
+username from one address). ``hit`` counts an event; ``over`` tells, without counting, whether
+the key has used up its window and how many seconds are left (for ``Retry-After``).
+
+Redis being unreachable must not lock a whole school out: the limiter then allows the request
+and logs the problem once a minute (fail open), since the limits guard against guessing, and
+passwords and join codes still need to be right.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+
+class StoreUnavailable(RuntimeError):
+    """The counters can't be reached (Redis down or slow)."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    count: int
+    seconds: int
+
+
+class MemoryStore:
+    """Counters in a dict, for one process."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self._counts: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def incr(self, key: str, seconds: int) -> tuple[int, float]:
+        """Add one to ``key``'s count in its window; returns (count, seconds left)."""
+        now = self.clock()
+        with self._lock:
+            count, ends = self._counts.get(key, (0, 0.0))
+            if ends <= now:
+                count, ends = 0, now + seconds
+            self._counts[key] = (count + 1, ends)
+            if len(self._counts) > 100_000:
+                self._forget_expired(now)
+            return count + 1, ends - now
+
+    def get(self, key: str) -> tuple[int, float]:
+        now = self.clock()
+        with self._lock:
+            count, ends = self._counts.get(key, (0, 0.0))
+        return (count, ends - now) if ends > now else (0, 0.0)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._counts.pop(key, None)
+
+    def _forget_expired(self, now: float) -> None:
+        for key in [k for k, (_, ends) in self._counts.items() if ends <= now]:
+            del self._counts[key]
+
+
+class RedisStore:
+    """Counters in Redis: INCR, and EXPIRE when the key is new, in one round trip."""
+
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.errors = (redis.RedisError, OSError)
+        self.redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    def _run(self, *commands: tuple) -> list:
+        pipe = self.redis.pipeline()
+        for name, *args in commands:
+            getattr(pipe, name)(*args)
+        try:
+            return pipe.execute()
+        except self.errors as e:
+            raise StoreUnavailable(str(e)) from e
+
+    def incr(self, key: str, seconds: int) -> tuple[int, float]:
+        count, _, ttl = self._run(("incr", key), ("expire", key, seconds, True), ("pttl", key))
+        return int(count), max(ttl, 0) / 1000
+
+    def get(self, key: str) -> tuple[int, float]:
+        count, ttl = self._run(("get", key), ("pttl", key))
+        return (int(count), max(ttl, 0) / 1000) if count is not None else (0, 0.0)
+
+    def delete(self, key: str) -> None:
+        self._run(("delete", key))
+
+
+class Limiter:
+    def __init__(self, store, prefix: str = "rl") -> None:
+        self.store = store
+        self.prefix = prefix
+        self._last_complaint = 0.0
+
+    def _key(self, limit: Limit, ident: str) -> str:
+        return f"{self.prefix}:{limit.name}:{ident}"
+
+    def hit(self, limit: Limit, ident: str) -> float | None:
+        """Count one event; the seconds to wait if that went over the limit, else None."""
+        try:
+            count, left = self.store.incr(self._key(limit, ident), limit.seconds)
+        except StoreUnavailable:  # fail open: see the module's docstring
+            self._complain()
+            return None
+        return max(left, 1.0) if count > limit.count else None
+
+    def over(self, limit: Limit, ident: str) -> float | None:
+        """The seconds to wait if ``ident`` has used up its window, else None (counts nothing)."""
+        try:
+            count, left = self.store.get(self._key(limit, ident))
+        except StoreUnavailable:
+            self._complain()
+            return None
+        return max(left, 1.0) if count >= limit.count else None
+
+    def reset(self, limit: Limit, ident: str) -> None:
+        try:
+            self.store.delete(self._key(limit, ident))
+        except StoreUnavailable:
+            self._complain()
+
+    def _complain(self) -> None:
+        now = time.monotonic()
+        if now - self._last_complaint > 60:
+            self._last_complaint = now
+            log.exception("rate-limit store unreachable: requests are allowed meanwhile")
+
+
+def in_words(seconds: float) -> str:
+    """"about 3 minutes", "about 40 seconds": how long to wait, for a person."""
+    seconds = int(seconds + 0.999)
+    if seconds < 60:
+        return f"about {seconds} second{'s' if seconds != 1 else ''}"
+    minutes = (seconds + 59) // 60
+    return f"about {minutes} minute{'s' if minutes != 1 else ''}"

@@ -1,0 +1,110 @@
+"""The app's rate limits, on top of ``app.ratelimit``: failed logins per username and address,
+wrong class codes and teacher sign-ups per address, saves per student.
+
+A whole class usually shares one school address, so limits per address alone would lock the
+class out together: failed logins are counted per username *and* address (one student's
+typos don't stop the others), with a much higher ceiling per address against someone trying
+one password on many usernames. Limits answer 429 with ``Retry-After`` and say in words how
+long to wait.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, jsonify, request
+from flask_login import current_user
+
+from ..extensions import READ_METHODS
+from ..ratelimit import Limit, Limiter, MemoryStore, RedisStore, in_words
+
+
+def limiter() -> Limiter:
+    return current_app.extensions["limiter"]
+
+
+# name -> (the setting that gives the count, the window in seconds)
+LIMITS = {
+    "login_failures": ("RATE_LIMIT_LOGIN_FAILURES", 15 * 60),
+    "login_failures_per_address": ("RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS", 15 * 60),
+    "join_failures": ("RATE_LIMIT_JOIN_FAILURES", 15 * 60),
+    "signups": ("RATE_LIMIT_SIGNUPS_PER_HOUR", 60 * 60),
+    "api_writes": ("RATE_LIMIT_API_PER_MINUTE", 60),
+}
+
+
+def _limit(name: str) -> Limit:
+    setting, seconds = LIMITS[name]
+    return Limit(name, int(current_app.config[setting]), seconds)
+
+
+def _address() -> str:
+    return request.remote_addr or "?"
+
+
+def login_wait(login: str) -> float | None:
+    """Seconds to wait before this username may try again from here, or None."""
+    who = f"{login.strip().lower()}|{_address()}"
+    return (limiter().over(_limit("login_failures"), who)
+            or limiter().over(_limit("login_failures_per_address"), _address()))
+
+
+def login_failed(login: str) -> None:
+    limiter().hit(_limit("login_failures"), f"{login.strip().lower()}|{_address()}")
+    limiter().hit(_limit("login_failures_per_address"), _address())
+
+
+def login_succeeded(login: str) -> None:
+    limiter().reset(_limit("login_failures"), f"{login.strip().lower()}|{_address()}")
+
+
+def too_many_logins(wait: float) -> str:
+    return (f"Too many wrong passwords for this username. Wait {in_words(wait)}, then try "
+            "again. Students: if you forgot your password, your teacher can give you a new one.")
+
+
+def wrong_code_wait() -> float | None:
+    return limiter().over(_limit("join_failures"), _address())
+
+
+def wrong_code() -> None:
+    limiter().hit(_limit("join_failures"), _address())
+
+
+def too_many_codes(wait: float) -> str:
+    return (f"Too many wrong class codes were typed on this network. Wait {in_words(wait)}, "
+            "then try again, and check the code with your teacher.")
+
+
+def signup_wait() -> float | None:
+    return limiter().hit(_limit("signups"), _address())
+
+
+def too_many_signups(wait: float) -> str:
+    return (f"Too many accounts were made from this network just now. Wait {in_words(wait)}, "
+            "then try again.")
+
+
+def retry_after(wait: float) -> dict[str, str]:
+    return {"Retry-After": str(int(wait + 0.999))}
+
+
+def _api_writes():
+    """Saves per student per minute: far above what a person types, low enough that a
+    runaway script can't fill the database."""
+    if (request.blueprint != "api" or request.method in READ_METHODS
+            or not current_user.is_authenticated):
+        return None
+    wait = limiter().hit(_limit("api_writes"), str(current_user.id))
+    if wait is None:
+        return None
+    resp = jsonify({"error": f"Saving too fast. Your work is kept on this device and will be "
+                             f"sent in {in_words(wait)}.", "fields": {}, "code": "rate_limited"})
+    resp.status_code = 429
+    resp.headers.update(retry_after(wait))
+    return resp
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("REDIS_URL")
+    store = RedisStore(url) if url else MemoryStore()
+    app.extensions["limiter"] = Limiter(store, prefix=app.config["RATE_LIMIT_PREFIX"])
+    app.before_request(_api_writes)

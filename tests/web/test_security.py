@@ -1,0 +1,377 @@
+"""Accounts under attack: login throttling per username and address (429 + Retry-After), wrong
+class codes, sign-up floods and save floods; password policy in the forms; hashes upgraded on
+login; sessions that end on the server side; cookie flags; ProxyFix trusting only the
+configured number of proxies; rate-limit counters shared through Redis."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from app import create_app, services
+from app.extensions import db
+from app.models import User
+from app.ratelimit import Limit, Limiter, RedisStore
+from tests.conftest import _base_config
+from tests.web.helpers import highlight, login, new_id, page_csrf_token
+
+WRONG = "not my password at all"
+
+
+def post_login(client, who: str, password: str, **environ):
+    return client.post("/login", data={"login": who, "password": password,
+                                       "csrf_token": page_csrf_token(client)},
+                       **({"environ_base": environ} if environ else {}))
+
+
+def fresh(user: User) -> User:
+    db.session.expire_all()
+    return db.session.get(User, user.id)
+
+
+# ---------------------------------------------------------------- login throttling
+
+
+def test_ten_wrong_passwords_then_429_with_retry_after_and_words(app, client, make):
+    student = make.student()
+    for _ in range(10):
+        assert post_login(client, student.username, WRONG).status_code == 401
+    resp = post_login(client, student.username, WRONG)
+    assert resp.status_code == 429
+    wait = int(resp.headers["Retry-After"])
+    assert 850 <= wait <= 900
+    page = resp.get_data(as_text=True)
+    assert "Too many wrong passwords for this username" in page
+    assert "about 15 minutes" in page
+    assert f'value="{student.username}"' in page  # what was typed is kept
+    # even the right password waits: a guesser can't tell when they hit it
+    resp = post_login(client, student.username, "correct horse battery")
+    assert resp.status_code == 429
+    assert client.get("/student/").status_code == 302
+
+
+def test_one_students_typos_do_not_lock_out_the_class_on_the_same_address(app, client, make):
+    typo, other = make.student(), make.student()
+    for _ in range(11):
+        post_login(client, typo.username, WRONG)
+    assert post_login(client, typo.username, WRONG).status_code == 429
+    assert login(client, other).status_code == 302  # same school address, another username
+
+
+def test_the_same_username_from_another_address_is_not_blocked(app, client, make):
+    student = make.student()
+    for _ in range(11):
+        post_login(client, student.username, WRONG, REMOTE_ADDR="10.0.0.1")
+    assert post_login(client, student.username, WRONG,
+                      REMOTE_ADDR="10.0.0.1").status_code == 429
+    resp = post_login(client, student.username, "correct horse battery",
+                      REMOTE_ADDR="10.0.0.2")
+    assert resp.status_code == 302
+
+
+def test_a_successful_login_clears_that_usernames_failures(app, client, make):
+    student = make.student()
+    for _ in range(9):
+        post_login(client, student.username, WRONG)
+    assert login(client, student).status_code == 302
+    client.post("/logout", data={"csrf_token": page_csrf_token(client, "/student/")})
+    for _ in range(9):
+        assert post_login(client, student.username, WRONG).status_code == 401
+
+
+def test_spraying_one_password_over_many_usernames_is_capped_per_address(app, client):
+    app.config["RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS"] = 5
+    for n in range(5):
+        assert post_login(client, f"nobody{n}", WRONG).status_code == 401
+    assert post_login(client, "nobody99", WRONG).status_code == 429
+
+
+def test_wrong_class_codes_are_limited_per_address(app, client, make):
+    app.config["RATE_LIMIT_JOIN_FAILURES"] = 3
+    make.classroom()
+    data = {"code": "ZZZZZZ", "name": "Amira", "username": "amira.k",
+            "password": "my secret password", "confirm": "my secret password"}
+    for _ in range(3):
+        data["csrf_token"] = page_csrf_token(client, "/join")
+        resp = client.post("/join", data=data)
+        assert resp.status_code == 200
+        assert "We don&#39;t know that class code" in resp.get_data(as_text=True)
+    data["csrf_token"] = page_csrf_token(client, "/join")
+    resp = client.post("/join", data=data)
+    assert resp.status_code == 429
+    assert int(resp.headers["Retry-After"]) > 0
+    page = resp.get_data(as_text=True)
+    assert "Too many wrong class codes" in page
+    assert 'value="amira.k"' in page
+
+
+def test_teacher_signups_are_limited_per_address(app, client):
+    app.config["RATE_LIMIT_SIGNUPS_PER_HOUR"] = 2
+    statuses = []
+    for n in range(3):
+        statuses.append(client.post("/signup", data={
+            "name": "T", "email": f"t{n}@school.test", "password": "a long pass phrase",
+            "confirm": "a long pass phrase", "csrf_token": page_csrf_token(client, "/signup"),
+        }).status_code)
+        if statuses[-1] == 302:
+            client.post("/logout", data={"csrf_token": page_csrf_token(client, "/teacher/")})
+    assert statuses == [302, 302, 429]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
+
+
+def test_saves_are_limited_per_student_with_a_json_429(app, make, work):
+    app.config["RATE_LIMIT_API_PER_MINUTE"] = 3
+    lesson = services.lesson_of(work.assignment)
+    body = highlight(lesson, "vented its anger")
+    got = [work.api.put(work.assignment, new_id(), body) for _ in range(4)]
+    assert [r.status_code for r in got] == [201, 201, 201, 429]
+    assert got[-1].get_json()["code"] == "rate_limited"
+    assert "Your work is kept on this device" in got[-1].get_json()["error"]
+    assert 1 <= int(got[-1].headers["Retry-After"]) <= 60
+    assert work.api.get(work.assignment).status_code == 200  # reading is not limited
+
+
+# ---------------------------------------------------------------- passwords
+
+
+def test_signup_refuses_a_common_password_and_keeps_the_rest(client):
+    resp = client.post("/signup", data={
+        "name": "Ms Rivera", "email": "rivera@school.test", "password": "password123",
+        "confirm": "password123", "csrf_token": page_csrf_token(client, "/signup")})
+    assert resp.status_code == 200
+    page = resp.get_data(as_text=True)
+    assert "one many people use" in page
+    assert 'value="rivera@school.test"' in page
+    assert db.session.scalar(sa.select(User).filter_by(email="rivera@school.test")) is None
+
+
+def test_a_student_cannot_use_their_username_as_password(client, make):
+    classroom = make.classroom()
+    resp = client.post("/join", data={
+        "code": classroom.join_code, "name": "Sam", "username": "samwise",
+        "password": "samwise1", "confirm": "samwise1",
+        "csrf_token": page_csrf_token(client, "/join")})
+    assert "Don&#39;t use your name or username" in resp.get_data(as_text=True)
+
+
+def test_a_login_upgrades_a_hash_made_with_old_settings(app, client, make):
+    student = make.student()
+    student.password_hash = generate_password_hash("correct horse battery", "pbkdf2:sha256:600")
+    db.session.commit()
+    assert login(client, student).status_code == 302
+    upgraded = fresh(student).password_hash
+    assert upgraded.startswith("pbkdf2:sha256:1000$")  # the tests' PASSWORD_HASH_METHOD
+    client.post("/logout", data={"csrf_token": page_csrf_token(client, "/student/")})
+    assert login(client, student).status_code == 302  # and the new hash works
+    assert fresh(student).password_hash == upgraded  # nothing to upgrade the second time
+
+
+def test_a_wrong_password_upgrades_nothing(app, client, make):
+    student = make.student()
+    old = generate_password_hash("correct horse battery", "pbkdf2:sha256:600")
+    student.password_hash = old
+    db.session.commit()
+    post_login(client, student.username, WRONG)
+    assert fresh(student).password_hash == old
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def two_devices(app, user):
+    laptop, phone = app.test_client(), app.test_client()
+    assert login(laptop, user).status_code == 302
+    assert login(phone, user).status_code == 302
+    return laptop, phone
+
+
+def home_of(user) -> str:
+    return "/teacher/" if user.is_teacher else "/student/"
+
+
+@pytest.mark.parametrize("role", ["student", "teacher"])
+def test_logging_out_ends_the_session_on_the_server_too(app, make, role):
+    user = make.student() if role == "student" else make.teacher()
+    laptop, phone = two_devices(app, user)
+    stolen = laptop.get_cookie("session").value
+    laptop.post("/logout", data={"csrf_token": page_csrf_token(laptop, home_of(user))})
+    assert laptop.get(home_of(user)).status_code == 302
+    # a copy of the cookie taken before logging out logs no one in
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get(home_of(user)).status_code == 302
+    assert phone.get(home_of(user)).status_code == 302  # logged out everywhere
+
+
+def test_changing_the_password_ends_the_other_sessions_but_not_this_one(app, make):
+    student = make.student()
+    laptop, phone = two_devices(app, student)
+    resp = laptop.post("/account/password", data={
+        "current": "correct horse battery", "password": "a brand new phrase",
+        "confirm": "a brand new phrase",
+        "csrf_token": page_csrf_token(laptop, "/account/password")})
+    assert resp.status_code == 302
+    assert laptop.get("/student/").status_code == 200
+    assert phone.get("/student/").status_code == 302
+    assert login(phone, student, "a brand new phrase").status_code == 302
+
+
+def test_changing_the_password_needs_the_current_one_and_a_good_new_one(app, client, make):
+    teacher = make.teacher()
+    login(client, teacher)
+    token = page_csrf_token(client, "/account/password")
+    resp = client.post("/account/password", data={
+        "current": WRONG, "password": "a brand new phrase", "confirm": "a brand new phrase",
+        "csrf_token": token})
+    assert resp.status_code == 422
+    assert "That is not the password you use now." in resp.get_data(as_text=True)
+    resp = client.post("/account/password", data={
+        "current": "correct horse battery", "password": "12345678", "confirm": "12345678",
+        "csrf_token": token})
+    assert resp.status_code == 422
+    assert "one many people use" in resp.get_data(as_text=True)
+    assert client.get("/teacher/").status_code == 200  # still logged in, nothing changed
+
+
+def test_the_change_password_page_needs_a_login(client):
+    resp = client.get("/account/password")
+    assert resp.status_code == 302
+    assert "/login" in resp.headers["Location"]
+
+
+def test_a_teachers_password_reset_ends_the_students_sessions(app, make):
+    teacher = make.teacher()
+    classroom = make.classroom(teacher)
+    student = make.student(classroom=classroom)
+    laptop, _ = two_devices(app, student)
+    desk = app.test_client()
+    login(desk, teacher)
+    url = f"/teacher/classes/{classroom.id}/students/{student.id}/reset-password"
+    assert desk.post(url, data={"csrf_token": page_csrf_token(desk, "/teacher/")}
+                     ).status_code in (200, 302)
+    assert laptop.get("/student/").status_code == 302
+
+
+def test_no_remember_me_cookie_and_the_session_cookie_is_httponly_and_lax(client, make):
+    resp = login(client, make.student())
+    cookies = resp.headers.getlist("Set-Cookie")
+    assert not any(c.startswith("remember_token") for c in cookies)
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    assert "HttpOnly" in session_cookie
+    assert "SameSite=Lax" in session_cookie
+
+
+def test_cookies_are_secure_outside_debug(db_url):
+    config = {**_base_config(db_url), "TESTING": False}
+    prod = create_app(config)
+    assert prod.config["SESSION_COOKIE_SECURE"] is True
+    with prod.app_context():
+        client = prod.test_client()
+        client.get("/login", base_url="https://school.example")
+        cookie = client.get_cookie("session", domain="school.example")
+        assert cookie is not None
+        assert cookie.secure
+        db.session.remove()
+        db.engine.dispose()
+
+
+# ---------------------------------------------------------------- ProxyFix
+
+
+def proxied_app(db_url, hops: int):
+    return create_app({**_base_config(db_url), "PROXY_FIX_X_FOR": hops})
+
+
+def test_behind_one_proxy_each_students_address_is_counted_apart(db_url, make, app):
+    student = make.student()
+    behind = proxied_app(db_url, 1)
+    with behind.app_context():
+        client = behind.test_client()
+        for _ in range(11):
+            resp = client.post("/login", data={
+                "login": student.username, "password": WRONG,
+                "csrf_token": page_csrf_token(client)},
+                headers={"X-Forwarded-For": "203.0.113.7"})
+        assert resp.status_code == 429
+        resp = client.post("/login", data={
+            "login": student.username, "password": "correct horse battery",
+            "csrf_token": page_csrf_token(client)}, headers={"X-Forwarded-For": "203.0.113.8"})
+        assert resp.status_code == 302
+        db.session.remove()
+
+
+def test_without_a_proxy_a_forged_forwarded_header_changes_nothing(app, client, make):
+    student = make.student()
+    for n in range(11):
+        client.post("/login", data={"login": student.username, "password": WRONG,
+                                    "csrf_token": page_csrf_token(client)},
+                    headers={"X-Forwarded-For": f"198.51.100.{n}"})
+    resp = client.post("/login", data={"login": student.username, "password": WRONG,
+                                       "csrf_token": page_csrf_token(client)},
+                       headers={"X-Forwarded-For": "198.51.100.200"})
+    assert resp.status_code == 429
+
+
+# ---------------------------------------------------------------- Redis
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url():
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {REDIS_URL} (CI must test this path)")
+        pytest.skip(f"no Redis at {REDIS_URL} (CI starts one)")
+    return REDIS_URL
+
+
+def test_redis_counts_expire_and_reset(redis_url):
+    limiter = Limiter(RedisStore(redis_url), prefix=f"test-{uuid.uuid4().hex}")
+    limit = Limit("x", 2, 2)
+    assert limiter.hit(limit, "k") is None
+    assert limiter.over(limit, "k") is None
+    assert limiter.hit(limit, "k") is None
+    assert 0 < limiter.over(limit, "k") <= 2
+    wait = limiter.hit(limit, "k")
+    assert wait is not None
+    assert 1 <= wait <= 2
+    limiter.reset(limit, "k")
+    assert limiter.over(limit, "k") is None
+
+
+def test_two_workers_share_login_counters_through_redis(db_url, make, app, redis_url):
+    """Like two gunicorn workers (or two hosts): failures counted by one block the other."""
+    student = make.student()
+    config = {**_base_config(db_url), "REDIS_URL": redis_url,
+              "RATE_LIMIT_PREFIX": f"test-{uuid.uuid4().hex}"}
+    one, two = create_app(config), create_app(config)
+    with one.app_context():
+        c1 = one.test_client()
+        for _ in range(10):
+            assert post_login(c1, student.username, WRONG).status_code == 401
+        db.session.remove()
+    with two.app_context():
+        c2 = two.test_client()
+        resp = post_login(c2, student.username, "correct horse battery")
+        assert resp.status_code == 429
+        db.session.remove()
+
+
+def test_when_redis_is_down_logins_still_work(db_url, make, app):
+    student = make.student()
+    down = create_app({**_base_config(db_url), "REDIS_URL": "redis://127.0.0.1:1/0"})
+    with down.app_context():
+        client = down.test_client()
+        assert post_login(client, student.username, "correct horse battery").status_code == 302
+        db.session.remove()
+
