@@ -78,9 +78,15 @@ def _closed(e: services.WorkClosed):
 
 
 def _conflict(e: services.VersionConflict):
+    """409 with the server's current annotation (as GET shows it, ``"deleted": true`` when it
+    was deleted; null when it never existed) and its ETag, so the page can offer "keep the
+    saved one" or "keep mine" (a PUT with ``If-Match`` set to this version)."""
     current = present.annotation_json(e.current) if e.current is not None else None
-    return error(409, "This annotation was changed in another tab or device.",
-                 code="conflict", current=current)
+    resp, status = error(409, "This annotation was changed in another tab or device.",
+                         code="conflict", current=current)
+    if e.current is not None:
+        resp.headers["ETag"] = f'"{e.current.version}"'
+    return resp, status
 
 
 @bp.get("/csrf-token")

@@ -38,18 +38,34 @@ function recalled() {
   try { return JSON.parse(localStorage.getItem(stateKey) || "null"); } catch { return null; }
 }
 
-/** Server truth, with this device's unsent changes laid on top. */
+/** Server truth, with this device's unsent changes laid on top. A change held in conflict
+ * (see sync.js) carries `conflict: {current}`, the saved version the student may keep. */
 function adopt(list) {
-  annotations = new Map(list.map((a) => [a.id, { ...a }]));
-  for (const a of list) if (a.version) sync.versions[a.id] = a.version;
-  for (const q of sync.queue) {
-    if (q.op === "delete") annotations.delete(q.id);
-    else {
-      annotations.set(q.id, { ...(annotations.get(q.id) || {}), ...q.body, id: q.id, unsaved: true,
-        error: q.rejected ? q.rejected.error : null });
+  annotations = new Map(list.map((a) => [a.id, { ...a, conflict: null, mineDeleted: false }]));
+  for (const a of list) {
+    if (a.version) sync.versions[a.id] = a.version;
+    if (a.version && !a.unsaved) {
+      // a saved version newer than the one a conflict was met with (e.g. after a reload)
+      const { unsaved, error, conflict, mineDeleted, ...saved } = a; // without the local flags
+      sync.updateConflict(a.id, saved);
     }
   }
+  for (const q of sync.queue) overlay(q);
   remember();
+}
+
+/** Lay one unsent change over what is shown. */
+function overlay(q) {
+  const current = q.conflict && q.conflict.current;
+  if (q.op === "delete" && current && !current.deleted) {
+    // deleted here, changed elsewhere: show the saved one until the student chooses
+    annotations.set(q.id, { ...current, unsaved: true, error: null, conflict: q.conflict, mineDeleted: true });
+  } else if (q.op === "delete") {
+    annotations.delete(q.id);
+  } else {
+    annotations.set(q.id, { ...(annotations.get(q.id) || {}), ...q.body, id: q.id, unsaved: true,
+      error: q.rejected ? q.rejected.error : null, conflict: q.conflict || null, mineDeleted: false });
+  }
 }
 
 function uuid() {
@@ -113,6 +129,10 @@ function firstPromptOf(category) {
 
 function renderList() {
   const list = $("annotation-list");
+  // the list is drawn anew: keep keyboard focus on the same button of the same annotation
+  const active = document.activeElement;
+  const held = active && list.contains(active) && active.dataset.act && active.closest("[data-id]");
+  const refocus = held ? [held.dataset.id, active.dataset.act] : null;
   const frag = document.createDocumentFragment();
   let total = 0;
   for (const p of data.prompts) {
@@ -134,6 +154,10 @@ function renderList() {
   }
   list.replaceChildren(frag);
   $("total-count").textContent = `(${total})`;
+  if (refocus) {
+    const again = list.querySelector(`[data-id="${refocus[0]}"] [data-act="${refocus[1]}"]`);
+    if (again) again.focus({ preventScroll: true });
+  }
 }
 
 function listItem(a, cat) {
@@ -143,14 +167,15 @@ function listItem(a, cat) {
     ? (a.target.exact ? el("q", { class: "ann-quote", text: a.target.exact }) : el("span", { class: "muted", text: "A point in the text" }))
     : el("span", { class: "muted", text: "About the whole article" });
   if (a.target) {
-    li.append(el("button", { type: "button", class: "ann-go", title: "Show in the article", onclick: () => show(a.id) }, what));
+    li.append(el("button", { type: "button", class: "ann-go", title: "Show in the article", "data-act": "go", onclick: () => show(a.id) }, what));
   } else {
     li.append(what);
   }
-  if (a.fields && a.fields.missing) li.append(el("p", { class: "ann-missing", text: a.fields.missing }));
-  const details = fieldDetails(a);
+  const choosing = a.conflict && !readonly; // both versions are shown in the choice instead
+  if (a.fields && a.fields.missing && !choosing) li.append(el("p", { class: "ann-missing", text: a.fields.missing }));
+  const details = choosing ? [] : fieldDetails(a);
   if (details.length) li.append(el("dl", { class: "ann-fields" }, ...details));
-  if (a.note) {
+  if (a.note && !choosing) {
     const p = el("p", { class: "ann-note" });
     // the server's note_html is escaped text with web links (app/domain/sanitise.py);
     // a change not yet saved is shown as plain text
@@ -158,23 +183,111 @@ function listItem(a, cat) {
     li.append(p);
   }
   if (a.error) li.append(el("p", { class: "error", text: `Not saved: ${a.error}` }));
+  else if (choosing) li.append(conflictBox(a));
   else if (a.unsaved) li.append(el("p", { class: "ann-meta", text: "Waiting to save…" }));
-  if (!readonly) {
+  if (!readonly && !a.mineDeleted) {
     li.append(el("div", { class: "ann-actions" },
-      el("button", { type: "button", class: "link-button", onclick: () => openPanel({ edit: a.id }) , "aria-label": `Edit ${describe(a)}` }, "Edit"),
-      el("button", { type: "button", class: "link-button", onclick: () => remove(a.id), "aria-label": `Delete ${describe(a)}` }, "Delete")));
+      el("button", { type: "button", class: "link-button", "data-act": "edit", onclick: () => openPanel({ edit: a.id }) , "aria-label": `Edit ${describe(a)}` }, "Edit"),
+      el("button", { type: "button", class: "link-button", "data-act": "delete", onclick: () => remove(a.id), "aria-label": `Delete ${describe(a)}` }, "Delete")));
   }
   return li;
 }
 
-/** The structured answers (except "what is missing", shown above) as label/value pairs. */
-function fieldDetails(a) {
+// ---------------------------------------------------------------- conflicts
+
+/** What the student is told when this tab's change met a newer saved version. */
+function conflictMessage(a) {
+  const current = a.conflict.current;
+  if (!current || current.deleted) return "You deleted this note in another tab or device.";
+  if (a.mineDeleted) return "You changed this note in another tab or device, and deleted it here.";
+  return "You changed this note in another tab or device.";
+}
+
+/** The choice shown in "My annotations": both versions, side by side where there is room,
+ * and "Keep the saved one" / "Keep mine". Notes are untrusted: text only, never HTML. */
+function conflictBox(a) {
+  const current = a.conflict.current;
+  const msgId = `conflict-msg-${a.id}`;
+  const theirs = current && !current.deleted ? current : null;
+  const mine = a.mineDeleted ? null : a;
+  const box = el("div", { class: "conflict", role: "group", "aria-labelledby": msgId },
+    el("p", { class: "conflict-msg", id: msgId },
+      el("strong", { text: conflictMessage(a) }), " Which version do you want to keep?"));
+  box.append(el("div", { class: "conflict-versions" },
+    versionView("Saved version", theirs, mine, "theirs", theirs ? "" : "Deleted"),
+    versionView("This tab's version", mine, theirs, "mine", mine ? "" : "Deleted in this tab")));
+  box.append(el("div", { class: "conflict-actions" },
+    el("button", { type: "button", class: "button small", "data-act": "theirs", "aria-describedby": msgId, onclick: () => keepTheirs(a.id) }, "Keep the saved one"),
+    el("button", { type: "button", class: "button small primary", "data-act": "mine", "aria-describedby": msgId, onclick: () => keepMine(a.id) }, "Keep mine")));
+  return box;
+}
+
+/** One side of a conflict: its note, and whatever else differs from the other side. */
+function versionView(title, v, other, cls, missing) {
+  const box = el("div", { class: `conflict-version conflict-${cls}` }, el("p", { class: "conflict-label", text: title }));
+  if (!v) { box.append(el("p", { class: "conflict-gone", text: missing })); return box; }
+  const o = other || {};
+  if (other && v.category !== o.category) {
+    box.append(el("p", { class: "conflict-cat", text: (categories[v.category] || {}).label || v.category }));
+  }
+  const t = v.target || {};
+  const ot = o.target || {};
+  if (other && (t.start !== ot.start || t.end !== ot.end)) {
+    box.append(t.exact ? el("q", { class: "ann-quote", text: t.exact })
+      : el("p", { class: "muted", text: v.target ? "A point in the text" : "About the whole article" }));
+  }
+  const details = fieldDetails({ ...v, unsaved: true }, other || { fields: {} }); // as text
+  if (details.length) box.append(el("dl", { class: "ann-fields" }, ...details));
+  box.append(v.note ? el("p", { class: "ann-note", text: v.note }) : el("p", { class: "muted conflict-empty", text: "No note" }));
+  return box;
+}
+
+function keepTheirs(id) {
+  const a = annotations.get(id);
+  if (!a || !a.conflict) return;
+  const current = a.conflict.current;
+  sync.keepTheirs(id);
+  if (current && !current.deleted) {
+    annotations.set(id, { ...current, unsaved: false, error: null, conflict: null, mineDeleted: false });
+  } else {
+    annotations.delete(id);
+  }
+  remember();
+  refresh();
+  announce("Kept the saved version. The change from this tab was dropped.");
+  afterChoice(id);
+}
+
+function keepMine(id) {
+  const a = annotations.get(id);
+  if (!a || !a.conflict) return;
+  sync.keepMine(id);
+  if (a.mineDeleted) annotations.delete(id);
+  else annotations.set(id, { ...a, conflict: null, error: null, unsaved: true });
+  remember();
+  refresh();
+  announce(a.mineDeleted ? "Deleting it, as you did in this tab." : "Keeping your version from this tab: saving it now.");
+  afterChoice(id);
+}
+
+/** After a choice the buttons are gone: go on from the same annotation (or the list). */
+function afterChoice(id) {
+  const next = document.querySelector(`#annotation-list [data-id="${id}"] [data-act="edit"]`)
+    || document.querySelector("#annotation-list [data-act=theirs]")
+    || $("mine-h");
+  next.focus();
+}
+
+/** The structured answers (except "what is missing", shown above) as label/value pairs; with
+ * `other`, those that differ from it, "what is missing" included. */
+function fieldDetails(a, other = null) {
   const p = prompts[a.prompt || firstPromptOf(a.category)];
   if (!p || !a.fields) return [];
   const out = [];
   for (const f of p.fields) {
     const v = a.fields[f.name];
-    if (!v || f.name === "missing") continue;
+    if (other && (other.fields || {})[f.name] === v) continue;
+    if (!v || (f.name === "missing" && !other)) continue;
     let shown = v;
     if (f.type === "choice") shown = (f.choices.find(([value]) => value === v) || [v, v])[1];
     const dd = el("dd");
@@ -234,6 +347,7 @@ const STATUS_TEXT = {
   login: "You've been logged out. Log in again (in a new tab): your work is kept here",
   submitted: "Submitted",
   attention: "Some annotations are not saved: see “Not saved” in My annotations",
+  conflict: "Changed in another tab or device: choose which version to keep in My annotations",
   wrong_user: "Someone else is logged in now: log back in as yourself to send your unsaved work",
 };
 
@@ -242,6 +356,7 @@ sync.addEventListener("status", (e) => {
   const { state, pending } = e.detail;
   s.dataset.state = state;
   let text = STATUS_TEXT[state] || state;
+  if (state === "attention" && e.detail.conflicts && !e.detail.rejected) text = STATUS_TEXT.conflict;
   if ((state === "offline" || state === "error") && pending) text += ` (${pending} waiting)`;
   if ((state === "submitted" || state === "wrong_user") && e.detail.message) text = e.detail.message;
   s.textContent = text;
@@ -270,8 +385,16 @@ sync.addEventListener("rejected", (e) => {
   announce(`Not saved: ${e.detail.error}`);
 });
 
-sync.addEventListener("conflict", () => {
-  toast("This annotation was also changed in another tab. The version you typed here was kept.");
+// changed in another tab or device: show both versions and let the student choose
+sync.addEventListener("conflict", (e) => {
+  const { id } = e.detail;
+  const entry = sync.pendingFor(id);
+  if (!entry || !entry.conflict) return; // a newer change typed here is on its way; it asks
+  overlay(entry);
+  remember();
+  refresh();
+  const a = annotations.get(id);
+  announce(`${conflictMessage(a)} ${a.mineDeleted ? "" : `(${describe(a)}) `}In My annotations, choose “Keep the saved one” or “Keep mine”.`);
 });
 
 window.addEventListener("beforeunload", (e) => {
@@ -585,6 +708,12 @@ if (submitForm) {
       if (first) first.closest(".ann").querySelector("button").focus();
       return;
     }
+    if (sync.conflicts().length) {
+      toast("An annotation was changed in another tab. Choose which version to keep before you submit.");
+      const first = document.querySelector("#annotation-list [data-act=theirs]");
+      if (first) first.focus();
+      return;
+    }
     if (!window.confirm("Submit your work now? After you submit, you can't change it.")) return;
     const button = $("submit-button");
     button.disabled = true;
@@ -633,6 +762,7 @@ async function start() {
   refresh();
   // unsent changes from before a reload: never say "All changes saved" while they wait
   if (sync.pending()) sync.setState("saving");
+  else if (sync.queue.length) sync.setState("attention"); // refused, or a choice to make
   try {
     const r = await fetch(data.apiBase, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (r.ok) {
@@ -647,7 +777,7 @@ async function start() {
     if (Array.isArray(mirror)) adopt(mirror.filter((a) => !a.error || sync.pendingFor(a.id)));
   }
   refresh();
-  if (sync.pending()) { sync.setState("saving"); sync.kick(0); }
+  if (sync.pending()) { sync.setState("saving"); sync.kick(0); } else if (sync.queue.length) sync.setState("attention");
   keepOfflineCopy();
 }
 

@@ -3,6 +3,13 @@
 // errors are retried with backoff (also after a reload); an expired CSRF token is renewed.
 // A change the server refuses (422) stays in the queue, marked, until the student fixes or
 // deletes it: it is never silently dropped.
+// A change refused because the annotation changed elsewhere (409 conflict: another tab or
+// device saved it first) is held too, with the server's current version, and not retried:
+// the page asks the student to keep the saved one (keepTheirs) or the one typed here (keepMine, sent
+// again with If-Match set to the server's version so it wins on purpose). The hold is kept in
+// the stored queue, so a reload (or the next tab, when this one closes) asks again.
+// Each entry remembers the version it was typed on (`base`), so a change sent after a reload
+// still can't overwrite, unseen, a version saved elsewhere in the meantime.
 
 const MAX_DELAY = 30000;
 const HEARTBEAT = 4000; // a tab that hasn't said so for 3 beats is closed
@@ -90,10 +97,13 @@ export class Sync extends EventTarget {
     }
   }
 
-  /** Changes still to send (not counting ones the server refused). */
-  pending() { return this.queue.filter((q) => !q.rejected).length; }
+  /** Changes still to send (not counting ones refused or waiting for the student's choice). */
+  pending() { return this.queue.filter((q) => !held(q)).length; }
 
   rejected() { return this.queue.filter((q) => q.rejected); }
+
+  /** Changes held back because the annotation changed elsewhere: the student chooses. */
+  conflicts() { return this.queue.filter((q) => q.conflict && !q.rejected); }
 
   pendingFor(id) { return this.queue.find((q) => q.id === id) || null; }
 
@@ -104,6 +114,10 @@ export class Sync extends EventTarget {
 
   enqueue(entry) {
     entry.gen = Date.now() + Math.random();
+    const before = this.queue.find((q) => q.id === entry.id);
+    // the version this change was made on: a newer change of the same annotation keeps the
+    // base of the one it replaces (that one was never sent, or is in flight and will move it)
+    entry.base = before ? before.base : (this.versions[entry.id] ?? null);
     const at = this.queue.findIndex((q) => q.id === entry.id);
     if (at >= 0) this.queue[at] = entry; else this.queue.push(entry);
     this.persist();
@@ -114,7 +128,41 @@ export class Sync extends EventTarget {
   setState(state, detail = {}) {
     this.state = state;
     const rejected = this.rejected().length;
-    this.dispatchEvent(new CustomEvent("status", { detail: { state, pending: this.pending(), rejected, ...detail } }));
+    const conflicts = this.conflicts().length;
+    this.dispatchEvent(new CustomEvent("status", { detail: { state, pending: this.pending(), rejected, conflicts, ...detail } }));
+  }
+
+  /** The student keeps this tab's version: send it again on top of the server's current one. */
+  keepMine(id) {
+    const entry = this.pendingFor(id);
+    if (!entry || !entry.conflict) return;
+    const current = entry.conflict.current;
+    entry.base = current ? current.version : null; // never saved: create it again
+    delete entry.conflict;
+    this.persist();
+    if (!this.stopped) this.setState("saving");
+    this.kick(0);
+  }
+
+  /** The student keeps the saved version: drop this tab's change. */
+  keepTheirs(id) {
+    const at = this.queue.findIndex((q) => q.id === id && q.conflict);
+    if (at < 0) return;
+    const current = this.queue[at].conflict.current;
+    if (current && !current.deleted) this.versions[id] = current.version; else delete this.versions[id];
+    this.queue.splice(at, 1);
+    this.persist();
+    this.kick(0); // says "All changes saved" once nothing else waits
+  }
+
+  /** A newer server state of an annotation held in conflict (e.g. listed after a reload). */
+  updateConflict(id, current) {
+    const entry = this.pendingFor(id);
+    if (!entry || !entry.conflict || !current) return;
+    const had = entry.conflict.current;
+    if (had && had.version >= current.version) return;
+    entry.conflict.current = current;
+    this.persist();
   }
 
   kick(delay) {
@@ -125,8 +173,8 @@ export class Sync extends EventTarget {
 
   async run() {
     if (this.busy || this.stopped) return;
-    const entry = this.queue.find((q) => !q.rejected);
-    if (!entry) { this.setState(this.rejected().length ? "attention" : "saved"); return; }
+    const entry = this.queue.find((q) => !held(q));
+    if (!entry) { this.setState(this.queue.length ? "attention" : "saved"); return; }
     this.busy = true;
     let outcome;
     try {
@@ -138,8 +186,10 @@ export class Sync extends EventTarget {
     const now = this.queue.findIndex((q) => q.id === entry.id);
     const unchanged = now >= 0 && this.queue[now].gen === entry.gen;
     if (outcome.done) {
-      // drop it unless a newer state of the same annotation arrived while it was in flight
+      // drop it unless a newer state of the same annotation arrived while it was in flight;
+      // that one was made on top of this one, so it is based on the version just saved
       if (unchanged) this.queue.splice(now, 1);
+      else if (now >= 0) this.queue[now].base = outcome.event === "saved" ? outcome.detail.version : null;
       this.persist();
       this.failures = 0;
       this.dispatchEvent(new CustomEvent(outcome.event, { detail: outcome.detail }));
@@ -155,13 +205,24 @@ export class Sync extends EventTarget {
       this.kick(0);
       return;
     }
+    if (outcome.conflict) {
+      // changed elsewhere: hold it (never retried on its own) until the student chooses. A
+      // newer change typed here meanwhile is sent next and meets the same conflict.
+      if (unchanged) this.queue[now].conflict = { current: outcome.current };
+      this.persist();
+      this.failures = 0;
+      this.dispatchEvent(new CustomEvent("conflict", { detail: { id: entry.id, current: outcome.current, op: entry.op } }));
+      this.kick(0);
+      return;
+    }
     if (outcome.stop) {
       this.stopped = true;
       this.setState(outcome.state, outcome.info || {});
       return;
     }
     this.failures += 1;
-    const delay = Math.min(MAX_DELAY, 1000 * 2 ** Math.min(this.failures - 1, 5)) * (0.75 + Math.random() * 0.5);
+    const backoff = Math.min(MAX_DELAY, 1000 * 2 ** Math.min(this.failures - 1, 5)) * (0.75 + Math.random() * 0.5);
+    const delay = Math.max(backoff, outcome.after || 0); // the server's Retry-After, if it said one
     this.setState(outcome.state || "error", { retryIn: delay, ...(outcome.info || {}) });
     this.kick(outcome.now ? 0 : delay);
   }
@@ -190,7 +251,8 @@ export class Sync extends EventTarget {
   async send(entry) {
     const url = `${this.apiBase}/${entry.id}`;
     const headers = {};
-    if (this.versions[entry.id]) headers["If-Match"] = `"${this.versions[entry.id]}"`;
+    const base = entry.base !== undefined ? entry.base : this.versions[entry.id]; // queues stored before `base`
+    if (base) headers["If-Match"] = `"${base}"`;
     const resp = await this.request(entry.op === "put" ? "PUT" : "DELETE", url, entry.op === "put" ? entry.body : null, headers);
     const data = resp.status === 204 ? null : await resp.json().catch(() => null);
     if (resp.ok) {
@@ -212,16 +274,19 @@ export class Sync extends EventTarget {
     }
     if (resp.status === 404 && entry.op === "delete") return { done: true, event: "deleted", detail: { id: entry.id } };
     if (resp.status === 409 && code === "conflict") {
-      // changed in another tab: keep what was typed here, on top of the current version
-      if (data.current) this.versions[entry.id] = data.current.version; else delete this.versions[entry.id];
-      this.dispatchEvent(new CustomEvent("conflict", { detail: { id: entry.id, current: data.current } }));
-      return { retry: true, state: "saving", now: true };
+      // changed in another tab or device since this change was made: the student chooses
+      return { conflict: true, current: data.current || null };
     }
     if (resp.status === 409 && (code === "submitted" || code === "released")) {
       return { stop: true, state: "submitted", info: { message: data.error } };
     }
     if ([400, 404, 413, 422].includes(resp.status)) {
       return { park: true, detail: { error: (data && data.error) || "This couldn't be saved.", fields: (data && data.fields) || {} } };
+    }
+    if (resp.status === 429) {
+      // saving faster than the server allows: wait as long as it says, keeping everything
+      const after = Number.parseInt(resp.headers.get("Retry-After") || "", 10);
+      return { retry: true, state: "saving", after: Number.isFinite(after) ? after * 1000 : 0 };
     }
     return { retry: true, state: "error" };
   }
@@ -237,3 +302,6 @@ export class Sync extends EventTarget {
     return this.pending() === 0;
   }
 }
+
+/** Waiting for the student: refused as it is (422), or in conflict with a newer version. */
+function held(q) { return Boolean(q.rejected || q.conflict); }
