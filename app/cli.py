@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask --app app lessons check [PATH...]``."""
+"""Command-line tools: ``flask --app app lessons check [PATH...]``, ``flask --app app demo`` and
+``flask --app app purge --archived-before DATE``."""
 
 from __future__ import annotations
 
@@ -38,17 +39,18 @@ def demo(force: bool, students: int) -> None:
     """Create a demo teacher and a class with varied work on the first lesson."""
     from . import demo as demo_data
     from . import services
-    from .extensions import db
+    from .extensions import db, writing
 
     lessons = services.current_lessons(current_app.config["LESSONS_DIR"]).lessons
     lesson = lessons.get("kiev-anger-milley") or next(iter(lessons.values()), None)
     if lesson is None:
         raise click.ClickException("No lesson loads: run `flask --app app lessons check`.")
     try:
-        logins = demo_data.create_demo(db.session, lesson, size=students, force=force)
+        with writing():  # SQLite: the write lock first, so a running server can't interleave
+            logins = demo_data.create_demo(db.session, lesson, size=students, force=force)
+            db.session.commit()
     except demo_data.RealDataError as e:
         raise click.ClickException(str(e)) from e
-    db.session.commit()
     click.echo(f"Demo class created with {students} students on \"{lesson.title}\".")
     click.echo("Log in at http://127.0.0.1:5000/login with:")
     for login in logins[:4]:
@@ -58,6 +60,70 @@ def demo(force: bool, students: int) -> None:
                    f"{logins[1].password}")
 
 
+def _printable(text: str) -> str:
+    """A class name as the terminal should show it: no control characters (a name is typed by
+    a teacher and could hold escape sequences)."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
+def _totals(d) -> str:
+    return (f"{_plural(len(d.classes), 'class', 'classes')}, "
+            f"{_plural(d.students, 'enrolment')}, {_plural(d.assignments, 'assignment')}, "
+            f"{_plural(d.annotations, 'annotation')}, {_plural(d.submissions, 'submission')}, "
+            f"and {_plural(d.accounts, 'student account')} in no other class")
+
+
+@click.command("purge")
+@click.option("--archived-before", "day", required=True, metavar="YYYY-MM-DD",
+              help="Delete classes archived before this day (its start in the school's time "
+                   "zone). Not a future date.")
+@click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
+@click.option("--yes", is_flag=True, help="Don't ask before deleting (for scheduled jobs).")
+def purge(day: str, dry_run: bool, yes: bool) -> None:
+    """Delete classes archived before a date, for good: their assignments, every student's
+    work and marks in them, and the accounts of students left in no class.
+
+    Classes that are not archived are never touched. It lists the classes first and asks
+    before deleting, unless --yes. A date after today is refused.
+    """
+    from . import privacy
+    from .extensions import db, writing
+
+    zone = current_app.config["SCHOOL_TIMEZONE"]
+    try:
+        cutoff_day = privacy.parse_day(day)
+        privacy.check_cutoff(cutoff_day, privacy.today_in(zone))
+    except privacy.BadDate as e:
+        raise click.BadParameter(str(e), param_hint="'--archived-before'") from None
+    cutoff = privacy.start_of_day_utc(cutoff_day, zone)
+    when = f"before {cutoff_day.isoformat()} ({zone})"
+    found = privacy.contents(db.session, privacy.archived_before(db.session, cutoff))
+    db.session.rollback()  # no transaction stays open while someone reads the list
+    if not found.classes:
+        click.echo(f"No class was archived {when}. Nothing to delete.")
+        return
+    click.echo(f"Classes archived {when}:")
+    for c in found.classes:
+        click.echo(f"  #{c.id} {_printable(c.name)}, {c.teacher}, archived "
+                   f"{c.archived_at:%Y-%m-%d}: {_plural(c.students, 'student')}, "
+                   f"{_plural(c.annotations, 'annotation')}")
+    if dry_run:
+        click.echo(f"Dry run, nothing deleted. It would delete {_totals(found)}.")
+        return
+    if not yes:
+        click.confirm(f"Delete {'this class' if len(found.classes) == 1 else 'these classes'} "
+                      "and all their students' work for good?", abort=True)
+    with writing():  # SQLite: take the write lock before reading what to delete
+        gone = privacy.purge(db.session, cutoff, {c.id for c in found.classes})
+        db.session.commit()
+    click.echo(f"Deleted {_totals(gone)}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(lessons_cli)
     app.cli.add_command(demo)
+    app.cli.add_command(purge)

@@ -11,7 +11,8 @@ from flask import Flask
 class Config:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}  # noqa: RUF012
+    # hide_parameters: SQL errors and SQL logging never show values (students' notes)
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}  # noqa: RUF012
     WTF_CSRF_TIME_LIMIT = 3600  # Flask-WTF's default; the lesson page refreshes its token
     MAX_CONTENT_LENGTH = 512 * 1024
     SESSION_COOKIE_HTTPONLY = True

@@ -20,8 +20,6 @@ until the student's first login.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -150,27 +148,17 @@ def only_in_teachers_classes(session: Session, teacher: User, student: User) -> 
 
 def reset_password(session: Session, student: User) -> OneTimePassword:
     """A new one-time password: the old password stops working, and the student's open
-    sessions end (see ``password_stamp``)."""
+    sessions end (``services.set_password``)."""
     password = new_temporary_password()
-    student.password_hash = hash_temporary(password)
-    student.password_is_temporary = True
+    services.set_password(student, password, temporary=hash_temporary(password))
     session.flush()
     return OneTimePassword(student.display_name, student.username or "", password)
 
 
 def set_own_password(session: Session, user: User, password: str) -> None:
-    """The student's own choice, hashed like every chosen password."""
-    user.password_hash = services.hash_password(password)
-    user.password_is_temporary = False
+    """The student's own choice, hashed like every chosen password; their other sessions end."""
+    services.set_password(user, password)
     session.flush()
-
-
-def password_stamp(user: User, secret: str) -> str:
-    """A fingerprint of the user's current password hash, kept in their session at login: when
-    the password changes (a teacher resets it), sessions with the old stamp end. Keyed with the
-    app's secret, as a session cookie is readable by its holder."""
-    digest = hmac.new(secret.encode(), user.password_hash.encode(), hashlib.sha256)
-    return digest.hexdigest()[:20]
 
 
 # ---------------------------------------------------------------- importing
@@ -347,6 +335,8 @@ def remove_student(session: Session, classroom: Classroom, student: User) -> boo
         .where(Enrollment.classroom_id == classroom.id, Enrollment.student_id == student.id)
         .execution_options(synchronize_session=False)
     )
+    services.end_sessions(student)  # logged out everywhere, also if other classes keep them
+    session.flush()
     still_enrolled = session.execute(
         sa.select(Enrollment.id).where(Enrollment.student_id == student.id).limit(1)
     ).first()

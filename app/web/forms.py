@@ -56,7 +56,7 @@ class GoodPassword:
             raise StopValidation(reason)
 
 
-def _password(label: str = "Password") -> PasswordField:
+def new_password_field(label: str = "Password") -> PasswordField:
     return PasswordField(label, validators=[DataRequired("Choose a password."), GoodPassword()])
 
 
@@ -66,7 +66,7 @@ class TeacherSignupForm(FlaskForm):
         DataRequired("Enter your email address."), Length(max=254),
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="That doesn't look like an email address."),
     ])
-    password = _password()
+    password = new_password_field()
     confirm = PasswordField("Type the password again", validators=[
         EqualTo("password", message="The two passwords are different.")])
 
@@ -74,7 +74,7 @@ class TeacherSignupForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current = PasswordField("Your current password", validators=[
         DataRequired("Type the password you use now.")])
-    password = _password("New password")
+    password = new_password_field("New password")
     confirm = PasswordField("Type the new password again", validators=[
         EqualTo("password", message="The two passwords are different.")])
 
@@ -99,7 +99,7 @@ class StudentSignupForm(JoinCodeForm):
         Regexp(r"^[A-Za-z0-9._-]+$",
                message="Use only letters, numbers, dots, dashes and underscores (no spaces)."),
     ])
-    password = _password()
+    password = new_password_field()
     confirm = PasswordField("Type the password again", validators=[
         EqualTo("password", message="The two passwords are different.")])
 

@@ -1,9 +1,9 @@
 """Class management and rosters (teachers), and choosing a new password (students).
 
 Two blueprints:
-* ``roster`` under ``/teacher``: rename, archive, new join code, import a roster file, reset a
-  student's password, remove a student. Only the class's own teacher: anyone else's class is
-  404, students get 403.
+* ``roster`` under ``/teacher``: rename, archive, new join code, delete the class (for good,
+  after typing its name), import a roster file, reset a student's password, remove a student.
+  Only the class's own teacher: anyone else's class is 404, students get 403.
 * ``account`` under ``/account``: a student holding a one-time password chooses their own.
   Until they do, every other page sends them there (the API answers 403).
 
@@ -19,37 +19,34 @@ from flask import (
     Blueprint,
     Flask,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_required, logout_user, user_logged_in
+from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from .. import rosters, services
+from .. import privacy, rosters, services
 from ..domain.roster import LABELS, MAX_BYTES, MAX_ROWS, parse_roster
 from ..extensions import db
 from ..models import Classroom
 from .errors import MESSAGES
-from .forms import PASSWORD_MIN, ActionForm, csrf_message
+from .forms import ActionForm, csrf_message, new_password_field
 from .main import form_view, teacher_required
 
 bp = Blueprint("roster", __name__, url_prefix="/teacher")
 account = Blueprint("account", __name__, url_prefix="/account")
 
-STAMP = "password_stamp"
 UPLOAD_LIMIT = MAX_BYTES + 64 * 1024  # the file plus the rest of the form
 EXPIRED = "The page was open too long, so for your safety nothing was changed. Try again."
 
@@ -59,17 +56,30 @@ class RenameForm(FlaskForm):
         DataRequired("Give the class a name, e.g. 'Period 3 English'."), Length(max=80)])
 
 
+class DeleteClassForm(FlaskForm):
+    """Deleting a class is confirmed by typing its name (as on GitHub), so a slip of the mouse
+    can't delete a year of students' work."""
+
+    name = StringField("Type the class name to confirm", validators=[
+        DataRequired("Type the class name to confirm.")])
+
+    def __init__(self, classroom: Classroom, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.classroom = classroom
+
+    def validate_name(self, field) -> None:
+        if (field.data or "").strip() != self.classroom.name.strip():
+            raise ValidationError(f"That isn't the class name. Type \u201c{self.classroom.name}"
+                                  "\u201d exactly, or cancel.")
+
+
 class RosterFileForm(FlaskForm):
     file = FileField("Roster file (CSV)", validators=[
         FileRequired("Choose the roster file to upload (a .csv file).")])
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[
-        DataRequired("Choose a password."),
-        Length(min=PASSWORD_MIN, max=200,
-               message=f"Use at least {PASSWORD_MIN} characters (a short sentence works well)."),
-    ])
+    password = new_password_field("New password")
     confirm = PasswordField("Type it again", validators=[
         EqualTo("password", message="The two passwords are different.")])
 
@@ -174,6 +184,38 @@ def unarchive(classroom_id: int):
 def new_join_code(classroom_id: int):
     return _class_action(classroom_id, rosters.regenerate_join_code,
                          "New join code: {c.join_code}. The old code no longer works.")
+
+
+@bp.route("/classes/<int:classroom_id>/delete", methods=["GET", "POST"])
+@form_view
+def delete_class(classroom_id: int):
+    """Delete the class and everything in it, for good (see ``privacy``): a confirmation page
+    first, where the teacher types the class name."""
+    c = _classroom(classroom_id)
+    form = DeleteClassForm(c)
+    if form.validate_on_submit():
+        name = c.name
+        gone = privacy.delete_classroom(db.session, c)
+        db.session.commit()
+        flash(_deleted_message(name, gone), "success")
+        return redirect(url_for("teacher.home"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("teacher/class_delete.html", classroom=c, form=form,
+                           summary=privacy.contents(db.session, [c]),
+                           csrf_error=csrf_message(form)), status
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _deleted_message(name: str, gone: privacy.Deletion) -> str:
+    message = (f"Deleted \u201c{name}\u201d with its {_count(gone.assignments, 'assignment')} "
+               f"and all its students' work.")
+    if gone.accounts:
+        message += (f" {_count(gone.accounts, 'student account')} in no other class "
+                    f"{'was' if gone.accounts == 1 else 'were'} deleted too.")
+    return message
 
 
 # ---------------------------------------------------------------- importing
@@ -293,9 +335,10 @@ def new_password():
         if check_password_hash(current_user.password_hash, form.password.data):
             form.password.errors.append("Choose a password of your own, not the one on the card.")
         else:
-            rosters.set_own_password(db.session, current_user, form.password.data)
+            user = current_user._get_current_object()
+            rosters.set_own_password(db.session, user, form.password.data)
             db.session.commit()
-            session[STAMP] = rosters.password_stamp(current_user, current_app.secret_key)
+            login_user(user, remember=False)  # this session goes on with the new version
             flash("Your new password is saved. Use it from now on.", "success")
             return redirect(url_for("student.home"))
     return render_template("teacher/roster_new_password.html", form=form,
@@ -309,19 +352,10 @@ OPEN_WITH_TEMPORARY_PASSWORD = {"account.new_password", "auth.logout", "static",
 
 @account.before_app_request
 def password_guard():
-    """End sessions whose password has changed since they logged in; keep students with a
-    one-time password on the "choose your password" page."""
+    """Keep students with a one-time password on the "choose your password" page. (Sessions
+    from before a password change load no one: see ``User.get_id``.)"""
     if request.endpoint == "static" or not current_user.is_authenticated:
         return None
-    stamp = session.get(STAMP)
-    if stamp is not None and stamp != rosters.password_stamp(current_user,
-                                                             current_app.secret_key):
-        logout_user()
-        session.clear()
-        if request.blueprint == "api" or request.method != "GET":
-            return None  # carries on logged out: the API answers 401, forms send to log in
-        flash("Your password was changed, so please log in again.", "info")
-        return redirect(url_for("auth.login"))
     if (current_user.is_student and current_user.password_is_temporary
             and request.endpoint not in OPEN_WITH_TEMPORARY_PASSWORD):
         if request.blueprint == "api" or request.path.startswith("/api/"):
@@ -330,11 +364,6 @@ def password_guard():
                             "code": "new_password"}), 403
         return redirect(url_for("account.new_password"))
     return None
-
-
-@user_logged_in.connect
-def _remember_password_stamp(sender: Flask, user, **_extra) -> None:
-    session[STAMP] = rosters.password_stamp(user, sender.secret_key)
 
 
 def init_app(app: Flask) -> None:

@@ -41,6 +41,8 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("auth.join", "GET"): PUBLIC,
     ("auth.join", "POST"): PUBLIC,
     ("auth.logout", "POST"): row(302, 302, 302, 302, 302),  # always back to the login page
+    ("auth.change_password", "GET"): row(302, OK, OK, OK, OK),
+    ("auth.change_password", "POST"): row(302, OK, OK, OK, OK),  # only ever their own
     ("account.new_password", "GET"): row(302, OK, OK, OK, OK),
     ("account.new_password", "POST"): row(302, OK, OK, OK, OK),
     ("api.csrf_token", "GET"): row(401, OK, OK, OK, OK),
@@ -72,6 +74,8 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("roster.archive", "POST"): TEACHER_X,
     ("roster.unarchive", "POST"): TEACHER_X,
     ("roster.new_join_code", "POST"): TEACHER_X,
+    ("roster.delete_class", "GET"): TEACHER_X,
+    ("roster.delete_class", "POST"): TEACHER_X,  # no class name typed: re-shown, 422
     ("roster.import_roster", "GET"): TEACHER_X,
     ("roster.import_roster", "POST"): TEACHER_X,
     ("roster.example_csv", "GET"): TEACHER_X,

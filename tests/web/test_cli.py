@@ -1,10 +1,18 @@
 """`flask --app app lessons check [PATH...]`: every problem as `file: item: problem`, and a
-non-zero exit when there is any."""
+non-zero exit when there is any. `flask --app app purge --archived-before DATE`: deletes
+classes archived before the date, with everything in them, after listing them."""
 
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.models import Classroom, User
+from tests.web.test_privacy import build_school, counts, only_these_went, rows_of
 
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
 
@@ -100,3 +108,133 @@ def test_a_folder_with_no_lessons_fails_the_check(runner, tmp_path):
     result = check(runner, tmp_path)
     assert result.exit_code == 1
     assert "no lesson files found" in result.stderr
+
+
+# ---------------------------------------------------------------- purge
+
+
+@pytest.fixture
+def archived(make):
+    """Teacher T's "Period 3 English" (Sam, and Kim who is also in U's class) archived in
+    June 2024, U's "History" archived in August 2024, T's "Period 5 English" not archived."""
+    school = build_school(make)
+    school.here.archived_at = datetime(2024, 6, 30, 15, 0)
+    school.theirs.archived_at = datetime(2024, 8, 2, 9, 0)
+    db.session.commit()
+    return school
+
+
+def purge(runner, *args, input=None):
+    return runner.invoke(args=["purge", *args], input=input)
+
+
+def test_purge_deletes_classes_archived_before_the_date_and_students_left_in_no_class(
+        runner, archived):
+    s = archived
+    here_id, sam_id = s.here.id, s.sam.id
+    gone = rows_of({"classrooms": {here_id}, "users": {sam_id}})
+    before = counts()
+    result = purge(runner, "--archived-before", "2024-07-31", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Classes archived before 2024-07-31 (UTC):" in result.output
+    assert (f"  #{here_id} Period 3 English, t@school.test, archived 2024-06-30: 2 students, "
+            "8 annotations") in result.output
+    assert "History" not in result.output
+    assert result.output.rstrip().endswith(
+        "Deleted 1 class, 2 enrolments, 2 assignments, 8 annotations, 4 submissions, and "
+        "1 student account in no other class.")
+    only_these_went(before, gone)
+    assert db.session.get(User, s.kim.id) is not None  # still in History
+    assert db.session.get(Classroom, s.mine_too.id).archived_at is None  # never archived
+
+
+def test_a_later_date_takes_every_class_archived_before_it(runner, archived):
+    s = archived
+    ids = {s.here.id, s.theirs.id}
+    gone = rows_of({"classrooms": ids, "users": {s.sam.id, s.kim.id, s.ola.id}})
+    before = counts()
+    result = purge(runner, "--archived-before", "2024-12-31", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Deleted 2 classes, 4 enrolments, 4 assignments, 16 annotations, 8 submissions, " \
+           "and 3 student accounts in no other class." in result.output
+    only_these_went(before, gone)
+    assert db.session.get(User, s.lee.id) is not None  # Lee's class was never archived
+
+
+def test_a_dry_run_lists_what_would_go_and_deletes_nothing(runner, archived):
+    before = counts()
+    result = purge(runner, "--archived-before", "2024-12-31", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Period 3 English" in result.output
+    assert "History" in result.output
+    assert result.output.rstrip().endswith(
+        "Dry run, nothing deleted. It would delete 2 classes, 4 enrolments, 4 assignments, "
+        "16 annotations, 8 submissions, and 3 student accounts in no other class.")
+    assert counts() == before
+
+
+def test_purge_asks_first_and_no_deletes_nothing(runner, archived):
+    before = counts()
+    result = purge(runner, "--archived-before", "2024-07-31", input="n\n")
+    assert result.exit_code == 1
+    assert "Delete this class and all their students' work for good? [y/N]" in result.output
+    assert "Aborted" in result.output
+    assert counts() == before
+    result = purge(runner, "--archived-before", "2024-07-31", input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 class" in result.output
+    assert counts()["classrooms"] == before["classrooms"] - 1
+
+
+@pytest.mark.parametrize("bad", ["31/07/2024", "2024-7-31", "2024-02-30", "last june", ""])
+def test_a_date_purge_cannot_read_is_refused_with_an_example(runner, archived, bad):
+    before = counts()
+    result = purge(runner, "--archived-before", bad, "--yes")
+    assert result.exit_code == 2
+    assert "Invalid value for '--archived-before'" in result.output
+    assert "Use a date like 2026-07-31 (year-month-day)." in result.output
+    assert counts() == before
+
+
+def test_a_date_in_the_future_is_refused_even_with_yes(runner, archived):
+    before = counts()
+    later = (date.today() + timedelta(days=2)).isoformat()
+    result = purge(runner, "--archived-before", later, "--yes")
+    assert result.exit_code == 2
+    assert f"{later} is in the future. Use a date up to today" in result.output
+    assert counts() == before
+
+
+def test_the_date_is_required(runner):
+    result = purge(runner)
+    assert result.exit_code == 2
+    assert "Missing option '--archived-before'" in result.output
+
+
+def test_nothing_archived_before_the_date_is_said_plainly(runner, archived):
+    before = counts()
+    result = purge(runner, "--archived-before", "2024-01-01", "--yes")
+    assert result.exit_code == 0
+    assert result.output == "No class was archived before 2024-01-01 (UTC). Nothing to delete.\n"
+    assert counts() == before
+
+
+def test_the_date_starts_at_midnight_in_the_schools_time_zone(app, runner, archived):
+    app.config["SCHOOL_TIMEZONE"] = "America/New_York"
+    archived.here.archived_at = datetime(2024, 7, 31, 3, 0)  # 30 July, 11 pm in New York
+    db.session.commit()
+    result = purge(runner, "--archived-before", "2024-07-31", "--dry-run")
+    assert "before 2024-07-31 (America/New_York)" in result.output
+    assert "Period 3 English" in result.output
+    archived.here.archived_at = datetime(2024, 7, 31, 5, 0)  # 31 July, 1 am in New York
+    db.session.commit()
+    result = purge(runner, "--archived-before", "2024-07-31", "--dry-run")
+    assert "No class was archived before 2024-07-31" in result.output
+
+
+def test_class_names_cannot_send_escape_codes_to_the_terminal(runner, archived):
+    archived.here.name = "Period 3\x1b[2J\x07"
+    db.session.commit()
+    result = purge(runner, "--archived-before", "2024-07-31", "--dry-run")
+    assert "Period 3?[2J?," in result.output
+    assert "\x1b" not in result.output

@@ -375,3 +375,22 @@ def test_when_redis_is_down_logins_still_work(db_url, make, app):
         assert post_login(client, student.username, "correct horse battery").status_code == 302
         db.session.remove()
 
+
+
+def test_removal_from_a_class_ends_the_students_sessions(app, make):
+    """Still in another class, so the account stays: but every session of theirs ends."""
+    teacher = make.teacher()
+    first, second = make.classroom(teacher), make.classroom(teacher, "Period 5")
+    student = make.student(classroom=first)
+    from app import services as s
+
+    s.enroll(db.session, second, student)
+    db.session.commit()
+    laptop, _ = two_devices(app, student)
+    desk = app.test_client()
+    login(desk, teacher)
+    url = f"/teacher/classes/{first.id}/students/{student.id}/remove"
+    resp = desk.post(url, data={"csrf_token": page_csrf_token(desk, url)})
+    assert resp.status_code in (200, 302)
+    assert fresh(student) is not None
+    assert laptop.get("/student/").status_code == 302

@@ -1,0 +1,223 @@
+"""Hard deletes for students' privacy: deleting a class with everything in it (a teacher, from
+the class settings page) and purging classes archived long ago
+(``flask --app app purge --archived-before DATE``).
+
+Deleting leans on the database: every row that belongs to a class or a person points at it
+through a foreign key declared ``ON DELETE CASCADE`` in the migrations, on SQLite (enforced
+per connection, see ``extensions._sqlite_pragmas``) and PostgreSQL alike. Deleting a class
+row deletes its enrolments and assignments; an assignment takes its annotations (and their
+omission marks), submissions, rubric scores, final grades and grade history with it. A student
+who was in the class and is then in no class at all is deleted as well: students have no way
+into the app without a class, and their user row takes anything else of theirs with it.
+Lesson snapshots (``lesson_versions``) hold lesson text, nobody's work, and stay.
+
+Like ``services``, functions take the session and run their statements in the caller's
+transaction; the caller commits once. Parsing and checking the purge date is pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .models import Annotation, Assignment, Classroom, Enrollment, Submission, User
+
+CHUNK = 1000  # ids per IN (...) list
+DATE_EXAMPLE = "2026-07-31"
+
+# ---------------------------------------------------------------- what a deletion takes
+
+
+@dataclass(frozen=True)
+class ClassContents:
+    """One class and what deleting it would delete. ``annotations`` counts those the students
+    kept; the ones they deleted themselves (kept for "undo") go as well."""
+
+    id: int
+    name: str
+    teacher: str
+    archived_at: datetime | None
+    students: int
+    assignments: int
+    annotations: int
+    submissions: int
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What deleting some classes deletes, in total."""
+
+    classes: list[ClassContents]
+    accounts: int  # student accounts left in no class, deleted with them
+
+    @property
+    def students(self) -> int:
+        return sum(c.students for c in self.classes)
+
+    @property
+    def assignments(self) -> int:
+        return sum(c.assignments for c in self.classes)
+
+    @property
+    def annotations(self) -> int:
+        return sum(c.annotations for c in self.classes)
+
+    @property
+    def submissions(self) -> int:
+        return sum(c.submissions for c in self.classes)
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield list(items[i:i + size])
+
+
+def _per_class(session: Session, query, ids: list[int]) -> dict[int, int]:
+    """{classroom id: count} for a query selecting (classroom id, count) grouped by class."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        found.update(session.execute(query(chunk)).all())
+    return found
+
+
+def _members(session: Session, ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        found.update(session.execute(
+            sa.select(Enrollment.student_id).where(Enrollment.classroom_id.in_(chunk))
+        ).scalars())
+    return found
+
+
+def _left_without_a_class(session: Session, ids: list[int]) -> int:
+    """Students in these classes who are in no class outside them."""
+    members = sorted(_members(session, ids))
+    inside = set(ids)
+    elsewhere: set[int] = set()
+    for chunk in _chunks(members):
+        for student_id, classroom_id in session.execute(
+            sa.select(Enrollment.student_id, Enrollment.classroom_id)
+            .where(Enrollment.student_id.in_(chunk))
+        ):
+            if classroom_id not in inside:
+                elsewhere.add(student_id)
+    return len(set(members) - elsewhere)
+
+
+def contents(session: Session, classrooms: Sequence[Classroom]) -> Deletion:
+    """What deleting these classes would delete, in a few queries whatever their size."""
+    ids = [c.id for c in classrooms]
+    enrolled = _per_class(session, lambda chunk: sa.select(
+        Enrollment.classroom_id, sa.func.count()).where(Enrollment.classroom_id.in_(chunk))
+        .group_by(Enrollment.classroom_id), ids)
+    assigned = _per_class(session, lambda chunk: sa.select(
+        Assignment.classroom_id, sa.func.count()).where(Assignment.classroom_id.in_(chunk))
+        .group_by(Assignment.classroom_id), ids)
+
+    def work(model, *where):
+        return _per_class(session, lambda chunk: sa.select(
+            Assignment.classroom_id, sa.func.count())
+            .select_from(model).join(Assignment, Assignment.id == model.assignment_id)
+            .where(Assignment.classroom_id.in_(chunk), *where)
+            .group_by(Assignment.classroom_id), ids)
+
+    annotated = work(Annotation, Annotation.deleted_at.is_(None))
+    submitted = work(Submission)
+    teachers = dict(session.execute(
+        sa.select(User.id, User.email).where(User.id.in_({c.teacher_id for c in classrooms}))
+    ).all()) if classrooms else {}
+    return Deletion(
+        classes=[ClassContents(
+            id=c.id, name=c.name, teacher=teachers.get(c.teacher_id) or "",
+            archived_at=c.archived_at, students=enrolled.get(c.id, 0),
+            assignments=assigned.get(c.id, 0), annotations=annotated.get(c.id, 0),
+            submissions=submitted.get(c.id, 0)) for c in classrooms],
+        accounts=_left_without_a_class(session, ids) if ids else 0,
+    )
+
+
+def delete_classrooms(session: Session, classrooms: Sequence[Classroom]) -> Deletion:
+    """Delete these classes and everything in them (through the database's cascades), then
+    the student accounts that are in no class any more. Returns what went."""
+    summary = contents(session, classrooms)
+    ids = [c.id for c in classrooms]
+    members = sorted(_members(session, ids))
+    for chunk in _chunks(ids):
+        session.execute(sa.delete(Classroom).where(Classroom.id.in_(chunk))
+                        .execution_options(synchronize_session=False))
+    accounts = 0
+    for chunk in _chunks(members):
+        accounts += session.execute(
+            sa.delete(User).where(
+                User.id.in_(chunk), User.role == "student",
+                ~sa.exists().where(Enrollment.student_id == User.id))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    session.expire_all()
+    return Deletion(summary.classes, accounts)
+
+
+def delete_classroom(session: Session, classroom: Classroom) -> Deletion:
+    return delete_classrooms(session, [classroom])
+
+
+# ---------------------------------------------------------------- purging archived classes
+
+
+class BadDate(ValueError):
+    """A purge date that can't be used; the message says what to type instead."""
+
+
+def parse_day(text: str) -> date:
+    """``YYYY-MM-DD`` (ISO 8601), nothing else: 07/08/2026 means different days to different
+    people, and a purge is no place to guess."""
+    text = text.strip()
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadDate(f"\u201c{text}\u201d is not a date. Use a date like {DATE_EXAMPLE} "
+                      "(year-month-day).") from None
+
+
+def start_of_day_utc(day: date, zone: str) -> datetime:
+    """Midnight at the start of ``day`` in the school's time zone, as naive UTC (how times are
+    stored)."""
+    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone)).astimezone(UTC).replace(
+        tzinfo=None)
+
+
+def check_cutoff(day: date, today: date) -> None:
+    """A purge date must not be in the future: "before 2027-01-01" typed in 2026 would take
+    classes archived this morning, whose teachers may still want them back."""
+    if day > today:
+        raise BadDate(f"{day.isoformat()} is in the future. Use a date up to today "
+                      f"({today.isoformat()}), like {DATE_EXAMPLE}.")
+
+
+def today_in(zone: str, now: datetime | None = None) -> date:
+    moment = now or datetime.now(UTC)
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def archived_before(session: Session, cutoff: datetime) -> list[Classroom]:
+    """Classes archived before ``cutoff`` (naive UTC), oldest first. A class that is not
+    archived is never purged, however old."""
+    return list(session.execute(
+        sa.select(Classroom)
+        .where(Classroom.archived_at.is_not(None), Classroom.archived_at < cutoff)
+        .order_by(Classroom.archived_at, Classroom.id)
+    ).scalars())
+
+
+def purge(session: Session, cutoff: datetime, confirmed: set[int]) -> Deletion:
+    """Delete the classes archived before ``cutoff`` that are among ``confirmed`` (the ids
+    listed to the operator): one unarchived since the list was shown stays."""
+    return delete_classrooms(
+        session, [c for c in archived_before(session, cutoff) if c.id in confirmed])
