@@ -196,8 +196,17 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
-def _control(value: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" for ch in value)
+# characters that flip the direction of the text after them: in a name, they let it show
+# reversed or disguised in a teacher's list ("Trojan Source")
+DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def has_invisible_controls(value: str) -> bool:
+    """Control characters, or direction overrides, which no real name contains."""
+    return any(unicodedata.category(ch) == "Cc" or ch in DIRECTION_CONTROLS for ch in value)
+
+
+_control = has_invisible_controls
 
 
 def _check_row(line: int, cells: list[str], columns: dict[str, int], width: int

@@ -28,6 +28,7 @@ from wtforms.validators import (
 )
 
 from ..domain import passwords
+from ..domain.roster import has_invisible_controls
 
 PASSWORD_MIN = passwords.MIN
 
@@ -56,12 +57,20 @@ class GoodPassword:
             raise StopValidation(reason)
 
 
+def no_invisible_controls(form, field) -> None:
+    """Names are shown to others: no control characters or hidden direction changes."""
+    if isinstance(field.data, str) and has_invisible_controls(field.data):
+        raise StopValidation("Use letters, numbers and punctuation only: this contains an "
+                             "invisible character that changes how the text is shown.")
+
+
 def new_password_field(label: str = "Password") -> PasswordField:
     return PasswordField(label, validators=[DataRequired("Choose a password."), GoodPassword()])
 
 
 class TeacherSignupForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired("Tell us your name."), Length(max=80)])
+    name = StringField("Your name", validators=[
+        DataRequired("Tell us your name."), Length(max=80), no_invisible_controls])
     email = EmailField("School email", filters=[_strip], validators=[
         DataRequired("Enter your email address."), Length(max=254),
         Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="That doesn't look like an email address."),
@@ -92,7 +101,7 @@ class JoinCodeForm(FlaskForm):
 
 class StudentSignupForm(JoinCodeForm):
     name = StringField("Your first name (what your teacher will see)", validators=[
-        DataRequired("Tell us your name."), Length(max=80)])
+        DataRequired("Tell us your name."), Length(max=80), no_invisible_controls])
     username = StringField("Choose a username", filters=[_strip], validators=[
         DataRequired("Choose a username."),
         Length(min=3, max=40, message="Use 3 to 40 characters."),
@@ -106,7 +115,8 @@ class StudentSignupForm(JoinCodeForm):
 
 class ClassroomForm(FlaskForm):
     name = StringField("Class name", validators=[
-        DataRequired("Give the class a name, e.g. 'Period 3 English'."), Length(max=80)])
+        DataRequired("Give the class a name, e.g. 'Period 3 English'."), Length(max=80),
+        no_invisible_controls])
 
 
 class AssignForm(FlaskForm):

@@ -41,7 +41,7 @@ from ..domain.roster import LABELS, MAX_BYTES, MAX_ROWS, parse_roster
 from ..extensions import db
 from ..models import Classroom
 from .errors import MESSAGES
-from .forms import ActionForm, csrf_message, new_password_field
+from .forms import ActionForm, csrf_message, new_password_field, no_invisible_controls
 from .main import form_view, teacher_required
 
 bp = Blueprint("roster", __name__, url_prefix="/teacher")
@@ -53,7 +53,8 @@ EXPIRED = "The page was open too long, so for your safety nothing was changed. T
 
 class RenameForm(FlaskForm):
     name = StringField("Class name", validators=[
-        DataRequired("Give the class a name, e.g. 'Period 3 English'."), Length(max=80)])
+        DataRequired("Give the class a name, e.g. 'Period 3 English'."), Length(max=80),
+        no_invisible_controls])
 
 
 class DeleteClassForm(FlaskForm):

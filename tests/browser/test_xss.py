@@ -605,12 +605,19 @@ def _newcomer(page, url: str, x: Hostile, w: Watch) -> None:
     """A student joins the second class (nothing assigned there yet) by its code."""
     page.goto(f"{url}/join")
     page.locator("#code").fill(x.code2)
-    page.locator("#name").fill(NAMES[5])
+    page.locator("#name").fill(NAMES[5])  # has a hidden direction change: refused, kept
     page.locator("#username").fill(f"xj-{x.uid}")
     page.locator("#password").fill("a long passphrase")
     page.locator("#confirm").fill("a long passphrase")
     page.get_by_role("button", name="Join class").click()
-    w.check(page, "joined (flash)", [NAMES[5], f"You joined {CLASS_NAME_2}.",
+    w.check(page, "join refused (direction change)", [],
+            values={"#name": NAMES[5], "#username": f"xj-{x.uid}"})
+    name = NAMES[5].replace("\u202e", "").replace("\u202c", "")
+    page.locator("#name").fill(name)
+    page.locator("#password").fill("a long passphrase")
+    page.locator("#confirm").fill("a long passphrase")
+    page.get_by_role("button", name="Join class").click()
+    w.check(page, "joined (flash)", [name, f"You joined {CLASS_NAME_2}.",
                                      f"You're in {CLASS_NAME_2}."])
     _log_out(page)
 

@@ -266,3 +266,9 @@ def test_canvas_points_possible_row_is_skipped():
     parsed = parse_roster(b"Student,Username,SIS User ID\n    Points Possible,,\nAmira,amira.k,1\n")
     assert parsed.problems == []
     assert [r.username for r in parsed.rows] == ["amira.k"]
+
+
+def test_a_hidden_direction_change_in_a_name_is_refused():
+    """U+202E shows the rest of the name reversed in the teacher's lists ("Trojan Source")."""
+    parsed = parse_roster("name,username\nAmy \u202enosbor,abc\n".encode())
+    assert "control character" in messages(parsed)[2]

@@ -394,3 +394,16 @@ def test_removal_from_a_class_ends_the_students_sessions(app, make):
     assert resp.status_code in (200, 302)
     assert fresh(student) is not None
     assert laptop.get("/student/").status_code == 302
+
+
+@pytest.mark.parametrize("name", ["Amy \u202enosbor", "Bo\u2066b", "Cy\x07"])
+def test_names_with_hidden_direction_changes_are_refused_and_the_rest_kept(client, make, name):
+    classroom = make.classroom()
+    resp = client.post("/join", data={
+        "code": classroom.join_code, "name": name, "username": "amy.r",
+        "password": "a long pass phrase", "confirm": "a long pass phrase",
+        "csrf_token": page_csrf_token(client, "/join")})
+    page = resp.get_data(as_text=True)
+    assert "invisible character that changes how the text is shown" in page
+    assert 'value="amy.r"' in page
+    assert db.session.scalar(sa.select(User).filter_by(username="amy.r")) is None
