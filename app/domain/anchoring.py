@@ -112,7 +112,7 @@ def check_target(text: str, start: int, end: int, exact: str, *, allow_point: bo
             raise AnchorError("A point in the text cannot quote any words.")
         return make_target(text, start, end)
     if text[start:end] != exact:
-        if not exact or text.count(exact) != 1:
+        if not exact or len(_starts(text, exact)) != 1:
             raise AnchorError("The highlighted words don't match the article. "
                               "Reload the page and select them again.")
         start = text.index(exact)
@@ -132,6 +132,12 @@ def grow_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     while 0 < end < len(text) and _inside_word(text, end - 1) and _inside_word(text, end):
         end += 1
     return start, end
+
+
+def _starts(text: str, quote: str) -> list[int]:
+    """Every index where ``quote`` starts in ``text``, overlapping repeats included ("ha ha"
+    occurs twice in "ha ha ha"; ``str.count`` and ``re.finditer`` see it once)."""
+    return [m.start() for m in re.finditer(f"(?={re.escape(quote)})", text)] if quote else []
 
 
 def _fold(ch: str) -> str:
@@ -169,16 +175,12 @@ def find_quote(text: str, quote: str) -> list[tuple[int, int]]:
     quote = quote.strip()
     if not quote:
         return []
-    exact = [(m.start(), m.start() + len(quote)) for m in re.finditer(re.escape(quote), text)]
+    exact = [(i, i + len(quote)) for i in _starts(text, quote)]
     if exact:
         return exact
     hay, index = _collapse(text)
-    needle, _ = _collapse(quote)
-    found = []
-    for m in re.finditer(re.escape(needle.strip()), hay):
-        last = m.end() - 1
-        found.append((index[m.start()], index[last] + 1))
-    return found
+    needle = _collapse(quote)[0].strip()
+    return [(index[i], index[i + len(needle) - 1] + 1) for i in _starts(hay, needle)]
 
 
 def anchor_quote(text: str, quote: str, occurrence: int | None = None) -> Target:
@@ -221,9 +223,9 @@ def reanchor(new_text: str, old: Target) -> Reanchored:
                 and new_text[at : at + len(old.suffix)] == old.suffix):
             return Reanchored(make_target(new_text, at, at), "exact")
         joined = old.prefix + old.suffix
-        pos = new_text.find(joined) if joined else -1
-        if pos >= 0 and new_text.count(joined) == 1:
-            at = pos + len(old.prefix)
+        places = _starts(new_text, joined)
+        if len(places) == 1:
+            at = places[0] + len(old.prefix)
             return Reanchored(make_target(new_text, at, at), "quote")
         before = new_text[max(0, old.start - len(old.prefix)) : old.start]
         if old.end <= len(new_text) and before == old.prefix:
@@ -231,7 +233,7 @@ def reanchor(new_text: str, old: Target) -> Reanchored:
         return Reanchored(None, "orphan")
     if new_text[old.start : old.end] == old.exact:
         return Reanchored(make_target(new_text, old.start, old.end), "exact")
-    candidates = [m.start() for m in re.finditer(re.escape(old.exact), new_text)]
+    candidates = _starts(new_text, old.exact)
     if candidates:
 
         def context_score(pos: int) -> tuple[int, int]:
