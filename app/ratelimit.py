@@ -109,8 +109,8 @@ class Limiter:
         """Count one event; the seconds to wait if that went over the limit, else None."""
         try:
             count, left = self.store.incr(self._key(limit, ident), limit.seconds)
-        except StoreUnavailable:  # fail open: see the module's docstring
-            self._complain()
+        except StoreUnavailable as e:  # fail open: see the module's docstring
+            self._complain(e)
             return None
         return max(left, 1.0) if count > limit.count else None
 
@@ -118,22 +118,22 @@ class Limiter:
         """The seconds to wait if ``ident`` has used up its window, else None (counts nothing)."""
         try:
             count, left = self.store.get(self._key(limit, ident))
-        except StoreUnavailable:
-            self._complain()
+        except StoreUnavailable as e:
+            self._complain(e)
             return None
         return max(left, 1.0) if count >= limit.count else None
 
     def reset(self, limit: Limit, ident: str) -> None:
         try:
             self.store.delete(self._key(limit, ident))
-        except StoreUnavailable:
-            self._complain()
+        except StoreUnavailable as e:
+            self._complain(e)
 
-    def _complain(self) -> None:
+    def _complain(self, error: Exception) -> None:
         now = time.monotonic()
         if now - self._last_complaint > 60:
             self._last_complaint = now
-            log.exception("rate-limit store unreachable: requests are allowed meanwhile")
+            log.error("rate-limit store unreachable (%s): requests are allowed meanwhile", error)
 
 
 def in_words(seconds: float) -> str:

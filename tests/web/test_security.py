@@ -5,6 +5,7 @@ configured number of proxies; rate-limit counters shared through Redis."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -26,6 +27,18 @@ def post_login(client, who: str, password: str, **environ):
     return client.post("/login", data={"login": who, "password": password,
                                        "csrf_token": page_csrf_token(client)},
                        **({"environ_base": environ} if environ else {}))
+
+
+@contextlib.contextmanager
+def another_app(config: dict):
+    """A second app (another worker, other settings) on the test's database, closed after."""
+    other = create_app(config)
+    with other.app_context():
+        try:
+            yield other
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def fresh(user: User) -> User:
@@ -267,41 +280,34 @@ def test_no_remember_me_cookie_and_the_session_cookie_is_httponly_and_lax(client
 
 def test_cookies_are_secure_outside_debug(db_url):
     config = {**_base_config(db_url), "TESTING": False}
-    prod = create_app(config)
-    assert prod.config["SESSION_COOKIE_SECURE"] is True
-    with prod.app_context():
+    with another_app(config) as prod:
+        assert prod.config["SESSION_COOKIE_SECURE"] is True
         client = prod.test_client()
         client.get("/login", base_url="https://school.example")
         cookie = client.get_cookie("session", domain="school.example")
         assert cookie is not None
         assert cookie.secure
-        db.session.remove()
-        db.engine.dispose()
 
 
 # ---------------------------------------------------------------- ProxyFix
 
 
-def proxied_app(db_url, hops: int):
-    return create_app({**_base_config(db_url), "PROXY_FIX_X_FOR": hops})
 
 
 def test_behind_one_proxy_each_students_address_is_counted_apart(db_url, make, app):
-    student = make.student()
-    behind = proxied_app(db_url, 1)
-    with behind.app_context():
+    name = make.student().username  # read here: the other app has its own session
+    with another_app({**_base_config(db_url), "PROXY_FIX_X_FOR": 1}) as behind:
         client = behind.test_client()
         for _ in range(11):
             resp = client.post("/login", data={
-                "login": student.username, "password": WRONG,
+                "login": name, "password": WRONG,
                 "csrf_token": page_csrf_token(client)},
                 headers={"X-Forwarded-For": "203.0.113.7"})
         assert resp.status_code == 429
         resp = client.post("/login", data={
-            "login": student.username, "password": "correct horse battery",
+            "login": name, "password": "correct horse battery",
             "csrf_token": page_csrf_token(client)}, headers={"X-Forwarded-For": "203.0.113.8"})
         assert resp.status_code == 302
-        db.session.remove()
 
 
 def test_without_a_proxy_a_forged_forwarded_header_changes_nothing(app, client, make):
@@ -351,29 +357,24 @@ def test_redis_counts_expire_and_reset(redis_url):
 
 def test_two_workers_share_login_counters_through_redis(db_url, make, app, redis_url):
     """Like two gunicorn workers (or two hosts): failures counted by one block the other."""
-    student = make.student()
+    name = make.student().username  # read here: the other app has its own session
     config = {**_base_config(db_url), "REDIS_URL": redis_url,
               "RATE_LIMIT_PREFIX": f"test-{uuid.uuid4().hex}"}
-    one, two = create_app(config), create_app(config)
-    with one.app_context():
+    with another_app(config) as one:
         c1 = one.test_client()
         for _ in range(10):
-            assert post_login(c1, student.username, WRONG).status_code == 401
-        db.session.remove()
-    with two.app_context():
+            assert post_login(c1, name, WRONG).status_code == 401
+    with another_app(config) as two:
         c2 = two.test_client()
-        resp = post_login(c2, student.username, "correct horse battery")
+        resp = post_login(c2, name, "correct horse battery")
         assert resp.status_code == 429
-        db.session.remove()
 
 
 def test_when_redis_is_down_logins_still_work(db_url, make, app):
-    student = make.student()
-    down = create_app({**_base_config(db_url), "REDIS_URL": "redis://127.0.0.1:1/0"})
-    with down.app_context():
+    name = make.student().username  # read here: the other app has its own session
+    with another_app({**_base_config(db_url), "REDIS_URL": "redis://127.0.0.1:1/0"}) as down:
         client = down.test_client()
-        assert post_login(client, student.username, "correct horse battery").status_code == 302
-        db.session.remove()
+        assert post_login(client, name, "correct horse battery").status_code == 302
 
 
 
