@@ -31,9 +31,21 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check . || true
 
-bench: $(VENV)/.runtime  ## server time of the student's hot paths (not part of make test)
+.PHONY: serve
+serve: $(VENV)/.runtime  ## production: migrate, then gunicorn with gunicorn.conf.py (needs FLASK_SECRET_KEY)
+	@if [ -z "$$FLASK_SECRET_KEY$$SECRET_KEY" ]; then \
+	  echo "make serve: FLASK_SECRET_KEY is not set. Outside debug the app needs a secret key" >&2; \
+	  echo "(the same for every worker and every restart, or everyone is logged out), e.g.:" >&2; \
+	  echo "  export FLASK_SECRET_KEY=\"\$$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"" >&2; \
+	  exit 1; \
+	fi
+	FLASK_DEBUG=0 $(BIN)/flask db upgrade
+	-FLASK_DEBUG=0 $(BIN)/flask lessons check
+	exec env FLASK_DEBUG=0 $(BIN)/gunicorn -c gunicorn.conf.py
+
+bench: $(VENV)/.runtime  ## load benchmark under gunicorn + server times (not part of make test; needs wrk, PostgreSQL, Redis)
 	$(BIN)/python bench/server_time.py
-	$(BIN)/python bench/teacher_pages.py
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 check-lessons: $(VENV)/.runtime
 	$(BIN)/flask lessons check

@@ -1,10 +1,14 @@
 """Server time of the teacher's pages and exports as the class grows (in-process, no network).
 
 Usage: .venv/bin/python bench/teacher_pages.py [--sizes 40,200,1000] [--annotations 40]
-For each class size it fills a fresh SQLite database (bulk inserts: N students x A annotations
-on the first lesson, some omission marks, rubric rows and final grades), then times the class
-dashboard, one student's review page and every export through the Flask test client, printing
-medians in milliseconds and the growth per student. Not part of `make test` (`make bench`).
+                                               [--database-url postgresql+psycopg://...]
+For each class size it fills a fresh database (bulk inserts: N students x A annotations on the
+first lesson, the first student with LESSON_ANNOTATIONS, some omission marks, rubric rows and
+final grades), then times the class dashboard, one student's review page, every export and that
+student's own lesson page through the Flask test client, printing medians in milliseconds and
+the growth per student. SQLite by default (a temporary file); with --database-url a PostgreSQL
+database that is dropped and re-created for each size (never point it at real data).
+Not part of `make test` (`make bench`; `bench/load.py` prints these medians in its table).
 """
 
 from __future__ import annotations
@@ -41,6 +45,9 @@ from app.models import (  # noqa: E402
 )
 
 PASSWORD = "benchmark passphrase"  # noqa: S105  (a throwaway account in a temp database)
+LESSON_ANNOTATIONS = 100  # the first student's, for the lesson-page target (<= 30 ms median)
+COLUMNS = ["dashboard", "review", "grades.csv", "canvas.csv", "annotations.csv",
+           "annotations.jsonld", "lesson page"]
 
 
 def build(app, students: int, per_student: int) -> tuple[int, int, str]:
@@ -65,8 +72,8 @@ def build(app, students: int, per_student: int) -> tuple[int, int, str]:
         db.session.execute(db.insert(Enrollment), [
             {"classroom_id": c.id, "student_id": sid} for sid in ids])
         anns, marks, rubric, finals, subs = [], [], [], [], []
-        for sid in ids:
-            for j in range(per_student):
+        for n, sid in enumerate(ids):
+            for j in range(LESSON_ANNOTATIONS if n == 0 else per_student):
                 aid = str(uuid.uuid4())
                 if j % 10 == 9:  # an omission answer
                     anns.append({"id": aid, "assignment_id": a.id, "student_id": sid,
@@ -109,7 +116,7 @@ def build(app, students: int, per_student: int) -> tuple[int, int, str]:
             for i in range(0, len(rows), 5000):
                 db.session.execute(db.insert(model), rows[i:i + 5000])
         db.session.commit()
-        return a.id, ids[0], "t@bench.test"
+        return a.id, ids[0], "t@bench.test", "s0"
 
 
 def timed(fn, n: int) -> float:
@@ -124,42 +131,69 @@ def timed(fn, n: int) -> float:
     return statistics.median(out)
 
 
+def fresh_database(url: str) -> None:
+    """Drop and re-create a PostgreSQL database (for the bench only)."""
+    import sqlalchemy as sa
+
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    admin.dispose()
+
+
+def measure(size: int, per_student: int, database_url: str | None = None) -> dict[str, float]:
+    """Median ms per page for a class of ``size`` students, on a fresh database."""
+    if database_url:
+        fresh_database(database_url)
+        url = database_url
+    else:
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'b.sqlite3'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": url})
+
+    def fresh_g() -> None:
+        for name in list(vars(g)):
+            g.pop(name, None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
+    aid, sid, email, student = build(app, size, per_student)
+    client = app.test_client()
+    client.post("/login", data={"login": email, "password": PASSWORD})
+    reps = 15 if size <= 200 else 5
+    urls = [f"/teacher/assignments/{aid}", f"/teacher/assignments/{aid}/students/{sid}"]
+    urls += [f"/teacher/assignments/{aid}/export/{kind}" for kind in
+             ("grades.csv", "canvas.csv", "annotations.csv", "annotations.jsonld")]
+    row = {}
+    for i, (name, url) in enumerate(zip(COLUMNS[:len(urls)], urls, strict=True)):
+        row[name] = timed(partial(client.get, url), reps if i < 2 else (3 if size > 200 else 5))
+    pupil = app.test_client()
+    pupil.post("/login", data={"login": student, "password": PASSWORD})
+    row["lesson page"] = timed(partial(pupil.get, f"/student/assignments/{aid}"), 30)
+    with app.app_context():
+        db.engine.dispose()
+    return row
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="40,200,1000")
     ap.add_argument("--annotations", type=int, default=40)
+    ap.add_argument("--database-url", default=None,
+                    help="PostgreSQL database to DROP and re-create per size (default: SQLite)")
     args = ap.parse_args()
-    print("| students | dashboard ms | review ms | grades.csv ms | canvas.csv ms "
-          "| annotations.csv ms | annotations.jsonld ms |")
-    print("|---|---|---|---|---|---|---|")
+    print("| students | " + " | ".join(f"{c} ms" for c in COLUMNS) + " |")
+    print("|---|" + "---|" * len(COLUMNS))
     results = []
     for size in [int(x) for x in args.sizes.split(",")]:
-        tmp = Path(tempfile.mkdtemp())
-        app = create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'b.sqlite3'}"})
-
-        def fresh_g() -> None:
-            for name in list(vars(g)):
-                g.pop(name, None)
-
-        app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
-        aid, sid, email = build(app, size, args.annotations)
-        client = app.test_client()
-        client.post("/login", data={"login": email, "password": PASSWORD})
-        reps = 15 if size <= 200 else 5
-        urls = [f"/teacher/assignments/{aid}", f"/teacher/assignments/{aid}/students/{sid}"]
-        urls += [f"/teacher/assignments/{aid}/export/{kind}" for kind in
-                 ("grades.csv", "canvas.csv", "annotations.csv", "annotations.jsonld")]
-        row = [size]
-        for i, url in enumerate(urls):
-            row.append(timed(partial(client.get, url), reps if i < 2 else
-                             (3 if size > 200 else 5)))
-        results.append(row)
-        print("| " + " | ".join([str(row[0])] + [f"{x:.0f}" for x in row[1:]]) + " |")
+        row = measure(size, args.annotations, args.database_url)
+        results.append((size, row))
+        print(f"| {size} | " + " | ".join(f"{row[c]:.0f}" for c in COLUMNS) + " |")
     if len(results) > 1:
-        first, last = results[0], results[-1]
-        ratio = (last[1] / first[1]) / (last[0] / first[0])
-        print(f"\ndashboard time per student grows {ratio:.2f}x from {first[0]} to {last[0]} "
+        (first, a), (last, b) = results[0], results[-1]
+        ratio = (b["dashboard"] / a["dashboard"]) / (last / first)
+        print(f"\ndashboard time per student grows {ratio:.2f}x from {first} to {last} "
               "students (1.0 = linear, below 1 = better than linear)")
 
 

@@ -1,0 +1,595 @@
+"""`make bench`: the app under gunicorn on SQLite and on PostgreSQL against a bare-Flask floor,
+driven by wrk from a separate process, plus a soak run with a worker killed, plus page times.
+
+Usage: .venv/bin/python bench/load.py [--seconds 20] [--levels 8,32] [--soak-seconds 60]
+                                      [--soak-students 40] [--sizes 40,200,1000] [--quick]
+
+1. Three gunicorn servers with the SAME settings (`gunicorn.conf.py`; WEB_CONCURRENCY,
+   GUNICORN_THREADS... from the environment, as `make serve` would get them): the app on a fresh
+   SQLite file, the app on PostgreSQL (`BENCH_DATABASE_URL`, default database `bench_app`,
+   dropped and re-created), and `bench/floor.py` (Flask + stdlib sqlite3, one upsert per PUT).
+   Each app database is migrated with `flask db upgrade`, then seeded in-process (a teacher, a
+   class, the students, one assignment per measurement). The app runs outside debug with
+   FLASK_SESSION_COOKIE_SECURE=false (plain http to 127.0.0.1), REDIS_URL (rate-limit counters
+   in Redis, default redis://127.0.0.1:6379/0) and FLASK_RATE_LIMIT_API_PER_MINUTE=1000000 (the
+   limiter runs on every save but never throttles).
+2. Students log in over HTTP (bench/students.py); their cookies and CSRF tokens go to wrk.
+3. For each concurrency level, floor then SQLite then PostgreSQL: `wrk -t C -c C` with
+   bench/save.lua (one thread and one connection per student, closed loop: a student sends the
+   next save when the last is acknowledged; retries with the same UUID and body), a 3 s warm-up
+   then SECONDS measured. Saves still in flight when wrk stops are sent again until
+   acknowledged (as the page would); then every acknowledgement is compared with the database
+   (count and checksum over uuid, note, offsets).
+4. Soak: SOAK_STUDENTS Python students autosave on each app server for SOAK_SECONDS; halfway one
+   gunicorn worker gets SIGKILL. Same comparison, plus: zero 5xx, the worker replaced.
+5. Server time (in-process, bench/teacher_pages.py) of the lesson page (a student with 100
+   annotations) and the teacher's dashboard for classes of 40, 200 and 1,000 students.
+Prints one table (Markdown), the machine, and each target met or MISSED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from app import create_app, services  # noqa: E402
+from app.domain.anchoring import snap_to_words  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import Annotation  # noqa: E402
+from bench import teacher_pages  # noqa: E402
+from bench.floor import SCHEMA as FLOOR_SCHEMA  # noqa: E402
+from bench.students import Student, merge, verify, word_targets, worker_pids  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PASSWORD = "benchmark passphrase"  # noqa: S105  (throwaway accounts in a benchmark database)
+SECRET = "bench-secret-not-for-production"  # noqa: S105
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_app"
+WARMUP_SECONDS = 3
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fresh_postgres(url: str) -> None:
+    teacher_pages.fresh_database(url)
+
+
+# ---------------------------------------------------------------- servers
+
+
+class Server:
+    """One gunicorn master with gunicorn.conf.py; the app, or another WSGI app (the floor)."""
+
+    def __init__(self, name: str, env: dict[str, str], workdir: Path,
+                 app_uri: str | None = None) -> None:
+        self.name = name
+        self.port = free_port()
+        self.log_path = workdir / f"gunicorn-{name}.log"
+        self.env = {**env, "PORT": str(self.port),
+                    "GUNICORN_ACCESSLOG": str(workdir / f"access-{name}.log")}
+        cmd = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
+        if app_uri:
+            cmd.append(app_uri)
+        self.log = open(self.log_path, "wb")  # noqa: SIM115  (closed in stop())
+        self.proc = subprocess.Popen(  # noqa: S603  (our own gunicorn, no shell)
+            cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.workers_wanted = self._configured_workers()
+        deadline = time.monotonic() + 60
+        while not self._ready():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit(f"gunicorn ({name}) did not start:\n{self.text()[-3000:]}")
+            time.sleep(0.2)
+
+    def _configured_workers(self) -> int:
+        out = subprocess.run(  # noqa: S603
+            [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--print-config"],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, check=True).stdout
+        settings = dict(re.findall(r"^(\w+)\s+= (.*)$", out, re.M))
+        self.settings = {k: settings[k] for k in ("workers", "threads", "worker_class",
+                                                   "timeout", "keepalive")}
+        if self.settings["worker_class"] == "sync" and int(self.settings["threads"]) > 1:
+            self.settings["worker_class"] = "gthread"  # what gunicorn runs with threads > 1
+        return int(settings["workers"])
+
+    def _ready(self) -> bool:
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+        try:
+            conn.request("GET", "/login")
+            conn.getresponse().read()
+        except OSError:
+            return False
+        finally:
+            conn.close()
+        return len(self.workers()) == self.workers_wanted
+
+    def workers(self) -> set[int]:
+        return worker_pids(self.proc.pid)
+
+    def text(self) -> str:
+        if not self.log.closed:
+            self.log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def server_env(args: argparse.Namespace) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FLASK_DEBUG")}
+    env.update({
+        "FLASK_DEBUG": "0",
+        "FLASK_SECRET_KEY": SECRET,
+        "FLASK_SESSION_COOKIE_SECURE": "false",
+        "FLASK_RATE_LIMIT_API_PER_MINUTE": "1000000",
+        "GUNICORN_LOGLEVEL": "warning",
+    })
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    return env
+
+
+# ---------------------------------------------------------------- the app's databases
+
+
+@dataclass
+class AppTarget:
+    name: str
+    url: str
+    assignments: dict[str, int] = field(default_factory=dict)
+    logins: list[str] = field(default_factory=list)
+    creds: list[tuple[str, str, str]] = field(default_factory=list)  # cookie, token, user id
+    server: Server | None = None
+
+
+def prepare(target: AppTarget, env: dict[str, str], students: int, runs: list[str]) -> None:
+    """`flask db upgrade` (as `make serve` does), then a class with students and assignments."""
+    subprocess.run([str(BIN / "flask"), "--app", "app", "db", "upgrade"], cwd=ROOT,  # noqa: S603
+                   env={**env, "DATABASE_URL": target.url}, check=True, capture_output=True)
+    # the app's own password hashing (scrypt), so a login costs what a real student's does
+    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": target.url})
+    with app.app_context():
+        teacher = services.create_teacher(db.session, "bench@school.test", "Bench", PASSWORD)
+        classroom = services.create_classroom(db.session, teacher, "Bench class")
+        lesson = services.current_lessons(app.config["LESSONS_DIR"]).lessons["kiev-anger-milley"]
+        for run in runs:
+            target.assignments[run] = services.assign_lesson(db.session, classroom, lesson).id
+        for i in range(students):
+            s = services.create_student(db.session, f"bench{i:03d}", f"Bench {i}", PASSWORD)
+            services.enroll(db.session, classroom, s)
+            target.logins.append(s.username)
+        db.session.commit()
+        db.engine.dispose()
+
+
+def log_in_all(target: AppTarget, targets: list[tuple[int, int, str]]) -> None:
+    """Log every student in over HTTP; keep their cookie, CSRF token and id for wrk."""
+    aid = next(iter(target.assignments.values()))
+    for login in target.logins:
+        s = Student("127.0.0.1", target.server.port, login, PASSWORD, aid, targets, 0)
+        s.log_in()
+        cookie = "; ".join(f"{k}={v}" for k, v in s.cookies.items())
+        target.creds.append((cookie, s.token, s.user_id))
+
+
+def stored_app(url: str, assignment_id: int) -> dict[str, tuple]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(Annotation.id, Annotation.note, Annotation.start_offset,
+                      Annotation.end_offset).where(Annotation.assignment_id == assignment_id))
+        out = {r.id: (r.note, r.start_offset, r.end_offset) for r in rows}
+    engine.dispose()
+    return out
+
+
+def stored_floor(path: Path, run: int) -> dict[str, tuple]:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute("SELECT id, note, start_offset, end_offset FROM annotations").fetchall()
+    return {r[0]: tuple(r[1:]) for r in rows if r[0].split("-")[1] == f"{run:04x}"}
+
+
+# ---------------------------------------------------------------- wrk runs
+
+
+@dataclass
+class Result:
+    target: str
+    students: int
+    seconds: float
+    saves: int  # acknowledged during the measured window
+    p50: float
+    p95: float
+    p99: float
+    errors: Counter
+    acknowledged: int
+    stored: int
+    ok: bool
+    note: str = ""
+    late: int = 0  # saves in flight when wrk stopped, sent again afterwards
+
+    @property
+    def rate(self) -> float:
+        return self.saves / self.seconds
+
+
+def run_wrk(port: int, conc: int, seconds: int, base: str, creds: Path, targets: Path,
+            logdir: Path, run: int, edit_share: float) -> dict:
+    if logdir.exists():
+        shutil.rmtree(logdir)
+    logdir.mkdir(parents=True)
+    cmd = ["wrk", "-t", str(conc), "-c", str(conc), "-d", f"{seconds}s", "--timeout", "30s",
+           "-s", str(ROOT / "bench" / "save.lua"), f"http://127.0.0.1:{port}", "--",
+           str(creds), str(targets), str(logdir), base, str(run), str(edit_share)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    found = re.search(r"^WRK-SUMMARY (\{.*\})$", out, re.M)
+    if not found:
+        raise SystemExit(f"wrk said:\n{out}")
+    return json.loads(found.group(1))
+
+
+def read_logs(logdir: Path):
+    """Per thread: acknowledged content, every uuid sent, counts, and the save in flight."""
+    acked: dict[str, tuple] = {}
+    sent: set[str] = set()
+    counts: Counter = Counter()
+    pending: dict[int, tuple[str, str, str]] = {}  # tid -> (uuid, if-match, body)
+    for path in sorted(logdir.glob("thread-*.log")):
+        tid = int(path.stem.split("-")[1])
+        current = None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            kind, *rest = line.split("\t")
+            if kind == "S":
+                current = rest[0], rest[1], rest[2]
+                sent.add(rest[0])
+            elif kind == "A" and current:
+                body = json.loads(current[2])
+                acked[current[0]] = (body["note"], body["target"]["start"],
+                                     body["target"]["end"])
+                counts["acknowledged"] += 1
+                current = None
+            elif kind == "R":
+                counts[f"HTTP {rest[1]} (retried)"] += 1
+            elif kind == "E":
+                counts[f"HTTP {rest[1]}"] += 1
+                current = None
+        if current:
+            pending[tid] = current
+    return acked, sent, counts, pending
+
+
+def finish_pending(port: int, base: str, creds: list[tuple[str, str, str]],
+                   pending: dict[int, tuple[str, str, str]], acked: dict[str, tuple]) -> int:
+    """Send again what was in flight when wrk stopped, until acknowledged (as a page would)."""
+    import http.client
+
+    for tid, (uid, if_match, body) in pending.items():
+        cookie, token, user = creds[tid - 1]
+        headers = {"Content-Type": "application/json", "Cookie": cookie, "X-CSRFToken": token,
+                   "X-Expected-User": user}
+        if if_match != "-":
+            headers["If-Match"] = f'"{if_match}"'
+        for attempt in range(100):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                conn.request("PUT", f"{base}/{uid}", body=body.encode(), headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                status = resp.status
+            except OSError:
+                status = 0
+            finally:
+                conn.close()
+            if 200 <= status < 300:
+                data = json.loads(body)
+                acked[uid] = (data["note"], data["target"]["start"], data["target"]["end"])
+                break
+            if 400 <= status < 500 and status != 429:
+                break
+            time.sleep(min(0.05 * 2 ** attempt, 1))
+    return len(pending)
+
+
+def measure(name: str, port: int, conc: int, seconds: int, bases: tuple[str, str],
+            creds_rows: list[tuple[str, str, str]], work: Path, stored_fn,
+            edit_share: float) -> Result:
+    """A warm-up, then the measured wrk run; ``bases`` = (warm-up path, measured path)."""
+    creds = work / f"creds-{conc}.tsv"
+    creds.write_text("".join(f"{c}\t{t}\t{u}\n" for c, t, u in creds_rows[:conc]))
+    targets = work / "targets.jsonl"
+    logdir = work / f"logs-{name.split()[0]}-{name.split()[-1]}-{conc}"
+    warm, run = random.sample(range(1, 0xFFFF), 2)
+    run_wrk(port, conc, WARMUP_SECONDS, bases[0], creds, targets, logdir, warm, edit_share)
+    summary = run_wrk(port, conc, seconds, bases[1], creds, targets, logdir, run, edit_share)
+    acked, sent, counts, pending = read_logs(logdir)
+    saves = counts["acknowledged"]
+    late = finish_pending(port, bases[1], creds_rows, pending, acked)  # as a page would
+    verdict = verify(acked, sent, stored_fn(run))
+    errors = Counter({k: v for k, v in counts.items() if k != "acknowledged"})
+    for kind in ("connect", "read", "write", "timeout"):
+        if summary[kind]:
+            errors[f"socket {kind}"] += summary[kind]
+    return Result(name, conc, summary["duration_us"] / 1e6, saves, summary["p50_us"] / 1000,
+                  summary["p95_us"] / 1000, summary["p99_us"] / 1000, errors,
+                  verdict.acknowledged, verdict.stored, verdict.ok,
+                  "" if verdict.ok else verdict.summary(), late)
+
+
+# ---------------------------------------------------------------- soak with kill -9
+
+
+@dataclass
+class Soak:
+    target: str
+    students: int
+    seconds: float
+    acknowledged: int
+    stored: int
+    ok: bool
+    five_xx: int
+    connection_errors: int
+    failures: int
+    replaced: bool
+    summary: str
+
+
+def soak(target: AppTarget, students: int, seconds: int,
+         targets: list[tuple[int, int, str]]) -> Soak:
+    server = target.server
+    aid = target.assignments["soak"]
+    crowd = [Student("127.0.0.1", server.port, login, PASSWORD, aid, targets, 0, seed=i,
+                     give_up_after=120)
+             for i, login in enumerate(target.logins[:students])]
+    with ThreadPoolExecutor(8) as pool:  # everyone logged in before the clock starts
+        list(pool.map(Student.log_in, crowd))
+    started = time.monotonic()
+    for s in crowd:
+        s.stop_at = started + seconds
+        s.start()
+    time.sleep(seconds / 2)
+    before = server.workers()
+    victim = random.choice(sorted(before))  # noqa: S311
+    os.kill(victim, signal.SIGKILL)
+    for s in crowd:
+        s.join()
+    took = time.monotonic() - started
+    deadline = time.monotonic() + 30
+    while (victim in server.workers() or len(server.workers()) != len(before)) \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+    after = server.workers()
+    tally = merge(crowd)
+    errors = [s.error for s in crowd if s.error]
+    verdict = verify(tally.acked, tally.sent, stored_app(target.url, aid))
+    five_xx = sum(n for status, n in tally.statuses.items() if status >= 500)
+    return Soak(target.name, students, took, verdict.acknowledged, verdict.stored,
+                verdict.ok and not errors and not tally.failures, five_xx,
+                tally.connection_errors, len(tally.failures) + len(errors),
+                victim not in after and len(after) == len(before),
+                verdict.summary() + (f"; student errors: {errors[:3]}" if errors else ""))
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as f:
+        found = re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M)
+        cpu = found.group(1).strip() if found else cpu
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    pg = "?"
+    with contextlib.suppress(Exception):
+        engine = sa.create_engine(DEFAULT_PG.rsplit("/", 1)[0] + "/postgres")
+        with engine.connect() as conn:
+            pg = conn.exec_driver_sql("SHOW server_version").scalar().split()[0]
+        engine.dispose()
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()  # noqa: S607
+    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB RAM; {platform.platform()}; "
+            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+            f"PostgreSQL {pg}, wrk {wrk[1] if len(wrk) > 1 else '?'}")
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=int, default=20, help="measured seconds per wrk run")
+    ap.add_argument("--levels", default="8,32", help="concurrent students per wrk run")
+    ap.add_argument("--soak-seconds", type=int, default=60, help="0: no soak run")
+    ap.add_argument("--soak-students", type=int, default=40)
+    ap.add_argument("--sizes", default="40,200,1000",
+                    help='class sizes for the page times ("": none)')
+    ap.add_argument("--edit-share", type=float, default=0.2)
+    ap.add_argument("--redis-url", default=os.environ.get("REDIS_URL",
+                                                          "redis://127.0.0.1:6379/0"))
+    ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG),
+                    help="PostgreSQL database to DROP and re-create (never real data)")
+    ap.add_argument("--quick", action="store_true",
+                    help="a smoke run: 5 s runs, 10 s soak with 8 students, classes of 40")
+    args = ap.parse_args()
+    if args.quick:
+        args.seconds, args.soak_seconds, args.soak_students, args.sizes = 5, 10, 8, "40"
+    if not shutil.which("wrk"):
+        raise SystemExit("make bench needs wrk: apt-get install wrk")
+    levels = [int(x) for x in args.levels.split(",")]
+    students = max([*levels, args.soak_students])
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    env = server_env(args)
+    load_before = load_average()
+    print(f"# make bench, {time.strftime('%Y-%m-%d %H:%M %Z')}\n", flush=True)
+
+    from app.domain.lessons import lesson_files, load_lessons
+
+    lesson = load_lessons(lesson_files(ROOT / "lessons")).lessons["kiev-anger-milley"]
+    targets = word_targets(lesson.text, snap_to_words)
+    (work / "targets.jsonl").write_text("".join(
+        json.dumps({"start": a, "end": b, "exact": e}) + "\n" for a, b, e in targets))
+
+    fresh_postgres(args.database_url)
+    apps = [AppTarget("app, SQLite", f"sqlite:///{work / 'app.sqlite3'}"),
+            AppTarget("app, PostgreSQL", args.database_url)]
+    runs = ["warmup", *[f"c{c}" for c in levels], "soak"]
+    floor_db = work / "floor.sqlite3"
+    with contextlib.closing(sqlite3.connect(floor_db)) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(FLOOR_SCHEMA)
+    servers: list[Server] = []
+    try:
+        print(f"preparing databases and servers in {work} ...", file=sys.stderr, flush=True)
+        for t in apps:
+            prepare(t, env, students, runs)
+            t.server = Server("sqlite" if "SQLite" in t.name else "postgres",
+                              {**env, "DATABASE_URL": t.url}, work)
+            servers.append(t.server)
+            log_in_all(t, targets)
+        floor = Server("floor", {**env, "FLOOR_DB": str(floor_db)}, work, "bench.floor:app")
+        servers.append(floor)
+        settings = floor.settings
+
+        results: list[Result] = []
+        for conc in levels:
+            print(f"wrk: {conc} students, floor ...", file=sys.stderr, flush=True)
+            results.append(measure(
+                "floor (Flask + sqlite3)", floor.port, conc, args.seconds,
+                ("/floor/annotations", "/floor/annotations"), apps[0].creds, work,
+                lambda run: stored_floor(floor_db, run), args.edit_share))
+            for t in apps:
+                print(f"wrk: {conc} students, {t.name} ...", file=sys.stderr, flush=True)
+                aid = t.assignments[f"c{conc}"]
+                results.append(measure(
+                    t.name, t.server.port, conc, args.seconds,
+                    (f"/api/assignments/{t.assignments['warmup']}/annotations",
+                     f"/api/assignments/{aid}/annotations"), t.creds, work,
+                    lambda _run, t=t, aid=aid: stored_app(t.url, aid), args.edit_share))
+        soaks = []
+        for t in apps if args.soak_seconds > 0 else []:
+            print(f"soak: {args.soak_students} students for {args.soak_seconds} s, {t.name}, "
+                  "kill -9 of one worker halfway ...", file=sys.stderr, flush=True)
+            soaks.append(soak(t, args.soak_students, args.soak_seconds, targets))
+        logs = {s.name: s.text() for s in servers}
+    finally:
+        for s in servers:
+            s.stop()
+    load_after = load_average()
+
+    print("measuring page times in-process ...", file=sys.stderr, flush=True)
+    sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    pages = {(db_name, size): teacher_pages.measure(size, 40, url)
+             for db_name, url in (("SQLite", None), ("PostgreSQL", args.database_url))
+             for size in sizes}
+    met = report(args, settings, results, soaks, pages, sizes, logs, load_before, load_after)
+    if met:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"\n(gunicorn and wrk logs kept in {work})", flush=True)
+
+
+def report(args, settings, results, soaks, pages, sizes, logs, load_before, load_after) -> bool:
+    """Print the tables and the targets; True when every target is met."""
+    floor = {r.students: r for r in results if r.target.startswith("floor")}
+    out = [f"Machine: {machine()}.",
+           f"gunicorn {settings['workers']} workers x {settings['threads']} threads "
+           f"({settings['worker_class']}), the same for all three servers; load average "
+           f"before {load_before}, after {load_after} (1/5/15 min).", "",
+           f"Annotation saves, wrk closed loop ({args.seconds} s per run after a "
+           f"{WARMUP_SECONDS} s warm-up; {int(args.edit_share * 100)}% are edits with If-Match):",
+           "", "| server | students | saves/s | of floor | p50 ms | p95 ms | p99 ms "
+           "| p99 / floor p99 | errors | acknowledged = stored |", "|---" * 10 + "|"]
+    missed: list[str] = []
+    for r in results:
+        f = floor[r.students]
+        share = r.rate / f.rate if f.rate else 0
+        ratio = r.p99 / f.p99 if f.p99 else 0
+        errors = ", ".join(f"{k}: {v}" for k, v in sorted(r.errors.items())) or "0"
+        stored = f"{r.acknowledged} = {r.stored}" if r.ok else \
+            f"NO: {r.acknowledged} vs {r.stored} ({r.note})"
+        is_floor = r is f
+        out.append(f"| {r.target} | {r.students} | {r.rate:.0f} | "
+                   f"{'-' if is_floor else f'{share:.0%}'} | {r.p50:.1f} | {r.p95:.1f} | "
+                   f"{r.p99:.1f} | {'-' if is_floor else f'{ratio:.1f}x'} | {errors} | {stored} |")
+        where = f"{r.target}, {r.students} students"
+        if not is_floor and share < 0.5:
+            missed.append(f"{where}: throughput {share:.0%} of the floor (target >= 50%)")
+        if not is_floor and ratio > 2:
+            missed.append(f"{where}: p99 {ratio:.1f}x the floor's (target <= 2x)")
+        if r.errors:
+            missed.append(f"{where}: errors {errors} (target 0)")
+        if not r.ok:
+            missed.append(f"{where}: acknowledged != stored ({r.note})")
+    out += ["", f"Soak: Python students autosaving for {args.soak_seconds} s, one gunicorn "
+            "worker killed with SIGKILL halfway; retries use the same UUID and body:", "",
+            "| server | students | acknowledged = stored (count and checksum) | 5xx "
+            "| dropped connections, retried | saves given up | killed worker replaced |",
+            "|---|---|---|---|---|---|---|"]
+    for s in soaks:
+        out.append(f"| {s.target} | {s.students} | "
+                   f"{f'{s.acknowledged} = {s.stored}' if s.ok else 'NO: ' + s.summary} | "
+                   f"{s.five_xx} | {s.connection_errors} | {s.failures} | "
+                   f"{'yes' if s.replaced else 'NO'} |")
+        if not (s.ok and s.replaced and s.five_xx == 0):
+            missed.append(f"soak on {s.target}: {s.summary}, 5xx {s.five_xx}, "
+                          f"replaced {s.replaced}")
+    columns = ["lesson page", *teacher_pages.COLUMNS[:-1]]
+    out += ["", "Server time in-process (median ms; bench/teacher_pages.py): a student's lesson "
+            "page with 100 annotations, and the teacher's pages and exports, for a class of N "
+            "students with 40 annotations each:", "",
+            "| database | students | " + " | ".join(columns) + " |",
+            "|---|---|" + "---|" * len(columns)]
+    for name in ("SQLite", "PostgreSQL"):
+        for size in sizes:
+            row = pages[(name, size)]
+            out.append(f"| {name} | {size} | " + " | ".join(
+                f"{row[c]:.1f}" if c == "lesson page" else f"{row[c]:.0f}" for c in columns)
+                + " |")
+            if row["lesson page"] > 30:
+                missed.append(f"lesson page with 100 annotations on {name}, class of {size}: "
+                              f"{row['lesson page']:.1f} ms median (target <= 30 ms)")
+    for name, text in logs.items():
+        for needle in ("database is locked", "Traceback"):
+            if needle in text:
+                missed.append(f"gunicorn log ({name}) has {text.count(needle)} x {needle!r}")
+    out += ["", "Targets: " + ("all met." if not missed else f"{len(missed)} MISSED:")]
+    out += [f"- MISSED: {m}" for m in missed]
+    print("\n".join(out), flush=True)
+    return not missed
+
+
+if __name__ == "__main__":
+    main()

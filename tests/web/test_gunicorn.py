@@ -1,0 +1,190 @@
+"""The app under gunicorn (`gunicorn.conf.py`, 3 workers) on this test's database (the SQLite copy,
+or PostgreSQL with TEST_DATABASE_URL): 8 simulated students (bench/students.py) log in over HTTP
+and autosave for 10 s while one worker is killed with SIGKILL halfway (a second one if the first
+was between two requests and cut nothing). Their retries (same UUID, same body) must land
+everything: every acknowledged save is stored once with the content that was acknowledged
+(count and checksum), nothing stored that was not acknowledged, no 5xx, no "database is
+locked", and gunicorn replaces the killed worker. The access log has paths, never query
+strings."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app.domain.anchoring import snap_to_words
+from app.extensions import db
+from app.models import Annotation
+from bench.students import Student, merge, verify, word_targets, worker_pids
+from tests.conftest import PASSWORD, ROOT
+
+WORKERS = 3
+STUDENTS = 8
+SECONDS = 10.0
+SECRET_IN_QUERY = "note-text-in-a-query-string"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(port: int, path: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status
+    finally:
+        conn.close()
+
+
+class Server:
+    def __init__(self, db_url: str, log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("GUNICORN_", "FLASK_")) and k not in (
+                   "BIND", "PORT", "WEB_CONCURRENCY", "DATABASE_URL", "SECRET_KEY", "REDIS_URL",
+                   "TEST_DATABASE_URL")}
+        env.update({
+            "DATABASE_URL": db_url,
+            "FLASK_DEBUG": "0",
+            "FLASK_SECRET_KEY": "gunicorn-test-secret",
+            "FLASK_SESSION_COOKIE_SECURE": "false",  # plain http to 127.0.0.1
+            "FLASK_RATE_LIMIT_API_PER_MINUTE": "1000000",  # the limiter runs, never throttles
+            # the tests' fast hash (tests/conftest.py), so a login is no rehash to scrypt
+            "FLASK_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "PORT": str(self.port),
+            "WEB_CONCURRENCY": str(WORKERS),
+        })
+        self.out = open(log, "wb")  # noqa: SIM115  (closed in stop())
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py"],
+            cwd=ROOT, env=env, stdout=self.out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while True:
+            if self.proc.poll() is not None:
+                self.stop()
+                pytest.fail(f"gunicorn exited with {self.proc.returncode}:\n{self.text()}")
+            try:
+                if get(self.port, "/login") == 200 and len(self.workers()) == WORKERS:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"gunicorn did not answer in 30 s:\n{self.text()}")
+            time.sleep(0.1)
+
+    def workers(self) -> set[int]:
+        return worker_pids(self.proc.pid)
+
+    def text(self) -> str:
+        if not self.out.closed:
+            self.out.flush()
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=35)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.out.close()
+
+
+@pytest.fixture
+def server(db_url, app, tmp_path):
+    s = Server(db_url, tmp_path / "gunicorn.log")
+    yield s
+    s.stop()  # before db_url's teardown empties the PostgreSQL tables
+
+
+@pytest.fixture
+def students(make, lesson) -> tuple[int, list[str]]:
+    classroom = make.classroom()
+    assignment = make.assignment(classroom)
+    logins = [make.student(f"loadtest{i}", classroom=classroom).username
+              for i in range(STUDENTS)]
+    return assignment.id, logins
+
+
+def stored(assignment_id: int) -> dict[str, tuple[str, int | None, int | None]]:
+    db.session.rollback()  # a fresh snapshot
+    rows = db.session.execute(
+        sa.select(Annotation.id, Annotation.note, Annotation.start_offset, Annotation.end_offset)
+        .where(Annotation.assignment_id == assignment_id)
+    )
+    return {r.id: (r.note, r.start_offset, r.end_offset) for r in rows}
+
+
+def test_a_worker_killed_mid_run_loses_no_acknowledged_save(server, students, lesson):
+    assignment_id, logins = students
+    assert get(server.port, f"/login?next=/{SECRET_IN_QUERY}") == 200
+    targets = word_targets(lesson.text, snap_to_words)
+    crowd = [Student("127.0.0.1", server.port, login, PASSWORD, assignment_id, targets, 0,
+                     seed=i) for i, login in enumerate(logins)]
+    with ThreadPoolExecutor(STUDENTS) as pool:  # everyone logged in before the clock starts
+        list(pool.map(Student.log_in, crowd))
+    stop_at = time.monotonic() + SECONDS
+    for s in crowd:
+        s.stop_at = stop_at
+        s.start()
+
+    time.sleep(SECONDS / 2)
+    before = server.workers()
+    assert len(before) == WORKERS, server.text()
+    saved_before_kill = sum(len(s.tally.acked) for s in crowd)
+    victims = []
+    for victim in sorted(before)[:2]:
+        os.kill(victim, signal.SIGKILL)
+        victims.append(victim)
+        time.sleep(1)
+        # a worker killed between two requests cuts nothing; then kill a second one
+        if sum(s.tally.connection_errors for s in crowd):
+            break
+
+    for s in crowd:
+        s.join(timeout=SECONDS + 60)
+    assert not [s.name for s in crowd if s.is_alive()], "a student never finished"
+    assert [(s.name, s.error) for s in crowd if s.error] == []
+    tally = merge(crowd)
+
+    deadline = time.monotonic() + 15
+    while (set(victims) & server.workers() or len(server.workers()) != WORKERS) \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    after = server.workers()
+    server.stop()
+    log = server.text()
+    print(f"{tally.statuses}, {tally.connection_errors} connection errors, "
+          f"{tally.retries} retries, killed {victims}: {sorted(before)} -> {sorted(after)}")
+
+    assert tally.failures == []
+    assert {status: n for status, n in tally.statuses.items() if status >= 500} == {}
+    assert tally.connection_errors >= 1, "the kill cut no request: nothing was retried"
+    verdict = verify(tally.acked, tally.sent, stored(assignment_id))
+    assert verdict.ok, verdict.summary()
+    assert 0 < saved_before_kill < len(tally.acked), tally.statuses  # saving went on past the kill
+    assert not set(victims) & after, (before, after)  # gunicorn replaced the killed worker
+    assert len(after) == WORKERS
+    assert len(after - before) == len(victims)
+    assert "database is locked" not in log
+    assert "Traceback" not in log, log[-3000:]
+    assert "GET /login " in log  # the access log is on, with paths ...
+    assert SECRET_IN_QUERY not in log  # ... but never query strings
