@@ -75,8 +75,14 @@ def _lesson_from_snapshot(version_id: int, content: str) -> Lesson:
 
 
 def lesson_of(assignment: Assignment) -> Lesson:
-    lv = assignment.lesson_version
-    return _lesson_from_snapshot(lv.id, lv.content)
+    """The lesson an assignment is pinned to. Versions never change once stored, so each app
+    keeps the ones it has read by id (on the hot path of every save: no snapshot to load)."""
+    cache = current_app.extensions.setdefault("lessons_by_version", {})
+    lesson = cache.get(assignment.lesson_version_id)
+    if lesson is None:
+        lv = assignment.lesson_version
+        lesson = cache[lv.id] = _lesson_from_snapshot(lv.id, lv.content)
+    return lesson
 
 
 # ---------------------------------------------------------------- accounts

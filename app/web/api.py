@@ -131,8 +131,9 @@ def put_annotation(assignment_id: int, uuid: str):
         return _conflict(e)
     except services.NotYours:
         abort(404)
+    resp = _saved(annotation, 201 if created else 200)  # before the commit expires it
     db.session.commit()
-    return _saved(annotation, 201 if created else 200)
+    return resp
 
 
 @bp.delete("/assignments/<int:assignment_id>/annotations/<uuid>")

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from app.domain.scoring import score_work
 from app.domain.work import StudentWork
@@ -333,6 +334,8 @@ class QueryCounter:
 
 
 def queries_for(teacher: Browser, url: str) -> tuple[int, str]:
+    """Queries for one page, counted cold: without lessons the app kept from earlier pages."""
+    current_app.extensions.pop("lessons_by_version", None)
     with QueryCounter(db.engine) as counter:
         resp = teacher.get(url)
     assert resp.status_code == 200, url
