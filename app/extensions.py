@@ -59,9 +59,11 @@ _write_intent: ContextVar[bool | None] = ContextVar("write_intent", default=None
 
 
 @contextmanager
-def writing() -> Iterator[None]:
-    """Outside a request (CLI commands, scripts), mark transactions begun inside as writing."""
-    token = _write_intent.set(True)
+def writing(intent: bool = True) -> Iterator[None]:
+    """Outside a request (CLI commands, scripts), mark transactions begun inside as writing;
+    ``writing(False)`` marks a read inside a writing request (e.g. checking a password, which
+    takes ~0.1 s and must not hold SQLite's write lock meanwhile)."""
+    token = _write_intent.set(intent)
     try:
         yield
     finally:

@@ -20,6 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .domain.anchoring import Target
 from .domain.annotations import AnnotationInput
 from .domain.lessons import Lesson, LessonSet, lesson_files, load_lessons
+from .extensions import writing
 from .models import (
     Annotation,
     Assignment,
@@ -101,7 +102,8 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def create_teacher(session: Session, email: str, name: str, password: str) -> User:
+def create_teacher(session: Session, email: str, name: str, password: str,
+                   password_hash: str | None = None) -> User:
     email = email.strip().lower()
     if session.execute(sa.select(User.id).filter_by(email=email)).first():
         raise AccountError("email", "An account with that email already exists. Log in instead.")
@@ -109,14 +111,15 @@ def create_teacher(session: Session, email: str, name: str, password: str) -> Us
         role="teacher",
         email=email,
         display_name=name.strip(),
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
     )
     if not insert_unique(session, user):
         raise AccountError("email", "An account with that email already exists. Log in instead.")
     return user
 
 
-def create_student(session: Session, username: str, name: str, password: str) -> User:
+def create_student(session: Session, username: str, name: str, password: str,
+                   password_hash: str | None = None) -> User:
     username = username.strip().lower()
     if session.execute(sa.select(User.id).filter_by(username=username)).first():
         raise AccountError("username", "That username is taken. Try adding a number to it.")
@@ -124,7 +127,7 @@ def create_student(session: Session, username: str, name: str, password: str) ->
         role="student",
         username=username,
         display_name=name.strip() or username,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
     )
     if not insert_unique(session, user):  # someone took it a moment ago
         raise AccountError("username", "That username is taken. Try adding a number to it.")
@@ -149,10 +152,21 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_DUMMY_HASH, password)  # same time whether or not the user exists
         return None
-    if not check_password_hash(user.password_hash, password):
-        return None
-    if not user.password_is_temporary and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)  # the policy changed: upgrade on login
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def log_in(session: Session, login: str, password: str) -> User | None:
+    """``authenticate`` for the login form: the hash is checked (and, if the policy changed,
+    re-made) outside any write transaction, so a class logging in at once never queues on
+    SQLite's write lock for ~0.1 s of scrypt each; only the upgrade's UPDATE writes."""
+    with writing(False):
+        user = authenticate(session, login, password)
+        stale = (user is not None and not user.password_is_temporary
+                 and needs_rehash(user.password_hash))
+        session.rollback()  # end the read: nothing is held while hashing below
+    if stale:
+        user.password_hash = hash_password(password)  # upgraded on login
+        session.commit()
     return user
 
 

@@ -69,10 +69,9 @@ def login():
     error, status, headers = None, 200, {}
     if form.validate_on_submit():
         wait = limits.login_wait(form.login.data)
-        user = None if wait else services.authenticate(db.session, form.login.data,
-                                                       form.password.data)
+        user = None if wait else services.log_in(db.session, form.login.data,
+                                                 form.password.data)
         if user is not None:
-            db.session.commit()  # a password hash upgraded to the current method
             limits.login_succeeded(form.login.data)
             _start_session(user)
             home = url_for("teacher.home" if user.is_teacher else "student.home")
@@ -152,6 +151,9 @@ def join():
         form.code.data = request.args["code"]
     error, status, headers = None, 200, {}
     if form.validate_on_submit():
+        # scrypt (~0.1 s) before any query: never inside SQLite's write lock, so a whole class
+        # joining at once doesn't queue on it
+        new_hash = services.hash_password(form.password.data) if student is None else None
         wait = limits.wrong_code_wait()
         classroom = None if wait else services.classroom_by_code(db.session, form.code.data)
         if wait:
@@ -164,7 +166,8 @@ def join():
             try:
                 if student is None:
                     student = services.create_student(
-                        db.session, form.username.data, form.name.data, form.password.data)
+                        db.session, form.username.data, form.name.data, form.password.data,
+                        password_hash=new_hash)
                 services.enroll(db.session, classroom, student)
             except services.AccountError as e:
                 form[e.field].errors.append(e.message)

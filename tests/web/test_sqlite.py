@@ -94,3 +94,36 @@ def test_eight_writer_processes_never_see_database_is_locked(app, make, db_url):
     notes = db.session.scalars(sa.select(Annotation.note)).all()
     assert len(notes) == WRITERS * SAVES_EACH
     assert all(n.endswith(" edited") for n in notes)
+
+
+def test_checking_a_password_at_login_holds_no_write_lock(app, make, client, db_url,
+                                                          monkeypatch):
+    """A class logging in at once must not queue on the write lock for each ~0.1 s scrypt
+    check: while the login checks the password, another process can write at once."""
+    import sqlite3
+    from types import SimpleNamespace
+
+    from app import services
+    from tests.web.helpers import login
+
+    made = make.student()
+    student = SimpleNamespace(id=made.id, email=None, username=made.username)
+    db.session.rollback()  # the test's session is the requests' too: leave no transaction open
+    writes = []
+    real_check = services.check_password_hash
+
+    def check_and_write(hashed, password):
+        other = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once if the login held the lock
+            other.execute("UPDATE users SET display_name = display_name WHERE id = ?",
+                          (student.id,))
+            other.commit()
+            writes.append("ok")
+        finally:
+            other.close()
+        return real_check(hashed, password)
+
+    monkeypatch.setattr(services, "check_password_hash", check_and_write)
+    assert login(client, student).status_code == 302
+    assert writes == ["ok"]
