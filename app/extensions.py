@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -70,13 +70,23 @@ def writing(intent: bool = True) -> Iterator[None]:
         _write_intent.reset(token)
 
 
+def takes_write_lock_itself(view):
+    """Mark a view whose writes all run inside ``writing()``: its other transactions (the
+    login check, say) start deferred, so the write lock is held only while it writes."""
+    view.takes_write_lock_itself = True
+    return view
+
+
 def wants_write() -> bool:
-    """Whether a transaction starting now will write: a request that is not a GET, HEAD,
-    OPTIONS or TRACE, or code inside ``writing()``."""
+    """Whether a transaction starting now will write: code inside ``writing()``, or a request
+    that is not a GET, HEAD, OPTIONS or TRACE (unless its view takes the lock itself)."""
     forced = _write_intent.get()
     if forced is not None:
         return forced
-    return has_request_context() and request.method not in READ_METHODS
+    if not has_request_context() or request.method in READ_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "takes_write_lock_itself", False)
 
 
 @event.listens_for(Engine, "begin")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .domain.anchoring import Target
-from .domain.annotations import AnnotationInput
+from .domain.annotations import CONFLICT, SAME, AnnotationInput, plan_put
 from .domain.lessons import Lesson, LessonSet, lesson_files, load_lessons
 from .extensions import writing
 from .models import (
@@ -83,6 +83,18 @@ def lesson_of(assignment: Assignment) -> Lesson:
     if lesson is None:
         lv = assignment.lesson_version
         lesson = cache[lv.id] = _lesson_from_snapshot(lv.id, lv.content)
+    return lesson
+
+
+def lesson_by_version(session: Session | sa.Connection, version_id: int) -> Lesson:
+    """``lesson_of`` by the version's id (the save path knows only that), same cache."""
+    cache = current_app.extensions.setdefault("lessons_by_version", {})
+    lesson = cache.get(version_id)
+    if lesson is None:
+        content = session.execute(
+            sa.select(LessonVersion.content).where(LessonVersion.id == version_id)
+        ).scalar_one()
+        lesson = cache[version_id] = _lesson_from_snapshot(version_id, content)
     return lesson
 
 
@@ -451,7 +463,7 @@ def put_annotation(
     _check_open(session, assignment, student)
     a = _owned(session, assignment, student, uuid)
     if a is None:
-        if if_match is not None:
+        if plan_put(None, None, False, data, if_match) == CONFLICT:
             raise VersionConflict(None)
         a = Annotation(id=uuid, assignment_id=assignment.id, student_id=student.id, version=1)
         _apply(a, data)
@@ -469,10 +481,10 @@ def put_annotation(
 
 
 def _update(a: Annotation, data: AnnotationInput, if_match: int | None) -> Annotation:
-    unchanged = a.deleted_at is None and _input_of(a).same_content(data)
-    if if_match is not None and if_match != a.version and not unchanged:
+    plan = plan_put(_input_of(a), a.version, a.deleted_at is not None, data, if_match)
+    if plan == CONFLICT:
         raise VersionConflict(a)
-    if unchanged:
+    if plan == SAME:
         return a  # a retry of a write that already landed
     _apply(a, data)
     a.deleted_at = None

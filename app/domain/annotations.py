@@ -31,6 +31,29 @@ class AnnotationInput:
         )
 
 
+# What a save does, given what is stored under its id (see ``plan_put``)
+CREATE, UPDATE, SAME, CONFLICT = "create", "update", "same", "conflict"
+
+
+def plan_put(
+    stored: AnnotationInput | None, version: int | None, deleted: bool,
+    data: AnnotationInput, if_match: int | None,
+) -> str:
+    """What a PUT of ``data`` does to the annotation stored under its id (``stored`` None: no
+    such annotation). Saves are idempotent: a retry of a write that already landed changes
+    nothing (SAME), even with a stale ``If-Match``; otherwise ``If-Match`` must name the
+    stored version (CONFLICT when it does not, or when it names a version of an annotation
+    that does not exist). A deleted annotation saved again comes back (UPDATE)."""
+    if stored is None:
+        return CONFLICT if if_match is not None else CREATE
+    unchanged = not deleted and stored.same_content(data)
+    if unchanged:
+        return SAME
+    if if_match is not None and if_match != version:
+        return CONFLICT
+    return UPDATE
+
+
 class Invalid(ValueError):
     def __init__(self, message: str, fields: dict[str, str]) -> None:
         super().__init__(message)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, jsonify, request
+from flask import Blueprint, Flask, abort, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import services
-from ..domain.annotations import Invalid, validate_annotation
-from ..extensions import db
+from .. import saves, services
+from ..domain.annotations import Invalid
+from ..extensions import db, takes_write_lock_itself
 from . import present
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -107,22 +107,25 @@ def list_annotations(assignment_id: int):
 
 
 @bp.put("/assignments/<int:assignment_id>/annotations/<uuid>")
+@takes_write_lock_itself
 def put_annotation(assignment_id: int, uuid: str):
-    a = _my_assignment(assignment_id)
+    if not current_user.is_student or not 0 < assignment_id <= services.MAX_ID:
+        abort(404)
     uuid = _uuid(uuid)
     try:
         payload = request.get_json(silent=True)
     except RecursionError:  # JSON nested too deeply to parse is as unreadable as bad JSON
         payload = None
-    if payload is None:
-        return error(400, "The app sent something we couldn't read (not JSON). Reload the page; "
-                          "your work on this device is kept.", code="malformed")
+    student_id = current_user.id
     try:
-        data = validate_annotation(
-            payload, services.lesson_of(a), note_max=current_app.config["NOTE_MAX_CHARS"],
-            field_max=current_app.config["FIELD_MAX_CHARS"])
-        annotation, created = services.put_annotation(
-            db.session, a, current_user, uuid, data, _if_match())
+        if payload is None:
+            saves.check_member(db.session, student_id, assignment_id)  # 404 before 400
+            return error(400, "The app sent something we couldn't read (not JSON). Reload the "
+                              "page; your work on this device is kept.", code="malformed")
+        annotation, created = saves.put_annotation(
+            db.session, student_id, assignment_id, uuid, payload, _if_match())
+    except saves.NotMember:
+        abort(404)
     except Invalid as e:
         return error(422, e.message, e.fields, code="invalid")
     except services.WorkClosed as e:
@@ -131,9 +134,7 @@ def put_annotation(assignment_id: int, uuid: str):
         return _conflict(e)
     except services.NotYours:
         abort(404)
-    resp = _saved(annotation, 201 if created else 200)  # before the commit expires it
-    db.session.commit()
-    return resp
+    return _saved(annotation, 201 if created else 200)
 
 
 @bp.delete("/assignments/<int:assignment_id>/annotations/<uuid>")

@@ -6,7 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.annotations import NOTE_MAX, AnnotationInput, Invalid, validate_annotation
+from app.domain.anchoring import Target
+from app.domain.annotations import (
+    CONFLICT,
+    CREATE,
+    NOTE_MAX,
+    SAME,
+    UPDATE,
+    AnnotationInput,
+    Invalid,
+    plan_put,
+    validate_annotation,
+)
 from app.domain.lessons import load_lesson_file
 
 LESSON_FILE = Path(__file__).resolve().parents[2] / "lessons" / "kiev-anger-milley.toml"
@@ -270,3 +281,43 @@ def test_the_no_javascript_form_stores_line_breaks_like_the_page_does(lesson):
     assert payload["note"] == "one\ntwo"
     assert payload["fields"] == {"missing": "a\nb"}  # rewrite isn't asked by this prompt
     assert payload["category"] == "omission"
+
+
+# ---------------------------------------------------------------- plan_put: what a save does
+
+
+def _input(note: str, start: int = 10) -> AnnotationInput:
+    return AnnotationInput("source", "sources", Target(start, start + 5, "x" * 5), note, {})
+
+
+@pytest.mark.parametrize(("stored", "version", "deleted", "sent", "if_match", "plan"), [
+    # nothing stored under the id: made, unless If-Match names a version of it
+    (None, None, False, _input("a"), None, CREATE),
+    (None, None, False, _input("a"), 1, CONFLICT),
+    # the same content again (a retry of a save that landed): nothing changes, even when
+    # If-Match is the version the retry was sent with, one behind
+    (_input("a"), 2, False, _input("a"), None, SAME),
+    (_input("a"), 2, False, _input("a"), 1, SAME),
+    (_input("a"), 2, False, _input("a"), 2, SAME),
+    # new content: If-Match absent or naming the stored version
+    (_input("a"), 2, False, _input("b"), None, UPDATE),
+    (_input("a"), 2, False, _input("b"), 2, UPDATE),
+    (_input("a"), 2, False, _input("a", start=11), 2, UPDATE),
+    # ... naming another version: another tab saved in between
+    (_input("a"), 2, False, _input("b"), 1, CONFLICT),
+    (_input("a"), 2, False, _input("b"), 3, CONFLICT),
+    # a deleted annotation saved again comes back, even with its old content
+    (_input("a"), 3, True, _input("a"), None, UPDATE),
+    (_input("a"), 3, True, _input("a"), 3, UPDATE),
+    (_input("a"), 3, True, _input("a"), 2, CONFLICT),
+])
+def test_plan_put_decides_what_a_save_does(stored, version, deleted, sent, if_match, plan):
+    assert plan_put(stored, version, deleted, sent, if_match) == plan
+
+
+def test_plan_put_ignores_how_the_quote_was_anchored():
+    """Content is what the student wrote and where: a save whose offsets the server moved
+    (reanchored) is the same save when it is retried."""
+    moved = _input("a")
+    moved.reanchored = True
+    assert plan_put(_input("a"), 1, False, moved, None) == SAME

@@ -22,8 +22,9 @@ import pytest
 from bleach._vendor import html5lib  # the HTML5 parser bleach itself ships (as browsers parse)
 from hypothesis import assume, event, example, given, settings
 from hypothesis import strategies as st
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from app.domain import sanitise
 from app.domain.anchoring import (
     CONTEXT,
     AnchorError,
@@ -636,6 +637,17 @@ def test_a_note_is_shown_exactly_as_typed_with_only_links_added(note):
     assume("\x00" not in note)  # never stored (see the validation properties)
     _, text = parse(str(linkify(note)))
     assert text == as_parsed(note)
+
+
+@HEAVY
+@given(st.one_of(html_ish, st.text(max_size=60)))
+@example("a\r\nb\rc 'q' \"q\" &#39; <b>")
+@example("@example.com and e.g. this")
+def test_a_note_with_nothing_to_link_skips_the_parser_and_comes_out_as_bleach_gives_it(note):
+    """linkify's shortcut (no web address in the note: escape, normalise line breaks) gives
+    what bleach's parser would."""
+    assume("\x00" not in note and not any(0xD800 <= ord(c) <= 0xDFFF for c in note))
+    assert str(linkify(note)) == sanitise._linker.linkify(str(escape(note)))
 
 
 @HEAVY

@@ -7,10 +7,11 @@ row."""
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
-from app import grading, services
+from app import grading, saves
 from app.extensions import db
 from app.models import Annotation
 from tests.web.helpers import ApiClient, highlight, new_id
@@ -181,25 +182,58 @@ def test_the_same_uuid_sent_twice_at_the_same_moment_makes_one_row(app, work, le
     assert (row.note, row.version) == ("once", 1)
 
 
+def _gate_seeing(monkeypatch, uid: str, **stale) -> list[str]:
+    """Make the save's first gate read of ``uid`` see ``stale`` values (as if another request
+    wrote between the gate and the write, which PostgreSQL's read committed allows); later
+    reads are real. Returns the uuids the gate was asked about."""
+    real = saves._gate
+    calls: list[str] = []
+
+    def gate(conn, student_id, assignment_id, uuid):
+        row = real(conn, student_id, assignment_id, uuid)
+        calls.append(uuid)
+        if uuid == uid and calls.count(uid) == 1:
+            return SimpleNamespace(**{**row._asdict(), **stale})
+        return row
+
+    monkeypatch.setattr(saves, "_gate", gate)
+    return calls
+
+
 def test_a_duplicate_that_loses_the_insert_race_updates_the_winners_row(work, lesson,
                                                                         monkeypatch):
     """The interleaving the race above may or may not hit: the row is written by the other
-    request after this one looked and found nothing. The insert fails on the primary key and
-    the request carries on as an update of that row (as a retry of the same content: 200)."""
+    request after this one looked and found nothing. The insert does nothing and the save is
+    decided again from what is stored: a retry of the same content (200, version 1), one row."""
     uid = new_id()
     assert work.api.put(work.assignment, uid, body(lesson, "once")).status_code == 201
-    real = services._owned
-    calls = []
-
-    def looked_too_early(*args):
-        calls.append(args)
-        return None if len(calls) == 1 else real(*args)
-
-    monkeypatch.setattr(services, "_owned", looked_too_early)
+    calls = _gate_seeing(monkeypatch, uid, a_id=None)
     resp = work.api.put(work.assignment, uid, body(lesson, "once"))
     assert resp.status_code == 200
-    assert len(calls) == 2  # the insert failed and the row was read again
+    assert calls.count(uid) == 2  # the insert did nothing and the row was read again
     assert resp.get_json()["version"] == 1
     changed = work.api.put(work.assignment, uid, body(lesson, "twice"))
     assert changed.get_json()["version"] == 2
     assert len(rows(uid)) == 1
+
+
+def test_an_update_that_read_a_version_since_replaced_is_decided_again(work, lesson,
+                                                                      monkeypatch):
+    """The update names the version it read; if another save replaced it in between, nothing
+    is overwritten: the save reads again and builds on the new version (with If-Match naming
+    the old one, that is a conflict)."""
+    uid = new_id()
+    work.api.put(work.assignment, uid, body(lesson, "one"))
+    assert work.api.put(work.assignment, uid, body(lesson, "two")).get_json()["version"] == 2
+    calls = _gate_seeing(monkeypatch, uid, a_version=1, a_note="one")
+    resp = work.api.put(work.assignment, uid, body(lesson, "three"))
+    assert resp.status_code == 200
+    assert calls.count(uid) == 2
+    assert resp.get_json()["version"] == 3
+    assert [(r.note, r.version) for r in rows(uid)] == [("three", 3)]
+
+    calls = _gate_seeing(monkeypatch, uid, a_version=2, a_note="two")
+    resp = work.api.put(work.assignment, uid, body(lesson, "four"), if_match=2)
+    assert resp.status_code == 409
+    assert resp.get_json()["current"]["note"] == "three"
+    assert [(r.note, r.version) for r in rows(uid)] == [("three", 3)]

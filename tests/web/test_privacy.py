@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from app import privacy, services
+from app import privacy, saves, services
 from app.extensions import db
 from app.models import (
     Annotation,
@@ -482,25 +482,29 @@ def test_note_text_never_reaches_the_logs(app, work, lesson, caplog, monkeypatch
 
     # a database refusing a row: SQLAlchemy's message lists the statement's parameters, and
     # PostgreSQL's lists the failing row, note included
-    real_apply = services._apply
+    real_values = saves._values
 
-    def broken_apply(a, data):
-        real_apply(a, data)
-        a.version = 0  # breaks the version_positive check when the row is written
+    def broken_values(data):
+        return {**real_values(data), "start_offset": -1}  # breaks the start_not_negative check
 
-    monkeypatch.setattr(services, "_apply", broken_apply)
+    monkeypatch.setattr(saves, "_values", broken_values)
     resp = api.put(assignment, new_id(), {**body, "note": f"{MARKER} db error"})
     assert resp.status_code == 500
     assert MARKER not in resp.get_data(as_text=True)
-    monkeypatch.setattr(services, "_apply", real_apply)
+    monkeypatch.setattr(saves, "_values", real_values)
 
     # a bug whose message quotes what it was given, through the API and the no-JS form
     real_put = services.put_annotation
+    real_save = saves.put_annotation
 
     def buggy_put(session, assignment, student, uuid, data, if_match):
         raise RuntimeError(f"could not save {data.note!r}")
 
+    def buggy_save(session, student_id, assignment_id, uuid, payload, if_match):
+        raise RuntimeError(f"could not save {payload['note']!r}")
+
     monkeypatch.setattr(services, "put_annotation", buggy_put)
+    monkeypatch.setattr(saves, "put_annotation", buggy_save)
     assert api.put(assignment, new_id(), {**body, "note": f"{MARKER} bug"}).status_code == 500
     page = f"/student/assignments/{assignment.id}"
     resp = api.client.post(f"{page}/quote", data={
@@ -510,12 +514,13 @@ def test_note_text_never_reaches_the_logs(app, work, lesson, caplog, monkeypatch
 
     # a kind of error whose message is logged (it usually names code): what the request
     # carried is blanked out of it
-    def typo_put(session, assignment, student, uuid, data, if_match):
-        raise TypeError(f"can't concatenate str and int: {data.note}")
+    def typo_save(session, student_id, assignment_id, uuid, payload, if_match):
+        raise TypeError(f"can't concatenate str and int: {payload['note']}")
 
-    monkeypatch.setattr(services, "put_annotation", typo_put)
+    monkeypatch.setattr(saves, "put_annotation", typo_save)
     assert api.put(assignment, new_id(), {**body, "note": f"{MARKER} typo"}).status_code == 500
     monkeypatch.setattr(services, "put_annotation", real_put)
+    monkeypatch.setattr(saves, "put_annotation", real_save)
 
     # the pages and files that show the notes
     assert MARKER in api.client.get(page).get_data(as_text=True)
@@ -533,7 +538,7 @@ def test_note_text_never_reaches_the_logs(app, work, lesson, caplog, monkeypatch
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 4  # the four failures were logged, with where they happened
     logged = "\n".join(r.getMessage() for r in errors)
-    for expected in ("IntegrityError: ", "ck_annotations_version_positive", "in put_annotation",
+    for expected in ("IntegrityError: ", "ck_annotations_start_not_negative", "in put_annotation",
                      "in annotate_by_quote", "RuntimeError: (message withheld",
                      "TypeError: can't concatenate str and int: [request text]"):
         assert expected in logged

@@ -127,3 +127,68 @@ def test_checking_a_password_at_login_holds_no_write_lock(app, make, client, db_
     monkeypatch.setattr(services, "check_password_hash", check_and_write)
     assert login(client, student).status_code == 302
     assert writes == ["ok"]
+
+
+def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(app, make, db_url,
+                                                                    monkeypatch):
+    """Saves from a whole class queue for SQLite's one write lock, so a save takes it only for
+    its two statements (the gate query, then the INSERT or UPDATE): the login check and the
+    first reads run in a deferred transaction, and while the annotation is validated another
+    process can write at once."""
+    import sqlite3
+
+    from app import saves, services
+    from tests.web.helpers import ApiClient, highlight, new_id
+
+    classroom = make.classroom()
+    assignment = make.assignment(classroom)
+    student = make.student(classroom=classroom)
+    api = ApiClient(app.test_client()).login(student)
+    aid = assignment.id
+    lesson = services.current_lessons(app.config["LESSONS_DIR"]).lessons["kiev-anger-milley"]
+    db.session.rollback()  # the test's session is the requests' too: leave no transaction open
+
+    other_writes = []
+    real_validate = saves.validate_annotation
+
+    def validate_and_write(*args, **kwargs):
+        other = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once if the save held the lock
+            other.execute("UPDATE users SET display_name = display_name")
+            other.commit()
+            other_writes.append("ok")
+        finally:
+            other.close()
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(saves, "validate_annotation", validate_and_write)
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        words = statement.split()
+        statements.append(" ".join(words[:2] if words[0] == "BEGIN" else words[:1]))
+
+    def record_commit(conn):
+        statements.append("COMMIT")
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    sa.event.listen(db.engine, "commit", record_commit)
+    uid = new_id()
+    body = highlight(lesson, "vented its anger", note="first")
+    try:
+        assert api.put(aid, uid, body).status_code == 201
+        created = statements[:]
+        statements.clear()
+        assert api.put(aid, uid, {**body, "note": "edited"}, if_match=1).status_code == 200
+        edited = statements[:]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+        sa.event.remove(db.engine, "commit", record_commit)
+    # first save in this worker: user, then which lesson the assignment uses, and the lesson
+    assert created == ["BEGIN", "SELECT", "SELECT", "SELECT", "COMMIT",
+                       "BEGIN IMMEDIATE", "SELECT", "INSERT", "COMMIT"]
+    # later saves: the lesson is known, the login check is the only read before the lock
+    assert edited == ["BEGIN", "SELECT", "COMMIT", "BEGIN IMMEDIATE", "SELECT", "UPDATE",
+                      "COMMIT"]
+    assert other_writes == ["ok", "ok"]

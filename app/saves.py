@@ -1,0 +1,223 @@
+"""Saving an annotation through the API: the hot path of every lesson page, on SQLAlchemy Core.
+
+A whole class autosaves at once, so a save is built to hold the database's write lock as
+briefly as possible. Everything that needs no lock happens first: the login check (Flask-Login,
+in the request's own read), CSRF, the rate limit and validation against the lesson (a pure
+function; the lesson is kept per worker by version id). Then one short transaction with two
+statements:
+
+1. the *gate*: one query that says whether the student is in the assignment's class (and the
+   class not archived), whether their work is still open (not submitted, feedback not
+   released) and what is stored under the annotation's id;
+2. one ``INSERT ... ON CONFLICT DO NOTHING`` or one ``UPDATE ... WHERE version = <read>``.
+
+On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (``writing()``), so the gate and the
+write see the same state. On PostgreSQL (read committed) a concurrent save of the same id makes
+the INSERT do nothing or the UPDATE match no row; the transaction then runs again and decides
+from the new state. Either way a retry can never double a save, and no save overwrites a
+version it did not read. The decisions are ``domain.annotations.plan_put``, shared with the
+ORM path the no-JavaScript form uses (``services.put_annotation``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .domain.anchoring import Target
+from .domain.annotations import (
+    CONFLICT,
+    CREATE,
+    SAME,
+    AnnotationInput,
+    Invalid,
+    plan_put,
+    validate_annotation,
+)
+from .extensions import writing
+from .models import Annotation, Assignment, Classroom, Enrollment, Submission, utcnow
+from .services import NotYours, VersionConflict, WorkClosed, lesson_by_version
+
+ATTEMPTS = 5  # PostgreSQL only: times a save is re-decided after losing a race for its id
+
+_ann = Annotation.__table__
+_asg = Assignment.__table__
+_sub = Submission.__table__
+_enr = Enrollment.__table__
+_cls = Classroom.__table__
+
+# the stored annotation's columns, as the gate reads them (labelled: no clash with the rest)
+_STORED = ("assignment_id", "student_id", "category", "prompt_id", "start_offset", "end_offset",
+           "exact", "prefix", "suffix", "anchored_by", "note", "fields_json", "version",
+           "created_at", "updated_at", "deleted_at")
+
+GATE = (
+    sa.select(
+        _asg.c.lesson_version_id, _asg.c.released_at, _sub.c.submitted_at,
+        _ann.c.id.label("a_id"), *(_ann.c[name].label(f"a_{name}") for name in _STORED),
+    )
+    .select_from(
+        _asg.join(_enr, sa.and_(_enr.c.classroom_id == _asg.c.classroom_id,
+                                _enr.c.student_id == sa.bindparam("student")))
+        .join(_cls, _cls.c.id == _asg.c.classroom_id)
+        .outerjoin(_sub, sa.and_(_sub.c.assignment_id == _asg.c.id,
+                                 _sub.c.student_id == sa.bindparam("student")))
+        .outerjoin(_ann, _ann.c.id == sa.bindparam("uuid"))
+    )
+    .where(_asg.c.id == sa.bindparam("assignment"), _cls.c.archived_at.is_(None))
+)
+
+# the columns to set come with the parameters: content, version, updated_at, deleted_at
+UPDATE = _ann.update().where(_ann.c.id == sa.bindparam("b_id"),
+                             _ann.c.version == sa.bindparam("b_read"))
+
+# RETURNING says whether the row was made (no row: the id was taken meanwhile)
+_INSERTS = {
+    "sqlite": sqlite.insert(_ann).on_conflict_do_nothing(index_elements=["id"])
+    .returning(_ann.c.id),
+    "postgresql": postgresql.insert(_ann).on_conflict_do_nothing(index_elements=["id"])
+    .returning(_ann.c.id),
+}
+
+
+class NotMember(Exception):
+    """Not a student of this assignment's class (or the class is archived): the API's 404."""
+
+
+def _values(data: AnnotationInput) -> dict[str, Any]:
+    """The stored columns of an annotation's content (as ``services._apply`` sets them)."""
+    t = data.target
+    return {
+        "category": data.category,
+        "prompt_id": data.prompt_id,
+        "start_offset": t.start if t else None,
+        "end_offset": t.end if t else None,
+        "exact": t.exact if t else "",
+        "prefix": t.prefix if t else "",
+        "suffix": t.suffix if t else "",
+        "anchored_by": "quote" if data.reanchored else "exact",
+        "note": data.note,
+        "fields_json": json.dumps(data.fields, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def _stored(row: sa.Row) -> Annotation:
+    """The gate's stored annotation as an unsaved ``Annotation`` (for the answer only)."""
+    return Annotation(id=row.a_id, **{name: getattr(row, f"a_{name}") for name in _STORED})
+
+
+def _input_of(a: Annotation) -> AnnotationInput:
+    target = None
+    if a.start_offset is not None:
+        target = Target(a.start_offset, a.end_offset, a.exact, a.prefix, a.suffix)
+    return AnnotationInput(a.category, a.prompt_id, target, a.note, a.fields)
+
+
+def _gate(conn: sa.Connection, student_id: int, assignment_id: int, uuid: str) -> sa.Row:
+    row = conn.execute(GATE, {"student": student_id, "assignment": assignment_id,
+                              "uuid": uuid}).first()
+    if row is None:
+        raise NotMember
+    return row
+
+
+def check_member(session: Session, student_id: int, assignment_id: int) -> None:
+    """Raise NotMember unless the student is in the assignment's (unarchived) class."""
+    _gate(session.connection(), student_id, assignment_id, "")
+
+
+def _validate(session: Session, version_id: int, payload: Any) -> AnnotationInput:
+    config = current_app.config
+    return validate_annotation(payload, lesson_by_version(session, version_id),
+                               note_max=config["NOTE_MAX_CHARS"],
+                               field_max=config["FIELD_MAX_CHARS"])
+
+
+def _lesson_versions() -> dict[int, int]:
+    """Assignment id -> the lesson version it is pinned to, kept per worker: an assignment's
+    version never changes (an id SQLite reuses after a deletion is caught by the gate)."""
+    return current_app.extensions.setdefault("assignment_lesson_versions", {})
+
+
+def put_annotation(
+    session: Session, student_id: int, assignment_id: int, uuid: str, payload: Any,
+    if_match: int | None,
+) -> tuple[Annotation, bool]:
+    """Create or update the student's annotation ``uuid``; returns (what is now stored, created).
+
+    Raises NotMember, Invalid (with reasons for the student), WorkClosed, NotYours (an id that
+    is someone else's) or VersionConflict (``If-Match`` names another version). Ends the
+    session's transaction (the login check's read) before the write's own; commits the write.
+    """
+    known = _lesson_versions()
+    checked: tuple[int, AnnotationInput] | None = None
+    for _ in range(ATTEMPTS):
+        version_id = known.get(assignment_id)
+        if version_id is None:
+            version_id = known[assignment_id] = _gate(
+                session.connection(), student_id, assignment_id, "").lesson_version_id
+        if checked is None or checked[0] != version_id:
+            try:
+                checked = (version_id, _validate(session, version_id, payload))
+            except Invalid:
+                check_member(session, student_id, assignment_id)  # 404 before 422
+                raise
+        session.commit()  # the login check's read ends here; the write is its own transaction
+        try:
+            with writing():
+                conn = session.connection()  # SQLite: BEGIN IMMEDIATE
+            result = _write(conn, student_id, assignment_id, uuid, *checked, if_match)
+        except BaseException:
+            session.rollback()
+            raise
+        if result is not None:
+            session.commit()
+            return result
+        session.rollback()  # decide again from what is stored now
+    raise RuntimeError(f"annotation save lost {ATTEMPTS} races in a row")
+
+
+def _write(
+    conn: sa.Connection, student_id: int, assignment_id: int, uuid: str, version_id: int,
+    data: AnnotationInput, if_match: int | None,
+) -> tuple[Annotation, bool] | None:
+    """One attempt inside the write transaction. None when it must be decided again: a
+    concurrent save of the same id got there between the gate and the write (PostgreSQL), or
+    the assignment is not pinned to the lesson version ``data`` was checked against."""
+    row = _gate(conn, student_id, assignment_id, uuid)
+    if row.lesson_version_id != version_id:
+        _lesson_versions()[assignment_id] = row.lesson_version_id
+        return None
+    if row.submitted_at is not None:
+        raise WorkClosed(row.submitted_at)
+    if row.released_at is not None:
+        raise WorkClosed(None, row.released_at)
+    stored = _stored(row) if row.a_id is not None else None
+    if stored is not None and (stored.student_id != student_id
+                               or stored.assignment_id != assignment_id):
+        raise NotYours
+    plan = plan_put(None if stored is None else _input_of(stored),
+                    None if stored is None else stored.version,
+                    stored is not None and stored.deleted_at is not None, data, if_match)
+    if plan == CONFLICT:
+        raise VersionConflict(stored)
+    if plan == SAME:
+        return stored, False  # a retry of a write that already landed
+    now = utcnow()
+    values = _values(data)
+    if plan == CREATE:
+        values.update(id=uuid, assignment_id=assignment_id, student_id=student_id, version=1,
+                      created_at=now, updated_at=now, deleted_at=None)
+        if conn.execute(_INSERTS[conn.dialect.name], values).first() is None:
+            return None
+        return Annotation(**values), True
+    values.update(version=stored.version + 1, updated_at=now, deleted_at=None)
+    if conn.execute(UPDATE, {**values, "b_id": uuid, "b_read": stored.version}).rowcount != 1:
+        return None
+    return Annotation(id=uuid, assignment_id=assignment_id, student_id=student_id,
+                      created_at=stored.created_at, **values), False
