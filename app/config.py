@@ -30,6 +30,7 @@ class Config:
     RATE_LIMIT_JOIN_FAILURES = 60  # wrong class codes per address, per 15 minutes
     RATE_LIMIT_SIGNUPS_PER_HOUR = 20  # teacher accounts per address
     RATE_LIMIT_API_PER_MINUTE = 600  # saves per student
+    RATE_LIMIT_API_LEASE = 10  # saves a worker claims at once from that count (app/ratelimit.py)
     # behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto / -Host (0 = none)
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO: int | None = None  # None: the same as PROXY_FIX_X_FOR

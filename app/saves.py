@@ -1,14 +1,16 @@
 """Saving an annotation through the API: the hot path of every lesson page, on SQLAlchemy Core.
 
-A whole class autosaves at once, so a save is built to hold the database's write lock as
-briefly as possible. Everything that needs no lock happens first: the login check (Flask-Login,
-in the request's own read), CSRF, the rate limit and validation against the lesson (a pure
-function; the lesson is kept per worker by version id). Then one short transaction with two
-statements:
+A whole class autosaves at once, so a save is built to do little and to hold the database's
+write lock as briefly as possible. Everything that needs no lock happens first: CSRF, the rate
+limit and validation against the lesson (a pure function; which lesson version an assignment
+uses, and the lesson, are kept per worker). Then one short transaction with two statements:
 
-1. the *gate*: one query that says whether the student is in the assignment's class (and the
-   class not archived), whether their work is still open (not submitted, feedback not
-   released) and what is stored under the annotation's id;
+1. the *gate*: one query that says whether the session's login still holds (the user id and
+   session version the signed cookie names: no user is loaded before it; and not on a
+   one-time password, which must be replaced before any work is saved), whether that
+   student is in the assignment's class (and the class not archived), whether their work is
+   still open (not submitted, feedback not released) and what is stored under the
+   annotation's id;
 2. one ``INSERT ... ON CONFLICT DO NOTHING`` or one ``UPDATE ... WHERE version = <read>``.
 
 On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (``writing()``), so the gate and the
@@ -22,12 +24,14 @@ ORM path the no-JavaScript form uses (``services.put_annotation``).
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from .domain.anchoring import Target
 from .domain.annotations import (
@@ -40,7 +44,7 @@ from .domain.annotations import (
     validate_annotation,
 )
 from .extensions import writing
-from .models import Annotation, Assignment, Classroom, Enrollment, Submission, utcnow
+from .models import Annotation, Assignment, Classroom, Enrollment, Submission, User, utcnow
 from .services import NotYours, VersionConflict, WorkClosed, lesson_by_version
 
 ATTEMPTS = 5  # PostgreSQL only: times a save is re-decided after losing a race for its id
@@ -50,6 +54,7 @@ _asg = Assignment.__table__
 _sub = Submission.__table__
 _enr = Enrollment.__table__
 _cls = Classroom.__table__
+_usr = User.__table__
 
 # the stored annotation's columns, as the gate reads them (labelled: no clash with the rest)
 _STORED = ("assignment_id", "student_id", "category", "prompt_id", "start_offset", "end_offset",
@@ -62,8 +67,11 @@ GATE = (
         _ann.c.id.label("a_id"), *(_ann.c[name].label(f"a_{name}") for name in _STORED),
     )
     .select_from(
-        _asg.join(_enr, sa.and_(_enr.c.classroom_id == _asg.c.classroom_id,
-                                _enr.c.student_id == sa.bindparam("student")))
+        _asg.join(_usr, sa.and_(_usr.c.id == sa.bindparam("student"),
+                                _usr.c.session_version == sa.bindparam("session_version"),
+                                _usr.c.role == "student", _usr.c.password_is_temporary.is_(False)))
+        .join(_enr, sa.and_(_enr.c.classroom_id == _asg.c.classroom_id,
+                            _enr.c.student_id == _usr.c.id))
         .join(_cls, _cls.c.id == _asg.c.classroom_id)
         .outerjoin(_sub, sa.and_(_sub.c.assignment_id == _asg.c.id,
                                  _sub.c.student_id == sa.bindparam("student")))
@@ -85,8 +93,16 @@ _INSERTS = {
 }
 
 
+class Student(NamedTuple):
+    """Who the session says is saving: checked by the gate, not before."""
+
+    id: int
+    session_version: int
+
+
 class NotMember(Exception):
-    """Not a student of this assignment's class (or the class is archived): the API's 404."""
+    """The session's login has ended, or it is not a student of this assignment's class (or
+    the class is archived): the API's 401 or 404."""
 
 
 def _values(data: AnnotationInput) -> dict[str, Any]:
@@ -106,29 +122,58 @@ def _values(data: AnnotationInput) -> dict[str, Any]:
     }
 
 
-def _stored(row: sa.Row) -> Annotation:
-    """The gate's stored annotation as an unsaved ``Annotation`` (for the answer only)."""
-    return Annotation(id=row.a_id, **{name: getattr(row, f"a_{name}") for name in _STORED})
+@dataclass(slots=True)
+class Saved:
+    """An annotation as stored, with the attributes of ``models.Annotation`` that answers
+    show (``web.present.annotation_json``); plain data, cheaper to make than a model."""
+
+    id: str
+    assignment_id: int
+    student_id: int
+    category: str
+    prompt_id: str | None
+    start_offset: int | None
+    end_offset: int | None
+    exact: str
+    prefix: str
+    suffix: str
+    anchored_by: str
+    note: str
+    fields_json: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return json.loads(self.fields_json or "{}")
 
 
-def _input_of(a: Annotation) -> AnnotationInput:
+def _stored(row: sa.Row) -> Saved:
+    """The annotation the gate found under the id."""
+    return Saved(id=row.a_id, **{name: getattr(row, f"a_{name}") for name in _STORED})
+
+
+def _input_of(a: Saved) -> AnnotationInput:
     target = None
     if a.start_offset is not None:
         target = Target(a.start_offset, a.end_offset, a.exact, a.prefix, a.suffix)
     return AnnotationInput(a.category, a.prompt_id, target, a.note, a.fields)
 
 
-def _gate(conn: sa.Connection, student_id: int, assignment_id: int, uuid: str) -> sa.Row:
-    row = conn.execute(GATE, {"student": student_id, "assignment": assignment_id,
-                              "uuid": uuid}).first()
+def _gate(conn: sa.Connection, student: Student, assignment_id: int, uuid: str) -> sa.Row:
+    row = conn.execute(GATE, {"student": student.id, "session_version": student.session_version,
+                              "assignment": assignment_id, "uuid": uuid}).first()
     if row is None:
         raise NotMember
     return row
 
 
-def check_member(session: Session, student_id: int, assignment_id: int) -> None:
-    """Raise NotMember unless the student is in the assignment's (unarchived) class."""
-    _gate(session.connection(), student_id, assignment_id, "")
+def check_member(session: Session, student: Student, assignment_id: int) -> None:
+    """Raise NotMember unless the login holds and the student is in the assignment's
+    (unarchived) class."""
+    _gate(session.connection(), student, assignment_id, "")
 
 
 def _validate(session: Session, version_id: int, payload: Any) -> AnnotationInput:
@@ -145,33 +190,36 @@ def _lesson_versions() -> dict[int, int]:
 
 
 def put_annotation(
-    session: Session, student_id: int, assignment_id: int, uuid: str, payload: Any,
+    session: Session, student: Student, assignment_id: int, uuid: str, payload: Any,
     if_match: int | None,
-) -> tuple[Annotation, bool]:
+) -> tuple[Saved, bool]:
     """Create or update the student's annotation ``uuid``; returns (what is now stored, created).
 
     Raises NotMember, Invalid (with reasons for the student), WorkClosed, NotYours (an id that
     is someone else's) or VersionConflict (``If-Match`` names another version). Ends the
-    session's transaction (the login check's read) before the write's own; commits the write.
+    session's transaction (any read before) before the write's own; commits the write.
     """
+    if isinstance(session, scoped_session):
+        session = session()  # the request's own session
     known = _lesson_versions()
     checked: tuple[int, AnnotationInput] | None = None
     for _ in range(ATTEMPTS):
         version_id = known.get(assignment_id)
         if version_id is None:
             version_id = known[assignment_id] = _gate(
-                session.connection(), student_id, assignment_id, "").lesson_version_id
+                session.connection(), student, assignment_id, "").lesson_version_id
         if checked is None or checked[0] != version_id:
             try:
                 checked = (version_id, _validate(session, version_id, payload))
             except Invalid:
-                check_member(session, student_id, assignment_id)  # 404 before 422
+                check_member(session, student, assignment_id)  # 401, 404 before 422
                 raise
-        session.commit()  # the login check's read ends here; the write is its own transaction
+        if session.in_transaction():
+            session.commit()  # a read before (SQLite): the write is its own transaction
         try:
             with writing():
                 conn = session.connection()  # SQLite: BEGIN IMMEDIATE
-            result = _write(conn, student_id, assignment_id, uuid, *checked, if_match)
+            result = _write(conn, student, assignment_id, uuid, *checked, if_match)
         except BaseException:
             session.rollback()
             raise
@@ -183,13 +231,14 @@ def put_annotation(
 
 
 def _write(
-    conn: sa.Connection, student_id: int, assignment_id: int, uuid: str, version_id: int,
+    conn: sa.Connection, student: Student, assignment_id: int, uuid: str, version_id: int,
     data: AnnotationInput, if_match: int | None,
-) -> tuple[Annotation, bool] | None:
+) -> tuple[Saved, bool] | None:
     """One attempt inside the write transaction. None when it must be decided again: a
     concurrent save of the same id got there between the gate and the write (PostgreSQL), or
     the assignment is not pinned to the lesson version ``data`` was checked against."""
-    row = _gate(conn, student_id, assignment_id, uuid)
+    row = _gate(conn, student, assignment_id, uuid)
+    student_id = student.id
     if row.lesson_version_id != version_id:
         _lesson_versions()[assignment_id] = row.lesson_version_id
         return None
@@ -215,9 +264,9 @@ def _write(
                       created_at=now, updated_at=now, deleted_at=None)
         if conn.execute(_INSERTS[conn.dialect.name], values).first() is None:
             return None
-        return Annotation(**values), True
+        return Saved(**values), True
     values.update(version=stored.version + 1, updated_at=now, deleted_at=None)
     if conn.execute(UPDATE, {**values, "b_id": uuid, "b_read": stored.version}).rowcount != 1:
         return None
-    return Annotation(id=uuid, assignment_id=assignment_id, student_id=student_id,
-                      created_at=stored.created_at, **values), False
+    return Saved(id=uuid, assignment_id=assignment_id, student_id=student_id,
+                 created_at=stored.created_at, **values), False

@@ -13,6 +13,8 @@ from .. import saves, services
 from ..domain.annotations import Invalid
 from ..extensions import db, takes_write_lock_itself
 from . import present
+from .main import session_claim
+from .roster import choose_password_first, must_choose_password
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -24,13 +26,23 @@ def error(status: int, message: str, fields: dict[str, str] | None = None, **ext
     return jsonify(body), status
 
 
+def _login_ended():
+    return error(401, "Your login has ended. Log in again: your unsaved work is kept on "
+                      "this device until then.", code="login")
+
+
 @bp.before_request
 def require_student():
-    if not current_user.is_authenticated:
-        return error(401, "Your login has ended. Log in again: your unsaved work is kept on "
-                          "this device until then.", code="login")
+    if request.endpoint == "api.put_annotation":
+        # the save checks the login inside its one query (see saves.py), not here
+        claim = session_claim()
+        user_id = claim[0] if claim else None
+    else:
+        user_id = current_user.id if current_user.is_authenticated else None
+    if user_id is None:
+        return _login_ended()
     expected = request.headers.get("X-Expected-User")
-    if expected is not None and expected != str(current_user.id):
+    if expected is not None and expected != str(user_id):
         # a page left open by someone who logged out: never file their work under this account
         return error(409, "Someone else is logged in on this browser now. Log back in as "
                           "yourself to send your unsaved work.", code="wrong_user")
@@ -109,22 +121,28 @@ def list_annotations(assignment_id: int):
 @bp.put("/assignments/<int:assignment_id>/annotations/<uuid>")
 @takes_write_lock_itself
 def put_annotation(assignment_id: int, uuid: str):
-    if not current_user.is_student or not 0 < assignment_id <= services.MAX_ID:
+    """Create or update one annotation (idempotent by its UUID). The login named by the
+    session is checked in the save's own query: no user is loaded first."""
+    if not 0 < assignment_id <= services.MAX_ID:
         abort(404)
     uuid = _uuid(uuid)
     try:
         payload = request.get_json(silent=True)
     except RecursionError:  # JSON nested too deeply to parse is as unreadable as bad JSON
         payload = None
-    student_id = current_user.id
+    student = saves.Student(*session_claim())
     try:
         if payload is None:
-            saves.check_member(db.session, student_id, assignment_id)  # 404 before 400
+            saves.check_member(db.session, student, assignment_id)  # 404 before 400
             return error(400, "The app sent something we couldn't read (not JSON). Reload the "
                               "page; your work on this device is kept.", code="malformed")
         annotation, created = saves.put_annotation(
-            db.session, student_id, assignment_id, uuid, payload, _if_match())
-    except saves.NotMember:
+            db.session, student, assignment_id, uuid, payload, _if_match())
+    except saves.NotMember:  # the gate let nothing through: say why
+        if not current_user.is_authenticated:  # logged out, or a new password, elsewhere
+            return _login_ended()
+        if must_choose_password():
+            return choose_password_first()
         abort(404)
     except Invalid as e:
         return error(422, e.message, e.fields, code="invalid")

@@ -351,20 +351,33 @@ OPEN_WITH_TEMPORARY_PASSWORD = {"account.new_password", "auth.logout", "static",
                                 "main.service_worker"}
 
 
+# the annotation save checks the one-time password in its own query (see saves.py)
+CHECKS_TEMPORARY_PASSWORD_ITSELF = {"api.put_annotation"}
+
+
+def must_choose_password() -> bool:
+    """Whether the logged-in person is a student still on a one-time password."""
+    return (current_user.is_authenticated and current_user.is_student
+            and current_user.password_is_temporary)
+
+
+def choose_password_first():
+    """The answer to anything but the "choose your password" page, for such a student."""
+    if request.blueprint == "api" or request.path.startswith("/api/"):
+        return jsonify({"error": "Choose your own password first (you logged in with a "
+                                 "one-time password).", "fields": {},
+                        "code": "new_password"}), 403
+    return redirect(url_for("account.new_password"))
+
+
 @account.before_app_request
 def password_guard():
     """Keep students with a one-time password on the "choose your password" page. (Sessions
     from before a password change load no one: see ``User.get_id``.)"""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    if (request.endpoint == "static" or request.endpoint in OPEN_WITH_TEMPORARY_PASSWORD
+            or request.endpoint in CHECKS_TEMPORARY_PASSWORD_ITSELF):
         return None
-    if (current_user.is_student and current_user.password_is_temporary
-            and request.endpoint not in OPEN_WITH_TEMPORARY_PASSWORD):
-        if request.blueprint == "api" or request.path.startswith("/api/"):
-            return jsonify({"error": "Choose your own password first (you logged in with a "
-                                     "one-time password).", "fields": {},
-                            "code": "new_password"}), 403
-        return redirect(url_for("account.new_password"))
-    return None
+    return choose_password_first() if must_choose_password() else None
 
 
 def init_app(app: Flask) -> None:

@@ -15,10 +15,10 @@ from werkzeug.security import generate_password_hash
 
 from app import create_app, services
 from app.extensions import db
-from app.models import User
+from app.models import Annotation, Classroom, Enrollment, User
 from app.ratelimit import Limit, Limiter, RedisStore
 from tests.conftest import _base_config
-from tests.web.helpers import highlight, login, new_id, page_csrf_token
+from tests.web.helpers import ApiClient, highlight, login, new_id, page_csrf_token
 
 WRONG = "not my password at all"
 
@@ -269,6 +269,66 @@ def test_a_teachers_password_reset_ends_the_students_sessions(app, make):
     assert laptop.get("/student/").status_code == 302
 
 
+def _end_by_logout(app, student, laptop) -> None:
+    laptop.client.post("/logout", data={"csrf_token": page_csrf_token(laptop.client,
+                                                                      "/student/")})
+
+
+def _end_by_password_change(app, student, laptop) -> None:
+    resp = laptop.client.post("/account/password", data={
+        "current": "correct horse battery", "password": "a brand new phrase",
+        "confirm": "a brand new phrase",
+        "csrf_token": page_csrf_token(laptop.client, "/account/password")})
+    assert resp.status_code == 302
+
+
+def _end_by_teacher_reset(app, student, laptop) -> None:
+    [enrollment] = db.session.scalars(sa.select(Enrollment).filter_by(student_id=student.id))
+    desk = app.test_client()
+    login(desk, db.session.get(Classroom, enrollment.classroom_id).teacher)
+    url = (f"/teacher/classes/{enrollment.classroom_id}/students/{student.id}"
+           "/reset-password")
+    assert desk.post(url, data={"csrf_token": page_csrf_token(desk, "/teacher/")}
+                     ).status_code in (200, 302)
+
+
+@pytest.mark.parametrize("end", [_end_by_logout, _end_by_password_change,
+                                 _end_by_teacher_reset])
+def test_a_save_from_a_session_that_has_ended_is_refused_and_stores_nothing(app, make, lesson,
+                                                                           end):
+    """Saves check the session in their own query (no user is loaded before): a tab on
+    another device, or a copy of the cookie, saves nothing once the login has ended there."""
+    classroom = make.classroom()
+    assignment = make.assignment(classroom)
+    student = make.student(classroom=classroom)
+    laptop = ApiClient(app.test_client()).login(student)
+    phone = ApiClient(app.test_client()).login(student)
+    thief = ApiClient(app.test_client())
+    thief.client.set_cookie("session", phone.client.get_cookie("session").value)
+    thief.token = phone.token
+    body = highlight(lesson, "vented its anger", note="from the phone")
+    uid = new_id()
+    assert phone.put(assignment, uid, body).status_code == 201
+    end(app, student, laptop)
+    for api in (phone, thief):
+        for resp in (api.put(assignment, new_id(), body),
+                     api.put(assignment, uid, {**body, "note": "changed"}, if_match=1),
+                     api.put(assignment, new_id(), {"category": "nonsense"})):
+            assert resp.status_code == 401, resp.get_data(as_text=True)
+            assert resp.get_json()["code"] == "login"
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(Annotation.note)).all() == ["from the phone"]
+
+
+def test_a_teacher_cannot_save_into_a_students_assignment(app, make, lesson):
+    classroom = make.classroom()
+    assignment = make.assignment(classroom)
+    teacher = ApiClient(app.test_client()).login(classroom.teacher)
+    resp = teacher.put(assignment, new_id(), highlight(lesson, "vented its anger"))
+    assert resp.status_code == 404
+    assert db.session.scalars(sa.select(Annotation)).all() == []
+
+
 def test_no_remember_me_cookie_and_the_session_cookie_is_httponly_and_lax(client, make):
     resp = login(client, make.student())
     cookies = resp.headers.getlist("Set-Cookie")
@@ -353,6 +413,16 @@ def test_redis_counts_expire_and_reset(redis_url):
     assert 1 <= wait <= 2
     limiter.reset(limit, "k")
     assert limiter.over(limit, "k") is None
+
+
+def test_workers_leasing_saves_from_redis_allow_exactly_the_limit_together(redis_url):
+    prefix = f"test-{uuid.uuid4().hex}"
+    first, second = (Limiter(RedisStore(redis_url), prefix=prefix) for _ in range(2))
+    limit = Limit("api_writes", 15, 60)
+    allowed = [w.hit(limit, "7", lease=10) is None for w in (first, second) * 10]
+    assert allowed.count(True) == 15
+    assert allowed[:2] == [True, True]  # each worker claimed its share: 10, then the last 5
+    assert RedisStore(redis_url).get(f"{prefix}:api_writes:7")[0] >= 15
 
 
 def test_two_workers_share_login_counters_through_redis(db_url, make, app, redis_url):

@@ -1,0 +1,85 @@
+"""The limiter's leased counting: workers sharing one counter claim several events at once."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from app.ratelimit import Limit, Limiter, MemoryStore
+
+SAVES = Limit("api_writes", 25, 60)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def workers(n: int, clock: Clock) -> list[Limiter]:
+    """``n`` workers sharing one store, as gunicorn workers share Redis."""
+    store = MemoryStore(clock)
+    return [Limiter(store, clock=clock) for _ in range(n)]
+
+
+@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize(("n", "lease"), [(1, 1), (1, 10), (3, 10), (5, 4), (8, 10)])
+def test_leased_workers_together_allow_exactly_the_limit(seed, n, lease):
+    """However the saves fall on the workers, once each of them has been refused the count
+    let through is the limit: no more (the last claim gets only what is left), no less (a
+    worker is refused only when it holds nothing and nothing is left to claim)."""
+    clock = Clock()
+    pool = workers(n, clock)
+    rng = random.Random(seed)
+    allowed, refused = 0, set()
+    while len(refused) < n:
+        i = rng.randrange(n)
+        if pool[i].hit(SAVES, "student 7", lease=lease) is None:
+            allowed += 1
+        else:
+            refused.add(i)
+    assert allowed == SAVES.count
+
+
+def test_a_lease_ends_with_its_window_and_a_new_window_starts_afresh():
+    clock = Clock()
+    [worker] = workers(1, clock)
+    for _ in range(SAVES.count):
+        assert worker.hit(SAVES, "s", lease=10) is None
+    wait = worker.hit(SAVES, "s", lease=10)
+    assert wait is not None
+    assert 1 <= wait <= 60
+    clock.now += 61
+    assert worker.hit(SAVES, "s", lease=10) is None
+
+
+def test_a_leased_event_makes_no_round_trip_to_the_store():
+    clock = Clock()
+    store = MemoryStore(clock)
+    calls = []
+    real = store.incr
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    store.incr = counted
+    worker = Limiter(store, clock=clock)
+    for _ in range(20):
+        assert worker.hit(SAVES, "s", lease=10) is None
+    assert len(calls) == 2
+
+
+def test_unused_claims_of_other_workers_stop_a_student_at_most_lease_minus_one_each_early():
+    clock = Clock()
+    pool = workers(3, clock)
+    pool[0].hit(SAVES, "s", lease=10)  # claims 10, uses 1
+    pool[1].hit(SAVES, "s", lease=10)  # claims 10, uses 1
+    allowed = 0
+    while pool[2].hit(SAVES, "s", lease=10) is None:
+        allowed += 1
+    assert allowed == SAVES.count - 20  # the 5 claimed by no one else, and no more
+    assert allowed + 2 >= SAVES.count - 2 * (10 - 1)
