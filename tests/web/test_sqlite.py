@@ -191,3 +191,39 @@ def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(app, make, 
     # later saves know it: no read before the lock (the gate checks the login too)
     assert edited == ["BEGIN IMMEDIATE", "SELECT", "UPDATE", "COMMIT"]
     assert other_writes == ["ok", "ok"]
+
+
+def test_saves_wait_in_line_for_the_write_lock_and_go_on_when_it_is_free(app, make, db_url):
+    """Saves queue on a file lock beside the database (the kernel wakes the next one the
+    moment it is free, where SQLite's own wait polls with sleeps of up to 100 ms): while
+    another process holds it a save waits, and it lands once it is released."""
+    import fcntl
+    import threading
+    import time
+
+    from app import services
+    from tests.web.helpers import ApiClient, highlight, new_id
+
+    classroom = make.classroom()
+    assignment = make.assignment(classroom)
+    student = make.student(classroom=classroom)
+    api = ApiClient(app.test_client()).login(student)
+    aid = assignment.id
+    lesson = services.current_lessons(app.config["LESSONS_DIR"]).lessons["kiev-anger-milley"]
+    body = highlight(lesson, "vented its anger", note="queued")
+    assert api.put(aid, new_id(), body).status_code == 201  # the worker has opened its queue
+    second = ApiClient(app.test_client()).login(student)  # another tab
+    db.session.rollback()
+
+    path = db_url.removeprefix("sqlite:///") + "-writers"
+    with open(path, "a+") as other_process:  # a lock of its own, as another worker's
+        fcntl.flock(other_process, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free after a save
+        statuses: list[int] = []
+        saver = threading.Thread(target=lambda: statuses.append(
+            second.put(aid, new_id(), body).status_code))
+        saver.start()
+        time.sleep(0.5)
+        assert statuses == []  # waiting in line
+        fcntl.flock(other_process, fcntl.LOCK_UN)
+        saver.join(10)
+    assert statuses == [201]
