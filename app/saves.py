@@ -3,7 +3,8 @@
 A whole class autosaves at once, so a save is built to do little and to hold the database's
 write lock as briefly as possible. Everything that needs no lock happens first: CSRF, the rate
 limit and validation against the lesson (a pure function; which lesson version an assignment
-uses, and the lesson, are kept per worker). Then one short transaction with two statements:
+uses, and the lesson, are kept per worker). Then two statements, on SQLite in one short
+transaction:
 
 1. the *gate*: one query that says whether the session's login still holds (the user id and
    session version the signed cookie names: no user is loaded before it; and not on a
@@ -14,11 +15,12 @@ uses, and the lesson, are kept per worker). Then one short transaction with two 
 2. one ``INSERT ... ON CONFLICT DO NOTHING`` or one ``UPDATE ... WHERE version = <read>``.
 
 On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (``writing()``), so the gate and the
-write see the same state. On PostgreSQL (read committed) a concurrent save of the same id makes
-the INSERT do nothing or the UPDATE match no row; the transaction then runs again and decides
-from the new state. Either way a retry can never double a save, and no save overwrites a
-version it did not read. The decisions are ``domain.annotations.plan_put``, shared with the
-ORM path the no-JavaScript form uses (``services.put_annotation``).
+write see the same state. On PostgreSQL the two statements run without a transaction around
+them (see ``put_annotation``): a concurrent save of the same id makes the INSERT do nothing or
+the UPDATE match no row, and the save is decided again from the new state. Either way a
+retry can never double a save, and no save overwrites a version it did not read. The
+decisions are ``domain.annotations.plan_put``, shared with the ORM path the no-JavaScript
+form uses (``services.put_annotation``).
 """
 
 from __future__ import annotations
@@ -256,8 +258,20 @@ def put_annotation(
         if session.in_transaction():
             session.commit()  # a read before: the write is its own transaction
         engine = session.get_bind()
-        # a Core connection of its own (the session's transaction machinery costs more than
-        # the two statements); SQLite: BEGIN IMMEDIATE, see writing()
+        # a Core connection of its own: the session's transaction machinery costs more than
+        # the two statements
+        if engine.dialect.name == "postgresql":
+            # Each statement is atomic on its own, and a transaction around them would add
+            # two round trips (BEGIN, COMMIT) and close no race: under read committed the
+            # gate's reads are not held either. The write's own conditions (nothing under
+            # the id / the version read) are what keep a save from doubling or overwriting.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                result = _write(conn, student, assignment_id, uuid, *checked, if_match)
+            if result is not None:
+                return result
+            continue  # decide again from what is stored now
+        # SQLite: one transaction that takes the write lock at BEGIN (see writing()), so the
+        # gate and the write see the same state
         with writers_queue(engine), writing(), engine.connect() as conn, conn.begin() as tx:
             result = _write(conn, student, assignment_id, uuid, *checked, if_match)
             if result is not None:
