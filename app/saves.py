@@ -29,6 +29,7 @@ import fcntl
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -194,17 +195,21 @@ _queues: dict[tuple[int, str], tuple[threading.Lock, int]] = {}
 _queues_lock = threading.Lock()
 
 
+QUEUE_WAIT = 5.0  # seconds a save waits in line before it falls back to SQLite's own wait
+
+
 @contextmanager
 def writers_queue(engine: sa.Engine) -> Iterator[None]:
-    """SQLite file: wait in line for the write lock, woken the moment it is free.
+    """SQLite file: wait in line for the write lock, trying again every 0.1 to 2 ms.
 
-    SQLite's own wait (``busy_timeout``) polls: a writer that finds the lock taken sleeps 1,
-    2, 5, 10, 15, 20, 25... ms before trying again, however soon the lock frees, which is
-    what made a class's saves slow at the tail. Saves queue first on a file lock beside the
-    database (``flock``: the kernel wakes the next process when it is released; a thread lock
-    in front of it for gthread workers), so ``BEGIN IMMEDIATE`` almost never waits. Other
-    writers (pages, commands) still meet the busy timeout. A worker that dies releases it.
-    PostgreSQL (row locks, no polling) needs none of this."""
+    SQLite's own wait (``busy_timeout``) sleeps 1, 2, 5, 10, 15, 20, 25... up to 100 ms
+    between tries, however soon the lock frees, which is what made a class's saves slow at
+    the tail. Saves first take a file lock beside the database (``flock``; a thread lock in
+    front of it for gthread workers), so ``BEGIN IMMEDIATE`` almost never waits. Other
+    writers (pages, commands) meet only the busy timeout; a save that has waited
+    ``QUEUE_WAIT`` (one of them holds SQLite's lock for long) goes on to that wait too
+    rather than keep the line. A worker that dies releases its lock. PostgreSQL needs none
+    of this (row locks, no polling)."""
     path = engine.url.database if engine.dialect.name == "sqlite" else None
     if not path or path == ":memory:" or path.startswith("file:"):
         yield
@@ -216,12 +221,32 @@ def writers_queue(engine: sa.Engine) -> Iterator[None]:
             fd = os.open(f"{path}-writers", os.O_RDWR | os.O_CREAT, 0o600)
             queue = _queues[key] = (threading.Lock(), fd)
     thread_lock, fd = queue
-    with thread_lock:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    deadline = time.monotonic() + QUEUE_WAIT
+    if not thread_lock.acquire(timeout=QUEUE_WAIT):
+        yield
+        return
+    try:
+        held = _flock_until(fd, deadline)
         try:
             yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            if held:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        thread_lock.release()
+
+
+def _flock_until(fd: int, deadline: float) -> bool:
+    delay = 0.0001
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 0.002)
 
 
 def _lesson_versions() -> dict[int, int]:

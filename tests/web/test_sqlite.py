@@ -194,14 +194,15 @@ def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(app, make, 
 
 
 def test_saves_wait_in_line_for_the_write_lock_and_go_on_when_it_is_free(app, make, db_url):
-    """Saves queue on a file lock beside the database (the kernel wakes the next one the
-    moment it is free, where SQLite's own wait polls with sleeps of up to 100 ms): while
-    another process holds it a save waits, and it lands once it is released."""
+    """Saves queue on a file lock beside the database (tried every 0.1-2 ms, where SQLite's
+    own wait sleeps up to 100 ms between tries): while another process holds it a save
+    waits, and it lands once it is released. Held past ``QUEUE_WAIT`` (say by a writer that
+    never lets go), a save stops waiting in line and goes on."""
     import fcntl
     import threading
     import time
 
-    from app import services
+    from app import saves, services
     from tests.web.helpers import ApiClient, highlight, new_id
 
     classroom = make.classroom()
@@ -226,4 +227,13 @@ def test_saves_wait_in_line_for_the_write_lock_and_go_on_when_it_is_free(app, ma
         assert statuses == []  # waiting in line
         fcntl.flock(other_process, fcntl.LOCK_UN)
         saver.join(10)
-    assert statuses == [201]
+        assert statuses == [201]
+
+        fcntl.flock(other_process, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        saves.QUEUE_WAIT, wait = 0.3, saves.QUEUE_WAIT
+        try:
+            started = time.monotonic()
+            assert second.put(aid, new_id(), body).status_code == 201  # the line is held
+            assert 0.3 <= time.monotonic() - started < 5
+        finally:
+            saves.QUEUE_WAIT = wait
