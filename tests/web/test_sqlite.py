@@ -129,6 +129,19 @@ def test_checking_a_password_at_login_holds_no_write_lock(app, make, client, db_
     assert writes == ["ok"]
 
 
+def _a_student_saving(app, make):
+    """A logged-in student's API client, their assignment's id, the lesson, the student."""
+    from app import services
+    from tests.web.helpers import ApiClient
+
+    classroom = make.classroom()
+    assignment = make.assignment(classroom)
+    student = make.student(classroom=classroom)
+    api = ApiClient(app.test_client()).login(student)
+    lesson = services.current_lessons(app.config["LESSONS_DIR"]).lessons["kiev-anger-milley"]
+    return api, assignment.id, lesson, student
+
+
 def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(app, make, db_url,
                                                                     monkeypatch):
     """Saves from a whole class queue for SQLite's one write lock, so a save takes it only for
@@ -137,15 +150,10 @@ def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(app, make, 
     once."""
     import sqlite3
 
-    from app import saves, services
-    from tests.web.helpers import ApiClient, highlight, new_id
+    from app import saves
+    from tests.web.helpers import highlight, new_id
 
-    classroom = make.classroom()
-    assignment = make.assignment(classroom)
-    student = make.student(classroom=classroom)
-    api = ApiClient(app.test_client()).login(student)
-    aid = assignment.id
-    lesson = services.current_lessons(app.config["LESSONS_DIR"]).lessons["kiev-anger-milley"]
+    api, aid, lesson, _student = _a_student_saving(app, make)
     db.session.rollback()  # the test's session is the requests' too: leave no transaction open
 
     other_writes = []
@@ -202,15 +210,10 @@ def test_saves_wait_in_line_for_the_write_lock_and_go_on_when_it_is_free(app, ma
     import threading
     import time
 
-    from app import saves, services
+    from app import saves
     from tests.web.helpers import ApiClient, highlight, new_id
 
-    classroom = make.classroom()
-    assignment = make.assignment(classroom)
-    student = make.student(classroom=classroom)
-    api = ApiClient(app.test_client()).login(student)
-    aid = assignment.id
-    lesson = services.current_lessons(app.config["LESSONS_DIR"]).lessons["kiev-anger-milley"]
+    api, aid, lesson, student = _a_student_saving(app, make)
     body = highlight(lesson, "vented its anger", note="queued")
     assert api.put(aid, new_id(), body).status_code == 201  # the worker has opened its queue
     second = ApiClient(app.test_client()).login(student)  # another tab
