@@ -41,7 +41,6 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, scoped_session
 
-from .domain.anchoring import Target
 from .domain.annotations import (
     CONFLICT,
     CREATE,
@@ -51,11 +50,18 @@ from .domain.annotations import (
     plan_put,
     validate_annotation,
 )
-from .extensions import writing
+from .extensions import db, writing
 from .models import Annotation, Assignment, Classroom, Enrollment, Submission, User, utcnow
-from .services import NotYours, VersionConflict, WorkClosed, lesson_by_version
+from .services import (
+    NotYours,
+    VersionConflict,
+    WorkClosed,
+    annotation_values,
+    input_of,
+    lesson_by_version,
+)
 
-ATTEMPTS = 5  # PostgreSQL only: times a save is re-decided after losing a race for its id
+ATTEMPTS = 5  # times a save is decided again (a lost race for its id, a lesson version unseen)
 
 _ann = Annotation.__table__
 _asg = Assignment.__table__
@@ -113,23 +119,6 @@ class NotMember(Exception):
     the class is archived): the API's 401 or 404."""
 
 
-def _values(data: AnnotationInput) -> dict[str, Any]:
-    """The stored columns of an annotation's content (as ``services._apply`` sets them)."""
-    t = data.target
-    return {
-        "category": data.category,
-        "prompt_id": data.prompt_id,
-        "start_offset": t.start if t else None,
-        "end_offset": t.end if t else None,
-        "exact": t.exact if t else "",
-        "prefix": t.prefix if t else "",
-        "suffix": t.suffix if t else "",
-        "anchored_by": "quote" if data.reanchored else "exact",
-        "note": data.note,
-        "fields_json": json.dumps(data.fields, ensure_ascii=False, sort_keys=True),
-    }
-
-
 @dataclass(slots=True)
 class Saved:
     """An annotation as stored, with the attributes of ``models.Annotation`` that answers
@@ -163,13 +152,6 @@ def _stored(row: sa.Row) -> Saved:
     return Saved(id=row.a_id, **{name: getattr(row, f"a_{name}") for name in _STORED})
 
 
-def _input_of(a: Saved) -> AnnotationInput:
-    target = None
-    if a.start_offset is not None:
-        target = Target(a.start_offset, a.end_offset, a.exact, a.prefix, a.suffix)
-    return AnnotationInput(a.category, a.prompt_id, target, a.note, a.fields)
-
-
 def _gate(conn: sa.Connection, student: Student, assignment_id: int, uuid: str) -> sa.Row:
     row = conn.execute(GATE, {"student": student.id, "session_version": student.session_version,
                               "assignment": assignment_id, "uuid": uuid}).first()
@@ -178,13 +160,13 @@ def _gate(conn: sa.Connection, student: Student, assignment_id: int, uuid: str) 
     return row
 
 
-def check_member(session: Session, student: Student, assignment_id: int) -> None:
+def check_member(session: Session | scoped_session, student: Student, assignment_id: int) -> None:
     """Raise NotMember unless the login holds and the student is in the assignment's
     (unarchived) class."""
     _gate(session.connection(), student, assignment_id, "")
 
 
-def _validate(session: Session, version_id: int, payload: Any) -> AnnotationInput:
+def _validate(session: Session | scoped_session, version_id: int, payload: Any) -> AnnotationInput:
     config = current_app.config
     return validate_annotation(payload, lesson_by_version(session, version_id),
                                note_max=config["NOTE_MAX_CHARS"],
@@ -256,17 +238,17 @@ def _lesson_versions() -> dict[int, int]:
 
 
 def put_annotation(
-    session: Session, student: Student, assignment_id: int, uuid: str, payload: Any,
+    session: scoped_session, student: Student, assignment_id: int, uuid: str, payload: Any,
     if_match: int | None,
 ) -> tuple[Saved, bool]:
     """Create or update the student's annotation ``uuid``; returns (what is now stored, created).
 
     Raises NotMember, Invalid (with reasons for the student), WorkClosed, NotYours (an id that
-    is someone else's) or VersionConflict (``If-Match`` names another version). Ends the
-    session's transaction (any read before) before the write's own; commits the write.
+    is someone else's) or VersionConflict (``If-Match`` names another version). The write
+    runs on a Core connection of its own and is committed; the request's ``session`` is
+    only used (and so only made) to read what this worker doesn't know yet, and a
+    transaction left open in it is ended first.
     """
-    if isinstance(session, scoped_session):
-        session = session()  # the request's own session
     known = _lesson_versions()
     checked: tuple[int, AnnotationInput] | None = None
     for _ in range(ATTEMPTS):
@@ -280,9 +262,9 @@ def put_annotation(
             except Invalid:
                 check_member(session, student, assignment_id)  # 401, 404 before 422
                 raise
-        if session.in_transaction():
+        if session.registry.has() and session().in_transaction():
             session.commit()  # a read before: the write is its own transaction
-        engine = session.get_bind()
+        engine = db.engine
         # a Core connection of its own: the session's transaction machinery costs more than
         # the two statements
         if engine.dialect.name == "postgresql":
@@ -326,7 +308,7 @@ def _write(
     if stored is not None and (stored.student_id != student_id
                                or stored.assignment_id != assignment_id):
         raise NotYours
-    plan = plan_put(None if stored is None else _input_of(stored),
+    plan = plan_put(None if stored is None else input_of(stored),
                     None if stored is None else stored.version,
                     stored is not None and stored.deleted_at is not None, data, if_match)
     if plan == CONFLICT:
@@ -334,7 +316,7 @@ def _write(
     if plan == SAME:
         return stored, False  # a retry of a write that already landed
     now = utcnow()
-    values = _values(data)
+    values = annotation_values(data)
     if plan == CREATE:
         values.update(id=uuid, assignment_id=assignment_id, student_id=student_id, version=1,
                       created_at=now, updated_at=now, deleted_at=None)

@@ -415,25 +415,35 @@ class VersionConflict(Exception):
         self.current = current
 
 
-def _input_of(a: Annotation) -> AnnotationInput:
+def input_of(a: Annotation) -> AnnotationInput:
+    """What a stored annotation says, in the shape a save sends (any object with the
+    ``Annotation`` columns and ``fields``: the save path's ``saves.Saved`` too)."""
     target = None
     if a.start_offset is not None:
         target = Target(a.start_offset, a.end_offset, a.exact, a.prefix, a.suffix)
     return AnnotationInput(a.category, a.prompt_id, target, a.note, a.fields)
 
 
-def _apply(a: Annotation, data: AnnotationInput) -> None:
-    a.category = data.category
-    a.prompt_id = data.prompt_id
+def annotation_values(data: AnnotationInput) -> dict[str, object]:
+    """The stored columns of an annotation's content."""
     t = data.target
-    a.start_offset = t.start if t else None
-    a.end_offset = t.end if t else None
-    a.exact = t.exact if t else ""
-    a.prefix = t.prefix if t else ""
-    a.suffix = t.suffix if t else ""
-    a.anchored_by = "quote" if data.reanchored else "exact"
-    a.note = data.note
-    a.fields_json = json.dumps(data.fields, ensure_ascii=False, sort_keys=True)
+    return {
+        "category": data.category,
+        "prompt_id": data.prompt_id,
+        "start_offset": t.start if t else None,
+        "end_offset": t.end if t else None,
+        "exact": t.exact if t else "",
+        "prefix": t.prefix if t else "",
+        "suffix": t.suffix if t else "",
+        "anchored_by": "quote" if data.reanchored else "exact",
+        "note": data.note,
+        "fields_json": json.dumps(data.fields, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def _apply(a: Annotation, data: AnnotationInput) -> None:
+    for name, value in annotation_values(data).items():
+        setattr(a, name, value)
 
 
 def _check_open(session: Session, assignment: Assignment, student: User) -> None:
@@ -481,7 +491,7 @@ def put_annotation(
 
 
 def _update(a: Annotation, data: AnnotationInput, if_match: int | None) -> Annotation:
-    plan = plan_put(_input_of(a), a.version, a.deleted_at is not None, data, if_match)
+    plan = plan_put(input_of(a), a.version, a.deleted_at is not None, data, if_match)
     if plan == CONFLICT:
         raise VersionConflict(a)
     if plan == SAME:

@@ -482,16 +482,16 @@ def test_note_text_never_reaches_the_logs(app, work, lesson, caplog, monkeypatch
 
     # a database refusing a row: SQLAlchemy's message lists the statement's parameters, and
     # PostgreSQL's lists the failing row, note included
-    real_values = saves._values
+    real_values = saves.annotation_values
 
     def broken_values(data):
         return {**real_values(data), "start_offset": -1}  # breaks the start_not_negative check
 
-    monkeypatch.setattr(saves, "_values", broken_values)
+    monkeypatch.setattr(saves, "annotation_values", broken_values)
     resp = api.put(assignment, new_id(), {**body, "note": f"{MARKER} db error"})
     assert resp.status_code == 500
     assert MARKER not in resp.get_data(as_text=True)
-    monkeypatch.setattr(saves, "_values", real_values)
+    monkeypatch.setattr(saves, "annotation_values", real_values)
 
     # a bug whose message quotes what it was given, through the API and the no-JS form
     real_put = services.put_annotation
