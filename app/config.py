@@ -49,6 +49,11 @@ class Config:
                 os.makedirs(app.instance_path, exist_ok=True)
                 path = os.path.join(app.instance_path, "app.sqlite3")
                 app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+        if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+            # a file can't go stale as a server's connection can: no test query before each
+            # use (PostgreSQL keeps it: a restarted server must not cost anyone a 500)
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+                **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
         if not app.config.get("REDIS_URL") and os.environ.get("REDIS_URL"):
             app.config["REDIS_URL"] = os.environ["REDIS_URL"]
         if app.config.get("PROXY_FIX_X_PROTO") is None:

@@ -240,3 +240,16 @@ def test_saves_wait_in_line_for_the_write_lock_and_go_on_when_it_is_free(app, ma
             assert 0.3 <= time.monotonic() - started < 5
         finally:
             saves.QUEUE_WAIT = wait
+
+
+def test_sqlite_connections_are_not_pinged_before_use_but_server_ones_are(app):
+    """A ping is a query before every checkout: useless for a file, kept for a server (a
+    restarted PostgreSQL must not cost anyone a 500)."""
+    from app import create_app
+
+    assert db.engine.pool._pre_ping is False
+    server = create_app({"TESTING": True, "SECRET_KEY": "x",
+                         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1/none"})
+    assert server.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    assert server.config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
