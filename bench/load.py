@@ -61,7 +61,14 @@ from app.extensions import db  # noqa: E402
 from app.models import Annotation  # noqa: E402
 from bench import teacher_pages  # noqa: E402
 from bench.floor import SCHEMA as FLOOR_SCHEMA  # noqa: E402
-from bench.students import Student, merge, verify, word_targets, worker_pids  # noqa: E402
+from bench.students import (  # noqa: E402
+    Student,
+    kill_mid_request,
+    merge,
+    verify,
+    word_targets,
+    worker_pids,
+)
 
 BIN = Path(sys.executable).parent
 PASSWORD = "benchmark passphrase"  # noqa: S105  (throwaway accounts in a benchmark database)
@@ -377,11 +384,9 @@ def soak(target: AppTarget, students: int, seconds: int,
     time.sleep(seconds / 2)
     before = server.workers()
     victims: list[int] = []
-    for victim in random.sample(sorted(before), min(2, len(before))):
-        os.kill(victim, signal.SIGKILL)
-        victims.append(victim)
+    for _ in range(min(2, len(before))):  # a second kill if the first cut no request
+        victims.append(kill_mid_request(sorted(before - set(victims)), server.port))
         time.sleep(1)
-        # a worker killed between two requests cuts nothing; then kill a second one
         if sum(s.tally.connection_errors for s in crowd):
             break
     for s in crowd:
@@ -557,8 +562,8 @@ def report(args, settings, results, soaks, pages, sizes, logs, load_before, load
     out += ["", f"({late} saves were in flight when wrk stopped; they were sent again, as a page "
             "would, and are counted in acknowledged = stored, not in saves/s.)"]
     out += ["", f"Soak: Python students autosaving for {args.soak_seconds} s, one gunicorn "
-            "worker killed with SIGKILL halfway (a second one a second later if the first was "
-            "between two requests and cut none); retries use the same UUID and body:", "",
+            "worker killed with SIGKILL halfway, in the middle of a request (frozen with SIGSTOP "
+            "until one is caught serving); retries use the same UUID and body:", "",
             "| server | students | acknowledged = stored (count and checksum) | 5xx "
             "| dropped connections, retried | saves given up | workers killed, replaced |",
             "|---|---|---|---|---|---|---|"]

@@ -18,6 +18,7 @@ import json
 import os
 import random
 import re
+import signal
 import threading
 import time
 import uuid
@@ -296,3 +297,38 @@ def worker_pids(master: int) -> set[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == master:
                 pids.add(int(entry))
     return pids
+
+
+def _established_sockets(port: int) -> set[str]:
+    """Socket inodes of this machine's open TCP connections to ``port`` (from /proc)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
+                    found.add(fields[9])
+    return found
+
+
+def kill_mid_request(pids: list[int], port: int, seconds: float = 10.0) -> int:
+    """SIGKILL one of ``pids`` while it is serving a request: each in turn is frozen
+    (SIGSTOP), killed if it holds a client's connection, else let go (SIGCONT) to try the
+    next. A worker killed between two requests cuts nothing, and with fast saves most
+    moments are between two requests. Falls back to the first worker after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                fds = os.listdir(f"/proc/{pid}/fd")
+                held = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in fds}
+                if {f"socket:[{inode}]" for inode in _established_sockets(port)} & held:
+                    os.kill(pid, signal.SIGKILL)
+                    return pid
+            finally:
+                os.kill(pid, signal.SIGCONT)  # (a killed process ignores it)
+        time.sleep(0.005)
+    os.kill(pids[0], signal.SIGKILL)
+    return pids[0]

@@ -25,7 +25,14 @@ import sqlalchemy as sa
 from app.domain.anchoring import snap_to_words
 from app.extensions import db
 from app.models import Annotation
-from bench.students import Student, merge, verify, word_targets, worker_pids
+from bench.students import (
+    Student,
+    kill_mid_request,
+    merge,
+    verify,
+    word_targets,
+    worker_pids,
+)
 from tests.conftest import PASSWORD, ROOT
 
 WORKERS = 3
@@ -151,11 +158,9 @@ def test_a_worker_killed_mid_run_loses_no_acknowledged_save(server, students, le
     assert len(before) == WORKERS, server.text()
     saved_before_kill = sum(len(s.tally.acked) for s in crowd)
     victims = []
-    for victim in sorted(before)[:2]:
-        os.kill(victim, signal.SIGKILL)
-        victims.append(victim)
+    for _ in range(len(before)):
+        victims.append(kill_mid_request(sorted(before - set(victims)), server.port))
         time.sleep(1)
-        # a worker killed between two requests cuts nothing; then kill a second one
         if sum(s.tally.connection_errors for s in crowd):
             break
 

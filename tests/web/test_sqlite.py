@@ -173,15 +173,15 @@ def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(app, make, 
     monkeypatch.setattr(saves, "validate_annotation", validate_and_write)
     statements: list[str] = []
 
-    def record(conn, cursor, statement, *args):
-        words = statement.split()
+    def record(sql: str) -> None:  # every statement SQLite runs, however it was sent
+        words = sql.split()
         statements.append(" ".join(words[:2] if words[0] == "BEGIN" else words[:1]))
 
-    def record_commit(conn):
-        statements.append("COMMIT")
+    def traced(dbapi_connection, _record) -> None:
+        dbapi_connection.set_trace_callback(record)
 
-    sa.event.listen(db.engine, "before_cursor_execute", record)
-    sa.event.listen(db.engine, "commit", record_commit)
+    db.engine.dispose()  # connections from now on are traced
+    sa.event.listen(db.engine, "connect", traced)
     uid = new_id()
     body = highlight(lesson, "vented its anger", note="first")
     try:
@@ -191,8 +191,8 @@ def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(app, make, 
         assert api.put(aid, uid, {**body, "note": "edited"}, if_match=1).status_code == 200
         edited = statements[:]
     finally:
-        sa.event.remove(db.engine, "before_cursor_execute", record)
-        sa.event.remove(db.engine, "commit", record_commit)
+        sa.event.remove(db.engine, "connect", traced)
+        db.engine.dispose()
     # the first save in this worker reads which lesson the assignment uses, and the lesson
     assert created == ["BEGIN", "SELECT", "SELECT", "COMMIT",
                        "BEGIN IMMEDIATE", "SELECT", "INSERT", "COMMIT"]
