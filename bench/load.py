@@ -38,8 +38,6 @@ import platform
 import random
 import re
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -62,12 +60,13 @@ from app.models import Annotation  # noqa: E402
 from bench import teacher_pages  # noqa: E402
 from bench.floor import SCHEMA as FLOOR_SCHEMA  # noqa: E402
 from bench.students import (  # noqa: E402
+    GunicornServer,
+    ServerFailed,
     Student,
     kill_mid_request,
     merge,
     verify,
     word_targets,
-    worker_pids,
 )
 
 BIN = Path(sys.executable).parent
@@ -77,78 +76,17 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_app"
 WARMUP_SECONDS = 3
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # ---------------------------------------------------------------- servers
 
 
-class Server:
-    """One gunicorn master with gunicorn.conf.py; the app, or another WSGI app (the floor)."""
-
-    def __init__(self, name: str, env: dict[str, str], workdir: Path,
-                 app_uri: str | None = None) -> None:
-        self.name = name
-        self.port = free_port()
-        self.log_path = workdir / f"gunicorn-{name}.log"
-        self.env = {**env, "PORT": str(self.port),
-                    "GUNICORN_ACCESSLOG": str(workdir / f"access-{name}.log")}
-        cmd = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py")]
-        if app_uri:
-            cmd.append(app_uri)
-        self.log = open(self.log_path, "wb")  # noqa: SIM115  (closed in stop())
-        self.proc = subprocess.Popen(  # noqa: S603  (our own gunicorn, no shell)
-            cmd, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        self.workers_wanted = self._configured_workers()
-        deadline = time.monotonic() + 60
-        while not self._ready():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"gunicorn ({name}) did not start:\n{self.text()[-3000:]}")
-            time.sleep(0.2)
-
-    def _configured_workers(self) -> int:
-        out = subprocess.run(  # noqa: S603
-            [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--print-config"],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, check=True).stdout
-        settings = dict(re.findall(r"^(\w+)\s+= (.*)$", out, re.M))
-        self.settings = {k: settings[k] for k in ("workers", "threads", "worker_class",
-                                                   "timeout", "keepalive")}
-        if self.settings["worker_class"] == "sync" and int(self.settings["threads"]) > 1:
-            self.settings["worker_class"] = "gthread"  # what gunicorn runs with threads > 1
-        return int(settings["workers"])
-
-    def _ready(self) -> bool:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-        try:
-            conn.request("GET", "/login")
-            conn.getresponse().read()
-        except OSError:
-            return False
-        finally:
-            conn.close()
-        return len(self.workers()) == self.workers_wanted
-
-    def workers(self) -> set[int]:
-        return worker_pids(self.proc.pid)
-
-    def text(self) -> str:
-        if not self.log.closed:
-            self.log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+def start_server(name: str, env: dict[str, str], workdir: Path,
+                 app_uri: str | None = None) -> GunicornServer:
+    """A gunicorn server for the benchmark, its access log in a file of its own."""
+    env = {**env, "GUNICORN_ACCESSLOG": str(workdir / f"access-{name}.log")}
+    try:
+        return GunicornServer(env, workdir / f"gunicorn-{name}.log", app_uri, name=name)
+    except ServerFailed as e:
+        raise SystemExit(f"{name}: {e}") from None
 
 
 def server_env(args: argparse.Namespace) -> dict[str, str]:
@@ -175,7 +113,7 @@ class AppTarget:
     assignments: dict[str, int] = field(default_factory=dict)
     logins: list[str] = field(default_factory=list)
     creds: list[tuple[str, str, str]] = field(default_factory=list)  # cookie, token, user id
-    server: Server | None = None
+    server: GunicornServer | None = None
 
 
 def prepare(target: AppTarget, env: dict[str, str], students: int, runs: list[str]) -> None:
@@ -475,16 +413,16 @@ def main() -> None:
     with contextlib.closing(sqlite3.connect(floor_db)) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(FLOOR_SCHEMA)
-    servers: list[Server] = []
+    servers: list[GunicornServer] = []
     try:
         print(f"preparing databases and servers in {work} ...", file=sys.stderr, flush=True)
         for t in apps:
             prepare(t, env, students, runs)
-            t.server = Server("sqlite" if "SQLite" in t.name else "postgres",
+            t.server = start_server("sqlite" if "SQLite" in t.name else "postgres",
                               {**env, "DATABASE_URL": t.url}, work)
             servers.append(t.server)
             log_in_all(t, targets)
-        floor = Server("floor", {**env, "FLOOR_DB": str(floor_db)}, work, "bench.floor:app")
+        floor = start_server("floor", {**env, "FLOOR_DB": str(floor_db)}, work, "bench.floor:app")
         servers.append(floor)
         settings = floor.settings
 

@@ -19,12 +19,16 @@ import os
 import random
 import re
 import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlencode
 
 Content = tuple[str, int | None, int | None]  # (note, start, end): what a checksum covers
@@ -332,3 +336,95 @@ def kill_mid_request(pids: list[int], port: int, seconds: float = 10.0) -> int:
         time.sleep(0.005)
     os.kill(pids[0], signal.SIGKILL)
     return pids[0]
+
+
+# ---------------------------------------------------------------- a gunicorn server
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ServerFailed(RuntimeError):
+    """gunicorn exited, or didn't answer with all its workers in time."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(port: int, path: str, timeout: float = 5) -> int:
+    """The status of a GET on 127.0.0.1."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status
+    finally:
+        conn.close()
+
+
+class GunicornServer:
+    """One gunicorn master with gunicorn.conf.py and the given environment (the app, or with
+    ``app_uri`` another WSGI app such as the floor), its output in ``log_path``; ready once
+    it answers and all the workers gunicorn.conf.py asks for are up. For `make bench` and the
+    kill test."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, app_uri: str | None = None,
+                 wait: float = 60, name: str = "gunicorn") -> None:
+        self.name = name
+        self.port = free_port()
+        self.log_path = log_path
+        self.env = {**env, "PORT": str(self.port)}
+        gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "-c",
+                    str(ROOT / "gunicorn.conf.py")]
+        self.settings = self._configured(gunicorn)
+        self.log = open(log_path, "wb")  # noqa: SIM115  (closed in stop())
+        self.proc = subprocess.Popen(  # noqa: S603  (our own gunicorn, no shell)
+            [*gunicorn, *([app_uri] if app_uri else [])], cwd=ROOT, env=self.env,
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + wait
+        while not self._ready():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise ServerFailed(f"gunicorn did not start (exit {self.proc.returncode}):\n"
+                                   f"{self.text()[-3000:]}")
+            time.sleep(0.1)
+
+    def _configured(self, gunicorn: list[str]) -> dict[str, str]:
+        out = subprocess.run(  # noqa: S603
+            [*gunicorn, "--print-config"], cwd=ROOT, env=self.env, capture_output=True,
+            text=True, check=True).stdout
+        settings = dict(re.findall(r"^(\w+)\s+= (.*)$", out, re.M))
+        settings = {k: settings[k] for k in ("workers", "threads", "worker_class", "timeout",
+                                              "keepalive")}
+        if settings["worker_class"] == "sync" and int(settings["threads"]) > 1:
+            settings["worker_class"] = "gthread"  # what gunicorn runs with threads > 1
+        return settings
+
+    def _ready(self) -> bool:
+        try:
+            get(self.port, "/login", timeout=2)  # any answer (the floor has no such page)
+        except OSError:
+            return False
+        return len(self.workers()) == int(self.settings["workers"])
+
+    def workers(self) -> set[int]:
+        return worker_pids(self.proc.pid)
+
+    def text(self) -> str:
+        if not self.log.closed:
+            self.log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()

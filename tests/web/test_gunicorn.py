@@ -9,15 +9,9 @@ strings."""
 
 from __future__ import annotations
 
-import http.client
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -26,14 +20,16 @@ from app.domain.anchoring import snap_to_words
 from app.extensions import db
 from app.models import Annotation
 from bench.students import (
+    GunicornServer,
+    ServerFailed,
     Student,
+    get,
     kill_mid_request,
     merge,
     verify,
     word_targets,
-    worker_pids,
 )
-from tests.conftest import PASSWORD, ROOT
+from tests.conftest import PASSWORD
 
 WORKERS = 3
 STUDENTS = 8
@@ -41,32 +37,13 @@ SECONDS = 10.0
 SECRET_IN_QUERY = "note-text-in-a-query-string"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(port: int, path: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    try:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        resp.read()
-        return resp.status
-    finally:
-        conn.close()
-
-
-class Server:
-    def __init__(self, db_url: str, log: Path) -> None:
-        self.port = free_port()
-        self.log = log
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("GUNICORN_", "FLASK_")) and k not in (
-                   "BIND", "PORT", "WEB_CONCURRENCY", "DATABASE_URL", "SECRET_KEY", "REDIS_URL",
-                   "TEST_DATABASE_URL")}
-        env.update({
+def server_env(db_url: str) -> dict[str, str]:
+    """This machine's environment without any app or gunicorn setting, and the test's."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("GUNICORN_", "FLASK_")) and k not in (
+               "BIND", "PORT", "WEB_CONCURRENCY", "DATABASE_URL", "SECRET_KEY", "REDIS_URL",
+               "TEST_DATABASE_URL")}
+    return {**env,
             "DATABASE_URL": db_url,
             "FLASK_DEBUG": "0",
             "FLASK_SECRET_KEY": "gunicorn-test-secret",
@@ -74,50 +51,15 @@ class Server:
             "FLASK_RATE_LIMIT_API_PER_MINUTE": "1000000",  # the limiter runs, never throttles
             # the tests' fast hash (tests/conftest.py), so a login is no rehash to scrypt
             "FLASK_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "PORT": str(self.port),
-            "WEB_CONCURRENCY": str(WORKERS),
-        })
-        self.out = open(log, "wb")  # noqa: SIM115  (closed in stop())
-        self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py"],
-            cwd=ROOT, env=env, stdout=self.out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while True:
-            if self.proc.poll() is not None:
-                self.stop()
-                pytest.fail(f"gunicorn exited with {self.proc.returncode}:\n{self.text()}")
-            try:
-                if get(self.port, "/login") == 200 and len(self.workers()) == WORKERS:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"gunicorn did not answer in 30 s:\n{self.text()}")
-            time.sleep(0.1)
-
-    def workers(self) -> set[int]:
-        return worker_pids(self.proc.pid)
-
-    def text(self) -> str:
-        if not self.out.closed:
-            self.out.flush()
-        return self.log.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=35)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.out.close()
+            "WEB_CONCURRENCY": str(WORKERS)}
 
 
 @pytest.fixture
 def server(db_url, app, tmp_path):
-    s = Server(db_url, tmp_path / "gunicorn.log")
+    try:
+        s = GunicornServer(server_env(db_url), tmp_path / "gunicorn.log", wait=30)
+    except ServerFailed as e:
+        pytest.fail(str(e))
     yield s
     s.stop()  # before db_url's teardown empties the PostgreSQL tables
 
