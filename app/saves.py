@@ -15,12 +15,14 @@ transaction:
 2. one ``INSERT ... ON CONFLICT DO NOTHING`` or one ``UPDATE ... WHERE version = <read>``.
 
 On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (``writing()``), so the gate and the
-write see the same state. On PostgreSQL the two statements run without a transaction around
-them (see ``put_annotation``): a concurrent save of the same id makes the INSERT do nothing or
-the UPDATE match no row, and the save is decided again from the new state. Either way a
-retry can never double a save, and no save overwrites a version it did not read. The
-decisions are ``domain.annotations.plan_put``, shared with the ORM path the no-JavaScript
-form uses (``services.put_annotation``).
+write see the same state; the statements run on the sqlite3 connection itself. On PostgreSQL
+they run without a transaction around them (see ``put_annotation``), on psycopg directly,
+from a pool of their own that doesn't ping (``_save_engine``), and a new annotation's gate
+and INSERT are one statement (``GATE_AND_CREATE``): one round trip. A concurrent save of the
+same id makes the INSERT do nothing or the UPDATE match no row, and the save is decided again
+from the new state. Either way a retry can never double a save, and no save overwrites a
+version it did not read. The decisions are ``domain.annotations.plan_put``, shared with the
+ORM path the no-JavaScript form uses (``services.put_annotation``).
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ import sqlite3
 import threading
 import time
 from collections import namedtuple
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+import psycopg
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
@@ -101,13 +104,27 @@ GATE = (
 UPDATE = _ann.update().where(_ann.c.id == sa.bindparam("b_id"),
                              _ann.c.version == sa.bindparam("b_read"))
 
-# RETURNING says whether the row was made (no row: the id was taken meanwhile)
-_INSERTS = {
-    "sqlite": sqlite.insert(_ann).on_conflict_do_nothing(index_elements=["id"])
-    .returning(_ann.c.id),
-    "postgresql": postgresql.insert(_ann).on_conflict_do_nothing(index_elements=["id"])
-    .returning(_ann.c.id),
-}
+# SQLite: RETURNING says whether the row was made (no row: the id was taken meanwhile)
+INSERT = sqlite.insert(_ann).on_conflict_do_nothing(index_elements=["id"]).returning(_ann.c.id)
+
+
+# PostgreSQL: the gate and the INSERT of a new annotation as one statement (one round trip).
+# The row is made only where ``plan_put`` would make it: the gate passes, nothing is stored
+# under the id, the work is open and the assignment is on the lesson version the save was
+# checked against; the gate's columns come back as they were before the statement either way.
+_gate_cte = GATE.cte("gate")
+_NEW = [c.name for c in _ann.c]
+_made = (
+    postgresql.insert(_ann)
+    .from_select(_NEW, sa.select(*(sa.bindparam(f"new_{c}", type_=_ann.c[c].type) for c in _NEW))
+                 .where(_gate_cte.c.a_id.is_(None),
+                        _gate_cte.c.lesson_version_id == sa.bindparam("lesson_version"),
+                        _gate_cte.c.released_at.is_(None), _gate_cte.c.submitted_at.is_(None)))
+    .on_conflict_do_nothing(index_elements=["id"])
+    .returning(_ann.c.id)
+    .cte("made")
+)
+GATE_AND_CREATE = sa.select(*_gate_cte.c, sa.exists(_made.select()).label("made"))
 
 
 class Student(NamedTuple):
@@ -156,19 +173,14 @@ def _stored(row: sa.Row) -> Saved:
 
 
 class _Core:
-    """The save's statements through SQLAlchemy Core."""
+    """The gate through SQLAlchemy Core, on the request's session (the first save of an
+    assignment in a worker, and the membership check before a refusal)."""
 
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
 
     def gate(self, params: dict[str, Any]) -> Any:
         return self.conn.execute(GATE, params).first()
-
-    def insert(self, values: dict[str, Any]) -> bool:
-        return self.conn.execute(_INSERTS[self.conn.dialect.name], values).first() is not None
-
-    def update(self, params: dict[str, Any]) -> bool:
-        return self.conn.execute(UPDATE, params).rowcount == 1
 
 
 _SQLITE = sqlite.dialect()
@@ -229,7 +241,7 @@ _SQLITE_GATE = _sqlite_form(GATE)
 
 @lru_cache(maxsize=4)
 def _sqlite_insert(keys: tuple[str, ...]) -> tuple[str, tuple]:
-    return _sqlite_form(_INSERTS["sqlite"], list(keys))
+    return _sqlite_form(INSERT, list(keys))
 
 
 @lru_cache(maxsize=4)
@@ -237,12 +249,115 @@ def _sqlite_update(keys: tuple[str, ...]) -> tuple[str, tuple]:
     return _sqlite_form(UPDATE, [k for k in keys if not k.startswith("b_")])
 
 
-def _gate(statements: _Core | _SQLite, student: Student, assignment_id: int, uuid: str) -> Any:
-    row = statements.gate({"student": student.id, "session_version": student.session_version,
-                           "assignment": assignment_id, "uuid": uuid})
+_PSYCOPG = postgresql.psycopg.dialect()
+
+
+def _psycopg_form(stmt: sa.Executable, keys: list[str] | None = None) -> tuple[str, dict]:
+    """The statement's SQL for psycopg (named ``%(name)s`` parameters), and the values of the
+    statement's own constants (such as the role 'student')."""
+    compiled = stmt.compile(dialect=_PSYCOPG, column_keys=keys)
+    return compiled.string, {compiled.bind_names[b]: b.value
+                             for b in compiled.binds.values() if not b.required}
+
+
+_PG_GATE = _psycopg_form(GATE)
+_PG_GATE_AND_CREATE = _psycopg_form(GATE_AND_CREATE)
+
+
+@lru_cache(maxsize=4)
+def _pg_update(keys: tuple[str, ...]) -> tuple[str, dict]:
+    return _psycopg_form(UPDATE, [k for k in keys if not k.startswith("b_")])
+
+
+class _Postgres:
+    """The statements, compiled once, run on a psycopg connection of the save pool (see
+    ``save_connection``): SQLAlchemy's execution costs more than the statements, and a new
+    annotation (most saves) is checked and made in one statement, one round trip."""
+
+    creates_with_gate = True
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.cursor = conn.cursor()
+
+    def _run(self, form: tuple[str, dict], params: dict[str, Any]) -> Any:
+        sql, fixed = form
+        try:
+            return self.cursor.execute(sql, {**fixed, **params} if fixed else params)
+        except psycopg.Error as e:  # as SQLAlchemy would raise it (the error log relies on it)
+            raise sa.exc.DBAPIError.instance(
+                sql, None, e, psycopg.Error, hide_parameters=True, dialect=_PSYCOPG,
+                connection_invalidated=self.conn.closed or self.conn.broken,
+            ) from e
+
+    def gate(self, params: dict[str, Any]) -> Any:
+        row = self._run(_PG_GATE, params).fetchone()
+        return None if row is None else _GateRow(*row)
+
+    def gate_and_create(self, params: dict[str, Any]) -> tuple[Any, bool]:
+        row = self._run(_PG_GATE_AND_CREATE, params).fetchone()
+        return (None, False) if row is None else (_GateRow(*row[:-1]), row[-1])
+
+    def update(self, params: dict[str, Any]) -> bool:
+        return self._run(_pg_update(tuple(params)), params).rowcount == 1
+
+
+def _save_engine() -> sa.Engine:
+    """PostgreSQL: the pool the save path takes its connections from, one per app.
+
+    The app's own pool tests each connection before use (``pool_pre_ping``: a round trip);
+    this one doesn't, and its connections are in autocommit (the save's statements are each
+    atomic; see ``put_annotation``). A connection found dead (a restarted server) is dropped
+    with the rest of the pool and the save is tried again on a new one (``_on_postgres``).
+    It is disposed with the app's engine."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    engine = app.extensions.get("save_engine")
+    if engine is None:
+        with _queues_lock:
+            engine = app.extensions.get("save_engine")
+            if engine is None:
+                main = db.engine
+                engine = sa.create_engine(main.url, pool_pre_ping=False,
+                                          pool_reset_on_return=None,
+                                          isolation_level="AUTOCOMMIT", hide_parameters=True)
+                sa.event.listen(main, "engine_disposed", lambda _e, mine=engine: mine.dispose())
+                app.extensions["save_engine"] = engine
+    return engine
+
+
+def _on_postgres(attempt: Callable[[_Postgres], Any]) -> Any:
+    """Run one attempt of a save on a connection of the save pool; once more on a new
+    connection if the first was dead (a save is safe to send twice: see ``plan_put``)."""
+    engine = _save_engine()
+    for tries_left in (1, 0):
+        raw = engine.raw_connection()
+        try:
+            return attempt(_Postgres(raw.driver_connection))
+        except sa.exc.DBAPIError as e:
+            if not e.connection_invalidated:
+                raise
+            raw.invalidate(e)
+            engine.dispose()  # the others in the pool are likely dead too
+            if not tries_left:
+                raise
+        finally:
+            raw.close()
+    raise AssertionError("unreachable")
+
+
+def _gate(statements: _Core | _SQLite | _Postgres, student: Student, assignment_id: int,
+          uuid: str, create: dict[str, Any] | None = None) -> tuple[Any, bool]:
+    """The gate's row (NotMember if none) and whether ``create`` (the new row's columns and
+    the lesson version it was checked against) was inserted with it (PostgreSQL)."""
+    params = {"student": student.id, "session_version": student.session_version,
+              "assignment": assignment_id, "uuid": uuid}
+    if create is not None:
+        row, made = statements.gate_and_create({**params, **create})
+    else:
+        row, made = statements.gate(params), False
     if row is None:
         raise NotMember
-    return row
+    return row, made
 
 
 def check_member(session: Session | scoped_session, student: Student, assignment_id: int) -> None:
@@ -340,7 +455,7 @@ def put_annotation(
         version_id = known.get(assignment_id)
         if version_id is None:
             version_id = known[assignment_id] = _gate(
-                _Core(session.connection()), student, assignment_id, "").lesson_version_id
+                _Core(session.connection()), student, assignment_id, "")[0].lesson_version_id
         if checked is None or checked[0] != version_id:
             try:
                 checked = (version_id, _validate(session, version_id, payload))
@@ -357,8 +472,8 @@ def put_annotation(
             # two round trips (BEGIN, COMMIT) and close no race: under read committed the
             # gate's reads are not held either. The write's own conditions (nothing under
             # the id / the version read) are what keep a save from doubling or overwriting.
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                result = _write(_Core(conn), student, assignment_id, uuid, *checked, if_match)
+            result = _on_postgres(lambda pg, checked=checked: _write(
+                pg, student, assignment_id, uuid, *checked, if_match))
             if result is not None:
                 return result
             continue  # decide again from what is stored now
@@ -374,15 +489,27 @@ def put_annotation(
 
 
 def _write(
-    statements: _Core | _SQLite, student: Student, assignment_id: int, uuid: str,
+    statements: _Core | _SQLite | _Postgres, student: Student, assignment_id: int, uuid: str,
     version_id: int,
     data: AnnotationInput, if_match: int | None,
 ) -> tuple[Saved, bool] | None:
     """One attempt inside the write transaction. None when it must be decided again: a
     concurrent save of the same id got there between the gate and the write (PostgreSQL), or
     the assignment is not pinned to the lesson version ``data`` was checked against."""
-    row = _gate(statements, student, assignment_id, uuid)
+    now = utcnow()
+    values = annotation_values(data)
     student_id = student.id
+    new = None
+    if if_match is None and getattr(statements, "creates_with_gate", False):
+        # most saves make a new annotation: try it with the gate (PostgreSQL)
+        new = {**values, "id": uuid, "assignment_id": assignment_id, "student_id": student_id,
+               "version": 1, "created_at": now, "updated_at": now, "deleted_at": None}
+        row, made = _gate(statements, student, assignment_id, uuid,
+                          {"lesson_version": version_id, **{f"new_{k}": v for k, v in new.items()}})
+        if made:
+            return Saved(**new), True
+    else:
+        row, _ = _gate(statements, student, assignment_id, uuid)
     if row.lesson_version_id != version_id:
         _lesson_versions()[assignment_id] = row.lesson_version_id
         return None
@@ -401,9 +528,9 @@ def _write(
         raise VersionConflict(stored)
     if plan == SAME:
         return stored, False  # a retry of a write that already landed
-    now = utcnow()
-    values = annotation_values(data)
     if plan == CREATE:
+        if new is not None:
+            return None  # the gate saw nothing under the id, but the insert met a row made since
         values.update(id=uuid, assignment_id=assignment_id, student_id=student_id, version=1,
                       created_at=now, updated_at=now, deleted_at=None)
         if not statements.insert(values):

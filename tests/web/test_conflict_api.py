@@ -189,12 +189,12 @@ def _gate_seeing(monkeypatch, uid: str, **stale) -> list[str]:
     real = saves._gate
     calls: list[str] = []
 
-    def gate(conn, student_id, assignment_id, uuid):
-        row = real(conn, student_id, assignment_id, uuid)
+    def gate(statements, student, assignment_id, uuid, create=None):
+        row, made = real(statements, student, assignment_id, uuid, create)
         calls.append(uuid)
         if uuid == uid and calls.count(uid) == 1:
-            return SimpleNamespace(**{**row._asdict(), **stale})
-        return row
+            return SimpleNamespace(**{**row._asdict(), **stale}), made
+        return row, made
 
     monkeypatch.setattr(saves, "_gate", gate)
     return calls

@@ -1,0 +1,165 @@
+"""PostgreSQL: the save path's own pool (no ping, autocommit), one statement for a new
+annotation, and saves that survive connections the server has dropped."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from app import saves
+from app.extensions import db
+from app.models import Annotation
+from tests.conftest import TEST_DB_URL
+from tests.web.helpers import highlight, new_id
+
+pytestmark = pytest.mark.skipif(not TEST_DB_URL, reason="PostgreSQL's save path; this run is "
+                                "on SQLite, whose own tests (test_sqlite.py) cover its path")
+
+
+@pytest.fixture
+def statements(monkeypatch) -> list[str]:
+    """The SQL of every statement the save path runs on its own connections."""
+    ran: list[str] = []
+    real = saves._Postgres._run
+
+    def run(self, form, params):
+        ran.append(form[0])
+        return real(self, form, params)
+
+    monkeypatch.setattr(saves._Postgres, "_run", run)
+    return ran
+
+
+@pytest.fixture
+def app_statements(app) -> list[str]:
+    """Every statement run through the app's own engine (the ORM and Core)."""
+    ran: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        ran.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    yield ran
+    sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def body(lesson, note: str) -> dict:
+    return highlight(lesson, "vented its anger", note=note)
+
+
+def rows(uid: str) -> list[Annotation]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(Annotation).where(Annotation.id == uid)))
+
+
+def test_a_new_annotation_is_checked_and_made_in_one_statement(work, lesson, statements,
+                                                               app_statements):
+    aid = work.assignment.id
+    work.api.put(aid, new_id(), body(lesson, "first"))  # this worker learns the lesson version
+    statements.clear()
+    app_statements.clear()
+    uid = new_id()
+    resp = work.api.put(aid, uid, body(lesson, "second"))
+    assert resp.status_code == 201
+    assert len(statements) == 1
+    assert statements[0].startswith("WITH gate AS")
+    assert "INSERT INTO annotations" in statements[0]
+    assert app_statements == []  # nothing on the app's pool: no ping, no login query
+    assert [r.note for r in rows(uid)] == ["second"]
+
+
+def test_an_edit_is_a_gate_and_an_update(work, lesson, statements):
+    uid = new_id()
+    work.api.put(work.assignment, uid, body(lesson, "first"))
+    statements.clear()
+    resp = work.api.put(work.assignment, uid, body(lesson, "edited"), if_match=1)
+    assert resp.status_code == 200
+    assert resp.get_json()["version"] == 2
+    assert [s.split()[0] for s in statements] == ["SELECT", "UPDATE"]
+
+
+def test_the_save_pool_does_not_ping_and_autocommits(app, work, lesson):
+    work.api.put(work.assignment, new_id(), body(lesson, "first"))
+    engine = app.extensions["save_engine"]
+    assert engine.pool._pre_ping is False
+    assert db.engine.pool._pre_ping is True  # the app's own pool still pings
+    raw = engine.raw_connection()
+    try:
+        assert raw.driver_connection.autocommit is True
+    finally:
+        raw.close()
+
+
+def _terminate(pids: list[int]) -> None:
+    admin = sa.create_engine(TEST_DB_URL)
+    with admin.connect() as conn:
+        for pid in pids:
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+def _save_backends(app) -> list[int]:
+    engine = app.extensions["save_engine"]
+    raw = engine.raw_connection()
+    try:
+        return [raw.driver_connection.info.backend_pid]
+    finally:
+        raw.close()
+
+
+def test_a_save_on_a_connection_the_server_dropped_lands_once(app, work, lesson):
+    """No ping before use: a dead connection fails its first statement, and the save is sent
+    again on a new one (the database restarted, an idle connection was cut...)."""
+    work.api.put(work.assignment, new_id(), body(lesson, "first"))
+    _terminate(_save_backends(app))
+    uid = new_id()
+    resp = work.api.put(work.assignment, uid, body(lesson, "after the cut"))
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    assert [r.note for r in rows(uid)] == ["after the cut"]
+    # and an edit after another cut
+    _terminate(_save_backends(app))
+    resp = work.api.put(work.assignment, uid, body(lesson, "edited"), if_match=1)
+    assert resp.status_code == 200
+    assert [(r.note, r.version) for r in rows(uid)] == [("edited", 2)]
+
+
+def test_every_connection_of_the_app_dropped_at_once(app, work, lesson):
+    """As after a server restart: the app's pool pings, the save pool tries again."""
+    work.api.put(work.assignment, new_id(), body(lesson, "first"))
+    admin = sa.create_engine(TEST_DB_URL)
+    with admin.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    admin.dispose()
+    uid = new_id()
+    assert work.api.put(work.assignment, uid, body(lesson, "back")).status_code == 201
+    assert len(work.api.mine(work.assignment)) == 2
+
+
+def test_a_connection_that_stays_dead_gives_a_500_not_a_hang(app, work, lesson, monkeypatch):
+    """Tried twice, then the error is the app's usual 500 (logged without the note)."""
+    work.api.put(work.assignment, new_id(), body(lesson, "first"))
+    tries: list[int] = []
+    real = saves._Postgres.__init__
+
+    def dead(self, conn):
+        real(self, conn)
+        tries.append(1)
+        _terminate([conn.info.backend_pid])
+
+    monkeypatch.setattr(saves._Postgres, "__init__", dead)
+    uid = new_id()
+    resp = work.api.put(work.assignment, uid, body(lesson, "never"))
+    assert resp.status_code == 500
+    assert "never" not in resp.get_data(as_text=True)
+    assert len(tries) == 2
+    monkeypatch.undo()
+    assert rows(uid) == []
+
+
+def test_disposing_the_apps_engine_closes_the_save_pool(app, work, lesson):
+    work.api.put(work.assignment, new_id(), body(lesson, "first"))
+    engine = app.extensions["save_engine"]
+    assert engine.pool.checkedin() == 1
+    db.engine.dispose()
+    assert engine.pool.checkedin() == 0
