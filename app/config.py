@@ -7,6 +7,9 @@ import secrets
 
 from flask import Flask
 
+# PostgreSQL's values for synchronous_commit ("" = leave the server's setting)
+SYNCHRONOUS_COMMIT = ("", "on", "off", "local", "remote_write", "remote_apply")
+
 
 class Config:
     SECRET_KEY: str | None = None
@@ -31,6 +34,11 @@ class Config:
     RATE_LIMIT_SIGNUPS_PER_HOUR = 20  # teacher accounts per address
     RATE_LIMIT_API_PER_MINUTE = 600  # saves per student
     RATE_LIMIT_API_LEASE = 10  # saves a worker claims at once from that count (app/ratelimit.py)
+    # PostgreSQL: whether an annotation save waits for its commit to reach the disk. "" (the
+    # default): the server's own setting (PostgreSQL's default: yes). "off": no, as SQLite's
+    # NORMAL sync doesn't (a crash of the database server or the machine may lose the last
+    # fraction of a second of saves; the database is never corrupted). Only saves; see saves.py
+    SAVE_SYNCHRONOUS_COMMIT = ""
     # behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto / -Host (0 = none)
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO: int | None = None  # None: the same as PROXY_FIX_X_FOR
@@ -56,6 +64,12 @@ class Config:
                 **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
         if not app.config.get("REDIS_URL") and os.environ.get("REDIS_URL"):
             app.config["REDIS_URL"] = os.environ["REDIS_URL"]
+        sync = str(app.config.get("SAVE_SYNCHRONOUS_COMMIT") or "").strip().lower()
+        if sync not in SYNCHRONOUS_COMMIT:
+            raise RuntimeError(
+                f"SAVE_SYNCHRONOUS_COMMIT must be one of {', '.join(SYNCHRONOUS_COMMIT[1:])} or "
+                f"empty (the database server's own setting), not {sync!r}.")
+        app.config["SAVE_SYNCHRONOUS_COMMIT"] = sync
         if app.config.get("PROXY_FIX_X_PROTO") is None:
             app.config["PROXY_FIX_X_PROTO"] = app.config["PROXY_FIX_X_FOR"]
         if not app.config.get("SECRET_KEY") and os.environ.get("SECRET_KEY"):

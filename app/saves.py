@@ -309,7 +309,10 @@ def _save_engine() -> sa.Engine:
     this one doesn't, and its connections are in autocommit (the save's statements are each
     atomic; see ``put_annotation``). A connection found dead (a restarted server) is dropped
     with the rest of the pool and the save is tried again on a new one (``_on_postgres``).
-    It is disposed with the app's engine."""
+    It is disposed with the app's engine. With ``SAVE_SYNCHRONOUS_COMMIT`` set, its
+    connections start with that ``synchronous_commit`` (``off``: a save is acknowledged once
+    its commit is in PostgreSQL's write-ahead log buffer, not yet on disk); the app's other
+    writes keep the server's setting."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     engine = app.extensions.get("save_engine")
     if engine is None:
@@ -317,7 +320,12 @@ def _save_engine() -> sa.Engine:
             engine = app.extensions.get("save_engine")
             if engine is None:
                 main = db.engine
-                engine = sa.create_engine(main.url, pool_pre_ping=False,
+                url = main.url
+                sync = app.config["SAVE_SYNCHRONOUS_COMMIT"]
+                if sync:
+                    options = f"{url.query.get('options', '')} -c synchronous_commit={sync}"
+                    url = url.update_query_dict({"options": options.strip()})
+                engine = sa.create_engine(url, pool_pre_ping=False,
                                           pool_reset_on_return=None,
                                           isolation_level="AUTOCOMMIT", hide_parameters=True)
                 sa.event.listen(main, "engine_disposed", lambda _e, mine=engine: mine.dispose())
@@ -332,7 +340,10 @@ def _on_postgres(attempt: Callable[[_Postgres], Any]) -> Any:
     for tries_left in (1, 0):
         raw = engine.raw_connection()
         try:
-            return attempt(_Postgres(raw.driver_connection))
+            statements = raw.info.get("save_statements")  # kept with the connection
+            if statements is None:
+                statements = raw.info["save_statements"] = _Postgres(raw.driver_connection)
+            return attempt(statements)
         except sa.exc.DBAPIError as e:
             if not e.connection_invalidated:
                 raise

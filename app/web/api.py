@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from flask import Blueprint, Flask, abort, jsonify, request
+from flask import Blueprint, Flask, Response, abort, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -73,11 +74,12 @@ def _if_match() -> int | None:
     return int(value) if value.isdigit() else -1
 
 
-def _saved(annotation, status: int):
-    resp = jsonify(present.annotation_json(annotation))
-    resp.status_code = status
-    resp.headers["ETag"] = f'"{annotation.version}"'
-    return resp
+def _saved(annotation, status: int) -> Response:
+    """The saved annotation as JSON, with its version as the ETag. Every save answers with
+    this, so it is made directly (the data ``jsonify`` would send, without its machinery)."""
+    body = json.dumps(present.annotation_json(annotation), separators=(",", ":"))
+    return Response(body, status, {"ETag": f'"{annotation.version}"'},
+                    mimetype="application/json")
 
 
 def _closed(e: services.WorkClosed):

@@ -140,14 +140,14 @@ def test_a_connection_that_stays_dead_gives_a_500_not_a_hang(app, work, lesson, 
     """Tried twice, then the error is the app's usual 500 (logged without the note)."""
     work.api.put(work.assignment, new_id(), body(lesson, "first"))
     tries: list[int] = []
-    real = saves._Postgres.__init__
+    real = saves._Postgres._run
 
-    def dead(self, conn):
-        real(self, conn)
+    def dead(self, form, params):
         tries.append(1)
-        _terminate([conn.info.backend_pid])
+        _terminate([self.conn.info.backend_pid])
+        return real(self, form, params)
 
-    monkeypatch.setattr(saves._Postgres, "__init__", dead)
+    monkeypatch.setattr(saves._Postgres, "_run", dead)
     uid = new_id()
     resp = work.api.put(work.assignment, uid, body(lesson, "never"))
     assert resp.status_code == 500
@@ -163,3 +163,42 @@ def test_disposing_the_apps_engine_closes_the_save_pool(app, work, lesson):
     assert engine.pool.checkedin() == 1
     db.engine.dispose()
     assert engine.pool.checkedin() == 0
+
+
+def _setting(engine: sa.Engine) -> str:
+    raw = engine.raw_connection()
+    try:
+        return raw.driver_connection.execute("SHOW synchronous_commit").fetchone()[0]
+    finally:
+        raw.close()
+
+
+def test_saves_keep_the_servers_commit_durability_by_default(app, work, lesson):
+    work.api.put(work.assignment, new_id(), body(lesson, "first"))
+    assert app.config["SAVE_SYNCHRONOUS_COMMIT"] == ""
+    assert _setting(app.extensions["save_engine"]) == "on"  # the server's default
+
+
+def test_save_synchronous_commit_off_applies_to_saves_only(db_url, make, lesson):
+    """FLASK_SAVE_SYNCHRONOUS_COMMIT=off: the save pool's connections don't wait for the
+    disk at commit (as SQLite's NORMAL sync); every other write still does."""
+    from app import create_app
+    from tests.conftest import _base_config
+    from tests.web.helpers import ApiClient
+
+    fast = create_app({**_base_config(db_url), "SAVE_SYNCHRONOUS_COMMIT": "OFF "})
+    assert fast.config["SAVE_SYNCHRONOUS_COMMIT"] == "off"
+    classroom = make.classroom()
+    aid = make.assignment(classroom).id
+    api = ApiClient(fast.test_client()).login(make.student(classroom=classroom))
+    uid = new_id()
+    assert api.put(aid, uid, body(lesson, "fast")).status_code == 201
+    assert api.put(aid, uid, body(lesson, "edited"), if_match=1).status_code == 200
+    assert [(r.note, r.version) for r in rows(uid)] == [("edited", 2)]
+    with fast.app_context():
+        try:
+            assert _setting(fast.extensions["save_engine"]) == "off"
+            with db.engine.connect() as conn:  # the app's own pool: the server's setting
+                assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
+        finally:
+            db.engine.dispose()
