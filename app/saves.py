@@ -14,8 +14,8 @@ transaction:
    annotation's id;
 2. one ``INSERT ... ON CONFLICT DO NOTHING`` or one ``UPDATE ... WHERE version = <read>``.
 
-On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (``writing()``), so the gate and the
-write see the same state; the statements run on the sqlite3 connection itself. On PostgreSQL
+On SQLite the transaction starts with ``BEGIN IMMEDIATE``, so the gate and the write see the
+same state; the statements, and the transaction, run on the sqlite3 connection itself. On PostgreSQL
 they run without a transaction around them (see ``put_annotation``), on psycopg directly,
 from a pool of their own that doesn't ping (``_save_engine``), and a new annotation's gate
 and INSERT are one statement (``GATE_AND_CREATE``): one round trip. A concurrent save of the
@@ -56,7 +56,7 @@ from .domain.annotations import (
     plan_put,
     validate_annotation,
 )
-from .extensions import db, writing
+from .extensions import db
 from .models import Annotation, Assignment, Classroom, Enrollment, Submission, User, utcnow
 from .services import (
     NotYours,
@@ -99,6 +99,10 @@ GATE = (
     )
     .where(_asg.c.id == sa.bindparam("assignment"), _cls.c.archived_at.is_(None))
 )
+
+# an annotation's content columns (``services.annotation_values``)
+CONTENT = ("category", "prompt_id", "start_offset", "end_offset", "exact", "prefix", "suffix",
+           "anchored_by", "note", "fields_json")
 
 # the columns to set come with the parameters: content, version, updated_at, deleted_at
 UPDATE = _ann.update().where(_ann.c.id == sa.bindparam("b_id"),
@@ -204,12 +208,35 @@ def _fill(names: tuple, params: dict[str, Any]) -> list[Any]:
 
 
 class _SQLite:
-    """The same statements, compiled once, run on the sqlite3 connection itself (inside the
-    SQLAlchemy transaction): a fifth of SQLAlchemy's cost per statement, and this is the
-    time the write lock is held, every save of the class waiting behind it."""
+    """The same statements, compiled once, run on the sqlite3 connection itself, in a
+    transaction of their own (``transaction``): a fifth of SQLAlchemy's cost per statement,
+    and this is the time the write lock is held, every save of the class waiting behind it."""
 
-    def __init__(self, conn: sa.Connection) -> None:
-        self.cursor = conn.connection.driver_connection.cursor()
+    creates_with_gate = False
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.cursor = conn.cursor()
+
+    def transaction(self, attempt: Callable[[_SQLite], Any]) -> Any:
+        """``attempt`` between ``BEGIN IMMEDIATE`` (the write lock, taken at once, so the gate
+        and the write see the same state) and ``COMMIT``; rolled back if it returns None
+        (decide again) or raises."""
+        self._run(_BEGIN, {})
+        try:
+            result = attempt(self)
+            if result is not None:
+                self._run(_COMMIT, {})
+                return result
+        except BaseException:
+            self._end()
+            raise
+        self._end()
+        return None
+
+    def _end(self) -> None:
+        if self.conn.in_transaction:
+            self._run(_ROLLBACK, {})
 
     def gate(self, params: dict[str, Any]) -> Any:
         row = self._run(_SQLITE_GATE, params).fetchone()
@@ -237,6 +264,7 @@ class _SQLite:
 
 _DATES = {"created_at", "updated_at", "deleted_at"}
 _SQLITE_GATE = _sqlite_form(GATE)
+_BEGIN, _COMMIT, _ROLLBACK = ("BEGIN IMMEDIATE", ()), ("COMMIT", ()), ("ROLLBACK", ())
 
 
 @lru_cache(maxsize=4)
@@ -271,7 +299,7 @@ def _pg_update(keys: tuple[str, ...]) -> tuple[str, dict]:
 
 class _Postgres:
     """The statements, compiled once, run on a psycopg connection of the save pool (see
-    ``save_connection``): SQLAlchemy's execution costs more than the statements, and a new
+    ``_save_engine``): SQLAlchemy's execution costs more than the statements, and a new
     annotation (most saves) is checked and made in one statement, one round trip."""
 
     creates_with_gate = True
@@ -456,7 +484,7 @@ def put_annotation(
 
     Raises NotMember, Invalid (with reasons for the student), WorkClosed, NotYours (an id that
     is someone else's) or VersionConflict (``If-Match`` names another version). The write
-    runs on a Core connection of its own and is committed; the request's ``session`` is
+    runs on a DBAPI connection of its own and is committed; the request's ``session`` is
     only used (and so only made) to read what this worker doesn't know yet, and a
     transaction left open in it is ended first.
     """
@@ -475,46 +503,57 @@ def put_annotation(
                 raise
         if session.registry.has() and session().in_transaction():
             session.commit()  # a read before: the write is its own transaction
+        # the row a create would insert, made before any statement (and outside the lock)
+        now = utcnow()
+        new = {**annotation_values(checked[1]), "id": uuid, "assignment_id": assignment_id,
+               "student_id": student.id, "version": 1, "created_at": now, "updated_at": now,
+               "deleted_at": None}
+
+        def attempt(statements: _SQLite | _Postgres, checked=checked, new=new) -> Any:
+            return _write(statements, student, assignment_id, uuid, *checked, if_match, new)
+
         engine = db.engine
-        # a Core connection of its own: the session's transaction machinery costs more than
-        # the two statements
+        # the DBAPI connection itself, outside the request's session: SQLAlchemy's
+        # transaction machinery costs more than the statements
         if engine.dialect.name == "postgresql":
             # Each statement is atomic on its own, and a transaction around them would add
             # two round trips (BEGIN, COMMIT) and close no race: under read committed the
             # gate's reads are not held either. The write's own conditions (nothing under
             # the id / the version read) are what keep a save from doubling or overwriting.
-            result = _on_postgres(lambda pg, checked=checked: _write(
-                pg, student, assignment_id, uuid, *checked, if_match))
-            if result is not None:
-                return result
-            continue  # decide again from what is stored now
-        # SQLite: one transaction that takes the write lock at BEGIN (see writing()), so the
-        # gate and the write see the same state
-        with writers_queue(engine), writing(), engine.connect() as conn, conn.begin() as tx:
-            result = _write(_SQLite(conn), student, assignment_id, uuid, *checked, if_match)
-            if result is not None:
-                tx.commit()
-                return result
-            tx.rollback()  # decide again from what is stored now
+            result = _on_postgres(attempt)
+        else:
+            result = _on_sqlite(engine, attempt)
+        if result is not None:
+            return result
+        # else decide again from what is stored now
     raise RuntimeError(f"annotation save lost {ATTEMPTS} races in a row")
 
 
+def _on_sqlite(engine: sa.Engine, attempt: Callable[[_SQLite], Any]) -> Any:
+    """One attempt of a save in its own transaction on a pooled sqlite3 connection, checked
+    out before waiting in line for the write lock (``writers_queue``)."""
+    raw = engine.raw_connection()
+    try:
+        statements = raw.info.get("save_statements")  # kept with the connection
+        if statements is None:
+            statements = raw.info["save_statements"] = _SQLite(raw.driver_connection)
+        with writers_queue(engine):
+            return statements.transaction(attempt)
+    finally:
+        raw.close()
+
+
 def _write(
-    statements: _Core | _SQLite | _Postgres, student: Student, assignment_id: int, uuid: str,
-    version_id: int,
-    data: AnnotationInput, if_match: int | None,
+    statements: _SQLite | _Postgres, student: Student, assignment_id: int, uuid: str,
+    version_id: int, data: AnnotationInput, if_match: int | None, new: dict[str, Any],
 ) -> tuple[Saved, bool] | None:
-    """One attempt inside the write transaction. None when it must be decided again: a
-    concurrent save of the same id got there between the gate and the write (PostgreSQL), or
-    the assignment is not pinned to the lesson version ``data`` was checked against."""
-    now = utcnow()
-    values = annotation_values(data)
+    """One attempt inside the write transaction (``new``: the row a create inserts). None
+    when it must be decided again: a concurrent save of the same id got there between the
+    gate and the write (PostgreSQL), or the assignment is not pinned to the lesson version
+    ``data`` was checked against."""
     student_id = student.id
-    new = None
-    if if_match is None and getattr(statements, "creates_with_gate", False):
-        # most saves make a new annotation: try it with the gate (PostgreSQL)
-        new = {**values, "id": uuid, "assignment_id": assignment_id, "student_id": student_id,
-               "version": 1, "created_at": now, "updated_at": now, "deleted_at": None}
+    tried = if_match is None and statements.creates_with_gate
+    if tried:  # most saves make a new annotation: try it with the gate (PostgreSQL)
         row, made = _gate(statements, student, assignment_id, uuid,
                           {"lesson_version": version_id, **{f"new_{k}": v for k, v in new.items()}})
         if made:
@@ -540,14 +579,11 @@ def _write(
     if plan == SAME:
         return stored, False  # a retry of a write that already landed
     if plan == CREATE:
-        if new is not None:
+        if tried or not statements.insert(new):
             return None  # the gate saw nothing under the id, but the insert met a row made since
-        values.update(id=uuid, assignment_id=assignment_id, student_id=student_id, version=1,
-                      created_at=now, updated_at=now, deleted_at=None)
-        if not statements.insert(values):
-            return None
-        return Saved(**values), True
-    values.update(version=stored.version + 1, updated_at=now, deleted_at=None)
+        return Saved(**new), True
+    values = {name: new[name] for name in CONTENT}
+    values.update(version=stored.version + 1, updated_at=new["updated_at"], deleted_at=None)
     if not statements.update({**values, "b_id": uuid, "b_read": stored.version}):
         return None
     return Saved(id=uuid, assignment_id=assignment_id, student_id=student_id,

@@ -237,3 +237,12 @@ def test_an_update_that_read_a_version_since_replaced_is_decided_again(work, les
     assert resp.status_code == 409
     assert resp.get_json()["current"]["note"] == "three"
     assert [(r.note, r.version) for r in rows(uid)] == [("three", 3)]
+
+
+def test_the_save_paths_content_columns_are_the_stored_content():
+    """saves.CONTENT names what an edit writes: exactly services.annotation_values' columns."""
+    from app import services
+    from app.domain.annotations import AnnotationInput
+
+    data = AnnotationInput("source", None, None, "a note", {})
+    assert set(saves.CONTENT) == set(services.annotation_values(data))
