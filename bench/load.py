@@ -4,10 +4,13 @@ driven by wrk from a separate process, plus a soak run with a worker killed, plu
 Usage: .venv/bin/python bench/load.py [--seconds 20] [--levels 8,32] [--soak-seconds 60]
                                       [--soak-students 40] [--sizes 40,200,1000] [--quick]
 
-1. Three gunicorn servers with the SAME settings (`gunicorn.conf.py`; WEB_CONCURRENCY,
+1. gunicorn servers with the SAME settings (`gunicorn.conf.py`; WEB_CONCURRENCY,
    GUNICORN_THREADS... from the environment, as `make serve` would get them): the app on a fresh
    SQLite file, the app on PostgreSQL (`BENCH_DATABASE_URL`, default database `bench_app`,
-   dropped and re-created), and `bench/floor.py` (Flask + stdlib sqlite3, one upsert per PUT).
+   dropped and re-created), and `bench/floor.py` (Flask + stdlib sqlite3, one upsert per PUT);
+   and, unless --no-async-saves, the app on PostgreSQL once more (database `<name>_async`) with
+   FLASK_SAVE_SYNCHRONOUS_COMMIT=off: the floor's durability (SQLite's NORMAL sync doesn't wait
+   for the disk at commit, PostgreSQL's default does), shown beside the default.
    Each app database is migrated with `flask db upgrade`, then seeded in-process (a teacher, a
    class, the students, one assignment per measurement). The app runs outside debug with
    FLASK_SESSION_COOKIE_SECURE=false (plain http to 127.0.0.1), REDIS_URL (rate-limit counters
@@ -74,6 +77,7 @@ PASSWORD = "benchmark passphrase"  # noqa: S105  (throwaway accounts in a benchm
 SECRET = "bench-secret-not-for-production"  # noqa: S105
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_app"
 WARMUP_SECONDS = 3
+ASYNC = "app, PostgreSQL, saves not waiting for the disk"
 
 
 # ---------------------------------------------------------------- servers
@@ -110,6 +114,7 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
 class AppTarget:
     name: str
     url: str
+    env: dict[str, str] = field(default_factory=dict)  # settings of this server's own
     assignments: dict[str, int] = field(default_factory=dict)
     logins: list[str] = field(default_factory=list)
     creds: list[tuple[str, str, str]] = field(default_factory=list)  # cookie, token, user id
@@ -384,6 +389,8 @@ def main() -> None:
                                                           "redis://127.0.0.1:6379/0"))
     ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG),
                     help="PostgreSQL database to DROP and re-create (never real data)")
+    ap.add_argument("--no-async-saves", dest="async_saves", action="store_false",
+                    help="skip the extra PostgreSQL server with FLASK_SAVE_SYNCHRONOUS_COMMIT=off")
     ap.add_argument("--quick", action="store_true",
                     help="a smoke run: 5 s runs, 10 s soak with 8 students, classes of 40")
     args = ap.parse_args()
@@ -405,9 +412,16 @@ def main() -> None:
     (work / "targets.jsonl").write_text("".join(
         json.dumps({"start": a, "end": b, "exact": e}) + "\n" for a, b, e in targets))
 
+    async_url = str(sa.engine.make_url(args.database_url).set(
+        database=sa.engine.make_url(args.database_url).database + "_async"))
     teacher_pages.fresh_database(args.database_url)
     apps = [AppTarget("app, SQLite", f"sqlite:///{work / 'app.sqlite3'}"),
             AppTarget("app, PostgreSQL", args.database_url)]
+    if args.async_saves:
+        # the same app on PostgreSQL at the floor's durability: saves don't wait for the
+        # disk at commit, as SQLite's NORMAL sync doesn't (the floor's and the SQLite app's)
+        teacher_pages.fresh_database(async_url)
+        apps.append(AppTarget(ASYNC, async_url, {"FLASK_SAVE_SYNCHRONOUS_COMMIT": "off"}))
     runs = ["warmup", *[f"c{c}" for c in levels], "soak"]
     floor_db = work / "floor.sqlite3"
     with contextlib.closing(sqlite3.connect(floor_db)) as conn:
@@ -418,8 +432,8 @@ def main() -> None:
         print(f"preparing databases and servers in {work} ...", file=sys.stderr, flush=True)
         for t in apps:
             prepare(t, env, students, runs)
-            t.server = start_server("sqlite" if "SQLite" in t.name else "postgres",
-                              {**env, "DATABASE_URL": t.url}, work)
+            t.server = start_server(re.sub(r"[^a-z]+", "-", t.name.lower()).strip("-"),
+                                    {**env, **t.env, "DATABASE_URL": t.url}, work)
             servers.append(t.server)
             log_in_all(t, targets)
         floor = start_server("floor", {**env, "FLOOR_DB": str(floor_db)}, work, "bench.floor:app")
@@ -469,7 +483,7 @@ def report(args, settings, results, soaks, pages, sizes, logs, load_before, load
     floor = {r.students: r for r in results if r.target.startswith("floor")}
     out = [f"Machine: {machine()}.",
            f"gunicorn {settings['workers']} workers x {settings['threads']} threads "
-           f"({settings['worker_class']}), the same for all three servers; load average "
+           f"({settings['worker_class']}), the same for every server; load average "
            f"before {load_before}, after {load_after} (1/5/15 min).", "",
            f"Annotation saves, wrk closed loop ({args.seconds} s per run after a "
            f"{WARMUP_SECONDS} s warm-up; {int(args.edit_share * 100)}% are edits with If-Match):",
