@@ -96,7 +96,9 @@ class VerifiedCSRF(CSRFProtect):
             raise ValidationError("The CSRF token is missing.")
         if field not in session:
             raise ValidationError("The CSRF session token is missing.")
-        secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+        secret = config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)  # as Flask-WTF
+        if secret is None:
+            raise RuntimeError("A secret key is required to use CSRF.")
         data = self.tokens.loads(token, secret, config["WTF_CSRF_TIME_LIMIT"])
         if not hmac.compare_digest(session[field], data):
             raise ValidationError("The CSRF tokens do not match.")

@@ -348,17 +348,33 @@ def _save_engine() -> sa.Engine:
             engine = app.extensions.get("save_engine")
             if engine is None:
                 main = db.engine
-                url = main.url
+                # the app's engine settings (connect_args such as TLS, pool sizes...), but
+                # no ping, and autocommit
+                options = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+                           "pool_pre_ping": False, "pool_reset_on_return": None,
+                           "isolation_level": "AUTOCOMMIT", "hide_parameters": True}
+                engine = sa.create_engine(main.url, **options)
                 sync = app.config["SAVE_SYNCHRONOUS_COMMIT"]
-                if sync:
-                    options = f"{url.query.get('options', '')} -c synchronous_commit={sync}"
-                    url = url.update_query_dict({"options": options.strip()})
-                engine = sa.create_engine(url, pool_pre_ping=False,
-                                          pool_reset_on_return=None,
-                                          isolation_level="AUTOCOMMIT", hide_parameters=True)
+                if sync:  # one of PostgreSQL's own values (checked in config.py)
+                    sa.event.listen(engine, "connect",
+                                    lambda conn, _record, sync=sync: _set_sync(conn, sync))
                 sa.event.listen(main, "engine_disposed", lambda _e, mine=engine: mine.dispose())
                 app.extensions["save_engine"] = engine
     return engine
+
+
+def _set_sync(conn: Any, value: str) -> None:
+    """A new connection of the save pool: its ``synchronous_commit`` (a SET, not a startup
+    option, which connection poolers such as PgBouncer refuse)."""
+    conn.execute(f"SET synchronous_commit = {value}")
+    conn.commit()  # if the connection is not in autocommit yet
+
+
+def _settled(raw: Any, busy: bool) -> None:
+    """Before a connection goes back to its pool: if a save was cut off mid-statement or
+    mid-transaction (``busy``), the connection is dropped rather than reused."""
+    if busy and raw.is_valid:
+        raw.invalidate()
 
 
 def _on_postgres(attempt: Callable[[_Postgres], Any]) -> Any:
@@ -371,6 +387,8 @@ def _on_postgres(attempt: Callable[[_Postgres], Any]) -> Any:
             statements = raw.info.get("save_statements")  # kept with the connection
             if statements is None:
                 statements = raw.info["save_statements"] = _Postgres(raw.driver_connection)
+            # If the statement committed and then the connection died, the save is sent
+            # again and finds itself stored (SAME): one row, answered 200 rather than 201.
             return attempt(statements)
         except sa.exc.DBAPIError as e:
             if not e.connection_invalidated:
@@ -380,6 +398,10 @@ def _on_postgres(attempt: Callable[[_Postgres], Any]) -> Any:
             if not tries_left:
                 raise
         finally:
+            if raw.is_valid:
+                conn = raw.driver_connection
+                _settled(raw, conn.closed or conn.broken
+                         or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
             raw.close()
     raise AssertionError("unreachable")
 
@@ -540,7 +562,7 @@ def _on_sqlite(engine: sa.Engine, attempt: Callable[[_SQLite], Any]) -> Any:
         with writers_queue(engine):
             return statements.transaction(attempt)
     finally:
-        raw.close()
+        raw.close()  # the pool's reset on return rolls back a transaction left open
 
 
 def _write(

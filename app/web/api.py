@@ -76,7 +76,8 @@ def _if_match() -> int | None:
 
 def _saved(annotation, status: int) -> Response:
     """The saved annotation as JSON, with its version as the ETag. Every save answers with
-    this, so it is made directly (the data ``jsonify`` would send, without its machinery)."""
+    this, so it is made directly: the same data as ``jsonify``'s, without its machinery (keys
+    in their own order, no newline at the end)."""
     body = json.dumps(present.annotation_json(annotation), separators=(",", ":"))
     return Response(body, status, {"ETag": f'"{annotation.version}"'},
                     mimetype="application/json")

@@ -202,3 +202,79 @@ def test_save_synchronous_commit_off_applies_to_saves_only(db_url, make, lesson)
                 assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
         finally:
             db.engine.dispose()
+
+
+@pytest.mark.parametrize("edit", [False, True])
+def test_a_save_whose_answer_is_lost_after_its_commit_is_stored_once(app, work, lesson,
+                                                                    monkeypatch, edit):
+    """The statement commits, then the connection is reported dead before the answer comes
+    back: the save is sent again on a new connection, finds itself stored and changes
+    nothing (one row, one new version)."""
+    uid = new_id()
+    if edit:
+        assert work.api.put(work.assignment, uid, body(lesson, "first")).status_code == 201
+    real = saves._Postgres._run
+    cut: list[str] = []
+
+    def commit_then_die(self, form, params):
+        result = real(self, form, params)
+        if not cut and form[0].split()[0] in ("WITH", "UPDATE"):
+            cut.append(form[0].split()[0])
+            raise sa.exc.DBAPIError("(simulated) connection lost", None, Exception("gone"),
+                                    connection_invalidated=True)
+        return result
+
+    monkeypatch.setattr(saves._Postgres, "_run", commit_then_die)
+    resp = work.api.put(work.assignment, uid, body(lesson, "landed"),
+                        if_match=1 if edit else None)
+    assert cut == (["UPDATE"] if edit else ["WITH"])
+    assert resp.status_code == 200  # the retry found the save already stored
+    assert resp.get_json()["version"] == (2 if edit else 1)
+    assert [(r.note, r.version) for r in rows(uid)] == [("landed", 2 if edit else 1)]
+
+
+def test_a_connection_left_mid_transaction_is_not_reused(app, work, lesson, monkeypatch):
+    """Something cuts a save off while its connection is in a transaction: the connection is
+    dropped, not handed to the next save."""
+    work.api.put(work.assignment, new_id(), body(lesson, "first"))
+    real = saves._Postgres._run
+    seen: list[int] = []
+
+    def stuck(self, form, params):
+        seen.append(self.conn.info.backend_pid)
+        if len(seen) == 1:
+            self.conn.execute("BEGIN")
+            raise RuntimeError("cut off")
+        return real(self, form, params)
+
+    monkeypatch.setattr(saves._Postgres, "_run", stuck)
+    assert work.api.put(work.assignment, new_id(), body(lesson, "cut")).status_code == 500
+    uid = new_id()
+    assert work.api.put(work.assignment, uid, body(lesson, "next")).status_code == 201
+    assert seen[1] != seen[0]  # a new connection
+    assert [r.note for r in rows(uid)] == ["next"]
+
+
+def test_the_save_pool_takes_the_apps_engine_settings(db_url):
+    """connect_args, pool sizes... from SQLALCHEMY_ENGINE_OPTIONS apply to saves too."""
+    from app import create_app
+    from tests.conftest import _base_config
+
+    config = _base_config(db_url)
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "pool_pre_ping": True, "hide_parameters": True, "pool_size": 2,
+        "connect_args": {"application_name": "read-closely-test"}}
+    other = create_app(config)
+    with other.app_context():
+        try:
+            engine = saves._save_engine()
+            assert engine.pool.size() == 2
+            assert engine.pool._pre_ping is False
+            raw = engine.raw_connection()
+            try:
+                name = raw.driver_connection.execute("SHOW application_name").fetchone()[0]
+            finally:
+                raw.close()
+            assert name == "read-closely-test"
+        finally:
+            db.engine.dispose()

@@ -253,3 +253,26 @@ def test_sqlite_connections_are_not_pinged_before_use_but_server_ones_are(app):
     assert server.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
     assert server.config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
+
+
+def test_a_connection_left_in_its_transaction_is_rolled_back_before_reuse(app, make,
+                                                                          monkeypatch):
+    """If a save's transaction could not be ended (its ROLLBACK failed, say), the pool's
+    reset ends it: kept open, it would hold the write lock and refuse the next BEGIN."""
+    from app import saves
+    from tests.web.helpers import highlight, new_id
+
+    api, aid, lesson, _student = _a_student_saving(app, make)
+    body = highlight(lesson, "vented its anger", note="first")
+    assert api.put(aid, new_id(), body).status_code == 201
+    real_values = saves.annotation_values
+    monkeypatch.setattr(saves, "annotation_values",
+                        lambda data: {**real_values(data), "start_offset": -1})  # refused row
+    monkeypatch.setattr(saves._SQLite, "_end", lambda self: None)  # no ROLLBACK
+    assert api.put(aid, new_id(), body).status_code == 500
+    monkeypatch.undo()
+    uid = new_id()
+    assert api.put(aid, uid, {**body, "note": "next"}).status_code == 201
+    with db.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT note FROM annotations WHERE id = :id"),
+                            {"id": uid}).scalar() == "next"
