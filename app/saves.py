@@ -100,9 +100,8 @@ GATE = (
     .where(_asg.c.id == sa.bindparam("assignment"), _cls.c.archived_at.is_(None))
 )
 
-# an annotation's content columns (``services.annotation_values``)
-CONTENT = ("category", "prompt_id", "start_offset", "end_offset", "exact", "prefix", "suffix",
-           "anchored_by", "note", "fields_json")
+# an annotation's content columns: what ``services.annotation_values`` fills
+CONTENT = tuple(annotation_values(AnnotationInput("", None, None, "")))
 
 # the columns to set come with the parameters: content, version, updated_at, deleted_at
 UPDATE = _ann.update().where(_ann.c.id == sa.bindparam("b_id"),
@@ -330,6 +329,9 @@ class _Postgres:
         return self._run(_pg_update(tuple(params)), params).rowcount == 1
 
 
+_engine_lock = threading.Lock()
+
+
 def _save_engine() -> sa.Engine:
     """PostgreSQL: the pool the save path takes its connections from, one per app.
 
@@ -344,7 +346,7 @@ def _save_engine() -> sa.Engine:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     engine = app.extensions.get("save_engine")
     if engine is None:
-        with _queues_lock:
+        with _engine_lock:
             engine = app.extensions.get("save_engine")
             if engine is None:
                 main = db.engine
@@ -370,11 +372,12 @@ def _set_sync(conn: Any, value: str) -> None:
     conn.commit()  # if the connection is not in autocommit yet
 
 
-def _settled(raw: Any, busy: bool) -> None:
-    """Before a connection goes back to its pool: if a save was cut off mid-statement or
-    mid-transaction (``busy``), the connection is dropped rather than reused."""
-    if busy and raw.is_valid:
-        raw.invalidate()
+def _statements(raw: Any, kind: type[_SQLite] | type[_Postgres]) -> Any:
+    """The save's statements on a pooled connection, made once and kept with it."""
+    statements = raw.info.get("save_statements")
+    if statements is None:
+        statements = raw.info["save_statements"] = kind(raw.driver_connection)
+    return statements
 
 
 def _on_postgres(attempt: Callable[[_Postgres], Any]) -> Any:
@@ -384,9 +387,7 @@ def _on_postgres(attempt: Callable[[_Postgres], Any]) -> Any:
     for tries_left in (1, 0):
         raw = engine.raw_connection()
         try:
-            statements = raw.info.get("save_statements")  # kept with the connection
-            if statements is None:
-                statements = raw.info["save_statements"] = _Postgres(raw.driver_connection)
+            statements = _statements(raw, _Postgres)
             # If the statement committed and then the connection died, the save is sent
             # again and finds itself stored (SAME): one row, answered 200 rather than 201.
             return attempt(statements)
@@ -398,10 +399,11 @@ def _on_postgres(attempt: Callable[[_Postgres], Any]) -> Any:
             if not tries_left:
                 raise
         finally:
-            if raw.is_valid:
-                conn = raw.driver_connection
-                _settled(raw, conn.closed or conn.broken
-                         or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE)
+            conn = raw.driver_connection if raw.is_valid else None
+            if conn is not None and (  # cut off mid-statement or mid-transaction: drop it
+                    conn.closed or conn.broken
+                    or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE):
+                raw.invalidate()
             raw.close()
     raise AssertionError("unreachable")
 
@@ -556,9 +558,7 @@ def _on_sqlite(engine: sa.Engine, attempt: Callable[[_SQLite], Any]) -> Any:
     out before waiting in line for the write lock (``writers_queue``)."""
     raw = engine.raw_connection()
     try:
-        statements = raw.info.get("save_statements")  # kept with the connection
-        if statements is None:
-            statements = raw.info["save_statements"] = _SQLite(raw.driver_connection)
+        statements = _statements(raw, _SQLite)
         with writers_queue(engine):
             return statements.transaction(attempt)
     finally:
