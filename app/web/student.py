@@ -78,7 +78,8 @@ def _render_lesson(a, form: QuoteAnnotationForm | None = None, status: int = 200
         # None until the teacher releases feedback: no score or key content before that
         feedback=grading.released_feedback(db.session, a, current_user, lesson),
     )
-    return page, status
+    # the offline helper (static/js/sw.js) keeps a copy only of its own student's pages
+    return page, status, {"X-Read-Closely-User": str(current_user.id)}
 
 
 def _offline_files() -> list[str]:

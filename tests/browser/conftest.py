@@ -190,6 +190,13 @@ def login(page, server: LiveServer, login_name: str, password: str = PASSWORD) -
     page.wait_for_load_state()
 
 
+def logout(page) -> None:
+    """Log out with the header's button: the page first deletes the offline copies (site.js),
+    then leaves for the login page."""
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+
+
 def add_work(server: LiveServer, assignment_id: int, username: str, items: list[tuple]) -> None:
     """Give a student annotations straight through the services: (category, words or None,
     note, fields)."""

@@ -3,7 +3,7 @@ Playwright can poll with eval): annotate, save, reload; no policy violation repo
 
 from __future__ import annotations
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, logout
 from tests.browser.helpers import choose, drag_select
 
 SENTENCE = "Ukraine has vented its anger on a top US general"
@@ -31,7 +31,7 @@ def test_the_lesson_page_runs_under_the_content_security_policy(browser, live_se
     page.reload()
     page.locator(".hl", has_text="vented its anger").wait_for()
     # the teacher's pages too
-    page.get_by_role("button", name="Log out").click()
+    logout(page)
     login(page, live_server, w["teacher"])
     page.goto(f"{live_server.url}/teacher/assignments/{w['assignment_id']}")
     page.locator(".score-chart").wait_for()

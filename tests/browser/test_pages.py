@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import ARTIFACTS, login, logout
 from tests.browser.helpers import choose, drag_select, wait_saved
 from tests.conftest import PASSWORD
 
@@ -67,8 +67,7 @@ def test_teacher_sets_up_a_class_and_a_student_joins_and_annotates(browser, live
     # the teacher's class page shows the new student
     t.reload()
     assert "Sam" in t.locator(".roster").inner_text()
-    s.get_by_role("button", name="Log out").click()
-    assert s.url.endswith("/login")
+    logout(s)
     teacher_ctx.close()
     student_ctx.close()
 
@@ -141,6 +140,6 @@ def test_account_pages_have_no_serious_accessibility_violations(page, live_serve
     assert serious_violations(page) == []
     page.goto(f"{live_server.url}/teacher/classes/{w['classroom_id']}")
     assert serious_violations(page) == []
-    page.get_by_role("button", name="Log out").click()
+    logout(page)
     login(page, live_server, w["students"][0], PASSWORD)
     assert serious_violations(page) == []

@@ -41,7 +41,7 @@ from app import create_app, grading, services
 from app.domain.annotations import validate_annotation
 from app.extensions import db
 from app.models import Enrollment, User
-from tests.browser.conftest import LiveServer, _buffered, login
+from tests.browser.conftest import LiveServer, _buffered, login, logout
 from tests.browser.helpers import choose, drag_select
 from tests.conftest import LESSONS, PASSWORD, TEST_DB_URL, _base_config
 from tests.xss_corpus import (
@@ -345,8 +345,7 @@ def _blocks(lesson) -> list[str]:
 
 
 def _log_out(page) -> None:
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_load_state()
+    logout(page)
 
 
 def _anonymous(page, url: str, w: Watch, full: bool) -> None:

@@ -30,6 +30,8 @@ def test_a_students_lesson_page_is_never_cached(client, make):
     assert resp.status_code == 200
     assert resp.headers["Cache-Control"] == "no-store"
     assert "<script>" not in resp.get_data(as_text=True)  # no inline script to allow
+    # whose page it is, for the offline helper (static/js/sw.js keeps only its own student's)
+    assert resp.headers["X-Read-Closely-User"] == str(student.id)
 
 
 def test_json_answers_are_not_sniffed(client):
