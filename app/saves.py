@@ -18,7 +18,8 @@ On SQLite the transaction starts with ``BEGIN IMMEDIATE``, so the gate and the w
 same state; the statements, and the transaction, run on the sqlite3 connection itself. On PostgreSQL
 they run without a transaction around them (see ``put_annotation``), on psycopg directly,
 from a pool of their own that doesn't ping (``_save_engine``), and a new annotation's gate
-and INSERT are one statement (``GATE_AND_CREATE``): one round trip. A concurrent save of the
+and INSERT are one statement (``GATE_AND_CREATE``), as are an edit's gate and UPDATE when it
+names its version (``GATE_AND_UPDATE``): one round trip. A concurrent save of the
 same id makes the INSERT do nothing or the UPDATE match no row, and the save is decided again
 from the new state. Either way a retry can never double a save, and no save overwrites a
 version it did not read. The decisions are ``domain.annotations.plan_put``, shared with the
@@ -128,6 +129,41 @@ _made = (
     .cte("made")
 )
 GATE_AND_CREATE = sa.select(*_gate_cte.c, sa.exists(_made.select()).label("made"))
+
+
+def _new(name: str) -> sa.BindParameter:
+    return sa.bindparam(f"new_{name}", type_=_ann.c[name].type)
+
+
+# PostgreSQL: the gate and the UPDATE of an edit sent with ``If-Match`` as one statement. The
+# row changes only where ``plan_put`` would say UPDATE: the gate passes, the work is open, the
+# lesson version is the one checked, the row is this student's on this assignment at the
+# version named, and it was deleted or its content differs. Anything else changes nothing,
+# and the gate's row (as it was before the statement) says what, as for a create.
+# Content: every stored column of it equal (not how it was anchored). Equal columns mean
+# ``same_content`` (the fields are JSON written one way, ``annotation_values``), so a save
+# this statement leaves alone as unchanged is one ``plan_put`` calls SAME too.
+_gate_u = GATE.cte("gate")
+_unchanged = sa.and_(
+    _ann.c.deleted_at.is_(None),
+    *(_ann.c[c].is_not_distinct_from(_new(c)) for c in CONTENT if c != "anchored_by"),
+)
+_changed = (
+    sa.update(_ann)
+    .where(_ann.c.id == sa.bindparam("uuid"), _ann.c.version == sa.bindparam("if_match"),
+           _ann.c.student_id == sa.bindparam("student"),
+           _ann.c.assignment_id == sa.bindparam("assignment"), sa.not_(_unchanged),
+           sa.exists(sa.select(_gate_u.c.a_id).where(
+               _gate_u.c.a_id.is_not(None),
+               _gate_u.c.lesson_version_id == sa.bindparam("lesson_version"),
+               _gate_u.c.released_at.is_(None), _gate_u.c.submitted_at.is_(None))))
+    .values({**{c: _new(c) for c in CONTENT}, "version": _ann.c.version + 1,
+             "updated_at": _new("updated_at"), "deleted_at": None})
+    .returning(_ann.c.version)
+    .cte("changed")
+)
+GATE_AND_UPDATE = sa.select(*_gate_u.c,
+                            sa.select(_changed.c.version).scalar_subquery().label("changed"))
 
 
 class Student(NamedTuple):
@@ -289,6 +325,7 @@ def _psycopg_form(stmt: sa.Executable, keys: list[str] | None = None) -> tuple[s
 
 _PG_GATE = _psycopg_form(GATE)
 _PG_GATE_AND_CREATE = _psycopg_form(GATE_AND_CREATE)
+_PG_GATE_AND_UPDATE = _psycopg_form(GATE_AND_UPDATE)
 
 
 @lru_cache(maxsize=4)
@@ -299,7 +336,8 @@ def _pg_update(keys: tuple[str, ...]) -> tuple[str, dict]:
 class _Postgres:
     """The statements, compiled once, run on a psycopg connection of the save pool (see
     ``_save_engine``): SQLAlchemy's execution costs more than the statements, and a new
-    annotation (most saves) is checked and made in one statement, one round trip."""
+    annotation (most saves) is checked and made in one statement, one round trip; so is an
+    edit that names its version (``If-Match``), as the page's do."""
 
     creates_with_gate = True
 
@@ -324,6 +362,11 @@ class _Postgres:
     def gate_and_create(self, params: dict[str, Any]) -> tuple[Any, bool]:
         row = self._run(_PG_GATE_AND_CREATE, params).fetchone()
         return (None, False) if row is None else (_GateRow(*row[:-1]), row[-1])
+
+    def gate_and_update(self, params: dict[str, Any]) -> tuple[Any, int | None]:
+        """The gate's row and the version the edit made (None: it changed nothing)."""
+        row = self._run(_PG_GATE_AND_UPDATE, params).fetchone()
+        return (None, None) if row is None else (_GateRow(*row[:-1]), row[-1])
 
     def update(self, params: dict[str, Any]) -> bool:
         return self._run(_pg_update(tuple(params)), params).rowcount == 1
@@ -409,18 +452,23 @@ def _on_postgres(attempt: Callable[[_Postgres], Any]) -> Any:
 
 
 def _gate(statements: _Core | _SQLite | _Postgres, student: Student, assignment_id: int,
-          uuid: str, create: dict[str, Any] | None = None) -> tuple[Any, bool]:
-    """The gate's row (NotMember if none) and whether ``create`` (the new row's columns and
-    the lesson version it was checked against) was inserted with it (PostgreSQL)."""
+          uuid: str, create: dict[str, Any] | None = None,
+          update: dict[str, Any] | None = None) -> tuple[Any, Any]:
+    """The gate's row (NotMember if none) and what was written with it (PostgreSQL): whether
+    ``create`` (the new row's columns and the lesson version it was checked against) was
+    inserted, or the version ``update`` (the same, and the version named by ``If-Match``)
+    made (None: none)."""
     params = {"student": student.id, "session_version": student.session_version,
               "assignment": assignment_id, "uuid": uuid}
     if create is not None:
-        row, made = statements.gate_and_create({**params, **create})
+        row, written = statements.gate_and_create({**params, **create})
+    elif update is not None:
+        row, written = statements.gate_and_update({**params, **update})
     else:
-        row, made = statements.gate(params), False
+        row, written = statements.gate(params), None
     if row is None:
         raise NotMember
-    return row, made
+    return row, written
 
 
 def check_member(session: Session | scoped_session, student: Student, assignment_id: int) -> None:
@@ -574,12 +622,21 @@ def _write(
     gate and the write (PostgreSQL), or the assignment is not pinned to the lesson version
     ``data`` was checked against."""
     student_id = student.id
-    tried = if_match is None and statements.creates_with_gate
-    if tried:  # most saves make a new annotation: try it with the gate (PostgreSQL)
-        row, made = _gate(statements, student, assignment_id, uuid,
-                          {"lesson_version": version_id, **{f"new_{k}": v for k, v in new.items()}})
+    tried = statements.creates_with_gate  # PostgreSQL: the write goes with the gate
+    values = {name: new[name] for name in CONTENT}
+    if tried:
+        with_new = {"lesson_version": version_id, **{f"new_{k}": v for k, v in new.items()}}
+    if tried and if_match is None:  # most saves make a new annotation
+        row, made = _gate(statements, student, assignment_id, uuid, create=with_new)
         if made:
             return Saved(**new), True
+    elif tried:  # an edit from the page names the version it changes
+        row, version = _gate(statements, student, assignment_id, uuid,
+                             update={**with_new, "if_match": if_match})
+        if version is not None:
+            return Saved(id=uuid, assignment_id=assignment_id, student_id=student_id,
+                         created_at=row.a_created_at, version=version,
+                         updated_at=new["updated_at"], deleted_at=None, **values), False
     else:
         row, _ = _gate(statements, student, assignment_id, uuid)
     if row.lesson_version_id != version_id:
@@ -604,7 +661,8 @@ def _write(
         if tried or not statements.insert(new):
             return None  # the gate saw nothing under the id, but the insert met a row made since
         return Saved(**new), True
-    values = {name: new[name] for name in CONTENT}
+    if tried and if_match is not None:
+        return None  # the statement's UPDATE met a row changed since the gate read it
     values.update(version=stored.version + 1, updated_at=new["updated_at"], deleted_at=None)
     if not statements.update({**values, "b_id": uuid, "b_read": stored.version}):
         return None

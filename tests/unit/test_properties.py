@@ -667,6 +667,7 @@ def test_the_sanitiser_is_idempotent(note):
 @example("javascript:alert(1)")
 @example(" https://example.com/a ")
 @example('https://a.example/"><script>alert(1)</script>')
+@example("http://example.com\x00")
 def test_where_i_checked_is_a_web_link_or_plain_text(url):
     out = str(web_link(url))
     assert_safe(out)
@@ -674,7 +675,8 @@ def test_where_i_checked_is_a_web_link_or_plain_text(url):
     assert text == as_parsed(url) or "\x00" in url
     if elements:
         [(_, attrs)] = elements
-        assert attrs["href"] == as_parsed(url.strip())
+        # in an attribute value, the parser reads NUL as U+FFFD (saves refuse NUL anyway)
+        assert attrs["href"] == as_parsed(url.strip()).replace("\x00", "\ufffd")
 
 
 # ================================================================ annotation validation

@@ -189,12 +189,12 @@ def _gate_seeing(monkeypatch, uid: str, **stale) -> list[str]:
     real = saves._gate
     calls: list[str] = []
 
-    def gate(statements, student, assignment_id, uuid, create=None):
-        row, made = real(statements, student, assignment_id, uuid, create)
+    def gate(statements, student, assignment_id, uuid, create=None, update=None):
+        row, written = real(statements, student, assignment_id, uuid, create, update)
         calls.append(uuid)
         if uuid == uid and calls.count(uid) == 1:
-            return SimpleNamespace(**{**row._asdict(), **stale}), made
-        return row, made
+            return SimpleNamespace(**{**row._asdict(), **stale}), written
+        return row, written
 
     monkeypatch.setattr(saves, "_gate", gate)
     return calls

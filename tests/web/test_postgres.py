@@ -68,14 +68,122 @@ def test_a_new_annotation_is_checked_and_made_in_one_statement(work, lesson, sta
     assert [r.note for r in rows(uid)] == ["second"]
 
 
-def test_an_edit_is_a_gate_and_an_update(work, lesson, statements):
+def test_an_edit_naming_its_version_is_checked_and_made_in_one_statement(work, lesson,
+                                                                        statements):
     uid = new_id()
     work.api.put(work.assignment, uid, body(lesson, "first"))
     statements.clear()
     resp = work.api.put(work.assignment, uid, body(lesson, "edited"), if_match=1)
     assert resp.status_code == 200
     assert resp.get_json()["version"] == 2
-    assert [s.split()[0] for s in statements] == ["SELECT", "UPDATE"]
+    assert resp.headers["ETag"] == '"2"'
+    assert len(statements) == 1
+    assert statements[0].startswith("WITH gate AS")
+    assert "UPDATE annotations" in statements[0]
+    [row] = rows(uid)
+    assert (row.note, row.version) == ("edited", 2)
+    [shown] = work.api.mine(work.assignment)
+    assert resp.get_json() == shown  # the answer is what is stored
+
+
+def test_an_edit_without_if_match_tries_a_create_then_updates(work, lesson, statements):
+    uid = new_id()
+    work.api.put(work.assignment, uid, body(lesson, "first"))
+    statements.clear()
+    resp = work.api.put(work.assignment, uid, body(lesson, "edited"))
+    assert resp.status_code == 200
+    assert resp.get_json()["version"] == 2
+    assert [s.split()[0] for s in statements] == ["WITH", "UPDATE"]
+
+
+@pytest.mark.parametrize(("if_match", "note", "status", "stored"), [
+    (1, "first", 200, ("first", 1)),  # the same content: nothing to change (a retry)
+    (5, "first", 200, ("first", 1)),  # a retry that already landed, with an older If-Match
+    (5, "other", 409, ("first", 1)),  # another version named: a conflict, nothing written
+])
+def test_the_one_statement_edit_decides_as_plan_put(work, lesson, statements, if_match, note,
+                                                     status, stored):
+    uid = new_id()
+    work.api.put(work.assignment, uid, body(lesson, "first"))
+    statements.clear()
+    resp = work.api.put(work.assignment, uid, body(lesson, note), if_match=if_match)
+    assert resp.status_code == status
+    assert len(statements) == 1
+    [row] = rows(uid)
+    assert (row.note, row.version) == stored
+    if status == 409:
+        assert resp.get_json()["current"]["note"] == "first"
+
+
+def test_the_one_statement_edit_brings_back_a_deleted_annotation(work, lesson, statements):
+    uid = new_id()
+    work.api.put(work.assignment, uid, body(lesson, "first"))
+    assert work.api.delete(work.assignment, uid).status_code == 204
+    [row] = rows(uid)
+    statements.clear()
+    resp = work.api.put(work.assignment, uid, body(lesson, "first"), if_match=row.version)
+    assert resp.status_code == 200
+    assert len(statements) == 1
+    [row] = rows(uid)
+    assert row.deleted_at is None
+    assert resp.get_json()["version"] == row.version
+
+
+def test_the_one_statement_edit_changes_nothing_in_closed_or_others_work(
+        app, work, lesson, make):
+    from tests.web.helpers import ApiClient
+
+    uid = new_id()
+    work.api.put(work.assignment, uid, body(lesson, "mine"))
+    other = make.student(classroom=work.classroom)
+    theirs = ApiClient(app.test_client()).login(other)
+    assert theirs.put(work.assignment, uid, body(lesson, "theirs"), if_match=1).status_code \
+        == 404
+    assert [(r.note, r.version) for r in rows(uid)] == [("mine", 1)]
+    assert work.api.submit(work.assignment).status_code == 200
+    resp = work.api.put(work.assignment, uid, body(lesson, "late"), if_match=1)
+    assert resp.status_code == 409
+    assert resp.get_json()["code"] == "submitted"
+    assert [(r.note, r.version) for r in rows(uid)] == [("mine", 1)]
+
+
+def test_an_edit_that_waits_on_a_concurrent_edit_is_decided_again(app, work, lesson):
+    """Read committed: the statement's gate reads version 1, its UPDATE waits for another
+    transaction's lock on the row, which then commits version 2. The UPDATE finds the row
+    no longer at version 1 and changes nothing; the save is decided again from what is stored
+    now: a conflict with the other edit, which is kept."""
+    import threading
+    import time
+
+    uid = new_id()
+    work.api.put(work.assignment, uid, body(lesson, "first"))
+    aid = work.assignment.id
+    db.session.rollback()
+    engine = sa.create_engine(db.engine.url)
+    answers: list = []
+    with engine.connect() as other:
+        other.execute(sa.update(Annotation).where(Annotation.id == uid)
+                      .values(note="other tab", version=2))  # holds the row's lock
+        pid = other.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        save = threading.Thread(target=lambda: answers.append(
+            work.api.put(aid, uid, body(lesson, "this tab"), if_match=1)))
+        save.start()
+        with engine.connect() as watch:  # wait until the save is blocked behind the lock
+            for _ in range(200):
+                waiting = watch.execute(sa.text(
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> :pid"),
+                    {"pid": pid}).scalar()
+                if waiting:
+                    break
+                time.sleep(0.02)
+            assert waiting, "the save never waited for the other edit's lock"
+        other.commit()
+        save.join(30)
+    engine.dispose()
+    [resp] = answers
+    assert resp.status_code == 409
+    assert resp.get_json()["current"]["note"] == "other tab"
+    assert [(r.note, r.version) for r in rows(uid)] == [("other tab", 2)]
 
 
 def test_the_save_pool_does_not_ping_and_autocommits(app, work, lesson):
@@ -227,7 +335,7 @@ def test_a_save_whose_answer_is_lost_after_its_commit_is_stored_once(app, work, 
     monkeypatch.setattr(saves._Postgres, "_run", commit_then_die)
     resp = work.api.put(work.assignment, uid, body(lesson, "landed"),
                         if_match=1 if edit else None)
-    assert cut == (["UPDATE"] if edit else ["WITH"])
+    assert cut == ["WITH"]  # an edit naming its version is one statement too
     assert resp.status_code == 200  # the retry found the save already stored
     assert resp.get_json()["version"] == (2 if edit else 1)
     assert [(r.note, r.version) for r in rows(uid)] == [("landed", 2 if edit else 1)]
