@@ -66,12 +66,20 @@ def _uuid(uuid: str) -> str:
     return uuid
 
 
+VERSION_MAX = 2**31 - 1  # versions are INTEGER columns
+
+
 def _if_match() -> int | None:
+    """The version ``If-Match`` names; -1 (no version: a conflict) for anything that can't be
+    one (not plain digits, or past what the column holds)."""
     raw = request.headers.get("If-Match")
     if raw is None or raw.strip() == "*":
         return None
     value = raw.strip().removeprefix("W/").strip('"')
-    return int(value) if value.isdigit() else -1
+    if not (value.isascii() and value.isdigit()) or len(value) > 10 \
+            or int(value) > VERSION_MAX:
+        return -1
+    return int(value)
 
 
 def _saved(annotation, status: int) -> Response:

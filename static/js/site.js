@@ -34,9 +34,21 @@ document.querySelectorAll("form[data-logout]").forEach((form) => {
   let leaving = false;
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    if (leaving) return;
+    if (leaving) return; // a second click while the first is on its way
     leaving = true;
-    const go = () => form.submit();
-    Promise.race([forgetOthers(false), new Promise((r) => { setTimeout(r, 2000); })]).then(go, go);
+    let forgotten;
+    try {
+      forgotten = forgetOthers(false);
+    } catch {
+      forgotten = Promise.resolve(); // storage refused: log out all the same
+    }
+    const go = () => {
+      form.submit();
+      // still here (the student chose to stay on the page): the button works again
+      setTimeout(() => { leaving = false; }, 1000);
+    };
+    Promise.race([forgotten, new Promise((r) => { setTimeout(r, 2000); })]).then(go, go);
   });
+  // a page brought back from the browser's history: not on its way out any more
+  window.addEventListener("pageshow", () => { leaving = false; });
 });

@@ -44,14 +44,15 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
   if (!(url.pathname.startsWith("/static/") || LESSON_PAGE.test(url.pathname))) return;
-  event.respondWith(
-    fetch(req)
-      .then((resp) => {
+  event.respondWith(fetch(req).then(
+    (resp) => {
+      try {
         event.waitUntil(keep(req, resp.clone(), event.clientId).catch(() => {}));
-        return resp;
-      })
-      // caches.match, not caches.open: looking must not make an empty cache
-      .catch(() => caches.match(req, { cacheName: CACHE, ignoreSearch: true })
-        .then((hit) => hit || Response.error())),
-  );
+      } catch { /* keeping a copy must never cost the page its answer */ }
+      return resp;
+    },
+    // offline: the last copy (caches.match, not caches.open: looking makes no empty cache)
+    () => caches.match(req, { cacheName: CACHE, ignoreSearch: true })
+      .then((hit) => hit || Response.error()),
+  ));
 });

@@ -192,6 +192,40 @@ def test_logging_out_forgets_the_offline_copies_but_never_unsent_work(page, cont
     assert row.note == "unsent when logging out"
 
 
+def test_staying_on_the_page_at_the_leave_prompt_keeps_the_log_out_button_working(
+        page, context, live_server, world):
+    _w, url = open_lesson(page, live_server, world)
+    set_offline(context, True)
+    annotate(page, "top US general", "Source", "unsent, then stay")
+    page.wait_for_function(
+        "document.getElementById('save-status').dataset.state === 'offline'")
+    seen: list[str] = []
+
+    def answer(d):  # "Log out anyway?": yes; the browser's "Leave site?": no, stay
+        seen.append(d.type)
+        if d.type == "beforeunload":
+            d.dismiss()
+        else:
+            d.accept()
+
+    page.on("dialog", answer)
+    page.get_by_role("button", name="Log out").click()
+    for _ in range(50):
+        if "beforeunload" in seen:
+            break
+        page.wait_for_timeout(100)
+    assert seen == ["confirm", "beforeunload"]
+    assert page.url == url  # stayed, work still queued on this device
+    assert [n for n in page.evaluate(QUEUED_JS) if n] == [1]
+    # back online the student logs out after all: the button still works
+    context.route("**/api/**", lambda route: route.abort())  # keep it unsent meanwhile
+    set_offline(context, False)
+    page.wait_for_timeout(1100)  # the button comes back a second after the prompt
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+    assert seen[-1] == "confirm"
+
+
 # whether a page's copy turns up in a cache within a time (ms)
 KEPT_WITHIN_JS = """async ([name, href, ms]) => {
   for (const end = Date.now() + ms; Date.now() < end;) {

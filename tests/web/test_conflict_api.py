@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from types import SimpleNamespace
 
+import pytest
 import sqlalchemy as sa
 
 from app import grading, saves
@@ -105,6 +106,18 @@ def test_a_stale_delete_gets_the_current_annotation_and_keep_mine_deletes_it(wor
     assert rows(uid)[0].deleted_at is None
     assert work.api.delete(work.assignment, uid, if_match=2).status_code == 204
     assert rows(uid)[0].deleted_at is not None
+
+
+@pytest.mark.parametrize("named", ['"2147483648"', '"99999999999999999999"', '"\u00b2"',
+                                   '"-1"', '"1.0"', '"abc"', '""'])
+def test_an_if_match_that_cannot_be_a_version_is_a_conflict_never_a_500(work, lesson, named):
+    uid = new_id()
+    work.api.put(work.assignment, uid, body(lesson, "stored"))
+    for note in ("stored", "changed"):  # the same content (a retry) and a change
+        resp = work.api.put(work.assignment, uid, body(lesson, note), if_match=named)
+        assert resp.status_code == (200 if note == "stored" else 409)
+    assert [(r.note, r.version) for r in rows(uid)] == [("stored", 1)]
+    assert work.api.delete(work.assignment, uid, if_match=named).status_code == 409
 
 
 def test_if_match_on_an_annotation_never_saved_is_a_409_with_no_current_and_no_etag(work,
