@@ -247,7 +247,7 @@ class _SQLite:
     transaction of their own (``transaction``): a fifth of SQLAlchemy's cost per statement,
     and this is the time the write lock is held, every save of the class waiting behind it."""
 
-    creates_with_gate = False
+    writes_with_gate = False
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -339,7 +339,7 @@ class _Postgres:
     annotation (most saves) is checked and made in one statement, one round trip; so is an
     edit that names its version (``If-Match``), as the page's do."""
 
-    creates_with_gate = True
+    writes_with_gate = True
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
@@ -622,23 +622,20 @@ def _write(
     gate and the write (PostgreSQL), or the assignment is not pinned to the lesson version
     ``data`` was checked against."""
     student_id = student.id
-    tried = statements.creates_with_gate  # PostgreSQL: the write goes with the gate
-    values = {name: new[name] for name in CONTENT}
-    if tried:
-        with_new = {"lesson_version": version_id, **{f"new_{k}": v for k, v in new.items()}}
-    if tried and if_match is None:  # most saves make a new annotation
-        row, made = _gate(statements, student, assignment_id, uuid, create=with_new)
-        if made:
-            return Saved(**new), True
-    elif tried:  # an edit from the page names the version it changes
-        row, version = _gate(statements, student, assignment_id, uuid,
-                             update={**with_new, "if_match": if_match})
-        if version is not None:
-            return Saved(id=uuid, assignment_id=assignment_id, student_id=student_id,
-                         created_at=row.a_created_at, version=version,
-                         updated_at=new["updated_at"], deleted_at=None, **values), False
-    else:
+    together = statements.writes_with_gate  # PostgreSQL: the write goes with the gate
+    if not together:
         row, _ = _gate(statements, student, assignment_id, uuid)
+    else:
+        with_new = {"lesson_version": version_id, **{f"new_{k}": v for k, v in new.items()}}
+        if if_match is None:  # most saves make a new annotation
+            row, made = _gate(statements, student, assignment_id, uuid, create=with_new)
+            if made:
+                return Saved(**new), True
+        else:  # an edit from the page names the version it changes
+            row, version = _gate(statements, student, assignment_id, uuid,
+                                 update={**with_new, "if_match": if_match})
+            if version is not None:  # the new content at that version, made when it was
+                return Saved(**{**new, "version": version, "created_at": row.a_created_at}), False
     if row.lesson_version_id != version_id:
         _lesson_versions()[assignment_id] = row.lesson_version_id
         return None
@@ -658,13 +655,15 @@ def _write(
     if plan == SAME:
         return stored, False  # a retry of a write that already landed
     if plan == CREATE:
-        if tried or not statements.insert(new):
+        if together or not statements.insert(new):
             return None  # the gate saw nothing under the id, but the insert met a row made since
         return Saved(**new), True
-    if tried and if_match is not None:
+    if together and if_match is not None:
         return None  # the statement's UPDATE met a row changed since the gate read it
-    values.update(version=stored.version + 1, updated_at=new["updated_at"], deleted_at=None)
-    if not statements.update({**values, "b_id": uuid, "b_read": stored.version}):
+    version = stored.version + 1
+    if not statements.update({**{name: new[name] for name in CONTENT}, "version": version,
+                              "updated_at": new["updated_at"], "deleted_at": None,
+                              "b_id": uuid, "b_read": stored.version}):
         return None
-    return Saved(id=uuid, assignment_id=assignment_id, student_id=student_id,
-                 created_at=stored.created_at, **values), False
+    # an edit leaves the new content (``new``) at the next version, made when it was
+    return Saved(**{**new, "version": version, "created_at": stored.created_at}), False

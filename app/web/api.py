@@ -76,10 +76,9 @@ def _if_match() -> int | None:
     if raw is None or raw.strip() == "*":
         return None
     value = raw.strip().removeprefix("W/").strip('"')
-    if not (value.isascii() and value.isdigit()) or len(value) > 10 \
-            or int(value) > VERSION_MAX:
+    if not (value.isascii() and value.isdigit() and len(value) <= 10):
         return -1
-    return int(value)
+    return int(value) if int(value) <= VERSION_MAX else -1
 
 
 def _saved(annotation, status: int) -> Response:
