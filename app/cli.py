@@ -51,13 +51,14 @@ def demo(force: bool, students: int) -> None:
             db.session.commit()
     except demo_data.RealDataError as e:
         raise click.ClickException(str(e)) from e
-    click.echo(f"Demo class created with {students} students on \"{lesson.title}\".")
+    click.echo(f'Demo class created with {students} students on "{lesson.title}".')
     click.echo("Log in at http://127.0.0.1:5000/login with:")
     for login in logins[:4]:
         click.echo(f"  {login.name:<22} {login.login:<36} {login.password}")
     if len(logins) > 4:
-        click.echo(f"  ... and {len(logins) - 4} more students, all with the password "
-                   f"{logins[1].password}")
+        click.echo(
+            f"  ... and {len(logins) - 4} more students, all with the password {logins[1].password}"
+        )
 
 
 def _printable(text: str) -> str:
@@ -71,16 +72,23 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 
 
 def _totals(d) -> str:
-    return (f"{_plural(len(d.classes), 'class', 'classes')}, "
-            f"{_plural(d.students, 'enrolment')}, {_plural(d.assignments, 'assignment')}, "
-            f"{_plural(d.annotations, 'annotation')}, {_plural(d.submissions, 'submission')}, "
-            f"and {_plural(d.accounts, 'student account')} in no other class")
+    return (
+        f"{_plural(len(d.classes), 'class', 'classes')}, "
+        f"{_plural(d.students, 'enrolment')}, {_plural(d.assignments, 'assignment')}, "
+        f"{_plural(d.annotations, 'annotation')}, {_plural(d.submissions, 'submission')}, "
+        f"and {_plural(d.accounts, 'student account')} in no other class"
+    )
 
 
 @click.command("purge")
-@click.option("--archived-before", "day", required=True, metavar="YYYY-MM-DD",
-              help="Delete classes archived before this day (its start in the school's time "
-                   "zone). Not a future date.")
+@click.option(
+    "--archived-before",
+    "day",
+    required=True,
+    metavar="YYYY-MM-DD",
+    help="Delete classes archived before this day (its start in the school's time "
+    "zone). Not a future date.",
+)
 @click.option("--dry-run", is_flag=True, help="List what would be deleted; delete nothing.")
 @click.option("--yes", is_flag=True, help="Don't ask before deleting (for scheduled jobs).")
 def purge(day: str, dry_run: bool, yes: bool) -> None:
@@ -108,15 +116,20 @@ def purge(day: str, dry_run: bool, yes: bool) -> None:
         return
     click.echo(f"Classes archived {when}:")
     for c in found.classes:
-        click.echo(f"  #{c.id} {_printable(c.name)}, {c.teacher}, archived "
-                   f"{c.archived_at:%Y-%m-%d}: {_plural(c.students, 'student')}, "
-                   f"{_plural(c.annotations, 'annotation')}")
+        click.echo(
+            f"  #{c.id} {_printable(c.name)}, {c.teacher}, archived "
+            f"{c.archived_at:%Y-%m-%d}: {_plural(c.students, 'student')}, "
+            f"{_plural(c.annotations, 'annotation')}"
+        )
     if dry_run:
         click.echo(f"Dry run, nothing deleted. It would delete {_totals(found)}.")
         return
     if not yes:
-        click.confirm(f"Delete {'this class' if len(found.classes) == 1 else 'these classes'} "
-                      "and all their students' work for good?", abort=True)
+        click.confirm(
+            f"Delete {'this class' if len(found.classes) == 1 else 'these classes'} "
+            "and all their students' work for good?",
+            abort=True,
+        )
     with writing():  # SQLite: take the write lock before reading what to delete
         gone = privacy.purge(db.session, cutoff, {c.id for c in found.classes})
         db.session.commit()

@@ -61,14 +61,17 @@ class Config:
             # a file can't go stale as a server's connection can: no test query before each
             # use (PostgreSQL keeps it: a restarted server must not cost anyone a 500)
             app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-                **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+                **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                "pool_pre_ping": False,
+            }
         if not app.config.get("REDIS_URL") and os.environ.get("REDIS_URL"):
             app.config["REDIS_URL"] = os.environ["REDIS_URL"]
         sync = str(app.config.get("SAVE_SYNCHRONOUS_COMMIT") or "").strip().lower()
         if sync not in SYNCHRONOUS_COMMIT:
             raise RuntimeError(
                 f"SAVE_SYNCHRONOUS_COMMIT must be one of {', '.join(SYNCHRONOUS_COMMIT[1:])} or "
-                f"empty (the database server's own setting), not {sync!r}.")
+                f"empty (the database server's own setting), not {sync!r}."
+            )
         app.config["SAVE_SYNCHRONOUS_COMMIT"] = sync
         if app.config.get("PROXY_FIX_X_PROTO") is None:
             app.config["PROXY_FIX_X_PROTO"] = app.config["PROXY_FIX_X_FOR"]

@@ -58,7 +58,8 @@ class VerifiedTokens:
             return data
         try:
             data, when = URLSafeTimedSerializer(secret, salt=SALT).loads(
-                token, max_age=max_age, return_timestamp=True)
+                token, max_age=max_age, return_timestamp=True
+            )
         except SignatureExpired as e:
             raise ValidationError("The CSRF token has expired.") from e
         except BadData as e:

@@ -22,28 +22,61 @@ from .models import Annotation, Submission, User, utcnow
 from .models import OmissionMark as OmissionMarkRow
 
 FIRST_NAMES = [
-    "Amara", "Ben", "Chloe", "Dev", "Elif", "Finn", "Grace", "Hugo", "Isla", "Jonah", "Kemi",
-    "Leo", "Maya", "Nico", "Olivia", "Priya", "Quinn", "Rosa", "Sami", "Tess", "Umar", "Vera",
-    "Wes", "Ximena", "Yusuf",
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elif",
+    "Finn",
+    "Grace",
+    "Hugo",
+    "Isla",
+    "Jonah",
+    "Kemi",
+    "Leo",
+    "Maya",
+    "Nico",
+    "Olivia",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tess",
+    "Umar",
+    "Vera",
+    "Wes",
+    "Ximena",
+    "Yusuf",
 ]
 # what a student might write for an omission, and the one that misses the point
 OMISSION_ANSWERS = [
-    ("Where Milley really said this: at the Economic Club of New York, not to Kiev officials",
-     "The article makes it sound like a message to Ukraine"),
-    ("Other US officials like Blinken and Sullivan disagreed with Milley",
-     "It hides that the US government was split"),
+    (
+        "Where Milley really said this: at the Economic Club of New York, not to Kiev officials",
+        "The article makes it sound like a message to Ukraine",
+    ),
+    (
+        "Other US officials like Blinken and Sullivan disagreed with Milley",
+        "It hides that the US government was split",
+    ),
     ("Why Russia left Kherson: the Ukrainian counteroffensive", "Pullout sounds voluntary"),
-    ("Putin annexed four regions just before the decree, and Zelensky said he would talk to "
-     "another president", "The decree looks unreasonable without that"),
-    ("The UN vote that called it an invasion / aggression", "The article only uses Russia's "
-     "words"),
+    (
+        "Putin annexed four regions just before the decree, and Zelensky said he would talk to "
+        "another president",
+        "The decree looks unreasonable without that",
+    ),
+    ("The UN vote that called it an invasion / aggression", "The article only uses Russia's words"),
     ("No Ukrainian official is quoted at all", "The headline says Kiev is angry"),
-    ("Press TV is Iranian state media and Iran sent drones to Russia", "The publisher is not "
-     "neutral"),
+    (
+        "Press TV is Iranian state media and Iran sent drones to Russia",
+        "The publisher is not neutral",
+    ),
     ("How many people died", "I want to know more"),  # addresses no key item
 ]
-EXTRA_PHRASES = ["a regional capital in southern Ukraine", "citing the end of World War I",
-                 "a potential stalemate in fighting over the winter"]
+EXTRA_PHRASES = [
+    "a regional capital in southern Ukraine",
+    "citing the end of World War I",
+    "a potential stalemate in fighting over the winter",
+]
 
 
 @dataclass
@@ -60,35 +93,39 @@ class RealDataError(RuntimeError):
 def has_real_users(session: Session) -> bool:
     real_teacher = sa.and_(User.role == "teacher", ~User.email.like("%@demo.example"))
     real_student = sa.and_(User.role == "student", ~User.username.like("demo-%"))
-    return session.execute(
-        sa.select(User.id).where(sa.or_(real_teacher, real_student))
-    ).first() is not None
+    return (
+        session.execute(sa.select(User.id).where(sa.or_(real_teacher, real_student))).first()
+        is not None
+    )
 
 
-def create_demo(session: Session, lesson: Lesson, *, seed: int = 7, size: int = 25,
-                force: bool = False) -> list[DemoLogin]:
+def create_demo(
+    session: Session, lesson: Lesson, *, seed: int = 7, size: int = 25, force: bool = False
+) -> list[DemoLogin]:
     """Create the demo class; refuse when real accounts exist unless ``force``."""
     if has_real_users(session) and not force:
-        raise RealDataError("This database already has real accounts. Run with --force to add "
-                            "the demo class anyway.")
+        raise RealDataError(
+            "This database already has real accounts. Run with --force to add "
+            "the demo class anyway."
+        )
     rng = random.Random(seed)  # noqa: S311  (made-up demo work, not security)
     suffix = secrets.token_hex(2)
     teacher_password = f"demo-{secrets.token_hex(4)}"
-    teacher = services.create_teacher(session, f"teacher-{suffix}@demo.example",
-                                      "Ms Demo", teacher_password)
+    teacher = services.create_teacher(
+        session, f"teacher-{suffix}@demo.example", "Ms Demo", teacher_password
+    )
     classroom = services.create_classroom(session, teacher, "Period 2 (demo)")
-    assignment = services.assign_lesson(session, classroom, lesson,
-                                        utcnow() - timedelta(days=1))
+    assignment = services.assign_lesson(session, classroom, lesson, utcnow() - timedelta(days=1))
     logins = [DemoLogin("Ms Demo (teacher)", teacher.email or "", teacher_password)]
     student_password = f"student-{secrets.token_hex(3)}"
-    profiles = (["strong"] * 6 + ["partial"] * 9 + ["confused"] * 5 + ["empty"] * 3
-                + ["light"] * 2)
+    profiles = ["strong"] * 6 + ["partial"] * 9 + ["confused"] * 5 + ["empty"] * 3 + ["light"] * 2
     text = lesson.text
     spans = [k for k in lesson.key if not k.is_omission]
     for i in range(size):
         name = FIRST_NAMES[i % len(FIRST_NAMES)]
-        student = services.create_student(session, f"demo-{name.lower()}{i}-{suffix}", name,
-                                          student_password)
+        student = services.create_student(
+            session, f"demo-{name.lower()}{i}-{suffix}", name, student_password
+        )
         services.enroll(session, classroom, student)
         logins.append(DemoLogin(name, student.username or "", student_password))
         profile = profiles[i % len(profiles)]
@@ -100,40 +137,78 @@ def create_demo(session: Session, lesson: Lesson, *, seed: int = 7, size: int = 
             start, end = k.start, k.end
             if rng.random() < 0.3:  # a few words either side, within the paragraph
                 block = next(b for b in lesson.blocks if b.start <= k.start < b.end)
-                start, end = grow_to_words(text, max(block.start, start - rng.randint(1, 12)),
-                                           min(block.end, end + rng.randint(1, 12)))
+                start, end = grow_to_words(
+                    text,
+                    max(block.start, start - rng.randint(1, 12)),
+                    min(block.end, end + rng.randint(1, 12)),
+                )
                 start, end = snap_to_words(text, start, end)
             category = k.category
             if profile == "confused" and rng.random() < 0.5:
                 category = "source" if k.category == "loaded" else "loaded"
-            _add(session, assignment.id, student.id, lesson, category, start, end,
-                 rng.choice(["", "", "Seems one-sided", "Who says so?", "Strong word"]))
+            _add(
+                session,
+                assignment.id,
+                student.id,
+                lesson,
+                category,
+                start,
+                end,
+                rng.choice(["", "", "Seems one-sided", "Who says so?", "Strong word"]),
+            )
         if profile in ("partial", "confused", "strong") and rng.random() < 0.5:
             phrase = rng.choice(EXTRA_PHRASES)
             at = text.find(phrase)
             _add(session, assignment.id, student.id, lesson, "loaded", at, at + len(phrase), "")
-        for missing, why in rng.sample(OMISSION_ANSWERS, {"strong": 3, "partial": 2,
-                                                          "confused": 1, "light": 0}[profile]):
-            answer = _add(session, assignment.id, student.id, lesson, "omission", None, None,
-                          "", {"missing": missing, "why": why})
+        for missing, why in rng.sample(
+            OMISSION_ANSWERS, {"strong": 3, "partial": 2, "confused": 1, "light": 0}[profile]
+        ):
+            answer = _add(
+                session,
+                assignment.id,
+                student.id,
+                lesson,
+                "omission",
+                None,
+                None,
+                "",
+                {"missing": missing, "why": why},
+            )
             if i < size // 2:  # the teacher has marked the first half of the class so far
                 hint = suggest_omission(lesson, f"{missing} {why}")
-                session.add(OmissionMarkRow(
-                    annotation_id=answer.id, key_item_id=hint.key_item_id if hint else None,
-                    level=("full" if rng.random() < 0.7 else "partial") if hint else "none"))
+                session.add(
+                    OmissionMarkRow(
+                        annotation_id=answer.id,
+                        key_item_id=hint.key_item_id if hint else None,
+                        level=("full" if rng.random() < 0.7 else "partial") if hint else "none",
+                    )
+                )
         if profile != "light" and rng.random() < 0.8:
             late = rng.random() < 0.25
-            session.add(Submission(
-                assignment_id=assignment.id, student_id=student.id,
-                submitted_at=assignment.due_at + timedelta(hours=rng.randint(2, 30)) if late
-                else assignment.due_at - timedelta(hours=rng.randint(1, 40))))
+            session.add(
+                Submission(
+                    assignment_id=assignment.id,
+                    student_id=student.id,
+                    submitted_at=assignment.due_at + timedelta(hours=rng.randint(2, 30))
+                    if late
+                    else assignment.due_at - timedelta(hours=rng.randint(1, 40)),
+                )
+            )
     session.flush()
     return logins
 
 
-def _add(session: Session, assignment_id: int, student_id: int, lesson: Lesson, category: str,
-         start: int | None, end: int | None, note: str, fields: dict | None = None
-         ) -> Annotation:
+def _add(
+    session: Session,
+    assignment_id: int,
+    student_id: int,
+    lesson: Lesson,
+    category: str,
+    start: int | None,
+    end: int | None,
+    note: str,
+    fields: dict | None = None,
+) -> Annotation:
     prompt = next(p for p in lesson.prompts if p.category == category)
     target = make_target(lesson.text, start, end) if start is not None else None
     data = AnnotationInput(category, prompt.id, target, note, fields or {})

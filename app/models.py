@@ -256,9 +256,7 @@ class GradeChange(db.Model):
         sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
     )
     student_id: Mapped[int] = mapped_column(_user_fk(), index=True)
-    teacher_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="SET NULL")
-    )
+    teacher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     what: Mapped[str] = mapped_column(sa.String(120))
     old_value: Mapped[str] = mapped_column(sa.Text, default="")

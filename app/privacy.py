@@ -74,7 +74,7 @@ class Deletion:
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[list]:
     for i in range(0, len(items), size):
-        yield list(items[i:i + size])
+        yield list(items[i : i + size])
 
 
 def _per_class(session: Session, query, ids: list[int]) -> dict[int, int]:
@@ -88,9 +88,11 @@ def _per_class(session: Session, query, ids: list[int]) -> dict[int, int]:
 def _members(session: Session, ids: list[int]) -> set[int]:
     found: set[int] = set()
     for chunk in _chunks(ids):
-        found.update(session.execute(
-            sa.select(Enrollment.student_id).where(Enrollment.classroom_id.in_(chunk))
-        ).scalars())
+        found.update(
+            session.execute(
+                sa.select(Enrollment.student_id).where(Enrollment.classroom_id.in_(chunk))
+            ).scalars()
+        )
     return found
 
 
@@ -101,8 +103,9 @@ def _left_without_a_class(session: Session, ids: list[int]) -> int:
     elsewhere: set[int] = set()
     for chunk in _chunks(members):
         for student_id, classroom_id in session.execute(
-            sa.select(Enrollment.student_id, Enrollment.classroom_id)
-            .where(Enrollment.student_id.in_(chunk))
+            sa.select(Enrollment.student_id, Enrollment.classroom_id).where(
+                Enrollment.student_id.in_(chunk)
+            )
         ):
             if classroom_id not in inside:
                 elsewhere.add(student_id)
@@ -112,31 +115,65 @@ def _left_without_a_class(session: Session, ids: list[int]) -> int:
 def contents(session: Session, classrooms: Sequence[Classroom]) -> Deletion:
     """What deleting these classes would delete, in a few queries whatever their size."""
     ids = [c.id for c in classrooms]
-    enrolled = _per_class(session, lambda chunk: sa.select(
-        Enrollment.classroom_id, sa.func.count()).where(Enrollment.classroom_id.in_(chunk))
-        .group_by(Enrollment.classroom_id), ids)
-    assigned = _per_class(session, lambda chunk: sa.select(
-        Assignment.classroom_id, sa.func.count()).where(Assignment.classroom_id.in_(chunk))
-        .group_by(Assignment.classroom_id), ids)
+    enrolled = _per_class(
+        session,
+        lambda chunk: (
+            sa.select(Enrollment.classroom_id, sa.func.count())
+            .where(Enrollment.classroom_id.in_(chunk))
+            .group_by(Enrollment.classroom_id)
+        ),
+        ids,
+    )
+    assigned = _per_class(
+        session,
+        lambda chunk: (
+            sa.select(Assignment.classroom_id, sa.func.count())
+            .where(Assignment.classroom_id.in_(chunk))
+            .group_by(Assignment.classroom_id)
+        ),
+        ids,
+    )
 
     def work(model, *where):
-        return _per_class(session, lambda chunk: sa.select(
-            Assignment.classroom_id, sa.func.count())
-            .select_from(model).join(Assignment, Assignment.id == model.assignment_id)
-            .where(Assignment.classroom_id.in_(chunk), *where)
-            .group_by(Assignment.classroom_id), ids)
+        return _per_class(
+            session,
+            lambda chunk: (
+                sa.select(Assignment.classroom_id, sa.func.count())
+                .select_from(model)
+                .join(Assignment, Assignment.id == model.assignment_id)
+                .where(Assignment.classroom_id.in_(chunk), *where)
+                .group_by(Assignment.classroom_id)
+            ),
+            ids,
+        )
 
     annotated = work(Annotation, Annotation.deleted_at.is_(None))
     submitted = work(Submission)
-    teachers = dict(session.execute(
-        sa.select(User.id, User.email).where(User.id.in_({c.teacher_id for c in classrooms}))
-    ).all()) if classrooms else {}
+    teachers = (
+        dict(
+            session.execute(
+                sa.select(User.id, User.email).where(
+                    User.id.in_({c.teacher_id for c in classrooms})
+                )
+            ).all()
+        )
+        if classrooms
+        else {}
+    )
     return Deletion(
-        classes=[ClassContents(
-            id=c.id, name=c.name, teacher=teachers.get(c.teacher_id) or "",
-            archived_at=c.archived_at, students=enrolled.get(c.id, 0),
-            assignments=assigned.get(c.id, 0), annotations=annotated.get(c.id, 0),
-            submissions=submitted.get(c.id, 0)) for c in classrooms],
+        classes=[
+            ClassContents(
+                id=c.id,
+                name=c.name,
+                teacher=teachers.get(c.teacher_id) or "",
+                archived_at=c.archived_at,
+                students=enrolled.get(c.id, 0),
+                assignments=assigned.get(c.id, 0),
+                annotations=annotated.get(c.id, 0),
+                submissions=submitted.get(c.id, 0),
+            )
+            for c in classrooms
+        ],
         accounts=_left_without_a_class(session, ids) if ids else 0,
     )
 
@@ -148,14 +185,20 @@ def delete_classrooms(session: Session, classrooms: Sequence[Classroom]) -> Dele
     ids = [c.id for c in classrooms]
     members = sorted(_members(session, ids))
     for chunk in _chunks(ids):
-        session.execute(sa.delete(Classroom).where(Classroom.id.in_(chunk))
-                        .execution_options(synchronize_session=False))
+        session.execute(
+            sa.delete(Classroom)
+            .where(Classroom.id.in_(chunk))
+            .execution_options(synchronize_session=False)
+        )
     accounts = 0
     for chunk in _chunks(members):
         accounts += session.execute(
-            sa.delete(User).where(
-                User.id.in_(chunk), User.role == "student",
-                ~sa.exists().where(Enrollment.student_id == User.id))
+            sa.delete(User)
+            .where(
+                User.id.in_(chunk),
+                User.role == "student",
+                ~sa.exists().where(Enrollment.student_id == User.id),
+            )
             .execution_options(synchronize_session=False)
         ).rowcount
     session.expire_all()
@@ -182,23 +225,29 @@ def parse_day(text: str) -> date:
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
-        raise BadDate(f"\u201c{text}\u201d is not a date. Use a date like {DATE_EXAMPLE} "
-                      "(year-month-day).") from None
+        raise BadDate(
+            f"\u201c{text}\u201d is not a date. Use a date like {DATE_EXAMPLE} (year-month-day)."
+        ) from None
 
 
 def start_of_day_utc(day: date, zone: str) -> datetime:
     """Midnight at the start of ``day`` in the school's time zone, as naive UTC (how times are
     stored)."""
-    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone)).astimezone(UTC).replace(
-        tzinfo=None)
+    return (
+        datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone))
+        .astimezone(UTC)
+        .replace(tzinfo=None)
+    )
 
 
 def check_cutoff(day: date, today: date) -> None:
     """A purge date must not be in the future: "before 2027-01-01" typed in 2026 would take
     classes archived this morning, whose teachers may still want them back."""
     if day > today:
-        raise BadDate(f"{day.isoformat()} is in the future. Use a date up to today "
-                      f"({today.isoformat()}), like {DATE_EXAMPLE}.")
+        raise BadDate(
+            f"{day.isoformat()} is in the future. Use a date up to today "
+            f"({today.isoformat()}), like {DATE_EXAMPLE}."
+        )
 
 
 def today_in(zone: str, now: datetime | None = None) -> date:
@@ -209,15 +258,18 @@ def today_in(zone: str, now: datetime | None = None) -> date:
 def archived_before(session: Session, cutoff: datetime) -> list[Classroom]:
     """Classes archived before ``cutoff`` (naive UTC), oldest first. A class that is not
     archived is never purged, however old."""
-    return list(session.execute(
-        sa.select(Classroom)
-        .where(Classroom.archived_at.is_not(None), Classroom.archived_at < cutoff)
-        .order_by(Classroom.archived_at, Classroom.id)
-    ).scalars())
+    return list(
+        session.execute(
+            sa.select(Classroom)
+            .where(Classroom.archived_at.is_not(None), Classroom.archived_at < cutoff)
+            .order_by(Classroom.archived_at, Classroom.id)
+        ).scalars()
+    )
 
 
 def purge(session: Session, cutoff: datetime, confirmed: set[int]) -> Deletion:
     """Delete the classes archived before ``cutoff`` that are among ``confirmed`` (the ids
     listed to the operator): one unarchived since the list was shown stays."""
     return delete_classrooms(
-        session, [c for c in archived_before(session, cutoff) if c.id in confirmed])
+        session, [c for c in archived_before(session, cutoff) if c.id in confirmed]
+    )

@@ -92,8 +92,9 @@ class RedisStore:
             raise StoreUnavailable(str(e)) from e
 
     def incr(self, key: str, seconds: int, by: int = 1) -> tuple[int, float]:
-        count, _, ttl = self._run(("incrby", key, by), ("expire", key, seconds, True),
-                                  ("pttl", key))
+        count, _, ttl = self._run(
+            ("incrby", key, by), ("expire", key, seconds, True), ("pttl", key)
+        )
         return int(count), max(ttl, 0) / 1000
 
     def get(self, key: str) -> tuple[int, float]:
@@ -175,7 +176,7 @@ class Limiter:
 
 
 def in_words(seconds: float) -> str:
-    """"about 3 minutes", "about 40 seconds": how long to wait, for a person."""
+    """ "about 3 minutes", "about 40 seconds": how long to wait, for a person."""
     seconds = int(seconds + 0.999)
     if seconds < 60:
         return f"about {seconds} second{'s' if seconds != 1 else ''}"

@@ -74,9 +74,10 @@ def regenerate_join_code(session: Session, classroom: Classroom) -> str:
     old = classroom.join_code
     for _ in range(20):
         code = services.new_join_code()
-        if code != old and not session.execute(
-            sa.select(Classroom.id).filter_by(join_code=code)
-        ).first():
+        if (
+            code != old
+            and not session.execute(sa.select(Classroom.id).filter_by(join_code=code)).first()
+        ):
             break
     classroom.join_code = code
     session.flush()
@@ -140,10 +141,14 @@ def hash_temporary(password: str) -> str:
 def only_in_teachers_classes(session: Session, teacher: User, student: User) -> bool:
     """True when every class the student is in belongs to this teacher: only then may the
     teacher reset their password (else they could log in as a student of someone else)."""
-    return session.execute(
-        sa.select(Enrollment.id).join(Classroom, Classroom.id == Enrollment.classroom_id)
-        .where(Enrollment.student_id == student.id, Classroom.teacher_id != teacher.id)
-    ).first() is None
+    return (
+        session.execute(
+            sa.select(Enrollment.id)
+            .join(Classroom, Classroom.id == Enrollment.classroom_id)
+            .where(Enrollment.student_id == student.id, Classroom.teacher_id != teacher.id)
+        ).first()
+        is None
+    )
 
 
 def reset_password(session: Session, student: User) -> OneTimePassword:
@@ -179,7 +184,7 @@ class ImportResult:
 
 def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _users_by_username(session: Session, usernames: Iterable[str]) -> dict[str, User]:
@@ -190,8 +195,9 @@ def _users_by_username(session: Session, usernames: Iterable[str]) -> dict[str, 
     return found
 
 
-def _enrollments_here(session: Session, classroom: Classroom, ids: list[int]
-                      ) -> dict[int, Enrollment]:
+def _enrollments_here(
+    session: Session, classroom: Classroom, ids: list[int]
+) -> dict[int, Enrollment]:
     found: dict[int, Enrollment] = {}
     for chunk in _chunks(ids):
         for e in session.execute(
@@ -203,8 +209,7 @@ def _enrollments_here(session: Session, classroom: Classroom, ids: list[int]
     return found
 
 
-def _in_teachers_other_classes(session: Session, classroom: Classroom, ids: list[int]
-                               ) -> set[int]:
+def _in_teachers_other_classes(session: Session, classroom: Classroom, ids: list[int]) -> set[int]:
     found: set[int] = set()
     for chunk in _chunks(ids):
         found.update(
@@ -256,9 +261,15 @@ def import_roster(session: Session, classroom: Classroom, parsed: RosterParse) -
         user = existing.get(row.username)
         if user is None:
             password = new_temporary_password()
-            user = User(role="student", username=row.username, display_name=row.name,
-                        password_hash=hash_temporary(password), password_is_temporary=True,
-                        sis_user_id=row.sis_user_id, sis_login_id=row.sis_login_id)
+            user = User(
+                role="student",
+                username=row.username,
+                display_name=row.name,
+                password_hash=hash_temporary(password),
+                password_is_temporary=True,
+                sis_user_id=row.sis_user_id,
+                sis_login_id=row.sis_login_id,
+            )
             new_users.append((user, row))
             result.created.append(OneTimePassword(row.name, row.username, password))
         elif user.id in here:
@@ -266,18 +277,27 @@ def import_roster(session: Session, classroom: Classroom, parsed: RosterParse) -
             (result.updated if changed else result.unchanged).append(user)
         elif user.is_student and user.id in mine:
             _apply_ids(user, None, row)
-            session.add(Enrollment(classroom_id=classroom.id, student_id=user.id,
-                                   section=row.section))
+            session.add(
+                Enrollment(classroom_id=classroom.id, student_id=user.id, section=row.section)
+            )
             result.added.append(user)
         else:
-            result.problems.append(RosterProblem(
-                row.line, f"The username \u201c{row.username}\u201d is already taken by "
-                          "someone outside your classes. Choose another one (e.g. add a "
-                          "number) and upload this line again.", row.name, row.username))
+            result.problems.append(
+                RosterProblem(
+                    row.line,
+                    f"The username \u201c{row.username}\u201d is already taken by "
+                    "someone outside your classes. Choose another one (e.g. add a "
+                    "number) and upload this line again.",
+                    row.name,
+                    row.username,
+                )
+            )
     session.add_all(user for user, _ in new_users)
     session.flush()  # ids for the enrollments
-    session.add_all(Enrollment(classroom_id=classroom.id, student_id=user.id, section=row.section)
-                    for user, row in new_users)
+    session.add_all(
+        Enrollment(classroom_id=classroom.id, student_id=user.id, section=row.section)
+        for user, row in new_users
+    )
     session.flush()
     result.problems.sort(key=lambda p: p.line or 0)
     return result
@@ -306,13 +326,15 @@ def removal_summary(session: Session, classroom: Classroom, student: User) -> Re
 
     def count(model, *where) -> int:
         return session.execute(
-            sa.select(sa.func.count()).select_from(model).where(
-                model.student_id == student.id, *where)
+            sa.select(sa.func.count())
+            .select_from(model)
+            .where(model.student_id == student.id, *where)
         ).scalar_one()
 
     return RemovalSummary(
-        annotations=count(Annotation, Annotation.assignment_id.in_(ids),
-                          Annotation.deleted_at.is_(None)),
+        annotations=count(
+            Annotation, Annotation.assignment_id.in_(ids), Annotation.deleted_at.is_(None)
+        ),
         submissions=count(Submission, Submission.assignment_id.in_(ids)),
         other_classes=count(Enrollment, Enrollment.classroom_id != classroom.id),
     )
@@ -342,7 +364,8 @@ def remove_student(session: Session, classroom: Classroom, student: User) -> boo
     ).first()
     if still_enrolled is None:
         session.execute(
-            sa.delete(User).where(User.id == student.id, User.role == "student")
+            sa.delete(User)
+            .where(User.id == student.id, User.role == "student")
             .execution_options(synchronize_session=False)
         )
     session.expire_all()

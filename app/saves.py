@@ -78,24 +78,54 @@ _cls = Classroom.__table__
 _usr = User.__table__
 
 # the stored annotation's columns, as the gate reads them (labelled: no clash with the rest)
-_STORED = ("assignment_id", "student_id", "category", "prompt_id", "start_offset", "end_offset",
-           "exact", "prefix", "suffix", "anchored_by", "note", "fields_json", "version",
-           "created_at", "updated_at", "deleted_at")
+_STORED = (
+    "assignment_id",
+    "student_id",
+    "category",
+    "prompt_id",
+    "start_offset",
+    "end_offset",
+    "exact",
+    "prefix",
+    "suffix",
+    "anchored_by",
+    "note",
+    "fields_json",
+    "version",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+)
 
 GATE = (
     sa.select(
-        _asg.c.lesson_version_id, _asg.c.released_at, _sub.c.submitted_at,
-        _ann.c.id.label("a_id"), *(_ann.c[name].label(f"a_{name}") for name in _STORED),
+        _asg.c.lesson_version_id,
+        _asg.c.released_at,
+        _sub.c.submitted_at,
+        _ann.c.id.label("a_id"),
+        *(_ann.c[name].label(f"a_{name}") for name in _STORED),
     )
     .select_from(
-        _asg.join(_usr, sa.and_(_usr.c.id == sa.bindparam("student"),
-                                _usr.c.session_version == sa.bindparam("session_version"),
-                                _usr.c.role == "student", _usr.c.password_is_temporary.is_(False)))
-        .join(_enr, sa.and_(_enr.c.classroom_id == _asg.c.classroom_id,
-                            _enr.c.student_id == _usr.c.id))
+        _asg.join(
+            _usr,
+            sa.and_(
+                _usr.c.id == sa.bindparam("student"),
+                _usr.c.session_version == sa.bindparam("session_version"),
+                _usr.c.role == "student",
+                _usr.c.password_is_temporary.is_(False),
+            ),
+        )
+        .join(
+            _enr,
+            sa.and_(_enr.c.classroom_id == _asg.c.classroom_id, _enr.c.student_id == _usr.c.id),
+        )
         .join(_cls, _cls.c.id == _asg.c.classroom_id)
-        .outerjoin(_sub, sa.and_(_sub.c.assignment_id == _asg.c.id,
-                                 _sub.c.student_id == sa.bindparam("student")))
+        .outerjoin(
+            _sub,
+            sa.and_(
+                _sub.c.assignment_id == _asg.c.id, _sub.c.student_id == sa.bindparam("student")
+            ),
+        )
         .outerjoin(_ann, _ann.c.id == sa.bindparam("uuid"))
     )
     .where(_asg.c.id == sa.bindparam("assignment"), _cls.c.archived_at.is_(None))
@@ -105,8 +135,9 @@ GATE = (
 CONTENT = tuple(annotation_values(AnnotationInput("", None, None, "")))
 
 # the columns to set come with the parameters: content, version, updated_at, deleted_at
-UPDATE = _ann.update().where(_ann.c.id == sa.bindparam("b_id"),
-                             _ann.c.version == sa.bindparam("b_read"))
+UPDATE = _ann.update().where(
+    _ann.c.id == sa.bindparam("b_id"), _ann.c.version == sa.bindparam("b_read")
+)
 
 # SQLite: RETURNING says whether the row was made (no row: the id was taken meanwhile)
 INSERT = sqlite.insert(_ann).on_conflict_do_nothing(index_elements=["id"]).returning(_ann.c.id)
@@ -120,10 +151,15 @@ _gate_cte = GATE.cte("gate")
 _NEW = [c.name for c in _ann.c]
 _made = (
     postgresql.insert(_ann)
-    .from_select(_NEW, sa.select(*(sa.bindparam(f"new_{c}", type_=_ann.c[c].type) for c in _NEW))
-                 .where(_gate_cte.c.a_id.is_(None),
-                        _gate_cte.c.lesson_version_id == sa.bindparam("lesson_version"),
-                        _gate_cte.c.released_at.is_(None), _gate_cte.c.submitted_at.is_(None)))
+    .from_select(
+        _NEW,
+        sa.select(*(sa.bindparam(f"new_{c}", type_=_ann.c[c].type) for c in _NEW)).where(
+            _gate_cte.c.a_id.is_(None),
+            _gate_cte.c.lesson_version_id == sa.bindparam("lesson_version"),
+            _gate_cte.c.released_at.is_(None),
+            _gate_cte.c.submitted_at.is_(None),
+        ),
+    )
     .on_conflict_do_nothing(index_elements=["id"])
     .returning(_ann.c.id)
     .cte("made")
@@ -150,20 +186,35 @@ _unchanged = sa.and_(
 )
 _changed = (
     sa.update(_ann)
-    .where(_ann.c.id == sa.bindparam("uuid"), _ann.c.version == sa.bindparam("if_match"),
-           _ann.c.student_id == sa.bindparam("student"),
-           _ann.c.assignment_id == sa.bindparam("assignment"), sa.not_(_unchanged),
-           sa.exists(sa.select(_gate_u.c.a_id).where(
-               _gate_u.c.a_id.is_not(None),
-               _gate_u.c.lesson_version_id == sa.bindparam("lesson_version"),
-               _gate_u.c.released_at.is_(None), _gate_u.c.submitted_at.is_(None))))
-    .values({**{c: _new(c) for c in CONTENT}, "version": _ann.c.version + 1,
-             "updated_at": _new("updated_at"), "deleted_at": None})
+    .where(
+        _ann.c.id == sa.bindparam("uuid"),
+        _ann.c.version == sa.bindparam("if_match"),
+        _ann.c.student_id == sa.bindparam("student"),
+        _ann.c.assignment_id == sa.bindparam("assignment"),
+        sa.not_(_unchanged),
+        sa.exists(
+            sa.select(_gate_u.c.a_id).where(
+                _gate_u.c.a_id.is_not(None),
+                _gate_u.c.lesson_version_id == sa.bindparam("lesson_version"),
+                _gate_u.c.released_at.is_(None),
+                _gate_u.c.submitted_at.is_(None),
+            )
+        ),
+    )
+    .values(
+        {
+            **{c: _new(c) for c in CONTENT},
+            "version": _ann.c.version + 1,
+            "updated_at": _new("updated_at"),
+            "deleted_at": None,
+        }
+    )
     .returning(_ann.c.version)
     .cte("changed")
 )
-GATE_AND_UPDATE = sa.select(*_gate_u.c,
-                            sa.select(_changed.c.version).scalar_subquery().label("changed"))
+GATE_AND_UPDATE = sa.select(
+    *_gate_u.c, sa.select(_changed.c.version).scalar_subquery().label("changed")
+)
 
 
 class Student(NamedTuple):
@@ -238,8 +289,10 @@ def _sqlite_form(stmt: sa.Executable, keys: list[str] | None = None) -> tuple[st
 
 
 def _fill(names: tuple, params: dict[str, Any]) -> list[Any]:
-    return [n[0] if isinstance(n, tuple) else
-            _to_text(params[n]) if n in _DATES else params[n] for n in names]
+    return [
+        n[0] if isinstance(n, tuple) else _to_text(params[n]) if n in _DATES else params[n]
+        for n in names
+    ]
 
 
 class _SQLite:
@@ -287,8 +340,9 @@ class _SQLite:
         try:
             return self.cursor.execute(sql, _fill(names, params))
         except sqlite3.Error as e:  # as SQLAlchemy would raise it (the error log relies on it)
-            raise sa.exc.DBAPIError.instance(sql, None, e, sqlite3.Error, hide_parameters=True,
-                                             dialect=_SQLITE) from e
+            raise sa.exc.DBAPIError.instance(
+                sql, None, e, sqlite3.Error, hide_parameters=True, dialect=_SQLITE
+            ) from e
 
     def insert(self, values: dict[str, Any]) -> bool:
         return self._run(_sqlite_insert(tuple(values)), values).fetchone() is not None
@@ -319,8 +373,9 @@ def _psycopg_form(stmt: sa.Executable, keys: list[str] | None = None) -> tuple[s
     """The statement's SQL for psycopg (named ``%(name)s`` parameters), and the values of the
     statement's own constants (such as the role 'student')."""
     compiled = stmt.compile(dialect=_PSYCOPG, column_keys=keys)
-    return compiled.string, {compiled.bind_names[b]: b.value
-                             for b in compiled.binds.values() if not b.required}
+    return compiled.string, {
+        compiled.bind_names[b]: b.value for b in compiled.binds.values() if not b.required
+    }
 
 
 _PG_GATE = _psycopg_form(GATE)
@@ -351,7 +406,12 @@ class _Postgres:
             return self.cursor.execute(sql, {**fixed, **params} if fixed else params)
         except psycopg.Error as e:  # as SQLAlchemy would raise it (the error log relies on it)
             raise sa.exc.DBAPIError.instance(
-                sql, None, e, psycopg.Error, hide_parameters=True, dialect=_PSYCOPG,
+                sql,
+                None,
+                e,
+                psycopg.Error,
+                hide_parameters=True,
+                dialect=_PSYCOPG,
                 connection_invalidated=self.conn.closed or self.conn.broken,
             ) from e
 
@@ -395,14 +455,19 @@ def _save_engine() -> sa.Engine:
                 main = db.engine
                 # the app's engine settings (connect_args such as TLS, pool sizes...), but
                 # no ping, and autocommit
-                options = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
-                           "pool_pre_ping": False, "pool_reset_on_return": None,
-                           "isolation_level": "AUTOCOMMIT", "hide_parameters": True}
+                options = {
+                    **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+                    "pool_pre_ping": False,
+                    "pool_reset_on_return": None,
+                    "isolation_level": "AUTOCOMMIT",
+                    "hide_parameters": True,
+                }
                 engine = sa.create_engine(main.url, **options)
                 sync = app.config["SAVE_SYNCHRONOUS_COMMIT"]
                 if sync:  # one of PostgreSQL's own values (checked in config.py)
-                    sa.event.listen(engine, "connect",
-                                    lambda conn, _record, sync=sync: _set_sync(conn, sync))
+                    sa.event.listen(
+                        engine, "connect", lambda conn, _record, sync=sync: _set_sync(conn, sync)
+                    )
                 sa.event.listen(main, "engine_disposed", lambda _e, mine=engine: mine.dispose())
                 app.extensions["save_engine"] = engine
     return engine
@@ -444,22 +509,33 @@ def _on_postgres(attempt: Callable[[_Postgres], Any]) -> Any:
         finally:
             conn = raw.driver_connection if raw.is_valid else None
             if conn is not None and (  # cut off mid-statement or mid-transaction: drop it
-                    conn.closed or conn.broken
-                    or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE):
+                conn.closed
+                or conn.broken
+                or conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+            ):
                 raw.invalidate()
             raw.close()
     raise AssertionError("unreachable")
 
 
-def _gate(statements: _Core | _SQLite | _Postgres, student: Student, assignment_id: int,
-          uuid: str, create: dict[str, Any] | None = None,
-          update: dict[str, Any] | None = None) -> tuple[Any, Any]:
+def _gate(
+    statements: _Core | _SQLite | _Postgres,
+    student: Student,
+    assignment_id: int,
+    uuid: str,
+    create: dict[str, Any] | None = None,
+    update: dict[str, Any] | None = None,
+) -> tuple[Any, Any]:
     """The gate's row (NotMember if none) and what was written with it (PostgreSQL): whether
     ``create`` (the new row's columns and the lesson version it was checked against) was
     inserted, or the version ``update`` (the same, and the version named by ``If-Match``)
     made (None: none)."""
-    params = {"student": student.id, "session_version": student.session_version,
-              "assignment": assignment_id, "uuid": uuid}
+    params = {
+        "student": student.id,
+        "session_version": student.session_version,
+        "assignment": assignment_id,
+        "uuid": uuid,
+    }
     if create is not None:
         row, written = statements.gate_and_create({**params, **create})
     elif update is not None:
@@ -479,9 +555,12 @@ def check_member(session: Session | scoped_session, student: Student, assignment
 
 def _validate(session: Session | scoped_session, version_id: int, payload: Any) -> AnnotationInput:
     config = current_app.config
-    return validate_annotation(payload, lesson_by_version(session, version_id),
-                               note_max=config["NOTE_MAX_CHARS"],
-                               field_max=config["FIELD_MAX_CHARS"])
+    return validate_annotation(
+        payload,
+        lesson_by_version(session, version_id),
+        note_max=config["NOTE_MAX_CHARS"],
+        field_max=config["FIELD_MAX_CHARS"],
+    )
 
 
 _queues: dict[tuple[int, str], tuple[threading.Lock, int]] = {}
@@ -549,7 +628,11 @@ def _lesson_versions() -> dict[int, int]:
 
 
 def put_annotation(
-    session: scoped_session, student: Student, assignment_id: int, uuid: str, payload: Any,
+    session: scoped_session,
+    student: Student,
+    assignment_id: int,
+    uuid: str,
+    payload: Any,
     if_match: int | None,
 ) -> tuple[Saved, bool]:
     """Create or update the student's annotation ``uuid``; returns (what is now stored, created).
@@ -566,7 +649,8 @@ def put_annotation(
         version_id = known.get(assignment_id)
         if version_id is None:
             version_id = known[assignment_id] = _gate(
-                _Core(session.connection()), student, assignment_id, "")[0].lesson_version_id
+                _Core(session.connection()), student, assignment_id, ""
+            )[0].lesson_version_id
         if checked is None or checked[0] != version_id:
             try:
                 checked = (version_id, _validate(session, version_id, payload))
@@ -577,9 +661,16 @@ def put_annotation(
             session.commit()  # a read before: the write is its own transaction
         # the row a create would insert, made before any statement (and outside the lock)
         now = utcnow()
-        new = {**annotation_values(checked[1]), "id": uuid, "assignment_id": assignment_id,
-               "student_id": student.id, "version": 1, "created_at": now, "updated_at": now,
-               "deleted_at": None}
+        new = {
+            **annotation_values(checked[1]),
+            "id": uuid,
+            "assignment_id": assignment_id,
+            "student_id": student.id,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+            "deleted_at": None,
+        }
 
         def attempt(statements: _SQLite | _Postgres, checked=checked, new=new) -> Any:
             return _write(statements, student, assignment_id, uuid, *checked, if_match, new)
@@ -614,8 +705,14 @@ def _on_sqlite(engine: sa.Engine, attempt: Callable[[_SQLite], Any]) -> Any:
 
 
 def _write(
-    statements: _SQLite | _Postgres, student: Student, assignment_id: int, uuid: str,
-    version_id: int, data: AnnotationInput, if_match: int | None, new: dict[str, Any],
+    statements: _SQLite | _Postgres,
+    student: Student,
+    assignment_id: int,
+    uuid: str,
+    version_id: int,
+    data: AnnotationInput,
+    if_match: int | None,
+    new: dict[str, Any],
 ) -> tuple[Saved, bool] | None:
     """One attempt inside the write transaction (``new``: the row a create inserts). None
     when it must be decided again: a concurrent save of the same id got there between the
@@ -632,8 +729,9 @@ def _write(
             if made:
                 return Saved(**new), True
         else:  # an edit from the page names the version it changes
-            row, version = _gate(statements, student, assignment_id, uuid,
-                                 update={**with_new, "if_match": if_match})
+            row, version = _gate(
+                statements, student, assignment_id, uuid, update={**with_new, "if_match": if_match}
+            )
             if version is not None:  # the new content at that version, made when it was
                 return Saved(**{**new, "version": version, "created_at": row.a_created_at}), False
     if row.lesson_version_id != version_id:
@@ -644,12 +742,17 @@ def _write(
     if row.released_at is not None:
         raise WorkClosed(None, row.released_at)
     stored = _stored(row) if row.a_id is not None else None
-    if stored is not None and (stored.student_id != student_id
-                               or stored.assignment_id != assignment_id):
+    if stored is not None and (
+        stored.student_id != student_id or stored.assignment_id != assignment_id
+    ):
         raise NotYours
-    plan = plan_put(None if stored is None else input_of(stored),
-                    None if stored is None else stored.version,
-                    stored is not None and stored.deleted_at is not None, data, if_match)
+    plan = plan_put(
+        None if stored is None else input_of(stored),
+        None if stored is None else stored.version,
+        stored is not None and stored.deleted_at is not None,
+        data,
+        if_match,
+    )
     if plan == CONFLICT:
         raise VersionConflict(stored)
     if plan == SAME:
@@ -661,9 +764,16 @@ def _write(
     if together and if_match is not None:
         return None  # the statement's UPDATE met a row changed since the gate read it
     version = stored.version + 1
-    if not statements.update({**{name: new[name] for name in CONTENT}, "version": version,
-                              "updated_at": new["updated_at"], "deleted_at": None,
-                              "b_id": uuid, "b_read": stored.version}):
+    if not statements.update(
+        {
+            **{name: new[name] for name in CONTENT},
+            "version": version,
+            "updated_at": new["updated_at"],
+            "deleted_at": None,
+            "b_id": uuid,
+            "b_read": stored.version,
+        }
+    ):
         return None
     # an edit leaves the new content (``new``) at the next version, made when it was
     return Saved(**{**new, "version": version, "created_at": stored.created_at}), False

@@ -114,8 +114,9 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def create_teacher(session: Session, email: str, name: str, password: str,
-                   password_hash: str | None = None) -> User:
+def create_teacher(
+    session: Session, email: str, name: str, password: str, password_hash: str | None = None
+) -> User:
     email = email.strip().lower()
     if session.execute(sa.select(User.id).filter_by(email=email)).first():
         raise AccountError("email", "An account with that email already exists. Log in instead.")
@@ -130,8 +131,9 @@ def create_teacher(session: Session, email: str, name: str, password: str,
     return user
 
 
-def create_student(session: Session, username: str, name: str, password: str,
-                   password_hash: str | None = None) -> User:
+def create_student(
+    session: Session, username: str, name: str, password: str, password_hash: str | None = None
+) -> User:
     username = username.strip().lower()
     if session.execute(sa.select(User.id).filter_by(username=username)).first():
         raise AccountError("username", "That username is taken. Try adding a number to it.")
@@ -173,8 +175,9 @@ def log_in(session: Session, login: str, password: str) -> User | None:
     SQLite's write lock for ~0.1 s of scrypt each; only the upgrade's UPDATE writes."""
     with writing(False):
         user = authenticate(session, login, password)
-        stale = (user is not None and not user.password_is_temporary
-                 and needs_rehash(user.password_hash))
+        stale = (
+            user is not None and not user.password_is_temporary and needs_rehash(user.password_hash)
+        )
         session.rollback()  # end the read: nothing is held while hashing below
     if stale:
         user.password_hash = hash_password(password)  # upgraded on login
@@ -186,7 +189,8 @@ def needs_rehash(password_hash: str) -> bool:
     """The hash was made with other settings than PASSWORD_HASH_METHOD makes now (a hash
     starts with its method and parameters, e.g. ``scrypt:32768:8:1$``)."""
     return password_hash.split("$", 1)[0] != _method_prefix(
-        current_app.config["PASSWORD_HASH_METHOD"])
+        current_app.config["PASSWORD_HASH_METHOD"]
+    )
 
 
 @cache
@@ -323,8 +327,7 @@ def student_assignments(session: Session, student: User) -> list[StudentAssignme
                     Annotation.deleted_at.is_(None),
                 )
                 .group_by(Annotation.assignment_id)
-            )
-            .all()
+            ).all()
         )
         if ids
         else {}
@@ -335,8 +338,7 @@ def student_assignments(session: Session, student: User) -> list[StudentAssignme
                 sa.select(Submission.assignment_id, Submission.submitted_at).where(
                     Submission.student_id == student.id, Submission.assignment_id.in_(ids)
                 )
-            )
-            .all()
+            ).all()
         )
         if ids
         else {}
@@ -540,23 +542,47 @@ def my_work(session: Session, student: User) -> dict:
         .join(LessonVersion, LessonVersion.id == Assignment.lesson_version_id)
         .join(Classroom, Classroom.id == Assignment.classroom_id)
         .where(Annotation.student_id == student.id, Annotation.deleted_at.is_(None))
-        .order_by(Annotation.assignment_id, Annotation.start_offset.is_(None),
-                  Annotation.start_offset, Annotation.created_at)
+        .order_by(
+            Annotation.assignment_id,
+            Annotation.start_offset.is_(None),
+            Annotation.start_offset,
+            Annotation.created_at,
+        )
     ).all()
-    submissions = {s.assignment_id: s.submitted_at for s in session.execute(
-        sa.select(Submission).filter_by(student_id=student.id)).scalars()}
+    submissions = {
+        s.assignment_id: s.submitted_at
+        for s in session.execute(sa.select(Submission).filter_by(student_id=student.id)).scalars()
+    }
     work: dict[int, dict] = {}
     for a, title, class_name in rows:
-        entry = work.setdefault(a.assignment_id, {
-            "lesson": title, "class": class_name,
-            "submitted_at": _iso(submissions.get(a.assignment_id)), "annotations": []})
-        entry["annotations"].append({
-            "category": a.category, "prompt": a.prompt_id, "quote": a.exact,
-            "start": a.start_offset, "end": a.end_offset, "note": a.note, "fields": a.fields,
-            "created": _iso(a.created_at), "modified": _iso(a.updated_at)})
+        entry = work.setdefault(
+            a.assignment_id,
+            {
+                "lesson": title,
+                "class": class_name,
+                "submitted_at": _iso(submissions.get(a.assignment_id)),
+                "annotations": [],
+            },
+        )
+        entry["annotations"].append(
+            {
+                "category": a.category,
+                "prompt": a.prompt_id,
+                "quote": a.exact,
+                "start": a.start_offset,
+                "end": a.end_offset,
+                "note": a.note,
+                "fields": a.fields,
+                "created": _iso(a.created_at),
+                "modified": _iso(a.updated_at),
+            }
+        )
     return {
-        "account": {"username": student.username, "name": student.display_name,
-                    "created": _iso(student.created_at)},
+        "account": {
+            "username": student.username,
+            "name": student.display_name,
+            "created": _iso(student.created_at),
+        },
         "classes": [c.name for c in student_classrooms(session, student)],
         "work": list(work.values()),
     }

@@ -49,14 +49,22 @@ def save(uid: str):
     conn = connection()
     conn.execute("BEGIN IMMEDIATE")
     try:
-        (version,) = conn.execute(UPSERT, (uid, data["note"], target.get("start"),
-                                           target.get("end"), target.get("exact", ""))).fetchone()
+        (version,) = conn.execute(
+            UPSERT,
+            (uid, data["note"], target.get("start"), target.get("end"), target.get("exact", "")),
+        ).fetchone()
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    resp = jsonify({"id": uid, "note": data["note"], "version": version,
-                    "target": {"start": target.get("start"), "end": target.get("end")}})
+    resp = jsonify(
+        {
+            "id": uid,
+            "note": data["note"],
+            "version": version,
+            "target": {"start": target.get("start"), "end": target.get("end")},
+        }
+    )
     resp.status_code = 201 if version == 1 else 200
     resp.headers["ETag"] = f'"{version}"'
     return resp

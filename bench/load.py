@@ -83,8 +83,9 @@ ASYNC = "app, PostgreSQL, saves not waiting for the disk"
 # ---------------------------------------------------------------- servers
 
 
-def start_server(name: str, env: dict[str, str], workdir: Path,
-                 app_uri: str | None = None) -> GunicornServer:
+def start_server(
+    name: str, env: dict[str, str], workdir: Path, app_uri: str | None = None
+) -> GunicornServer:
     """A gunicorn server for the benchmark, its access log in a file of its own."""
     env = {**env, "GUNICORN_ACCESSLOG": str(workdir / f"access-{name}.log")}
     try:
@@ -95,13 +96,15 @@ def start_server(name: str, env: dict[str, str], workdir: Path,
 
 def server_env(args: argparse.Namespace) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "FLASK_DEBUG")}
-    env.update({
-        "FLASK_DEBUG": "0",
-        "FLASK_SECRET_KEY": SECRET,
-        "FLASK_SESSION_COOKIE_SECURE": "false",
-        "FLASK_RATE_LIMIT_API_PER_MINUTE": "1000000",
-        "GUNICORN_LOGLEVEL": "warning",
-    })
+    env.update(
+        {
+            "FLASK_DEBUG": "0",
+            "FLASK_SECRET_KEY": SECRET,
+            "FLASK_SESSION_COOKIE_SECURE": "false",
+            "FLASK_RATE_LIMIT_API_PER_MINUTE": "1000000",
+            "GUNICORN_LOGLEVEL": "warning",
+        }
+    )
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
     return env
@@ -123,8 +126,13 @@ class AppTarget:
 
 def prepare(target: AppTarget, env: dict[str, str], students: int, runs: list[str]) -> None:
     """`flask db upgrade` (as `make serve` does), then a class with students and assignments."""
-    subprocess.run([str(BIN / "flask"), "--app", "app", "db", "upgrade"], cwd=ROOT,  # noqa: S603
-                   env={**env, "DATABASE_URL": target.url}, check=True, capture_output=True)
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "app", "db", "upgrade"],
+        cwd=ROOT,  # noqa: S603
+        env={**env, "DATABASE_URL": target.url},
+        check=True,
+        capture_output=True,
+    )
     # the app's own password hashing (scrypt), so a login costs what a real student's does
     app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": target.url})
     with app.app_context():
@@ -155,8 +163,10 @@ def stored_app(url: str, assignment_id: int) -> dict[str, tuple]:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(Annotation.id, Annotation.note, Annotation.start_offset,
-                      Annotation.end_offset).where(Annotation.assignment_id == assignment_id))
+            sa.select(
+                Annotation.id, Annotation.note, Annotation.start_offset, Annotation.end_offset
+            ).where(Annotation.assignment_id == assignment_id)
+        )
         out = {r.id: (r.note, r.start_offset, r.end_offset) for r in rows}
     engine.dispose()
     return out
@@ -192,14 +202,41 @@ class Result:
         return self.saves / self.seconds
 
 
-def run_wrk(port: int, conc: int, seconds: int, base: str, creds: Path, targets: Path,
-            logdir: Path, run: int, edit_share: float) -> dict:
+def run_wrk(
+    port: int,
+    conc: int,
+    seconds: int,
+    base: str,
+    creds: Path,
+    targets: Path,
+    logdir: Path,
+    run: int,
+    edit_share: float,
+) -> dict:
     if logdir.exists():
         shutil.rmtree(logdir)
     logdir.mkdir(parents=True)
-    cmd = ["wrk", "-t", str(conc), "-c", str(conc), "-d", f"{seconds}s", "--timeout", "30s",
-           "-s", str(ROOT / "bench" / "save.lua"), f"http://127.0.0.1:{port}", "--",
-           str(creds), str(targets), str(logdir), base, str(run), str(edit_share)]
+    cmd = [
+        "wrk",
+        "-t",
+        str(conc),
+        "-c",
+        str(conc),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(ROOT / "bench" / "save.lua"),
+        f"http://127.0.0.1:{port}",
+        "--",
+        str(creds),
+        str(targets),
+        str(logdir),
+        base,
+        str(run),
+        str(edit_share),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout  # noqa: S603
     found = re.search(r"^WRK-SUMMARY (\{.*\})$", out, re.M)
     if not found:
@@ -223,8 +260,7 @@ def read_logs(logdir: Path):
                 sent.add(rest[0])
             elif kind == "A" and current:
                 body = json.loads(current[2])
-                acked[current[0]] = (body["note"], body["target"]["start"],
-                                     body["target"]["end"])
+                acked[current[0]] = (body["note"], body["target"]["start"], body["target"]["end"])
                 counts["acknowledged"] += 1
                 current = None
             elif kind == "R":
@@ -237,13 +273,22 @@ def read_logs(logdir: Path):
     return acked, sent, counts, pending
 
 
-def finish_pending(port: int, base: str, creds: list[tuple[str, str, str]],
-                   pending: dict[int, tuple[str, str, str]], acked: dict[str, tuple]) -> int:
+def finish_pending(
+    port: int,
+    base: str,
+    creds: list[tuple[str, str, str]],
+    pending: dict[int, tuple[str, str, str]],
+    acked: dict[str, tuple],
+) -> int:
     """Send again what was in flight when wrk stopped, until acknowledged (as a page would)."""
     for tid, (uid, if_match, body) in pending.items():
         cookie, token, user = creds[tid - 1]
-        headers = {"Content-Type": "application/json", "Cookie": cookie, "X-CSRFToken": token,
-                   "X-Expected-User": user}
+        headers = {
+            "Content-Type": "application/json",
+            "Cookie": cookie,
+            "X-CSRFToken": token,
+            "X-Expected-User": user,
+        }
         if if_match != "-":
             headers["If-Match"] = f'"{if_match}"'
         for attempt in range(100):
@@ -263,13 +308,21 @@ def finish_pending(port: int, base: str, creds: list[tuple[str, str, str]],
                 break
             if 400 <= status < 500 and status != 429:
                 break
-            time.sleep(min(0.05 * 2 ** attempt, 1))
+            time.sleep(min(0.05 * 2**attempt, 1))
     return len(pending)
 
 
-def measure(name: str, port: int, conc: int, seconds: int, bases: tuple[str, str],
-            creds_rows: list[tuple[str, str, str]], work: Path, stored_fn,
-            edit_share: float) -> Result:
+def measure(
+    name: str,
+    port: int,
+    conc: int,
+    seconds: int,
+    bases: tuple[str, str],
+    creds_rows: list[tuple[str, str, str]],
+    work: Path,
+    stored_fn,
+    edit_share: float,
+) -> Result:
     """A warm-up, then the measured wrk run; ``bases`` = (warm-up path, measured path)."""
     creds = work / f"creds-{conc}.tsv"
     creds.write_text("".join(f"{c}\t{t}\t{u}\n" for c, t, u in creds_rows[:conc]))
@@ -286,10 +339,21 @@ def measure(name: str, port: int, conc: int, seconds: int, bases: tuple[str, str
     for kind in ("connect", "read", "write", "timeout"):
         if summary[kind]:
             errors[f"socket {kind}"] += summary[kind]
-    return Result(name, conc, summary["duration_us"] / 1e6, saves, summary["p50_us"] / 1000,
-                  summary["p95_us"] / 1000, summary["p99_us"] / 1000, errors,
-                  verdict.acknowledged, verdict.stored, verdict.ok,
-                  "" if verdict.ok else verdict.summary(), late)
+    return Result(
+        name,
+        conc,
+        summary["duration_us"] / 1e6,
+        saves,
+        summary["p50_us"] / 1000,
+        summary["p95_us"] / 1000,
+        summary["p99_us"] / 1000,
+        errors,
+        verdict.acknowledged,
+        verdict.stored,
+        verdict.ok,
+        "" if verdict.ok else verdict.summary(),
+        late,
+    )
 
 
 # ---------------------------------------------------------------- soak with kill -9
@@ -311,13 +375,17 @@ class Soak:
     summary: str
 
 
-def soak(target: AppTarget, students: int, seconds: int,
-         targets: list[tuple[int, int, str]]) -> Soak:
+def soak(
+    target: AppTarget, students: int, seconds: int, targets: list[tuple[int, int, str]]
+) -> Soak:
     server = target.server
     aid = target.assignments["soak"]
-    crowd = [Student("127.0.0.1", server.port, login, PASSWORD, aid, targets, 0, seed=i,
-                     give_up_after=120)
-             for i, login in enumerate(target.logins[:students])]
+    crowd = [
+        Student(
+            "127.0.0.1", server.port, login, PASSWORD, aid, targets, 0, seed=i, give_up_after=120
+        )
+        for i, login in enumerate(target.logins[:students])
+    ]
     with ThreadPoolExecutor(8) as pool:  # everyone logged in before the clock starts
         list(pool.map(Student.log_in, crowd))
     started = time.monotonic()
@@ -336,19 +404,29 @@ def soak(target: AppTarget, students: int, seconds: int,
         s.join()
     took = time.monotonic() - started
     deadline = time.monotonic() + 30
-    while (set(victims) & server.workers() or len(server.workers()) != len(before)) \
-            and time.monotonic() < deadline:
+    while (
+        set(victims) & server.workers() or len(server.workers()) != len(before)
+    ) and time.monotonic() < deadline:
         time.sleep(0.2)
     after = server.workers()
     tally = merge(crowd)
     errors = [s.error for s in crowd if s.error]
     verdict = verify(tally.acked, tally.sent, stored_app(target.url, aid))
     five_xx = sum(n for status, n in tally.statuses.items() if status >= 500)
-    return Soak(target.name, students, took, verdict.acknowledged, verdict.stored,
-                verdict.ok and not errors and not tally.failures, five_xx,
-                tally.connection_errors, len(tally.failures) + len(errors),
-                not set(victims) & after and len(after) == len(before), len(victims),
-                verdict.summary() + (f"; student errors: {errors[:3]}" if errors else ""))
+    return Soak(
+        target.name,
+        students,
+        took,
+        verdict.acknowledged,
+        verdict.stored,
+        verdict.ok and not errors and not tally.failures,
+        five_xx,
+        tally.connection_errors,
+        len(tally.failures) + len(errors),
+        not set(victims) & after and len(after) == len(before),
+        len(victims),
+        verdict.summary() + (f"; student errors: {errors[:3]}" if errors else ""),
+    )
 
 
 # ---------------------------------------------------------------- report
@@ -367,9 +445,11 @@ def machine() -> str:
             pg = conn.exec_driver_sql("SHOW server_version").scalar().split()[0]
         engine.dispose()
     wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()  # noqa: S607
-    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB RAM; {platform.platform()}; "
-            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-            f"PostgreSQL {pg}, wrk {wrk[1] if len(wrk) > 1 else '?'}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB RAM; {platform.platform()}; "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"PostgreSQL {pg}, wrk {wrk[1] if len(wrk) > 1 else '?'}"
+    )
 
 
 def load_average() -> str:
@@ -382,17 +462,27 @@ def main() -> None:
     ap.add_argument("--levels", default="8,32", help="concurrent students per wrk run")
     ap.add_argument("--soak-seconds", type=int, default=60, help="0: no soak run")
     ap.add_argument("--soak-students", type=int, default=40)
-    ap.add_argument("--sizes", default="40,200,1000",
-                    help='class sizes for the page times ("": none)')
+    ap.add_argument(
+        "--sizes", default="40,200,1000", help='class sizes for the page times ("": none)'
+    )
     ap.add_argument("--edit-share", type=float, default=0.2)
-    ap.add_argument("--redis-url", default=os.environ.get("REDIS_URL",
-                                                          "redis://127.0.0.1:6379/0"))
-    ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG),
-                    help="PostgreSQL database to DROP and re-create (never real data)")
-    ap.add_argument("--no-async-saves", dest="async_saves", action="store_false",
-                    help="skip the extra PostgreSQL server with FLASK_SAVE_SYNCHRONOUS_COMMIT=off")
-    ap.add_argument("--quick", action="store_true",
-                    help="a smoke run: 5 s runs, 10 s soak with 8 students, classes of 40")
+    ap.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    ap.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG),
+        help="PostgreSQL database to DROP and re-create (never real data)",
+    )
+    ap.add_argument(
+        "--no-async-saves",
+        dest="async_saves",
+        action="store_false",
+        help="skip the extra PostgreSQL server with FLASK_SAVE_SYNCHRONOUS_COMMIT=off",
+    )
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: 5 s runs, 10 s soak with 8 students, classes of 40",
+    )
     args = ap.parse_args()
     if args.quick:
         args.seconds, args.soak_seconds, args.soak_students, args.sizes = 5, 10, 8, "40"
@@ -409,14 +499,20 @@ def main() -> None:
 
     lesson = load_lessons(lesson_files(ROOT / "lessons")).lessons["kiev-anger-milley"]
     targets = word_targets(lesson.text, snap_to_words)
-    (work / "targets.jsonl").write_text("".join(
-        json.dumps({"start": a, "end": b, "exact": e}) + "\n" for a, b, e in targets))
+    (work / "targets.jsonl").write_text(
+        "".join(json.dumps({"start": a, "end": b, "exact": e}) + "\n" for a, b, e in targets)
+    )
 
-    async_url = str(sa.engine.make_url(args.database_url).set(
-        database=sa.engine.make_url(args.database_url).database + "_async"))
+    async_url = str(
+        sa.engine.make_url(args.database_url).set(
+            database=sa.engine.make_url(args.database_url).database + "_async"
+        )
+    )
     teacher_pages.fresh_database(args.database_url)
-    apps = [AppTarget("app, SQLite", f"sqlite:///{work / 'app.sqlite3'}"),
-            AppTarget("app, PostgreSQL", args.database_url)]
+    apps = [
+        AppTarget("app, SQLite", f"sqlite:///{work / 'app.sqlite3'}"),
+        AppTarget("app, PostgreSQL", args.database_url),
+    ]
     if args.async_saves:
         # the same app on PostgreSQL at the floor's durability: saves don't wait for the
         # disk at commit, as SQLite's NORMAL sync doesn't (the floor's and the SQLite app's)
@@ -432,8 +528,11 @@ def main() -> None:
         print(f"preparing databases and servers in {work} ...", file=sys.stderr, flush=True)
         for t in apps:
             prepare(t, env, students, runs)
-            t.server = start_server(re.sub(r"[^a-z]+", "-", t.name.lower()).strip("-"),
-                                    {**env, **t.env, "DATABASE_URL": t.url}, work)
+            t.server = start_server(
+                re.sub(r"[^a-z]+", "-", t.name.lower()).strip("-"),
+                {**env, **t.env, "DATABASE_URL": t.url},
+                work,
+            )
             servers.append(t.server)
             log_in_all(t, targets)
         floor = start_server("floor", {**env, "FLOOR_DB": str(floor_db)}, work, "bench.floor:app")
@@ -443,22 +542,46 @@ def main() -> None:
         results: list[Result] = []
         for conc in levels:
             print(f"wrk: {conc} students, floor ...", file=sys.stderr, flush=True)
-            results.append(measure(
-                "floor (Flask + sqlite3)", floor.port, conc, args.seconds,
-                ("/floor/annotations", "/floor/annotations"), apps[0].creds, work,
-                lambda run: stored_floor(floor_db, run), args.edit_share))
+            results.append(
+                measure(
+                    "floor (Flask + sqlite3)",
+                    floor.port,
+                    conc,
+                    args.seconds,
+                    ("/floor/annotations", "/floor/annotations"),
+                    apps[0].creds,
+                    work,
+                    lambda run: stored_floor(floor_db, run),
+                    args.edit_share,
+                )
+            )
             for t in apps:
                 print(f"wrk: {conc} students, {t.name} ...", file=sys.stderr, flush=True)
                 aid = t.assignments[f"c{conc}"]
-                results.append(measure(
-                    t.name, t.server.port, conc, args.seconds,
-                    (f"/api/assignments/{t.assignments['warmup']}/annotations",
-                     f"/api/assignments/{aid}/annotations"), t.creds, work,
-                    lambda _run, t=t, aid=aid: stored_app(t.url, aid), args.edit_share))
+                results.append(
+                    measure(
+                        t.name,
+                        t.server.port,
+                        conc,
+                        args.seconds,
+                        (
+                            f"/api/assignments/{t.assignments['warmup']}/annotations",
+                            f"/api/assignments/{aid}/annotations",
+                        ),
+                        t.creds,
+                        work,
+                        lambda _run, t=t, aid=aid: stored_app(t.url, aid),
+                        args.edit_share,
+                    )
+                )
         soaks = []
         for t in apps if args.soak_seconds > 0 else []:
-            print(f"soak: {args.soak_students} students for {args.soak_seconds} s, {t.name}, "
-                  "kill -9 of one worker halfway ...", file=sys.stderr, flush=True)
+            print(
+                f"soak: {args.soak_students} students for {args.soak_seconds} s, {t.name}, "
+                "kill -9 of one worker halfway ...",
+                file=sys.stderr,
+                flush=True,
+            )
             soaks.append(soak(t, args.soak_students, args.soak_seconds, targets))
         logs = {s.name: s.text() for s in servers}
     finally:
@@ -468,9 +591,11 @@ def main() -> None:
 
     print("measuring page times in-process ...", file=sys.stderr, flush=True)
     sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
-    pages = {(db_name, size): teacher_pages.measure(size, 40, url)
-             for db_name, url in (("SQLite", None), ("PostgreSQL", args.database_url))
-             for size in sizes}
+    pages = {
+        (db_name, size): teacher_pages.measure(size, 40, url)
+        for db_name, url in (("SQLite", None), ("PostgreSQL", args.database_url))
+        for size in sizes
+    }
     met = report(args, settings, results, soaks, pages, sizes, logs, load_before, load_after)
     if met:
         shutil.rmtree(work, ignore_errors=True)
@@ -481,26 +606,36 @@ def main() -> None:
 def report(args, settings, results, soaks, pages, sizes, logs, load_before, load_after) -> bool:
     """Print the tables and the targets; True when every target is met."""
     floor = {r.students: r for r in results if r.target.startswith("floor")}
-    out = [f"Machine: {machine()}.",
-           f"gunicorn {settings['workers']} workers x {settings['threads']} threads "
-           f"({settings['worker_class']}), the same for every server; load average "
-           f"before {load_before}, after {load_after} (1/5/15 min).", "",
-           f"Annotation saves, wrk closed loop ({args.seconds} s per run after a "
-           f"{WARMUP_SECONDS} s warm-up; {int(args.edit_share * 100)}% are edits with If-Match):",
-           "", "| server | students | saves/s | of floor | p50 ms | p95 ms | p99 ms "
-           "| p99 / floor p99 | errors | acknowledged = stored |", "|---" * 10 + "|"]
+    out = [
+        f"Machine: {machine()}.",
+        f"gunicorn {settings['workers']} workers x {settings['threads']} threads "
+        f"({settings['worker_class']}), the same for every server; load average "
+        f"before {load_before}, after {load_after} (1/5/15 min).",
+        "",
+        f"Annotation saves, wrk closed loop ({args.seconds} s per run after a "
+        f"{WARMUP_SECONDS} s warm-up; {int(args.edit_share * 100)}% are edits with If-Match):",
+        "",
+        "| server | students | saves/s | of floor | p50 ms | p95 ms | p99 ms "
+        "| p99 / floor p99 | errors | acknowledged = stored |",
+        "|---" * 10 + "|",
+    ]
     missed: list[str] = []
     for r in results:
         f = floor[r.students]
         share = r.rate / f.rate if f.rate else 0
         ratio = r.p99 / f.p99 if f.p99 else 0
         errors = ", ".join(f"{k}: {v}" for k, v in sorted(r.errors.items())) or "0"
-        stored = f"{r.acknowledged} = {r.stored}" if r.ok else \
-            f"NO: {r.acknowledged} vs {r.stored} ({r.note})"
+        stored = (
+            f"{r.acknowledged} = {r.stored}"
+            if r.ok
+            else f"NO: {r.acknowledged} vs {r.stored} ({r.note})"
+        )
         is_floor = r is f
-        out.append(f"| {r.target} | {r.students} | {r.rate:.0f} | "
-                   f"{'-' if is_floor else f'{share:.0%}'} | {r.p50:.1f} | {r.p95:.1f} | "
-                   f"{r.p99:.1f} | {'-' if is_floor else f'{ratio:.1f}x'} | {errors} | {stored} |")
+        out.append(
+            f"| {r.target} | {r.students} | {r.rate:.0f} | "
+            f"{'-' if is_floor else f'{share:.0%}'} | {r.p50:.1f} | {r.p95:.1f} | "
+            f"{r.p99:.1f} | {'-' if is_floor else f'{ratio:.1f}x'} | {errors} | {stored} |"
+        )
         where = f"{r.target}, {r.students} students"
         if not is_floor and share < 0.5:
             missed.append(f"{where}: throughput {share:.0%} of the floor (target >= 50%)")
@@ -511,37 +646,58 @@ def report(args, settings, results, soaks, pages, sizes, logs, load_before, load
         if not r.ok:
             missed.append(f"{where}: acknowledged != stored ({r.note})")
     late = sum(r.late for r in results)
-    out += ["", f"({late} saves were in flight when wrk stopped; they were sent again, as a page "
-            "would, and are counted in acknowledged = stored, not in saves/s.)"]
-    out += ["", f"Soak: Python students autosaving for {args.soak_seconds} s, one gunicorn "
-            "worker killed with SIGKILL halfway, in the middle of a request (frozen with SIGSTOP "
-            "until one is caught serving); retries use the same UUID and body:", "",
-            "| server | students | acknowledged = stored (count and checksum) | 5xx "
-            "| dropped connections, retried | saves given up | workers killed, replaced |",
-            "|---|---|---|---|---|---|---|"]
+    out += [
+        "",
+        f"({late} saves were in flight when wrk stopped; they were sent again, as a page "
+        "would, and are counted in acknowledged = stored, not in saves/s.)",
+    ]
+    out += [
+        "",
+        f"Soak: Python students autosaving for {args.soak_seconds} s, one gunicorn "
+        "worker killed with SIGKILL halfway, in the middle of a request (frozen with SIGSTOP "
+        "until one is caught serving); retries use the same UUID and body:",
+        "",
+        "| server | students | acknowledged = stored (count and checksum) | 5xx "
+        "| dropped connections, retried | saves given up | workers killed, replaced |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for s in soaks:
-        out.append(f"| {s.target} | {s.students} | "
-                   f"{f'{s.acknowledged} = {s.stored}' if s.ok else 'NO: ' + s.summary} | "
-                   f"{s.five_xx} | {s.connection_errors} | {s.failures} | "
-                   f"{s.killed}, {'yes' if s.replaced else 'NO'} |")
+        out.append(
+            f"| {s.target} | {s.students} | "
+            f"{f'{s.acknowledged} = {s.stored}' if s.ok else 'NO: ' + s.summary} | "
+            f"{s.five_xx} | {s.connection_errors} | {s.failures} | "
+            f"{s.killed}, {'yes' if s.replaced else 'NO'} |"
+        )
         if not (s.ok and s.replaced and s.five_xx == 0 and s.connection_errors):
-            missed.append(f"soak on {s.target}: {s.summary}, 5xx {s.five_xx}, "
-                          f"cut requests {s.connection_errors}, replaced {s.replaced}")
+            missed.append(
+                f"soak on {s.target}: {s.summary}, 5xx {s.five_xx}, "
+                f"cut requests {s.connection_errors}, replaced {s.replaced}"
+            )
     columns = ["lesson page", *teacher_pages.COLUMNS[:-1]]
-    out += ["", "Server time in-process (median ms; bench/teacher_pages.py): a student's lesson "
-            "page with 100 annotations, and the teacher's pages and exports, for a class of N "
-            "students with 40 annotations each:", "",
-            "| database | students | " + " | ".join(columns) + " |",
-            "|---|---|" + "---|" * len(columns)]
+    out += [
+        "",
+        "Server time in-process (median ms; bench/teacher_pages.py): a student's lesson "
+        "page with 100 annotations, and the teacher's pages and exports, for a class of N "
+        "students with 40 annotations each:",
+        "",
+        "| database | students | " + " | ".join(columns) + " |",
+        "|---|---|" + "---|" * len(columns),
+    ]
     for name in ("SQLite", "PostgreSQL"):
         for size in sizes:
             row = pages[(name, size)]
-            out.append(f"| {name} | {size} | " + " | ".join(
-                f"{row[c]:.1f}" if c == "lesson page" else f"{row[c]:.0f}" for c in columns)
-                + " |")
+            out.append(
+                f"| {name} | {size} | "
+                + " | ".join(
+                    f"{row[c]:.1f}" if c == "lesson page" else f"{row[c]:.0f}" for c in columns
+                )
+                + " |"
+            )
             if row["lesson page"] > 30:
-                missed.append(f"lesson page with 100 annotations on {name}, class of {size}: "
-                              f"{row['lesson page']:.1f} ms median (target <= 30 ms)")
+                missed.append(
+                    f"lesson page with 100 annotations on {name}, class of {size}: "
+                    f"{row['lesson page']:.1f} ms median (target <= 30 ms)"
+                )
     for name, text in logs.items():
         for needle in ("database is locked", "Traceback"):
             if needle in text:

@@ -51,9 +51,15 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=300)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": True,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite3'}",
-                      "RATE_LIMIT_API_PER_MINUTE": 10**9})  # measured, never throttled
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite3'}",
+            "RATE_LIMIT_API_PER_MINUTE": 10**9,
+        }
+    )  # measured, never throttled
 
     def fresh_g() -> None:
         for name in list(vars(g)):
@@ -75,8 +81,9 @@ def main() -> None:
     client.get("/login")
     token_page = client.get("/login").get_data(as_text=True)
     token = token_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    client.post("/login", data={"login": "bench-student", "password": PASSWORD,
-                                "csrf_token": token})
+    client.post(
+        "/login", data={"login": "bench-student", "password": PASSWORD, "csrf_token": token}
+    )
     token = client.get("/api/csrf-token").get_json()["csrf_token"]
     headers = {"X-CSRFToken": token}
     text = lesson.text
@@ -86,8 +93,12 @@ def main() -> None:
         from app.domain.anchoring import snap_to_words
 
         s, e = snap_to_words(text, s, e)
-        return {"category": "source", "prompt": "sources", "note": f"note {i}",
-                "target": {"start": s, "end": e, "exact": text[s:e]}}
+        return {
+            "category": "source",
+            "prompt": "sources",
+            "note": f"note {i}",
+            "target": {"start": s, "end": e, "exact": text[s:e]},
+        }
 
     base = f"/api/assignments/{aid}/annotations"
     for i in range(args.annotations):
@@ -95,19 +106,35 @@ def main() -> None:
     ids = [uuid.uuid4() for _ in range(args.requests)]
     it = iter(range(args.requests))
     results = [
-        row(f"lesson page, {args.annotations} annotations",
-            timed(lambda: client.get(f"/student/assignments/{aid}"), args.requests)),
-        row(f"list annotations (GET), {args.annotations}",
-            timed(lambda: client.get(base), args.requests)),
-        row("save a new annotation (PUT, 201)",
-            timed(lambda: client.put(f"{base}/{ids[next(it)]}", json=body(7), headers=headers),
-                  args.requests)),
+        row(
+            f"lesson page, {args.annotations} annotations",
+            timed(lambda: client.get(f"/student/assignments/{aid}"), args.requests),
+        ),
+        row(
+            f"list annotations (GET), {args.annotations}",
+            timed(lambda: client.get(base), args.requests),
+        ),
+        row(
+            "save a new annotation (PUT, 201)",
+            timed(
+                lambda: client.put(f"{base}/{ids[next(it)]}", json=body(7), headers=headers),
+                args.requests,
+            ),
+        ),
     ]
     same = ids[0]
     n = iter(range(10**6))
-    results.append(row("update an annotation (PUT, 200)", timed(
-        lambda: client.put(f"{base}/{same}", json={**body(7), "note": f"v{next(n)}"},
-                           headers=headers), args.requests)))
+    results.append(
+        row(
+            "update an annotation (PUT, 200)",
+            timed(
+                lambda: client.put(
+                    f"{base}/{same}", json={**body(7), "note": f"v{next(n)}"}, headers=headers
+                ),
+                args.requests,
+            ),
+        )
+    )
     print("| request | median ms | p95 ms | max ms | requests |")
     print("|---|---|---|---|---|")
     print("\n".join(results))

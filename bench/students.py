@@ -38,8 +38,9 @@ _VALUE = re.compile(r'value="([^"]+)"')
 _LESSON_DATA = re.compile(r'<script type="application/json" id="lesson-data">(.*?)</script>', re.S)
 
 
-def word_targets(text: str, snap: Callable[[str, int, int], tuple[int, int]],
-                 step: int = 23, width: int = 12) -> list[tuple[int, int, str]]:
+def word_targets(
+    text: str, snap: Callable[[str, int, int], tuple[int, int]], step: int = 23, width: int = 12
+) -> list[tuple[int, int, str]]:
     """Whole-word ranges over the lesson text (code points), as the page would send them, so
     the server stores the offsets exactly as sent."""
     out: dict[tuple[int, int], str] = {}
@@ -72,16 +73,23 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
-        return (not self.missing and not self.wrong_content and not self.never_sent
-                and not self.unacknowledged and self.acknowledged == self.stored
-                and self.ack_checksum == self.stored_checksum)
+        return (
+            not self.missing
+            and not self.wrong_content
+            and not self.never_sent
+            and not self.unacknowledged
+            and self.acknowledged == self.stored
+            and self.ack_checksum == self.stored_checksum
+        )
 
     def summary(self) -> str:
-        return (f"acknowledged {self.acknowledged}, stored {self.stored}, "
-                f"missing {len(self.missing)}, wrong content {len(self.wrong_content)}, "
-                f"stored never sent {len(self.never_sent)}, "
-                f"stored unacknowledged {len(self.unacknowledged)}, checksums "
-                f"{'equal' if self.ack_checksum == self.stored_checksum else 'DIFFER'}")
+        return (
+            f"acknowledged {self.acknowledged}, stored {self.stored}, "
+            f"missing {len(self.missing)}, wrong content {len(self.wrong_content)}, "
+            f"stored never sent {len(self.never_sent)}, "
+            f"stored unacknowledged {len(self.unacknowledged)}, checksums "
+            f"{'equal' if self.ack_checksum == self.stored_checksum else 'DIFFER'}"
+        )
 
 
 def verify(acked: dict[str, Content], sent: set[str], stored: dict[str, Content]) -> Verdict:
@@ -118,10 +126,23 @@ class Student(threading.Thread):
     flight, as a page does before it says "All changes saved". ``run`` logs in first unless
     ``log_in`` was called already (so a load phase can start once everyone is in)."""
 
-    def __init__(self, host: str, port: int, login: str, password: str, assignment_id: int,
-                 targets: list[tuple[int, int, str]], stop_at: float, *, seed: int = 0,
-                 retry: bool = True, edit_share: float = 0.2, backoff: float = 0.05,
-                 max_backoff: float = 1.0, give_up_after: float = 60.0) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        login: str,
+        password: str,
+        assignment_id: int,
+        targets: list[tuple[int, int, str]],
+        stop_at: float,
+        *,
+        seed: int = 0,
+        retry: bool = True,
+        edit_share: float = 0.2,
+        backoff: float = 0.05,
+        max_backoff: float = 1.0,
+        give_up_after: float = 60.0,
+    ) -> None:
         super().__init__(name=f"student-{login}", daemon=True)
         self.host, self.port = host, port
         self.login_name, self.password = login, password
@@ -142,9 +163,13 @@ class Student(threading.Thread):
         self._conn: http.client.HTTPConnection | None = None
 
     # ------------------------------------------------------------------ HTTP
-    def _request(self, method: str, path: str, body: bytes | None = None,
-                 headers: dict[str, str] | None = None) -> tuple[int, http.client.HTTPMessage,
-                                                                  bytes]:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
         if self._conn is None:
             self._conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
         h = dict(headers or {})
@@ -170,8 +195,9 @@ class Student(threading.Thread):
             self._conn = None
         return resp.status, resp.msg, data
 
-    def _with_retries(self, what: str, fn: Callable[[], tuple[int, http.client.HTTPMessage,
-                                                                  bytes]]):
+    def _with_retries(
+        self, what: str, fn: Callable[[], tuple[int, http.client.HTTPMessage, bytes]]
+    ):
         """Run a request until it answers below 500 (and not 429); None when giving up."""
         give_up = time.monotonic() + self.give_up_after
         delay = self.backoff
@@ -201,11 +227,18 @@ class Student(threading.Thread):
             raise RuntimeError(f"login page: {got and got[0]}")
         tag = _CSRF_INPUT.search(got[2].decode())
         form_token = _VALUE.search(tag.group(0)).group(1) if tag else ""
-        form = urlencode({"login": self.login_name, "password": self.password,
-                          "csrf_token": form_token})
-        got = self._with_retries("POST /login", lambda: self._request(
-            "POST", "/login", form.encode(),
-            {"Content-Type": "application/x-www-form-urlencoded"}))
+        form = urlencode(
+            {"login": self.login_name, "password": self.password, "csrf_token": form_token}
+        )
+        got = self._with_retries(
+            "POST /login",
+            lambda: self._request(
+                "POST",
+                "/login",
+                form.encode(),
+                {"Content-Type": "application/x-www-form-urlencoded"},
+            ),
+        )
         if got is None or got[0] != 302:
             raise RuntimeError(f"login {self.login_name}: {got and got[0]}")
         # the lesson page, as a student opens it: it carries the CSRF token and the user id
@@ -217,12 +250,17 @@ class Student(threading.Thread):
         data = json.loads(page.group(1))
         self.token, self.user_id = data["csrfToken"], str(data["userId"])
 
-    def save(self, uid: str, note: str, target: tuple[int, int, str],
-             if_match: int | None) -> None:
+    def save(self, uid: str, note: str, target: tuple[int, int, str], if_match: int | None) -> None:
         start, end, exact = target
-        body = json.dumps({"category": "source", "prompt": "sources", "note": note,
-                           "target": {"start": start, "end": end, "exact": exact}},
-                          ensure_ascii=False).encode()
+        body = json.dumps(
+            {
+                "category": "source",
+                "prompt": "sources",
+                "note": note,
+                "target": {"start": start, "end": end, "exact": exact},
+            },
+            ensure_ascii=False,
+        ).encode()
         headers = {"Content-Type": "application/json", "X-CSRFToken": self.token}
         headers["X-Expected-User"] = self.user_id
         if if_match is not None:
@@ -237,8 +275,11 @@ class Student(threading.Thread):
             self.tally.failures.append(f"PUT {uid}: HTTP {status} {data[:200]!r}")
             return
         answer = json.loads(data)
-        echoed = (answer.get("note"), (answer.get("target") or {}).get("start"),
-                  (answer.get("target") or {}).get("end"))
+        echoed = (
+            answer.get("note"),
+            (answer.get("target") or {}).get("start"),
+            (answer.get("target") or {}).get("end"),
+        )
         if echoed != (note, start, end):
             self.tally.failures.append(f"PUT {uid}: stored {echoed!r}, sent {(note, start, end)!r}")
             return
@@ -372,34 +413,54 @@ class GunicornServer:
     it answers and all the workers gunicorn.conf.py asks for are up. For `make bench` and the
     kill test."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, app_uri: str | None = None,
-                 wait: float = 60, name: str = "gunicorn") -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        app_uri: str | None = None,
+        wait: float = 60,
+        name: str = "gunicorn",
+    ) -> None:
         self.name = name
         self.port = free_port()
         self.log_path = log_path
         self.env = {**env, "PORT": str(self.port)}
-        gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "-c",
-                    str(ROOT / "gunicorn.conf.py")]
+        gunicorn = [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+        ]
         self.settings = self._configured(gunicorn)
         self.log = open(log_path, "wb")  # noqa: SIM115  (closed in stop())
         self.proc = subprocess.Popen(  # noqa: S603  (our own gunicorn, no shell)
-            [*gunicorn, *([app_uri] if app_uri else [])], cwd=ROOT, env=self.env,
-            stdout=self.log, stderr=subprocess.STDOUT)
+            [*gunicorn, *([app_uri] if app_uri else [])],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + wait
         while not self._ready():
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise ServerFailed(f"gunicorn did not start (exit {self.proc.returncode}):\n"
-                                   f"{self.text()[-3000:]}")
+                raise ServerFailed(
+                    f"gunicorn did not start (exit {self.proc.returncode}):\n{self.text()[-3000:]}"
+                )
             time.sleep(0.1)
 
     def _configured(self, gunicorn: list[str]) -> dict[str, str]:
         out = subprocess.run(  # noqa: S603
-            [*gunicorn, "--print-config"], cwd=ROOT, env=self.env, capture_output=True,
-            text=True, check=True).stdout
+            [*gunicorn, "--print-config"],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         settings = dict(re.findall(r"^(\w+)\s+= (.*)$", out, re.M))
-        settings = {k: settings[k] for k in ("workers", "threads", "worker_class", "timeout",
-                                              "keepalive")}
+        settings = {
+            k: settings[k] for k in ("workers", "threads", "worker_class", "timeout", "keepalive")
+        }
         if settings["worker_class"] == "sync" and int(settings["threads"]) > 1:
             settings["worker_class"] = "gthread"  # what gunicorn runs with threads > 1
         return settings

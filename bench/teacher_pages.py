@@ -46,8 +46,15 @@ from app.models import (  # noqa: E402
 
 PASSWORD = "benchmark passphrase"  # noqa: S105  (a throwaway account in a temp database)
 LESSON_ANNOTATIONS = 100  # the first student's, for the lesson-page target (<= 30 ms median)
-COLUMNS = ["dashboard", "review", "grades.csv", "canvas.csv", "annotations.csv",
-           "annotations.jsonld", "lesson page"]
+COLUMNS = [
+    "dashboard",
+    "review",
+    "grades.csv",
+    "canvas.csv",
+    "annotations.csv",
+    "annotations.jsonld",
+    "lesson page",
+]
 
 
 def build(app, students: int, per_student: int) -> tuple[int, int, str]:
@@ -63,29 +70,60 @@ def build(app, students: int, per_student: int) -> tuple[int, int, str]:
         keys = [k for k in lesson.key if not k.is_omission]
         now = datetime(2026, 11, 1)
         hashed = services.hash_password(PASSWORD)
-        users = [{"role": "student", "username": f"s{i}", "display_name": f"Student {i:04d}",
-                  "password_hash": hashed, "password_is_temporary": False}
-                 for i in range(students)]
+        users = [
+            {
+                "role": "student",
+                "username": f"s{i}",
+                "display_name": f"Student {i:04d}",
+                "password_hash": hashed,
+                "password_is_temporary": False,
+            }
+            for i in range(students)
+        ]
         db.session.execute(db.insert(User), users)
-        ids = [u.id for u in db.session.execute(
-            db.select(User).where(User.role == "student")).scalars()]
-        db.session.execute(db.insert(Enrollment), [
-            {"classroom_id": c.id, "student_id": sid} for sid in ids])
+        ids = [
+            u.id
+            for u in db.session.execute(db.select(User).where(User.role == "student")).scalars()
+        ]
+        db.session.execute(
+            db.insert(Enrollment), [{"classroom_id": c.id, "student_id": sid} for sid in ids]
+        )
         anns, marks, rubric, finals, subs = [], [], [], [], []
         for n, sid in enumerate(ids):
             for j in range(LESSON_ANNOTATIONS if n == 0 else per_student):
                 aid = str(uuid.uuid4())
                 if j % 10 == 9:  # an omission answer
-                    anns.append({"id": aid, "assignment_id": a.id, "student_id": sid,
-                                 "category": "omission", "prompt_id": "omissions",
-                                 "start_offset": None, "end_offset": None, "exact": "",
-                                 "prefix": "", "suffix": "", "anchored_by": "exact",
-                                 "note": "", "fields_json": json.dumps(
-                                     {"missing": "Where Milley spoke: the Economic Club"}),
-                                 "version": 1, "created_at": now, "updated_at": now})
+                    anns.append(
+                        {
+                            "id": aid,
+                            "assignment_id": a.id,
+                            "student_id": sid,
+                            "category": "omission",
+                            "prompt_id": "omissions",
+                            "start_offset": None,
+                            "end_offset": None,
+                            "exact": "",
+                            "prefix": "",
+                            "suffix": "",
+                            "anchored_by": "exact",
+                            "note": "",
+                            "fields_json": json.dumps(
+                                {"missing": "Where Milley spoke: the Economic Club"}
+                            ),
+                            "version": 1,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
                     if rng.random() < 0.5:
-                        marks.append({"annotation_id": aid, "key_item_id": "om-venue",
-                                      "level": "full", "updated_at": now})
+                        marks.append(
+                            {
+                                "annotation_id": aid,
+                                "key_item_id": "om-venue",
+                                "level": "full",
+                                "updated_at": now,
+                            }
+                        )
                     continue
                 if rng.random() < 0.6:
                     k = rng.choice(keys)
@@ -97,24 +135,63 @@ def build(app, students: int, per_student: int) -> tuple[int, int, str]:
                 if s >= e:
                     continue
                 t = make_target(text, s, e)
-                anns.append({"id": aid, "assignment_id": a.id, "student_id": sid,
-                             "category": cat, "prompt_id": "sources" if cat == "source"
-                             else "loaded", "start_offset": s, "end_offset": e,
-                             "exact": t.exact, "prefix": t.prefix, "suffix": t.suffix,
-                             "anchored_by": "exact", "note": "a note", "fields_json": "{}",
-                             "version": 1, "created_at": now, "updated_at": now})
-            rubric.append({"assignment_id": a.id, "student_id": sid, "prompt_id": "loaded",
-                           "level": "emergent", "comment": "ok", "updated_at": now})
+                anns.append(
+                    {
+                        "id": aid,
+                        "assignment_id": a.id,
+                        "student_id": sid,
+                        "category": cat,
+                        "prompt_id": "sources" if cat == "source" else "loaded",
+                        "start_offset": s,
+                        "end_offset": e,
+                        "exact": t.exact,
+                        "prefix": t.prefix,
+                        "suffix": t.suffix,
+                        "anchored_by": "exact",
+                        "note": "a note",
+                        "fields_json": "{}",
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+            rubric.append(
+                {
+                    "assignment_id": a.id,
+                    "student_id": sid,
+                    "prompt_id": "loaded",
+                    "level": "emergent",
+                    "comment": "ok",
+                    "updated_at": now,
+                }
+            )
             if rng.random() < 0.2:
-                finals.append({"assignment_id": a.id, "student_id": sid, "score": 10.0,
-                               "reason": "bench", "updated_at": now})
+                finals.append(
+                    {
+                        "assignment_id": a.id,
+                        "student_id": sid,
+                        "score": 10.0,
+                        "reason": "bench",
+                        "updated_at": now,
+                    }
+                )
             if rng.random() < 0.7:
-                subs.append({"assignment_id": a.id, "student_id": sid,
-                             "submitted_at": now - timedelta(hours=1)})
-        for model, rows in ((Annotation, anns), (OmissionMark, marks), (RubricScore, rubric),
-                            (FinalGrade, finals), (Submission, subs)):
+                subs.append(
+                    {
+                        "assignment_id": a.id,
+                        "student_id": sid,
+                        "submitted_at": now - timedelta(hours=1),
+                    }
+                )
+        for model, rows in (
+            (Annotation, anns),
+            (OmissionMark, marks),
+            (RubricScore, rubric),
+            (FinalGrade, finals),
+            (Submission, subs),
+        ):
             for i in range(0, len(rows), 5000):
-                db.session.execute(db.insert(model), rows[i:i + 5000])
+                db.session.execute(db.insert(model), rows[i : i + 5000])
         db.session.commit()
         return a.id, ids[0], "t@bench.test", "s0"
 
@@ -150,8 +227,14 @@ def measure(size: int, per_student: int, database_url: str | None = None) -> dic
         url = database_url
     else:
         url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'b.sqlite3'}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                      "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": url,
+        }
+    )
 
     def fresh_g() -> None:
         for name in list(vars(g)):
@@ -163,10 +246,12 @@ def measure(size: int, per_student: int, database_url: str | None = None) -> dic
     client.post("/login", data={"login": email, "password": PASSWORD})
     reps = 15 if size <= 200 else 5
     urls = [f"/teacher/assignments/{aid}", f"/teacher/assignments/{aid}/students/{sid}"]
-    urls += [f"/teacher/assignments/{aid}/export/{kind}" for kind in
-             ("grades.csv", "canvas.csv", "annotations.csv", "annotations.jsonld")]
+    urls += [
+        f"/teacher/assignments/{aid}/export/{kind}"
+        for kind in ("grades.csv", "canvas.csv", "annotations.csv", "annotations.jsonld")
+    ]
     row = {}
-    for i, (name, url) in enumerate(zip(COLUMNS[:len(urls)], urls, strict=True)):
+    for i, (name, url) in enumerate(zip(COLUMNS[: len(urls)], urls, strict=True)):
         row[name] = timed(partial(client.get, url), reps if i < 2 else (3 if size > 200 else 5))
     pupil = app.test_client()
     pupil.post("/login", data={"login": student, "password": PASSWORD})
@@ -180,8 +265,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="40,200,1000")
     ap.add_argument("--annotations", type=int, default=40)
-    ap.add_argument("--database-url", default=None,
-                    help="PostgreSQL database to DROP and re-create per size (default: SQLite)")
+    ap.add_argument(
+        "--database-url",
+        default=None,
+        help="PostgreSQL database to DROP and re-create per size (default: SQLite)",
+    )
     args = ap.parse_args()
     print("| students | " + " | ".join(f"{c} ms" for c in COLUMNS) + " |")
     print("|---|" + "---|" * len(COLUMNS))
@@ -193,8 +281,10 @@ def main() -> None:
     if len(results) > 1:
         (first, a), (last, b) = results[0], results[-1]
         ratio = (b["dashboard"] / a["dashboard"]) / (last / first)
-        print(f"\ndashboard time per student grows {ratio:.2f}x from {first} to {last} "
-              "students (1.0 = linear, below 1 = better than linear)")
+        print(
+            f"\ndashboard time per student grows {ratio:.2f}x from {first} to {last} "
+            "students (1.0 = linear, below 1 = better than linear)"
+        )
 
 
 if __name__ == "__main__":

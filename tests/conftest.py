@@ -125,15 +125,15 @@ class Factory:
 
     def teacher(self, email: str | None = None) -> User:
         n = self._next()
-        t = services.create_teacher(db.session, email or f"teacher{n}@school.test",
-                                    f"Teacher {n}", PASSWORD)
+        t = services.create_teacher(
+            db.session, email or f"teacher{n}@school.test", f"Teacher {n}", PASSWORD
+        )
         db.session.commit()
         return t
 
     def student(self, username: str | None = None, classroom=None) -> User:
         n = self._next()
-        s = services.create_student(db.session, username or f"student{n}", f"Student {n}",
-                                    PASSWORD)
+        s = services.create_student(db.session, username or f"student{n}", f"Student {n}", PASSWORD)
         if classroom is not None:
             services.enroll(db.session, classroom, s)
         db.session.commit()
@@ -178,8 +178,9 @@ class Auth:
     def login(self, user: User):
         login = user.email or user.username
         token = self.csrf_token()
-        return self.client.post("/login", data={"login": login, "password": PASSWORD,
-                                                "csrf_token": token})
+        return self.client.post(
+            "/login", data={"login": login, "password": PASSWORD, "csrf_token": token}
+        )
 
     def logout(self):
         return self.client.post("/logout", data={"csrf_token": self.csrf_token("/")})

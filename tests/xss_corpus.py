@@ -28,9 +28,11 @@ TEMPLATE_PROBES = "{{7*7*7*7*7*7*7}} ${7*7*7*7*7*7*7} #{7*7*7*7*7*7*7} {{config.
 # end a JavaScript string literal in old engines), a right-to-left override, zero-width
 # characters inside a tag name, full-width and small angle brackets, a byte-order mark,
 # combining marks and an emoji.
-UNICODE = ("a\u2028b\u2029c \u202e>tpircs/<\u202c \u200b<scr\u200dipt>__xss=90</scr\u200bipt>"
-           " \uff1cscript\uff1e__xss=91\uff1c/script\uff1e \ufe64img src=x onerror=__xss=92\ufe65"
-           " \ufeffBOM e\u0301\u0301 \U0001F600 \u00ab<\u00bb")
+UNICODE = (
+    "a\u2028b\u2029c \u202e>tpircs/<\u202c \u200b<scr\u200dipt>__xss=90</scr\u200bipt>"
+    " \uff1cscript\uff1e__xss=91\uff1c/script\uff1e \ufe64img src=x onerror=__xss=92\ufe65"
+    " \ufeffBOM e\u0301\u0301 \U0001f600 \u00ab<\u00bb"
+)
 
 # Long fields (notes, structured answers, comments, lesson text): one payload each.
 PAYLOADS: list[str] = [
@@ -38,9 +40,9 @@ PAYLOADS: list[str] = [
     "<img src=x onerror=\"document.body.setAttribute('data-xss','2')\">",
     "<svg onload=alert(3)>",
     "<svg><script>__xss=4</script></svg>",
-    "\"><b data-xss=5>bold</b>",
+    '"><b data-xss=5>bold</b>',
     "'><b data-xss=6>bold</b>",
-    "\" autofocus onfocus=\"__xss=7\" x=\"",
+    '" autofocus onfocus="__xss=7" x="',
     "' autofocus onfocus='__xss=8' x='",
     "</textarea><script>__xss=9</script><textarea>",
     "</script><script>__xss=10</script>",
@@ -48,29 +50,29 @@ PAYLOADS: list[str] = [
     "</title><script>__xss=12</script>",
     "javascript:alert(13)",
     "[click me](javascript:alert(14))",
-    "<a href=\"javascript:__xss=15\">a link</a>",
-    "<a href=\"data:text/html,<script>alert(16)</script>\">data link</a>",
+    '<a href="javascript:__xss=15">a link</a>',
+    '<a href="data:text/html,<script>alert(16)</script>">data link</a>',
     "data:text/html;base64,PHNjcmlwdD5hbGVydCgxNyk8L3NjcmlwdD4=",
-    "<iframe src=\"javascript:alert(18)\"></iframe>",
-    "<object data=\"data:text/html,<script>alert(19)</script>\"></object><embed src=x>",
+    '<iframe src="javascript:alert(18)"></iframe>',
+    '<object data="data:text/html,<script>alert(19)</script>"></object><embed src=x>',
     "<math><mtext></p><img src=x onerror=__xss=20></mtext></math>",
     f"<style>@import 'http://{EVIL_HOST}/21.css';</style>",
-    f"<img src=\"http://{EVIL_HOST}/22.png\">",
+    f'<img src="http://{EVIL_HOST}/22.png">',
     "<<script>script>__xss=23<</script>/script>",
     "<scr<script>ipt>__xss=24</scr</script>ipt>",
     "<img src=x onerror=__xss=25//",
     "&lt;script&gt;__xss=26&lt;/script&gt; &amp;lt;b&amp;gt; &#60;i&#62;",
     "\\u003cscript\\u003e__xss=27\\u003c/script\\u003e \\x3cb\\x3e",
-    f"<base href=\"http://{EVIL_HOST}/\">",
-    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(29)\">",
-    "<form action=\"javascript:alert(30)\"><button>go</button></form>",
+    f'<base href="http://{EVIL_HOST}/">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(29)">',
+    '<form action="javascript:alert(30)"><button>go</button></form>',
     "<details open ontoggle=__xss=31>",
-    "<a href=\" java&#x09;script:alert(32)\">tabbed</a>",
+    '<a href=" java&#x09;script:alert(32)">tabbed</a>',
     "<input onfocus=__xss=33 autofocus>",
-    "<noscript><p title=\"</noscript><img src=x onerror=__xss=34>\">",
+    '<noscript><p title="</noscript><img src=x onerror=__xss=34>">',
     "</style></q></p></li></ul></div><script>__xss=35</script>",
     "<x onpointerenter=__xss=36 onmouseover=__xss=36>hover me</x>",
-    "https://example.org/\"onmouseover=\"__xss=37\"",
+    'https://example.org/"onmouseover="__xss=37"',
     "see https://example.org/a?b=<img/src=x/onerror=__xss=38> now",
     "`${__xss=39}` {{constructor.constructor('__xss=39')()}}",
     TEMPLATE_PROBES,
@@ -81,19 +83,19 @@ PAYLOADS: list[str] = [
 # Short payloads for names, class names, SIS ids and sections (up to 64 or 80 characters).
 NAMES: list[str] = [
     "<img src=x onerror=__xss=101>",
-    "\"><svg onload=alert(102)>",
+    '"><svg onload=alert(102)>',
     "</script><script>__xss=103</script>",
     "' autofocus onfocus='__xss=104",
     "</textarea><b data-xss=105>",
     "Zo\u00eb \u202e<b data-xss=106>\u202c {{7*7*7*7*7*7*7}}",
-    "\" onmouseover=\"__xss=107\" x=\"",
+    '" onmouseover="__xss=107" x="',
     "<a href=javascript:alert(108)>Ann</a>",
 ]
 
 # Usernames as stored (the forms allow only letters, digits and . _ -; these go straight into
 # the database, to show the pages don't rely on that rule). At most 40 characters.
 USERNAMES: list[str] = [
-    "\"><img src=x onerror=__xss=201>",
+    '"><img src=x onerror=__xss=201>',
     "</script><svg onload=__xss=202>",
 ]
 
@@ -103,22 +105,24 @@ TEACHER_EMAIL = "t\"'><svg/onload=__xss=310>{}@school.test"
 CLASS_NAME = "P3 <img src=x onerror=alert(302)> \"'></title></textarea>"
 CLASS_NAME_2 = "</script><script>__xss=303</script> & co"
 SIS_USER_ID = "=1+2<svg onload=__xss=304>"
-SIS_LOGIN_ID = "@SUM(1)\"><b data-xss=305>"
+SIS_LOGIN_ID = '@SUM(1)"><b data-xss=305>'
 SECTION = "-2+3 </td><script>__xss=306</script>"
-RUBRIC_COMMENT = ("</textarea><script>__xss=401</script> Good, see https://example.org/\"a\" and "
-                  "javascript:alert(402) <img src=x onerror=__xss=403>")
-OVERRIDE_REASON = "\" autofocus onfocus=\"__xss=404\" x=\"</td><script>__xss=405</script>"
+RUBRIC_COMMENT = (
+    '</textarea><script>__xss=401</script> Good, see https://example.org/"a" and '
+    "javascript:alert(402) <img src=x onerror=__xss=403>"
+)
+OVERRIDE_REASON = '" autofocus onfocus="__xss=404" x="</td><script>__xss=405</script>'
 # Roster files: names of students on the printed cards, and lines with bad usernames that
 # come back in the problems table as they were typed.
-ROSTER_NAMES = ["<svg/onload=__xss=501>", "=HYPERLINK(\"http://xss.invalid\")<b data-xss=502>"]
-ROSTER_BAD_USERNAMES = ["<img src=x onerror=__xss=503>", "\"><b data-xss=504>"]
+ROSTER_NAMES = ["<svg/onload=__xss=501>", '=HYPERLINK("http://xss.invalid")<b data-xss=502>']
+ROSTER_BAD_USERNAMES = ["<img src=x onerror=__xss=503>", '"><b data-xss=504>']
 
 # "Where I checked" must be an http(s) address with no spaces, so only these get through.
 URLS: list[str] = [
-    "https://example.org/\"onmouseover=\"__xss=601\"",
+    'https://example.org/"onmouseover="__xss=601"',
     "https://example.org/'><img/src=x/onerror=__xss=602>",
     "http://example.org/</a><script>__xss=603</script>",
-    "https://example.org/?q=javascript:alert(604)#\"><b/data-xss=605>",
+    'https://example.org/?q=javascript:alert(604)#"><b/data-xss=605>',
 ]
 
 # Reflected through the query string and form re-displays.
@@ -142,65 +146,108 @@ OFF_KEY = "Officials <x onpointerenter=__xss=36>wondered</x> aloud"  # highlight
 # (a quote must start and end on whole words, so the payloads sit inside).
 HOSTILE_LESSON: dict[str, Any] = {
     "id": HOSTILE_LESSON_ID,
-    "title": ("=Council <script>window.__xss=801</script> \"budget\" "
-              "</title><svg onload=alert(802)>"),
+    "title": (
+        '=Council <script>window.__xss=801</script> "budget" </title><svg onload=alert(802)>'
+    ),
     "outlet": "<img src=x onerror=__xss=803> Daily",
     "byline": "By <b data-xss=804>Nobody</b>",
     "published": "</script><script>__xss=805</script>",
     "url": "javascript:alert(806)",
-    "grade_band": "\"><b data-xss=807>",
+    "grade_band": '"><b data-xss=807>',
     "minutes": 20,
     "teacher_note": "<script>__xss=808</script>",
     "blocks": [
-        {"kind": "headline",
-         "text": ("Mayor <svg onload=__xss=811> Reed \"wins\" "
-                  "</title><script>__xss=812</script> vote")},
+        {
+            "kind": "headline",
+            "text": (
+                'Mayor <svg onload=__xss=811> Reed "wins" </title><script>__xss=812</script> vote'
+            ),
+        },
         {"kind": "caption", "text": "Photo </textarea><img src=x onerror=__xss=813> by staff"},
-        {"kind": "paragraph",
-         "text": "The council said <script>window.__xss=814</script> the budget passed, while "
-                 "critics slammed the \"reckless\" <b data-xss=815>plan</b> as a disaster."},
-        {"kind": "paragraph",
-         "text": f"{OFF_KEY} how the {TEMPLATE_PROBES} figures were reached, "
-                 "</script><!--<script> said one aide."},
-        {"kind": "paragraph",
-         "text": f"Residents {UNICODE} wrote letters \" onfocus=\"__xss=816\" autofocus x=\" "
-                 "and protested."},
-        {"kind": "aside",
-         "text": "Read more:\n<a href=\"javascript:alert(817)\">Council</a> approves the plan"},
+        {
+            "kind": "paragraph",
+            "text": "The council said <script>window.__xss=814</script> the budget passed, while "
+            'critics slammed the "reckless" <b data-xss=815>plan</b> as a disaster.',
+        },
+        {
+            "kind": "paragraph",
+            "text": f"{OFF_KEY} how the {TEMPLATE_PROBES} figures were reached, "
+            "</script><!--<script> said one aide.",
+        },
+        {
+            "kind": "paragraph",
+            "text": f'Residents {UNICODE} wrote letters " onfocus="__xss=816" autofocus x=" '
+            "and protested.",
+        },
+        {
+            "kind": "aside",
+            "text": 'Read more:\n<a href="javascript:alert(817)">Council</a> approves the plan',
+        },
         {"kind": "footer", "text": "\u00a9 <iframe src=javascript:alert(818)></iframe> News"},
     ],
     "categories": {"claim": {"label": "Claim <img src=x onerror=__xss=821>", "color": "#2f855a"}},
     "prompts": [
-        {"id": "sources", "category": "source",
-         "question": "Who says so? <script>__xss=822</script>",
-         "hints": ["Look for \"said\" <img src=x onerror=__xss=823>",
-                   "</li></ul><b data-xss=824>"]},
-        {"id": "loaded", "category": "loaded",
-         "question": "Which words push you? \" onmouseover=\"__xss=825",
-         "hints": ["</details><svg onload=__xss=826>"]},
-        {"id": "omissions", "category": "omission",
-         "question": "What is left out? </textarea><script>__xss=827</script>"},
-        {"id": "claims", "category": "claim",
-         "question": "Which claims? {{7*7*7*7*7*7*7}}"},
+        {
+            "id": "sources",
+            "category": "source",
+            "question": "Who says so? <script>__xss=822</script>",
+            "hints": [
+                'Look for "said" <img src=x onerror=__xss=823>',
+                "</li></ul><b data-xss=824>",
+            ],
+        },
+        {
+            "id": "loaded",
+            "category": "loaded",
+            "question": 'Which words push you? " onmouseover="__xss=825',
+            "hints": ["</details><svg onload=__xss=826>"],
+        },
+        {
+            "id": "omissions",
+            "category": "omission",
+            "question": "What is left out? </textarea><script>__xss=827</script>",
+        },
+        {"id": "claims", "category": "claim", "question": "Which claims? {{7*7*7*7*7*7*7}}"},
     ],
     "key": [
-        {"id": "src-council", "category": "source",
-         "quote": "council said <script>window.__xss=814</script> the budget",
-         "explanation": "Named <img src=x onerror=__xss=831> body", "points": 2},
-        {"id": "loaded-slammed", "category": "loaded",
-         "quote": "slammed the \"reckless\" <b data-xss=815>plan",
-         "explanation": "</p><script>__xss=832</script> loaded", "points": 2},
-        {"id": "loaded-mayor", "category": "loaded", "quote": "Mayor <svg onload=__xss=811> Reed",
-         "explanation": "\"><b data-xss=833>x</b>", "points": 1},
-        {"id": "om-cost", "category": "omission",
-         "statement": "The cost <svg onload=__xss=834> of the plan",
-         "explanation": "</textarea><script>__xss=835</script>",
-         "reference": "javascript:alert(836) <a href=javascript:alert(836)>ref</a>",
-         "cues": ["cost", "<b data-xss=837>"], "points": 2},
+        {
+            "id": "src-council",
+            "category": "source",
+            "quote": "council said <script>window.__xss=814</script> the budget",
+            "explanation": "Named <img src=x onerror=__xss=831> body",
+            "points": 2,
+        },
+        {
+            "id": "loaded-slammed",
+            "category": "loaded",
+            "quote": 'slammed the "reckless" <b data-xss=815>plan',
+            "explanation": "</p><script>__xss=832</script> loaded",
+            "points": 2,
+        },
+        {
+            "id": "loaded-mayor",
+            "category": "loaded",
+            "quote": "Mayor <svg onload=__xss=811> Reed",
+            "explanation": '"><b data-xss=833>x</b>',
+            "points": 1,
+        },
+        {
+            "id": "om-cost",
+            "category": "omission",
+            "statement": "The cost <svg onload=__xss=834> of the plan",
+            "explanation": "</textarea><script>__xss=835</script>",
+            "reference": "javascript:alert(836) <a href=javascript:alert(836)>ref</a>",
+            "cues": ["cost", "<b data-xss=837>"],
+            "points": 2,
+        },
     ],
     "decoys": [
-        {"id": "decoy-disaster", "category": "loaded", "quote": "as a disaster",
-         "explanation": "Quoted <img src=x onerror=__xss=838>, not loaded"},
+        {
+            "id": "decoy-disaster",
+            "category": "loaded",
+            "quote": "as a disaster",
+            "explanation": "Quoted <img src=x onerror=__xss=838>, not loaded",
+        },
     ],
 }
 
@@ -244,13 +291,22 @@ def to_toml(lesson: dict[str, Any]) -> str:
 # A lesson file with problems, named and written so that the problem report shown on the
 # teacher's home page carries payloads.
 BROKEN_LESSON_NAME = "<svg onload=__xss=841>.toml"
-BROKEN_LESSON = to_toml({
-    "id": "broken-xss", "title": "Broken",
-    "blocks": [{"kind": "paragraph", "text": "Just words."}],
-    "prompts": [{"id": "p", "category": "source", "question": "?"}],
-    "key": [{"id": "k", "category": "source", "quote": "<img src=x onerror=__xss=842>",
-             "explanation": "x"}],
-})
+BROKEN_LESSON = to_toml(
+    {
+        "id": "broken-xss",
+        "title": "Broken",
+        "blocks": [{"kind": "paragraph", "text": "Just words."}],
+        "prompts": [{"id": "p", "category": "source", "question": "?"}],
+        "key": [
+            {
+                "id": "k",
+                "category": "source",
+                "quote": "<img src=x onerror=__xss=842>",
+                "explanation": "x",
+            }
+        ],
+    }
+)
 
 
 # ---------------------------------------------------------------- annotations
@@ -258,8 +314,11 @@ BROKEN_LESSON = to_toml({
 
 def plain_words(text: str) -> list[tuple[int, int]]:
     """Whole words of four or more ASCII letters, as [start, end) code-point ranges."""
-    return [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z]{4,}", text)
-            if snap_to_words(text, m.start(), m.end()) == (m.start(), m.end())]
+    return [
+        (m.start(), m.end())
+        for m in re.finditer(r"[A-Za-z]{4,}", text)
+        if snap_to_words(text, m.start(), m.end()) == (m.start(), m.end())
+    ]
 
 
 def annotation_bodies(lesson, notes: list[str]) -> list[dict[str, Any]]:
@@ -281,8 +340,12 @@ def annotation_bodies(lesson, notes: list[str]) -> list[dict[str, Any]]:
                 fields[f["name"]] = URLS[i % len(URLS)]
             else:
                 fields[f["name"]] = note[:500]
-        body: dict[str, Any] = {"category": prompt.category, "prompt": prompt.id, "note": note,
-                                "fields": fields}
+        body: dict[str, Any] = {
+            "category": prompt.category,
+            "prompt": prompt.id,
+            "note": note,
+            "fields": fields,
+        }
         start, end = words[(i + 1) * step]
         if prompt.category != "omission":
             body["target"] = {"start": start, "end": end, "exact": lesson.text[start:end]}

@@ -113,8 +113,10 @@ def check_target(text: str, start: int, end: int, exact: str, *, allow_point: bo
         return make_target(text, start, end)
     if text[start:end] != exact:
         if not exact or len(_starts(text, exact)) != 1:
-            raise AnchorError("The highlighted words don't match the article. "
-                              "Reload the page and select them again.")
+            raise AnchorError(
+                "The highlighted words don't match the article. "
+                "Reload the page and select them again."
+            )
         start = text.index(exact)
         end = start + len(exact)
     if not text[start:end].strip():
@@ -143,8 +145,13 @@ def _starts(text: str, quote: str) -> list[int]:
 def _fold(ch: str) -> str:
     """Case- and quote-insensitive form of one character, always one character long."""
     folded = {
-        "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-        "\u00a0": " ", "\u2013": "-", "\u2014": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00a0": " ",
+        "\u2013": "-",
+        "\u2014": "-",
     }.get(ch, ch)
     lower = folded.lower()
     return lower if len(lower) == 1 else folded
@@ -219,8 +226,11 @@ def reanchor(new_text: str, old: Target) -> Reanchored:
     if old.is_point:
         # a point is anchored by its context on both sides; still in place means exact
         at = old.start
-        if (at <= len(new_text) and new_text[max(0, at - len(old.prefix)) : at] == old.prefix
-                and new_text[at : at + len(old.suffix)] == old.suffix):
+        if (
+            at <= len(new_text)
+            and new_text[max(0, at - len(old.prefix)) : at] == old.prefix
+            and new_text[at : at + len(old.suffix)] == old.suffix
+        ):
             return Reanchored(make_target(new_text, at, at), "exact")
         joined = old.prefix + old.suffix
         places = _starts(new_text, joined)
@@ -279,8 +289,7 @@ def _fuzzy_find(text: str, old: Target) -> tuple[int, int] | None:
     step = max(1, size // 8)
     loose = MIN_FUZZY_SCORE - 0.2  # a window a few characters off the quote scores lower
     quote = difflib.SequenceMatcher(None, "", old.exact, autojunk=False)
-    context = difflib.SequenceMatcher(None, "", old.prefix + old.exact + old.suffix,
-                                      autojunk=False)
+    context = difflib.SequenceMatcher(None, "", old.prefix + old.exact + old.suffix, autojunk=False)
 
     def with_context(start: int, end: int) -> float:
         context.set_seq1(text[max(0, start - len(old.prefix)) : end + len(old.suffix)])

@@ -27,7 +27,11 @@ class AnnotationInput:
 
     def same_content(self, other: AnnotationInput) -> bool:
         return (self.category, self.prompt_id, self.target, self.note, self.fields) == (
-            other.category, other.prompt_id, other.target, other.note, other.fields
+            other.category,
+            other.prompt_id,
+            other.target,
+            other.note,
+            other.fields,
         )
 
 
@@ -36,8 +40,11 @@ CREATE, UPDATE, SAME, CONFLICT = "create", "update", "same", "conflict"
 
 
 def plan_put(
-    stored: AnnotationInput | None, version: int | None, deleted: bool,
-    data: AnnotationInput, if_match: int | None,
+    stored: AnnotationInput | None,
+    version: int | None,
+    deleted: bool,
+    data: AnnotationInput,
+    if_match: int | None,
 ) -> str:
     """What a PUT of ``data`` does to the annotation stored under its id (``stored`` None: no
     such annotation). Saves are idempotent: a retry of a write that already landed changes
@@ -61,8 +68,10 @@ class Invalid(ValueError):
         self.fields = fields
 
 
-UNSTORABLE = ("This contains a character we can't store (an invisible control character or "
-              "half of an emoji). Delete it and try again.")
+UNSTORABLE = (
+    "This contains a character we can't store (an invisible control character or "
+    "half of an emoji). Delete it and try again."
+)
 
 
 def storable(text: str) -> bool:
@@ -189,8 +198,15 @@ def validate_annotation(
     return AnnotationInput(category, prompt_id, target, note, fields, reanchored)
 
 
-QUOTE_FORM_FIELDS = ("named", "affiliation", "independence", "checked_url", "rewrite", "missing",
-                     "why")
+QUOTE_FORM_FIELDS = (
+    "named",
+    "affiliation",
+    "independence",
+    "checked_url",
+    "rewrite",
+    "missing",
+    "why",
+)
 
 
 def quote_form_payload(lesson: Lesson, form: dict[str, Any]) -> dict[str, Any]:

@@ -43,7 +43,7 @@ from .work import StudentWork
 # OWASP "CSV Injection": a spreadsheet treats a cell starting with one of these as a formula
 # (tab, CR and LF too: some programs strip them and then see the "=" behind). The full-width
 # and small forms are there because some programs fold them to ASCII before parsing.
-FORMULA_STARTS = frozenset("=+-@\t\r\n" "\uff1d\uff0b\uff0d\uff20" "\ufe66\ufe62\ufe63\ufe6b")
+FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
 
 
 def neutralise(value: Any) -> str | int | float:
@@ -148,20 +148,38 @@ def grades_table(
     auto score (both are kept, so an override shows as a difference between the two).
     """
     headers = [
-        "Student", "Username", "SIS User ID", "SIS Login ID", "Section", "Assignment",
-        "Status", "Submitted", "Late",
+        "Student",
+        "Username",
+        "SIS User ID",
+        "SIS Login ID",
+        "Section",
+        "Assignment",
+        "Status",
+        "Submitted",
+        "Late",
         *(f"{c.label} score" for c in categories),
-        "Auto score", "Final score", "Points possible",
+        "Auto score",
+        "Final score",
+        "Points possible",
     ]
 
     def build() -> Iterator[list[Any]]:
         for r in rows:
             final = r.final_score if r.final_score is not None else r.auto_score
             yield [
-                r.name, r.username, r.sis_user_id, r.sis_login_id, r.section, assignment_title,
-                r.status, iso_utc(r.submitted_at), _yes_no(r.late),
+                r.name,
+                r.username,
+                r.sis_user_id,
+                r.sis_login_id,
+                r.section,
+                assignment_title,
+                r.status,
+                iso_utc(r.submitted_at),
+                _yes_no(r.late),
                 *(_number(r.category_scores.get(c.id, 0.0)) for c in categories),
-                _number(r.auto_score), _number(final), _number(r.possible),
+                _number(r.auto_score),
+                _number(final),
+                _number(r.possible),
             ]
 
     return Table(headers, build())
@@ -196,11 +214,23 @@ def canvas_table(
     headers = [*CANVAS_IDENTITY, *(f"{title} ({aid})" for title, aid, _ in assignments)]
 
     def build() -> Iterator[list[Any]]:
-        yield [CANVAS_POINTS_POSSIBLE, "", "", "", "",
-               *(_number(points) for _, _, points in assignments)]
+        yield [
+            CANVAS_POINTS_POSSIBLE,
+            "",
+            "",
+            "",
+            "",
+            *(_number(points) for _, _, points in assignments),
+        ]
         for s in students:
-            yield [s.name, s.canvas_id, s.sis_user_id, s.sis_login_id, s.section,
-                   *(_number(s.scores.get(aid)) for _, aid, _ in assignments)]
+            yield [
+                s.name,
+                s.canvas_id,
+                s.sis_user_id,
+                s.sis_login_id,
+                s.section,
+                *(_number(s.scores.get(aid)) for _, aid, _ in assignments),
+            ]
 
     return Table(headers, build())
 
@@ -303,45 +333,66 @@ def annotation_export_rows(
         for a in work.annotations:
             has_target = a.start is not None and a.end is not None
             mark = work.omission_marks.get(a.id)
-            out.append(AnnotationExportRow(
-                id=a.id,
-                student_id=work.student_id,
-                student_name=work.name,
-                username=work.username,
-                category=a.category,
-                category_label=labels.get(a.category, a.category),
-                start=a.start,
-                end=a.end,
-                created=a.created_at,
-                modified=a.updated_at,
-                exact=a.exact if has_target else "",
-                prefix=text[max(0, a.start - CONTEXT):a.start] if has_target else "",
-                suffix=text[a.end:a.end + CONTEXT] if has_target else "",
-                note=a.note,
-                prompt=questions.get(a.prompt_id or "", ""),
-                fields=a.fields,
-                key_item_id=(mark.key_item_id or "") if mark else matches.get(a.id, ""),
-                mark=mark.level if mark else "",
-            ))
+            out.append(
+                AnnotationExportRow(
+                    id=a.id,
+                    student_id=work.student_id,
+                    student_name=work.name,
+                    username=work.username,
+                    category=a.category,
+                    category_label=labels.get(a.category, a.category),
+                    start=a.start,
+                    end=a.end,
+                    created=a.created_at,
+                    modified=a.updated_at,
+                    exact=a.exact if has_target else "",
+                    prefix=text[max(0, a.start - CONTEXT) : a.start] if has_target else "",
+                    suffix=text[a.end : a.end + CONTEXT] if has_target else "",
+                    note=a.note,
+                    prompt=questions.get(a.prompt_id or "", ""),
+                    fields=a.fields,
+                    key_item_id=(mark.key_item_id or "") if mark else matches.get(a.id, ""),
+                    mark=mark.level if mark else "",
+                )
+            )
     return out
 
 
 def annotations_table(rows: Iterable[AnnotationExportRow]) -> Table:
     """All annotations of an assignment, one row each (teacher-only: it names students)."""
     headers = [
-        "Student", "Username", "Prompt", "Category", "Quote", "Start", "End", "Note",
+        "Student",
+        "Username",
+        "Prompt",
+        "Category",
+        "Quote",
+        "Start",
+        "End",
+        "Note",
         *(header for _, header in ANNOTATION_FIELD_COLUMNS),
-        "Match to key", "Mark", "Created", "Modified",
+        "Match to key",
+        "Mark",
+        "Created",
+        "Modified",
     ]
 
     def build() -> Iterator[list[Any]]:
         for r in rows:
             f = r.fields
             yield [
-                r.student_name, r.username, r.prompt, r.category_label, r.exact,
-                r.start, r.end, r.note,
+                r.student_name,
+                r.username,
+                r.prompt,
+                r.category_label,
+                r.exact,
+                r.start,
+                r.end,
+                r.note,
                 *(f.get(name, "") for name, _ in ANNOTATION_FIELD_COLUMNS),
-                r.key_item_id, r.mark, iso_utc(r.created), iso_utc(r.modified),
+                r.key_item_id,
+                r.mark,
+                iso_utc(r.created),
+                iso_utc(r.modified),
             ]
 
     return Table(headers, build())
@@ -391,8 +442,9 @@ def pseudonymiser(secret: str | bytes, scope: str = "") -> Pseudonym:
     key = secret.encode() if isinstance(secret, str) else secret
 
     def pseudonym(student_id: int) -> str:
-        digest = bytearray(hmac.new(key, f"{scope}:{student_id}".encode(), hashlib.sha256)
-                           .digest()[:16])
+        digest = bytearray(
+            hmac.new(key, f"{scope}:{student_id}".encode(), hashlib.sha256).digest()[:16]
+        )
         digest[6] = (digest[6] & 0x0F) | 0x80  # version 8: custom
         digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
         return f"urn:uuid:{uuid.UUID(bytes=bytes(digest))}"
@@ -438,8 +490,10 @@ def collection_iri(base_url: str, assignment: AnnotatedAssignment) -> str:
 def source_iri(base_url: str, assignment: AnnotatedAssignment) -> str:
     """The annotated text: the assignment's lesson page, which shows the lesson at the version
     the assignment pins (the version is repeated in the query for readers of the file)."""
-    return (f"{_base(base_url)}/student/assignments/{assignment.id}"
-            f"?version={quote(assignment.lesson_version)}")
+    return (
+        f"{_base(base_url)}/student/assignments/{assignment.id}"
+        f"?version={quote(assignment.lesson_version)}"
+    )
 
 
 def web_address(url: str) -> str | None:
@@ -464,10 +518,15 @@ def web_address(url: str) -> str | None:
         return quote(_STRAY_PERCENT.sub("%25", part), safe=safe)
 
     keep = "!$&'()*+,;=:@/~-._%"
-    return urlunsplit((
-        parts.scheme.lower(), netloc, escaped(parts.path, keep),
-        escaped(parts.query, keep + "?"), escaped(parts.fragment, keep + "?"),
-    ))
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            netloc,
+            escaped(parts.path, keep),
+            escaped(parts.query, keep + "?"),
+            escaped(parts.fragment, keep + "?"),
+        )
+    )
 
 
 _KNOWN_FIELDS = tuple(name for name, _ in ANNOTATION_FIELD_COLUMNS)
@@ -501,23 +560,34 @@ def web_annotation(row: AnnotationExportRow, *, source: str, pseudonym: Pseudony
     for name, value in _ordered_fields(row.fields):
         if name == "checked_url":
             address = web_address(value)
-            bodies.append({"type": "SpecificResource", "source": address, "purpose": "linking"}
-                          if address else _text_body(value, "linking"))
+            bodies.append(
+                {"type": "SpecificResource", "source": address, "purpose": "linking"}
+                if address
+                else _text_body(value, "linking")
+            )
         else:
             bodies.append(_text_body(value, FIELD_PURPOSES.get(name, "describing")))
 
     target: str | dict[str, Any]
     if row.start is not None and row.end is not None:
-        target = {"source": source, "selector": [
-            {"type": "TextPositionSelector", "start": row.start, "end": row.end},
-            {"type": "TextQuoteSelector", "exact": row.exact,
-             "prefix": row.prefix, "suffix": row.suffix},
-        ]}
+        target = {
+            "source": source,
+            "selector": [
+                {"type": "TextPositionSelector", "start": row.start, "end": row.end},
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": row.exact,
+                    "prefix": row.prefix,
+                    "suffix": row.suffix,
+                },
+            ],
+        }
     else:
         target = source
 
     said_something = bool(row.note.strip()) or any(
-        v for k, v in row.fields.items() if k not in ("named", "independence"))
+        v for k, v in row.fields.items() if k not in ("named", "independence")
+    )
     return {
         "@context": ANNO_CONTEXT,
         "id": _urn_uuid(row.id),
@@ -580,7 +650,9 @@ def _collection_frame(
 
 
 def _items(
-    base_url: str, assignment: AnnotatedAssignment, rows: Iterable[AnnotationExportRow],
+    base_url: str,
+    assignment: AnnotatedAssignment,
+    rows: Iterable[AnnotationExportRow],
     pseudonym: Pseudonym,
 ) -> Iterator[dict]:
     source = source_iri(base_url, assignment)
@@ -606,7 +678,7 @@ def annotation_page(
         raise IndexError(f"no page {index}: the collection has {count}")
     page = _page_frame(collection_iri(base_url, assignment), len(annotations), index, count, size)
     start = index * size
-    page["items"] = list(_items(base_url, assignment, annotations[start:start + size], pseudonym))
+    page["items"] = list(_items(base_url, assignment, annotations[start : start + size], pseudonym))
     return page
 
 
@@ -621,8 +693,9 @@ def annotation_pages(
     """Every page, one at a time, as standalone documents (what ``?page=<n>`` serves)."""
     count, _ = _page_count(len(annotations), page_size)
     for index in range(count):
-        yield annotation_page(base_url, assignment, annotations, index,
-                              pseudonym=pseudonym, page_size=page_size)
+        yield annotation_page(
+            base_url, assignment, annotations, index, pseudonym=pseudonym, page_size=page_size
+        )
 
 
 def annotation_collection(
@@ -644,7 +717,8 @@ def annotation_collection(
     if "first" in collection:
         _, size = _page_count(len(annotations), page_size)
         collection["first"]["items"] = list(
-            _items(base_url, assignment, annotations[:size], pseudonym))
+            _items(base_url, assignment, annotations[:size], pseudonym)
+        )
     return collection
 
 

@@ -32,12 +32,23 @@ BUILTIN_CATEGORIES: dict[str, dict[str, str]] = {
 # The structured fields a prompt of each built-in category asks for beside the note.
 FIELD_SETS: dict[str, list[dict[str, Any]]] = {
     "source": [
-        {"name": "named", "label": "Is the source named?", "type": "choice",
-         "choices": [["named", "Named"], ["unnamed", "Unnamed / vague"]]},
+        {
+            "name": "named",
+            "label": "Is the source named?",
+            "type": "choice",
+            "choices": [["named", "Named"], ["unnamed", "Unnamed / vague"]],
+        },
         {"name": "affiliation", "label": "Who are they? (job, organisation)", "type": "text"},
-        {"name": "independence", "label": "Independent or interested party?", "type": "choice",
-         "choices": [["independent", "Independent"], ["interested", "Interested party"],
-                     ["unsure", "Not sure"]]},
+        {
+            "name": "independence",
+            "label": "Independent or interested party?",
+            "type": "choice",
+            "choices": [
+                ["independent", "Independent"],
+                ["interested", "Interested party"],
+                ["unsure", "Not sure"],
+            ],
+        },
         {"name": "checked_url", "label": "Where I checked (a web address)", "type": "url"},
     ],
     "loaded": [
@@ -260,8 +271,11 @@ def parse_lesson(raw: dict[str, Any], file: str) -> tuple[Lesson | None, list[Pr
         if kind and kind not in BLOCK_KINDS:
             out.add(where, f"unknown block kind {kind!r} (use one of {', '.join(BLOCK_KINDS)})")
         if BLOCK_SEPARATOR in text or text.startswith("\n") or text.endswith("\n"):
-            out.add(where, "a block's text must not contain a blank line or start or end "
-                    "with a line break: split it or trim it")
+            out.add(
+                where,
+                "a block's text must not contain a blank line or start or end "
+                "with a line break: split it or trim it",
+            )
         blocks.append(Block(kind=kind, text=text, start=offset))
         offset += len(text) + len(BLOCK_SEPARATOR)
     text = canonical_text(blocks)
@@ -327,8 +341,14 @@ def parse_lesson(raw: dict[str, Any], file: str) -> tuple[Lesson | None, list[Pr
             out.add(where, "'hints' must be a list of texts")
             hints = []
         prompts.append(
-            Prompt(pid, cid, _str(p, "question", where, out, required=True), hints,
-                   list(required), fields)
+            Prompt(
+                pid,
+                cid,
+                _str(p, "question", where, out, required=True),
+                hints,
+                list(required),
+                fields,
+            )
         )
 
     key: list[KeyItem] = []
@@ -345,7 +365,8 @@ def parse_lesson(raw: dict[str, Any], file: str) -> tuple[Lesson | None, list[Pr
         where = f"key {kid}"
         cid = category_of(k, where)
         item = KeyItem(
-            id=kid, category=cid,
+            id=kid,
+            category=cid,
             explanation=_str(k, "explanation", where, out, required=True),
             points=_points(k, where, out),
         )
@@ -378,8 +399,13 @@ def parse_lesson(raw: dict[str, Any], file: str) -> tuple[Lesson | None, list[Pr
             continue
         did = unique(d.get("id"), where)
         where = f"decoy {did}"
-        decoy = Decoy(did, category_of(d, where), _str(d, "quote", where, out, required=True),
-                      _str(d, "explanation", where, out, required=True), d.get("occurrence"))
+        decoy = Decoy(
+            did,
+            category_of(d, where),
+            _str(d, "quote", where, out, required=True),
+            _str(d, "explanation", where, out, required=True),
+            d.get("occurrence"),
+        )
         if decoy.quote:
             decoy.start, decoy.end = locate_quote(text, decoy.quote, decoy.occurrence, where, out)
         decoys.append(decoy)
@@ -400,8 +426,16 @@ def parse_lesson(raw: dict[str, Any], file: str) -> tuple[Lesson | None, list[Pr
     if out.problems:
         return None, out.problems
     lesson = Lesson(
-        id=lesson_id, minutes=minutes, blocks=blocks, categories=categories, prompts=prompts,
-        key=key, decoys=decoys, scoring=scoring, source_file=file, **meta,
+        id=lesson_id,
+        minutes=minutes,
+        blocks=blocks,
+        categories=categories,
+        prompts=prompts,
+        key=key,
+        decoys=decoys,
+        scoring=scoring,
+        source_file=file,
+        **meta,
     )
     return lesson, []
 
@@ -435,8 +469,13 @@ def load_lessons(paths: list[Path]) -> LessonSet:
         if lesson is None:
             continue
         if lesson.id in lessons:
-            problems.append(Problem(path.name, "id", f"lesson id {lesson.id!r} is already used by "
-                                    f"{lessons[lesson.id].source_file}"))
+            problems.append(
+                Problem(
+                    path.name,
+                    "id",
+                    f"lesson id {lesson.id!r} is already used by {lessons[lesson.id].source_file}",
+                )
+            )
             continue
         lessons[lesson.id] = lesson
     return LessonSet(lessons, problems)
@@ -446,9 +485,17 @@ def lesson_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.toml"))
 
 
-
-
 __all__ = [
-    "AnchorError", "Block", "Category", "Decoy", "KeyItem", "Lesson", "LessonSet", "Problem",
-    "Prompt", "load_lesson_file", "load_lessons", "parse_lesson",
+    "AnchorError",
+    "Block",
+    "Category",
+    "Decoy",
+    "KeyItem",
+    "Lesson",
+    "LessonSet",
+    "Problem",
+    "Prompt",
+    "load_lesson_file",
+    "load_lessons",
+    "parse_lesson",
 ]

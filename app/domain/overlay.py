@@ -69,10 +69,16 @@ class Piece:
 def review_pieces(lesson: Lesson, work: StudentWork, scored: Scored) -> list[list[Piece]]:
     """Per block, the text cut at every edge of a key span or a student highlight."""
     found = scored.found
-    keys = [(k.id, k.start, k.end, "found" if k.id in found else "missed")
-            for k in lesson.key if not k.is_omission]
-    mine = [(a.id, a.start, a.end, "matched" if a.id in scored.matches else "extra")
-            for a in work.annotations if a.is_span]
+    keys = [
+        (k.id, k.start, k.end, "found" if k.id in found else "missed")
+        for k in lesson.key
+        if not k.is_omission
+    ]
+    mine = [
+        (a.id, a.start, a.end, "matched" if a.id in scored.matches else "extra")
+        for a in work.annotations
+        if a.is_span
+    ]
     out: list[list[Piece]] = []
     for block in lesson.blocks:
         cuts = {block.start, block.end}
@@ -84,10 +90,14 @@ def review_pieces(lesson: Lesson, work: StudentWork, scored: Scored) -> list[lis
         for s, e in pairwise(edges):
             if s == e:
                 continue
-            pieces.append(Piece(
-                lesson.text[s:e], s, e,
-                key=[(kid, state) for kid, ks, ke, state in keys if ks < e and ke > s],
-                mine=[(aid, state) for aid, ms, me, state in mine if ms < e and me > s],
-            ))
+            pieces.append(
+                Piece(
+                    lesson.text[s:e],
+                    s,
+                    e,
+                    key=[(kid, state) for kid, ks, ke, state in keys if ks < e and ke > s],
+                    mine=[(aid, state) for aid, ms, me, state in mine if ms < e and me > s],
+                )
+            )
         out.append(pieces)
     return out

@@ -17,17 +17,30 @@ MIN = 8
 MAX = 1000
 COMMON_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
 
-TOO_SHORT = (f"Use at least {MIN} characters. A few words together make a strong password "
-             "that is easy to remember.")
+TOO_SHORT = (
+    f"Use at least {MIN} characters. A few words together make a strong password "
+    "that is easy to remember."
+)
 TOO_LONG = f"That is too long: use at most {MAX} characters."
-TOO_COMMON = ("That password is one many people use, so it is easy to guess. Try a few words "
-              "that don't usually go together.")
-TOO_SIMPLE = ("That password is a simple pattern (like 12345678 or qwertyui), so it is easy to "
-              "guess. Try a few words that don't usually go together.")
+TOO_COMMON = (
+    "That password is one many people use, so it is easy to guess. Try a few words "
+    "that don't usually go together."
+)
+TOO_SIMPLE = (
+    "That password is a simple pattern (like 12345678 or qwertyui), so it is easy to "
+    "guess. Try a few words that don't usually go together."
+)
 HAS_NAME = "Don't use your name or username in your password: others can guess it."
 
-RUNS = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop", "asdfghjkl", "zxcvbnm",
-        "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "1q2w3e4r5t6y7u8i9o0p")
+RUNS = (
+    "abcdefghijklmnopqrstuvwxyz",
+    "0123456789",
+    "qwertyuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+    "1q2w3e4r5t6y7u8i9o0p",
+)
 
 
 @cache

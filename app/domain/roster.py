@@ -54,12 +54,34 @@ LABELS = {
 # header (lower case, single spaces) -> field
 ALIASES: dict[str, str] = {}
 for _field, _names in {
-    "name": ("name", "student name", "student", "full name", "student full name",
-             "display name", "pupil", "pupil name"),
-    "username": ("username", "user name", "student username", "login", "login name",
-                 "user", "userid", "user id"),
-    "sis_user_id": ("sis user id", "sis id", "sis userid", "student id", "student number",
-                    "sis student id"),
+    "name": (
+        "name",
+        "student name",
+        "student",
+        "full name",
+        "student full name",
+        "display name",
+        "pupil",
+        "pupil name",
+    ),
+    "username": (
+        "username",
+        "user name",
+        "student username",
+        "login",
+        "login name",
+        "user",
+        "userid",
+        "user id",
+    ),
+    "sis_user_id": (
+        "sis user id",
+        "sis id",
+        "sis userid",
+        "student id",
+        "student number",
+        "sis student id",
+    ),
     "sis_login_id": ("sis login id", "login id", "sis login"),
     "section": ("section", "sections", "class section", "period", "group"),
     "first_name": ("first name", "firstname", "given name", "forename"),
@@ -115,9 +137,11 @@ def _refuse(message: str) -> RosterParse:
     return RosterParse([], [RosterProblem(None, message)])
 
 
-NOT_TEXT = ("This file isn't a CSV text file we can read. In your spreadsheet program choose "
-            "\u201cSave as\u201d \u2192 \u201cCSV UTF-8 (comma delimited)\u201d and upload that "
-            "file.")
+NOT_TEXT = (
+    "This file isn't a CSV text file we can read. In your spreadsheet program choose "
+    "\u201cSave as\u201d \u2192 \u201cCSV UTF-8 (comma delimited)\u201d and upload that "
+    "file."
+)
 
 
 def decode(data: bytes) -> str | None:
@@ -178,8 +202,10 @@ def _map_columns(header: list[str]) -> tuple[dict[str, int], str | None]:
             continue
         if key in found:
             first = header[found[key]].strip()
-            return {}, (f"Two columns both mean \u201c{LABELS[key]}\u201d: \u201c{first}\u201d "
-                        f"and \u201c{cell.strip()}\u201d. Delete or rename one of them.")
+            return {}, (
+                f"Two columns both mean \u201c{LABELS[key]}\u201d: \u201c{first}\u201d "
+                f"and \u201c{cell.strip()}\u201d. Delete or rename one of them."
+            )
         found[key] = index
     missing = [f for f in REQUIRED if f not in found]
     if "name" in missing and "first_name" in found and "last_name" in found:
@@ -187,8 +213,10 @@ def _map_columns(header: list[str]) -> tuple[dict[str, int], str | None]:
     if missing:
         names = " and ".join(f"\u201c{m}\u201d" for m in missing)
         what = f"a {names} column" if len(missing) == 1 else f"{names} columns"
-        return {}, (f"The file needs {what} (the first line must hold the column names). "
-                    f"Columns found: {_shown(header)}.")
+        return {}, (
+            f"The file needs {what} (the first line must hold the column names). "
+            f"Columns found: {_shown(header)}."
+        )
     return found, None
 
 
@@ -209,8 +237,9 @@ def has_invisible_controls(value: str) -> bool:
 _control = has_invisible_controls
 
 
-def _check_row(line: int, cells: list[str], columns: dict[str, int], width: int
-               ) -> tuple[RosterRow | None, list[str]]:
+def _check_row(
+    line: int, cells: list[str], columns: dict[str, int], width: int
+) -> tuple[RosterRow | None, list[str]]:
     def cell(key: str) -> str:
         return _cell(cells, columns.get(key))
 
@@ -221,8 +250,10 @@ def _check_row(line: int, cells: list[str], columns: dict[str, int], width: int
     errors: list[str] = []
     extra = [c for c in cells[width:] if c.strip()]
     if extra:
-        errors.append(f"this line has {len(cells)} cells but the first line names {width} "
-                      "columns: a name with a comma or semicolon needs quotes around it")
+        errors.append(
+            f"this line has {len(cells)} cells but the first line names {width} "
+            "columns: a name with a comma or semicolon needs quotes around it"
+        )
     if not name:
         errors.append("the name is empty")
     elif len(name) > NAME_MAX:
@@ -235,8 +266,10 @@ def _check_row(line: int, cells: list[str], columns: dict[str, int], width: int
         if not 3 <= len(username) <= 40:
             errors.append("a username needs 3 to 40 characters")
         else:
-            errors.append("a username may only have letters, numbers, dots, dashes and "
-                          "underscores (no spaces)")
+            errors.append(
+                "a username may only have letters, numbers, dots, dashes and "
+                "underscores (no spaces)"
+            )
     optional: dict[str, str | None] = {}
     for key in OPTIONAL:
         value = cell(key)
@@ -250,15 +283,20 @@ def _check_row(line: int, cells: list[str], columns: dict[str, int], width: int
     return RosterRow(line, name, username.lower(), **optional), []
 
 
-def parse_roster(data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES
-                 ) -> RosterParse:
+def parse_roster(
+    data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES
+) -> RosterParse:
     """Read a roster file. See the module's docstring for what is accepted."""
     if not data.strip():
-        return _refuse("The file is empty. Export the class list from your spreadsheet with a "
-                       "first line of column names (name, username) and one student per line.")
+        return _refuse(
+            "The file is empty. Export the class list from your spreadsheet with a "
+            "first line of column names (name, username) and one student per line."
+        )
     if len(data) > max_bytes:
-        return _refuse(f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
-                       f"{max_bytes / 1024 / 1024:.0f} MB. Split it into smaller files.")
+        return _refuse(
+            f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
+            f"{max_bytes / 1024 / 1024:.0f} MB. Split it into smaller files."
+        )
     text = decode(data)
     if text is None:
         return _refuse(NOT_TEXT)
@@ -268,10 +306,11 @@ def parse_roster(data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_
     sep = re.match(r'"?sep=([,;\t|])"?[,;\t]*(?:\r\n|\r|\n)', text)
     if sep:  # Excel's hint line, "sep=;": the roster starts on line 2
         delimiter = sep.group(1)
-        text = text[sep.end():]
+        text = text[sep.end() :]
         line_offset = 1
-    reader = csv.reader(io.StringIO(text, newline=""),
-                        delimiter=delimiter or detect_delimiter(_first_line(text)))
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter or detect_delimiter(_first_line(text))
+    )
     records: list[tuple[int, list[str]]] = []
     try:
         start = 1
@@ -280,8 +319,10 @@ def parse_roster(data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_
                 records.append((start + line_offset, cells))
             start = reader.line_num + 1
     except csv.Error as e:
-        return _refuse(f"Line {start + line_offset} can't be read ({e}). Nothing was imported: "
-                       "check that line (a stray quote mark?) and upload the file again.")
+        return _refuse(
+            f"Line {start + line_offset} can't be read ({e}). Nothing was imported: "
+            "check that line (a stray quote mark?) and upload the file again."
+        )
     if not records:
         return _refuse("The file is empty.")
     (_, header), body = records[0], records[1:]
@@ -291,8 +332,10 @@ def parse_roster(data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_
     if not body:
         return _refuse("The file has column names but no students under them.")
     if len(body) > max_rows:
-        return _refuse(f"The file has {len(body):,} students; the limit is {max_rows:,} per "
-                       "file. Nothing was imported: split it into smaller files.")
+        return _refuse(
+            f"The file has {len(body):,} students; the limit is {max_rows:,} per "
+            "file. Nothing was imported: split it into smaller files."
+        )
 
     rows: list[RosterRow] = []
     problems: list[RosterProblem] = []
@@ -303,15 +346,25 @@ def parse_roster(data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_
             continue  # Canvas gradebook exports carry a "Points Possible" row
         row, errors = _check_row(line, cells, columns, len(header))
         if row is None:
-            problems.append(RosterProblem(line, _sentence("; ".join(errors)),
-                                          raw_name[:NAME_MAX],
-                                          _cell(cells, columns["username"])[:40]))
+            problems.append(
+                RosterProblem(
+                    line,
+                    _sentence("; ".join(errors)),
+                    raw_name[:NAME_MAX],
+                    _cell(cells, columns["username"])[:40],
+                )
+            )
         elif row.username in seen:
             first = seen[row.username]
-            problems.append(RosterProblem(
-                line, f"The username \u201c{row.username}\u201d is also on line {first}; "
-                      f"each student needs a different one (line {first} is kept).",
-                row.name, row.username))
+            problems.append(
+                RosterProblem(
+                    line,
+                    f"The username \u201c{row.username}\u201d is also on line {first}; "
+                    f"each student needs a different one (line {first} is kept).",
+                    row.name,
+                    row.username,
+                )
+            )
         else:
             seen[row.username] = line
             rows.append(row)

@@ -61,8 +61,11 @@ def matches(highlight: tuple[int, int], key: tuple[int, int]) -> bool:
         return False
     extra = (highlight[1] - highlight[0]) - shared
     side = max(MAX_SIDE_CHARS, key_len // 2)
-    return (extra <= max(MAX_EXTRA_CHARS, key_len) and key[0] - highlight[0] <= side
-            and highlight[1] - key[1] <= side)
+    return (
+        extra <= max(MAX_EXTRA_CHARS, key_len)
+        and key[0] - highlight[0] <= side
+        and highlight[1] - key[1] <= side
+    )
 
 
 def fit(highlight: tuple[int, int], key: tuple[int, int]) -> float:
@@ -189,8 +192,14 @@ def _match_list(keys: Sequence[_Place], paired: dict[str, AnnotationRow]) -> lis
         a = paired.get(key.id)
         if a is not None:
             span = _span(a)
-            out.append(Match(key.id, a.id, overlap(span, (key.start, key.end)),
-                             round(fit(span, (key.start, key.end)), 4)))
+            out.append(
+                Match(
+                    key.id,
+                    a.id,
+                    overlap(span, (key.start, key.end)),
+                    round(fit(span, (key.start, key.end)), 4),
+                )
+            )
     return out
 
 
@@ -353,7 +362,7 @@ def _words(text: str) -> list[str]:
 def _same_word(cue: str, word: str) -> bool:
     if word == cue:
         return True
-    return len(cue) >= 4 and word.startswith(cue) and word[len(cue):] in _ENDINGS
+    return len(cue) >= 4 and word.startswith(cue) and word[len(cue) :] in _ENDINGS
 
 
 def _contains(words: list[str], cue: list[str], at: dict[str, list[int]] | None = None) -> bool:
@@ -381,8 +390,11 @@ def _omission_cues(lesson: Lesson) -> list[tuple[str, list[tuple[str, list[str]]
     """Per omission item, its cues split into stemmed words: worked out once per lesson."""
     cached = _cue_cache.get(id(lesson))
     if cached is None or cached[0] is not lesson:
-        cues = [(item.id, [(cue, _words(cue)) for cue in item.cues])
-                for item in lesson.key if item.is_omission]
+        cues = [
+            (item.id, [(cue, _words(cue)) for cue in item.cues])
+            for item in lesson.key
+            if item.is_omission
+        ]
         cached = _cue_cache[id(lesson)] = (lesson, cues)
     return cached[1]
 
@@ -409,8 +421,19 @@ def suggest_omission(lesson: Lesson, text: str) -> Suggestion | None:
 
 
 __all__ = [
-    "MAX_EXTRA_CHARS", "MAX_SIDE_CHARS", "MIN_COVERAGE", "OMISSION", "CategoryScore", "KeyIndex",
+    "MAX_EXTRA_CHARS",
+    "MAX_SIDE_CHARS",
+    "MIN_COVERAGE",
+    "OMISSION",
+    "CategoryScore",
+    "KeyIndex",
     "Match",
-    "Scored", "Suggestion", "fit", "match_spans", "matches", "overlap", "score_work",
+    "Scored",
+    "Suggestion",
+    "fit",
+    "match_spans",
+    "matches",
+    "overlap",
+    "score_work",
     "suggest_omission",
 ]

@@ -172,7 +172,9 @@ class _Heat:
 
 
 def _candidates(
-    text: str, off_key: dict[str, list[tuple[int, int, int]]], class_size: int,
+    text: str,
+    off_key: dict[str, list[tuple[int, int, int]]],
+    class_size: int,
     order: dict[str, int],
 ) -> list[Candidate]:
     """Phrases often highlighted outside the key.
@@ -261,12 +263,20 @@ def summarise(lesson: Lesson, works: list[StudentWork], due_at: datetime | None)
         counts = dict.fromkeys((c.id for c in lesson.categories), 0)
         for a in work.annotations:
             counts[a.category] = counts.get(a.category, 0) + 1
-        rows.append(StudentRow(
-            student_id=work.student_id, name=work.name, username=work.username,
-            status=status_of(work, due_at), counts=counts, auto_score=scored.auto_score,
-            final_grade=work.final_grade, final=scored.final, possible=scored.possible,
-            last_activity=work.last_activity,
-        ))
+        rows.append(
+            StudentRow(
+                student_id=work.student_id,
+                name=work.name,
+                username=work.username,
+                status=status_of(work, due_at),
+                counts=counts,
+                auto_score=scored.auto_score,
+                final_grade=work.final_grade,
+                final=scored.final,
+                possible=scored.possible,
+                last_activity=work.last_activity,
+            )
+        )
     if not works:
         possible = round(sum(k.points * index.weight(k.category) for k in lesson.key), 2)
 
@@ -274,9 +284,14 @@ def summarise(lesson: Lesson, works: list[StudentWork], due_at: datetime | None)
     key_order = {k.id: i for i, k in enumerate(lesson.key)}
     items = [
         ItemShare(
-            id=k.id, category=k.category, label=k.statement if k.is_omission else k.quote,
-            explanation=k.explanation, points=k.points, is_omission=k.is_omission,
-            found=found[k.id], share=found[k.id] / size if size else 0.0,
+            id=k.id,
+            category=k.category,
+            label=k.statement if k.is_omission else k.quote,
+            explanation=k.explanation,
+            points=k.points,
+            is_omission=k.is_omission,
+            found=found[k.id],
+            share=found[k.id] / size if size else 0.0,
         )
         for k in lesson.key
     ]
@@ -360,7 +375,13 @@ def distribution_svg(
 
 
 __all__ = [
-    "ALL", "Candidate", "ClassSummary", "ItemShare", "StudentRow", "answers_to_mark",
+    "ALL",
+    "Candidate",
+    "ClassSummary",
+    "ItemShare",
+    "StudentRow",
+    "answers_to_mark",
     "distribution_svg",
-    "summarise", "word_ranges",
+    "summarise",
+    "word_ranges",
 ]

@@ -28,8 +28,11 @@ def error(status: int, message: str, fields: dict[str, str] | None = None, **ext
 
 
 def _login_ended():
-    return error(401, "Your login has ended. Log in again: your unsaved work is kept on "
-                      "this device until then.", code="login")
+    return error(
+        401,
+        "Your login has ended. Log in again: your unsaved work is kept on this device until then.",
+        code="login",
+    )
 
 
 @bp.before_request
@@ -45,15 +48,22 @@ def require_student():
     expected = request.headers.get("X-Expected-User")
     if expected is not None and expected != str(user_id):
         # a page left open by someone who logged out: never file their work under this account
-        return error(409, "Someone else is logged in on this browser now. Log back in as "
-                          "yourself to send your unsaved work.", code="wrong_user")
+        return error(
+            409,
+            "Someone else is logged in on this browser now. Log back in as "
+            "yourself to send your unsaved work.",
+            code="wrong_user",
+        )
     return None
 
 
 def _my_assignment(assignment_id: int):
     """404 unless the caller is a student in this assignment's class."""
-    a = services.assignment_for_student(db.session, current_user, assignment_id) \
-        if current_user.is_student else None
+    a = (
+        services.assignment_for_student(db.session, current_user, assignment_id)
+        if current_user.is_student
+        else None
+    )
     if a is None:
         abort(404)
     return a
@@ -86,17 +96,23 @@ def _saved(annotation, status: int) -> Response:
     this, so it is made directly: the same data as ``jsonify``'s, without its machinery (keys
     in their own order, no newline at the end)."""
     body = json.dumps(present.annotation_json(annotation), separators=(",", ":"))
-    return Response(body, status, {"ETag": f'"{annotation.version}"'},
-                    mimetype="application/json")
+    return Response(body, status, {"ETag": f'"{annotation.version}"'}, mimetype="application/json")
 
 
 def _closed(e: services.WorkClosed):
     if e.submitted_at is None:
-        return error(409, "Your teacher has released the feedback for this lesson, so it can't "
-                          "be changed now.", code="released")
+        return error(
+            409,
+            "Your teacher has released the feedback for this lesson, so it can't be changed now.",
+            code="released",
+        )
     when = e.submitted_at.strftime("%d %b %Y at %H:%M UTC")
-    return error(409, f"You submitted this lesson on {when}, so it can't be changed now.",
-                 code="submitted", submitted_at=e.submitted_at.isoformat() + "Z")
+    return error(
+        409,
+        f"You submitted this lesson on {when}, so it can't be changed now.",
+        code="submitted",
+        submitted_at=e.submitted_at.isoformat() + "Z",
+    )
 
 
 def _conflict(e: services.VersionConflict):
@@ -104,8 +120,12 @@ def _conflict(e: services.VersionConflict):
     was deleted; null when it never existed) and its ETag, so the page can offer "keep the
     saved one" or "keep mine" (a PUT with ``If-Match`` set to this version)."""
     current = present.annotation_json(e.current) if e.current is not None else None
-    resp, status = error(409, "This annotation was changed in another tab or device.",
-                         code="conflict", current=current)
+    resp, status = error(
+        409,
+        "This annotation was changed in another tab or device.",
+        code="conflict",
+        current=current,
+    )
     if e.current is not None:
         resp.headers["ETag"] = f'"{e.current.version}"'
     return resp, status
@@ -144,10 +164,15 @@ def put_annotation(assignment_id: int, uuid: str):
     try:
         if payload is None:
             saves.check_member(db.session, student, assignment_id)  # 404 before 400
-            return error(400, "The app sent something we couldn't read (not JSON). Reload the "
-                              "page; your work on this device is kept.", code="malformed")
+            return error(
+                400,
+                "The app sent something we couldn't read (not JSON). Reload the "
+                "page; your work on this device is kept.",
+                code="malformed",
+            )
         annotation, created = saves.put_annotation(
-            db.session, student, assignment_id, uuid, payload, _if_match())
+            db.session, student, assignment_id, uuid, payload, _if_match()
+        )
     except saves.NotMember:  # the gate let nothing through: say why
         if not current_user.is_authenticated:  # logged out, or a new password, elsewhere
             return _login_ended()

@@ -50,7 +50,8 @@ def signup():
         else:
             try:
                 user = services.create_teacher(
-                    db.session, form.email.data, form.name.data, form.password.data)
+                    db.session, form.email.data, form.name.data, form.password.data
+                )
             except services.AccountError as e:
                 form[e.field].errors.append(e.message)
             else:
@@ -58,8 +59,11 @@ def signup():
                 _start_session(user)
                 flash("Welcome! Create your first class below.", "success")
                 return redirect(url_for("teacher.home"))
-    return render_template("auth/signup.html", form=form, error=error,
-                           csrf_error=csrf_message(form)), status, headers
+    return (
+        render_template("auth/signup.html", form=form, error=error, csrf_error=csrf_message(form)),
+        status,
+        headers,
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,8 +73,7 @@ def login():
     error, status, headers = None, 200, {}
     if form.validate_on_submit():
         wait = limits.login_wait(form.login.data)
-        user = None if wait else services.log_in(db.session, form.login.data,
-                                                 form.password.data)
+        user = None if wait else services.log_in(db.session, form.login.data, form.password.data)
         if user is not None:
             limits.login_succeeded(form.login.data)
             _start_session(user)
@@ -80,10 +83,15 @@ def login():
             error, status, headers = limits.too_many_logins(wait), 429, limits.retry_after(wait)
         else:
             limits.login_failed(form.login.data)
-            error, status = ("That username or password is not right. Check the spelling and "
-                             "try again."), 401
-    return render_template("auth/login.html", form=form, error=error,
-                           csrf_error=csrf_message(form)), status, headers
+            error, status = (
+                ("That username or password is not right. Check the spelling and try again."),
+                401,
+            )
+    return (
+        render_template("auth/login.html", form=form, error=error, csrf_error=csrf_message(form)),
+        status,
+        headers,
+    )
 
 
 @bp.post("/logout")
@@ -123,13 +131,21 @@ def change_password():
             services.set_password(user, form.password.data)
             db.session.commit()
             _start_session(user)
-            flash("Your new password is saved. Anywhere else you were logged in, you are now "
-                  "logged out.", "success")
+            flash(
+                "Your new password is saved. Anywhere else you were logged in, you are now "
+                "logged out.",
+                "success",
+            )
             return redirect(url_for("main.index"))
     if request.method == "POST" and status == 200:
         status = 422
-    return render_template("auth/password.html", form=form, error=error,
-                           csrf_error=csrf_message(form)), status, headers
+    return (
+        render_template(
+            "auth/password.html", form=form, error=error, csrf_error=csrf_message(form)
+        ),
+        status,
+        headers,
+    )
 
 
 def same_origin() -> bool:
@@ -161,13 +177,18 @@ def join():
         elif classroom is None:
             limits.wrong_code()
             form.code.errors.append(
-                "We don't know that class code. Check it with your teacher (letters and numbers).")
+                "We don't know that class code. Check it with your teacher (letters and numbers)."
+            )
         else:
             try:
                 if student is None:
                     student = services.create_student(
-                        db.session, form.username.data, form.name.data, form.password.data,
-                        password_hash=new_hash)
+                        db.session,
+                        form.username.data,
+                        form.name.data,
+                        form.password.data,
+                        password_hash=new_hash,
+                    )
                 services.enroll(db.session, classroom, student)
             except services.AccountError as e:
                 form[e.field].errors.append(e.message)
@@ -177,8 +198,17 @@ def join():
                     _start_session(student)
                 flash(f"You joined {classroom.name}.", "success")
                 return redirect(url_for("student.home"))
-    return render_template("auth/join.html", form=form, signed_in=student is not None,
-                           error=error, csrf_error=csrf_message(form)), status, headers
+    return (
+        render_template(
+            "auth/join.html",
+            form=form,
+            signed_in=student is not None,
+            error=error,
+            csrf_error=csrf_message(form),
+        ),
+        status,
+        headers,
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -27,9 +27,18 @@ from ..extensions import db
 log = logging.getLogger(__name__)
 
 # exception types whose messages come from the code, not from the data it handled
-CODE_MESSAGES = (AttributeError, NameError, ImportError, TypeError, AssertionError,
-                 NotImplementedError, RecursionError, ZeroDivisionError, IndexError,
-                 jinja2.TemplateError)
+CODE_MESSAGES = (
+    AttributeError,
+    NameError,
+    ImportError,
+    TypeError,
+    AssertionError,
+    NotImplementedError,
+    RecursionError,
+    ZeroDivisionError,
+    IndexError,
+    jinja2.TemplateError,
+)
 WITHHELD = "(message withheld from the log: it may quote what someone wrote)"
 MIN_REDACTED = 4  # shorter request values ("en", "12") would blank out whole messages
 
@@ -78,6 +87,7 @@ def _message(e: BaseException, drivers: list[BaseException]) -> str:
 
 def _request_values() -> Iterator[str]:
     """Every text the request carried in its body or query string."""
+
     def walk(value) -> Iterator[str]:
         if isinstance(value, str):
             yield value
@@ -114,15 +124,19 @@ def safe_traceback(e: BaseException) -> str:
     parts = []
     for i, exc in enumerate(chain):
         if i:
-            parts.append("\nThe above exception was the direct cause of the following "
-                         "exception:\n\n" if exc.__cause__ is chain[i - 1] else
-                         "\nDuring handling of the above exception, another exception "
-                         "occurred:\n\n")
+            parts.append(
+                "\nThe above exception was the direct cause of the following exception:\n\n"
+                if exc.__cause__ is chain[i - 1]
+                else "\nDuring handling of the above exception, another exception occurred:\n\n"
+            )
         parts.append("Traceback (most recent call last):\n")
         parts.extend(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
         kind = type(exc)
-        name = kind.__qualname__ if kind.__module__ == "builtins" else \
-            f"{kind.__module__}.{kind.__qualname__}"
+        name = (
+            kind.__qualname__
+            if kind.__module__ == "builtins"
+            else f"{kind.__module__}.{kind.__qualname__}"
+        )
         parts.append(f"{name}: {_redact(_message(exc, drivers))}\n")
     return "".join(parts)
 
@@ -130,8 +144,12 @@ def safe_traceback(e: BaseException) -> str:
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(e: CSRFError):
-        return _respond(400, "This page's security token has expired or is missing. "
-                             "Reload the page and try again: your saved work is safe.", "csrf")
+        return _respond(
+            400,
+            "This page's security token has expired or is missing. "
+            "Reload the page and try again: your saved work is safe.",
+            "csrf",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
@@ -140,8 +158,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception):
-        log.error("unhandled error on %s %s\n%s", request.method, request.path,
-                  safe_traceback(e))
+        log.error("unhandled error on %s %s\n%s", request.method, request.path, safe_traceback(e))
         try:
             db.session.rollback()  # a failed transaction must not break the error page
         except Exception:

@@ -47,11 +47,17 @@ class GoodPassword:
             value = form[name].data if name in form else None
             return value if isinstance(value, str) else ""
 
-        known = {"username": sibling("username"), "name": sibling("name"),
-                 "email": sibling("email")}
+        known = {
+            "username": sibling("username"),
+            "name": sibling("name"),
+            "email": sibling("email"),
+        }
         if current_user and current_user.is_authenticated:
-            known = {"username": current_user.username or "", "name": current_user.display_name,
-                     "email": current_user.email or ""}
+            known = {
+                "username": current_user.username or "",
+                "name": current_user.display_name,
+                "email": current_user.email or "",
+            }
         reason = passwords.problem(field.data or "", **known)
         if reason:
             raise StopValidation(reason)
@@ -60,8 +66,10 @@ class GoodPassword:
 def no_invisible_controls(form, field) -> None:
     """Names are shown to others: no control characters or hidden direction changes."""
     if isinstance(field.data, str) and has_invisible_controls(field.data):
-        raise StopValidation("Use letters, numbers and punctuation only: this contains an "
-                             "invisible character that changes how the text is shown.")
+        raise StopValidation(
+            "Use letters, numbers and punctuation only: this contains an "
+            "invisible character that changes how the text is shown."
+        )
 
 
 def new_password_field(label: str = "Password") -> PasswordField:
@@ -69,54 +77,87 @@ def new_password_field(label: str = "Password") -> PasswordField:
 
 
 class TeacherSignupForm(FlaskForm):
-    name = StringField("Your name", validators=[
-        DataRequired("Tell us your name."), Length(max=80), no_invisible_controls])
-    email = EmailField("School email", filters=[_strip], validators=[
-        DataRequired("Enter your email address."), Length(max=254),
-        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="That doesn't look like an email address."),
-    ])
+    name = StringField(
+        "Your name",
+        validators=[DataRequired("Tell us your name."), Length(max=80), no_invisible_controls],
+    )
+    email = EmailField(
+        "School email",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=254),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="That doesn't look like an email address."
+            ),
+        ],
+    )
     password = new_password_field()
-    confirm = PasswordField("Type the password again", validators=[
-        EqualTo("password", message="The two passwords are different.")])
+    confirm = PasswordField(
+        "Type the password again",
+        validators=[EqualTo("password", message="The two passwords are different.")],
+    )
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Your current password", validators=[
-        DataRequired("Type the password you use now.")])
+    current = PasswordField(
+        "Your current password", validators=[DataRequired("Type the password you use now.")]
+    )
     password = new_password_field("New password")
-    confirm = PasswordField("Type the new password again", validators=[
-        EqualTo("password", message="The two passwords are different.")])
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[EqualTo("password", message="The two passwords are different.")],
+    )
 
 
 class LoginForm(FlaskForm):
-    login = StringField("Username or email", validators=[
-        DataRequired("Enter your username (or email, for teachers)."), Length(max=254)])
+    login = StringField(
+        "Username or email",
+        validators=[DataRequired("Enter your username (or email, for teachers)."), Length(max=254)],
+    )
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
 class JoinCodeForm(FlaskForm):
-    code = StringField("Class code", validators=[
-        DataRequired("Type the class code your teacher gave you."), Length(max=20)])
+    code = StringField(
+        "Class code",
+        validators=[DataRequired("Type the class code your teacher gave you."), Length(max=20)],
+    )
 
 
 class StudentSignupForm(JoinCodeForm):
-    name = StringField("Your first name (what your teacher will see)", validators=[
-        DataRequired("Tell us your name."), Length(max=80), no_invisible_controls])
-    username = StringField("Choose a username", filters=[_strip], validators=[
-        DataRequired("Choose a username."),
-        Length(min=3, max=40, message="Use 3 to 40 characters."),
-        Regexp(r"^[A-Za-z0-9._-]+$",
-               message="Use only letters, numbers, dots, dashes and underscores (no spaces)."),
-    ])
+    name = StringField(
+        "Your first name (what your teacher will see)",
+        validators=[DataRequired("Tell us your name."), Length(max=80), no_invisible_controls],
+    )
+    username = StringField(
+        "Choose a username",
+        filters=[_strip],
+        validators=[
+            DataRequired("Choose a username."),
+            Length(min=3, max=40, message="Use 3 to 40 characters."),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$",
+                message="Use only letters, numbers, dots, dashes and underscores (no spaces).",
+            ),
+        ],
+    )
     password = new_password_field()
-    confirm = PasswordField("Type the password again", validators=[
-        EqualTo("password", message="The two passwords are different.")])
+    confirm = PasswordField(
+        "Type the password again",
+        validators=[EqualTo("password", message="The two passwords are different.")],
+    )
 
 
 class ClassroomForm(FlaskForm):
-    name = StringField("Class name", validators=[
-        DataRequired("Give the class a name, e.g. 'Period 3 English'."), Length(max=80),
-        no_invisible_controls])
+    name = StringField(
+        "Class name",
+        validators=[
+            DataRequired("Give the class a name, e.g. 'Period 3 English'."),
+            Length(max=80),
+            no_invisible_controls,
+        ],
+    )
 
 
 class AssignForm(FlaskForm):
@@ -130,19 +171,34 @@ class QuoteAnnotationForm(FlaskForm):
 
     prompt = SelectField("Question", validators=[DataRequired("Choose a question.")])
     quote = TextAreaField("Words from the article", validators=[Length(max=2000)])
-    occurrence = IntegerField("Which time they appear (1 = first)", validators=[
-        Optional(), NumberRange(min=1, message="Use 1 for the first time, 2 for the second...")])
+    occurrence = IntegerField(
+        "Which time they appear (1 = first)",
+        validators=[
+            Optional(),
+            NumberRange(min=1, message="Use 1 for the first time, 2 for the second..."),
+        ],
+    )
     note = TextAreaField("Your note")
-    named = SelectField("Source: is it named?", validate_choice=False, choices=[
-        SelectChoice("", "-"), SelectChoice("named", "Named"),
-        SelectChoice("unnamed", "Unnamed / vague")])
+    named = SelectField(
+        "Source: is it named?",
+        validate_choice=False,
+        choices=[
+            SelectChoice("", "-"),
+            SelectChoice("named", "Named"),
+            SelectChoice("unnamed", "Unnamed / vague"),
+        ],
+    )
     affiliation = StringField("Source: who are they? (job, organisation)")
-    independence = SelectField("Source: independent or interested party?",
-                               validate_choice=False, choices=[
-                                   SelectChoice("", "-"),
-                                   SelectChoice("independent", "Independent"),
-                                   SelectChoice("interested", "Interested party"),
-                                   SelectChoice("unsure", "Not sure")])
+    independence = SelectField(
+        "Source: independent or interested party?",
+        validate_choice=False,
+        choices=[
+            SelectChoice("", "-"),
+            SelectChoice("independent", "Independent"),
+            SelectChoice("interested", "Interested party"),
+            SelectChoice("unsure", "Not sure"),
+        ],
+    )
     checked_url = StringField("Source: where I checked (a web address)")
     rewrite = StringField("Loaded wording: a neutral way to say it")
     missing = StringField("Left out: what is missing")
@@ -159,16 +215,28 @@ class OmissionMarkForm(FlaskForm):
     """A teacher's mark for one omission answer (one form per answer, prefixed by its id)."""
 
     key_item = SelectField("Which omission does it address?", validate_choice=False)
-    level = RadioField("Mark", choices=[SelectChoice("full", "Full"),
-                                        SelectChoice("partial", "Partial"),
-                                        SelectChoice("none", "None")],
-                       validators=[DataRequired("Choose full, partial or none.")])
+    level = RadioField(
+        "Mark",
+        choices=[
+            SelectChoice("full", "Full"),
+            SelectChoice("partial", "Partial"),
+            SelectChoice("none", "None"),
+        ],
+        validators=[DataRequired("Choose full, partial or none.")],
+    )
 
 
 class RubricForm(FlaskForm):
-    level = SelectField("Level", validate_choice=False, choices=[
-        SelectChoice("", "Not set"), SelectChoice("proficient", "Proficient"),
-        SelectChoice("emergent", "Emergent"), SelectChoice("basic", "Basic")])
+    level = SelectField(
+        "Level",
+        validate_choice=False,
+        choices=[
+            SelectChoice("", "Not set"),
+            SelectChoice("proficient", "Proficient"),
+            SelectChoice("emergent", "Emergent"),
+            SelectChoice("basic", "Basic"),
+        ],
+    )
     comment = TextAreaField("Comment for the student", validators=[Length(max=2000)])
 
 
@@ -179,10 +247,14 @@ def _finite(form, field) -> None:
 
 
 class FinalGradeForm(FlaskForm):
-    score = DecimalField("Final grade", places=None, validators=[
-        Optional(), _finite, NumberRange(min=0, message="A grade can't be negative.")])
-    reason = StringField("Why (kept in your history; students don't see it)",
-                         validators=[Length(max=500)])
+    score = DecimalField(
+        "Final grade",
+        places=None,
+        validators=[Optional(), _finite, NumberRange(min=0, message="A grade can't be negative.")],
+    )
+    reason = StringField(
+        "Why (kept in your history; students don't see it)", validators=[Length(max=500)]
+    )
 
 
 class DueForm(FlaskForm):
@@ -195,7 +267,8 @@ class ActionForm(FlaskForm):
 
 def csrf_message(form: FlaskForm) -> str | None:
     if getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
-        return ("This page was open for a long time, so for your safety the form expired. "
-                "Your typing is still here: press the button again.")
+        return (
+            "This page was open for a long time, so for your safety the form expired. "
+            "Your typing is still here: press the button again."
+        )
     return None
-

@@ -43,8 +43,9 @@ def _address() -> str:
 def login_wait(login: str) -> float | None:
     """Seconds to wait before this username may try again from here, or None."""
     who = f"{login.strip().lower()}|{_address()}"
-    return (limiter().over(_limit("login_failures"), who)
-            or limiter().over(_limit("login_failures_per_address"), _address()))
+    return limiter().over(_limit("login_failures"), who) or limiter().over(
+        _limit("login_failures_per_address"), _address()
+    )
 
 
 def login_failed(login: str) -> None:
@@ -57,8 +58,10 @@ def login_succeeded(login: str) -> None:
 
 
 def too_many_logins(wait: float) -> str:
-    return (f"Too many wrong passwords for this username. Wait {in_words(wait)}, then try "
-            "again. Students: if you forgot your password, your teacher can give you a new one.")
+    return (
+        f"Too many wrong passwords for this username. Wait {in_words(wait)}, then try "
+        "again. Students: if you forgot your password, your teacher can give you a new one."
+    )
 
 
 def wrong_code_wait() -> float | None:
@@ -70,8 +73,10 @@ def wrong_code() -> None:
 
 
 def too_many_codes(wait: float) -> str:
-    return (f"Too many wrong class codes were typed on this network. Wait {in_words(wait)}, "
-            "then try again, and check the code with your teacher.")
+    return (
+        f"Too many wrong class codes were typed on this network. Wait {in_words(wait)}, "
+        "then try again, and check the code with your teacher."
+    )
 
 
 def signup_wait() -> float | None:
@@ -79,8 +84,10 @@ def signup_wait() -> float | None:
 
 
 def too_many_signups(wait: float) -> str:
-    return (f"Too many accounts were made from this network just now. Wait {in_words(wait)}, "
-            "then try again.")
+    return (
+        f"Too many accounts were made from this network just now. Wait {in_words(wait)}, "
+        "then try again."
+    )
 
 
 def retry_after(wait: float) -> dict[str, str]:
@@ -95,12 +102,19 @@ def _api_writes():
     claim = session_claim()  # counted before the login is checked: saves check it themselves
     if claim is None:
         return None
-    wait = limiter().hit(_limit("api_writes"), str(claim[0]),
-                         lease=int(current_app.config["RATE_LIMIT_API_LEASE"]))
+    wait = limiter().hit(
+        _limit("api_writes"), str(claim[0]), lease=int(current_app.config["RATE_LIMIT_API_LEASE"])
+    )
     if wait is None:
         return None
-    resp = jsonify({"error": f"Saving too fast. Your work is kept on this device and will be "
-                             f"sent in {in_words(wait)}.", "fields": {}, "code": "rate_limited"})
+    resp = jsonify(
+        {
+            "error": f"Saving too fast. Your work is kept on this device and will be "
+            f"sent in {in_words(wait)}.",
+            "fields": {},
+            "code": "rate_limited",
+        }
+    )
     resp.status_code = 429
     resp.headers.update(retry_after(wait))
     return resp

@@ -75,12 +75,20 @@ def service_worker():
 # Every script is a file under static/js, loaded by a <script> tag carrying this request's
 # nonce: script-src allows no 'unsafe-inline' and no eval. Inline style attributes carry the
 # per-category colours.
-CSP = "; ".join([
-    "default-src 'self'", "script-src 'self' 'nonce-{nonce}'",
-    "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "connect-src 'self'",
-    "worker-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
-    "form-action 'self'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'nonce-{nonce}'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
 
 
 def parse_session_id(session_id: object) -> tuple[int, int] | None:
@@ -127,8 +135,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(csp_nonce, "csp_nonce")
     app.add_template_filter(dataclasses.asdict, "attr_dict")
     app.add_template_filter(linkify, "linkify")
-    app.add_template_filter(
-        lambda moment: to_local(moment, app.config["SCHOOL_TIMEZONE"]), "local")
+    app.add_template_filter(lambda moment: to_local(moment, app.config["SCHOOL_TIMEZONE"]), "local")
 
     @app.before_request
     def csrf_guard() -> None:

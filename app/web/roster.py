@@ -52,17 +52,24 @@ EXPIRED = "The page was open too long, so for your safety nothing was changed. T
 
 
 class RenameForm(FlaskForm):
-    name = StringField("Class name", validators=[
-        DataRequired("Give the class a name, e.g. 'Period 3 English'."), Length(max=80),
-        no_invisible_controls])
+    name = StringField(
+        "Class name",
+        validators=[
+            DataRequired("Give the class a name, e.g. 'Period 3 English'."),
+            Length(max=80),
+            no_invisible_controls,
+        ],
+    )
 
 
 class DeleteClassForm(FlaskForm):
     """Deleting a class is confirmed by typing its name (as on GitHub), so a slip of the mouse
     can't delete a year of students' work."""
 
-    name = StringField("Type the class name to confirm", validators=[
-        DataRequired("Type the class name to confirm.")])
+    name = StringField(
+        "Type the class name to confirm",
+        validators=[DataRequired("Type the class name to confirm.")],
+    )
 
     def __init__(self, classroom: Classroom, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -70,19 +77,25 @@ class DeleteClassForm(FlaskForm):
 
     def validate_name(self, field) -> None:
         if (field.data or "").strip() != self.classroom.name.strip():
-            raise ValidationError(f"That isn't the class name. Type \u201c{self.classroom.name}"
-                                  "\u201d exactly, or cancel.")
+            raise ValidationError(
+                f"That isn't the class name. Type \u201c{self.classroom.name}"
+                "\u201d exactly, or cancel."
+            )
 
 
 class RosterFileForm(FlaskForm):
-    file = FileField("Roster file (CSV)", validators=[
-        FileRequired("Choose the roster file to upload (a .csv file).")])
+    file = FileField(
+        "Roster file (CSV)",
+        validators=[FileRequired("Choose the roster file to upload (a .csv file).")],
+    )
 
 
 class NewPasswordForm(FlaskForm):
     password = new_password_field("New password")
-    confirm = PasswordField("Type it again", validators=[
-        EqualTo("password", message="The two passwords are different.")])
+    confirm = PasswordField(
+        "Type it again",
+        validators=[EqualTo("password", message="The two passwords are different.")],
+    )
 
 
 # ---------------------------------------------------------------- helpers
@@ -150,8 +163,9 @@ def settings(classroom_id: int):
         flash(f"Renamed to \u201c{c.name}\u201d.", "success")
         return _to_class(c)
     status = 422 if request.method == "POST" else 200
-    return render_template("teacher/roster_settings.html", classroom=c, form=form,
-                           csrf_error=csrf_message(form)), status
+    return render_template(
+        "teacher/roster_settings.html", classroom=c, form=form, csrf_error=csrf_message(form)
+    ), status
 
 
 def _class_action(classroom_id: int, action, message: str):
@@ -168,23 +182,32 @@ def _class_action(classroom_id: int, action, message: str):
 @bp.post("/classes/<int:classroom_id>/archive")
 @form_view
 def archive(classroom_id: int):
-    return _class_action(classroom_id, rosters.archive_classroom,
-                         "Archived. Its code no longer lets anyone join, and its lessons are "
-                         "hidden from students until you unarchive it.")
+    return _class_action(
+        classroom_id,
+        rosters.archive_classroom,
+        "Archived. Its code no longer lets anyone join, and its lessons are "
+        "hidden from students until you unarchive it.",
+    )
 
 
 @bp.post("/classes/<int:classroom_id>/unarchive")
 @form_view
 def unarchive(classroom_id: int):
-    return _class_action(classroom_id, rosters.unarchive_classroom,
-                         "Unarchived: students can join and see its lessons again.")
+    return _class_action(
+        classroom_id,
+        rosters.unarchive_classroom,
+        "Unarchived: students can join and see its lessons again.",
+    )
 
 
 @bp.post("/classes/<int:classroom_id>/join-code")
 @form_view
 def new_join_code(classroom_id: int):
-    return _class_action(classroom_id, rosters.regenerate_join_code,
-                         "New join code: {c.join_code}. The old code no longer works.")
+    return _class_action(
+        classroom_id,
+        rosters.regenerate_join_code,
+        "New join code: {c.join_code}. The old code no longer works.",
+    )
 
 
 @bp.route("/classes/<int:classroom_id>/delete", methods=["GET", "POST"])
@@ -201,9 +224,13 @@ def delete_class(classroom_id: int):
         flash(_deleted_message(name, gone), "success")
         return redirect(url_for("teacher.home"))
     status = 422 if request.method == "POST" else 200
-    return render_template("teacher/class_delete.html", classroom=c, form=form,
-                           summary=privacy.contents(db.session, [c]),
-                           csrf_error=csrf_message(form)), status
+    return render_template(
+        "teacher/class_delete.html",
+        classroom=c,
+        form=form,
+        summary=privacy.contents(db.session, [c]),
+        csrf_error=csrf_message(form),
+    ), status
 
 
 def _count(n: int, word: str) -> str:
@@ -211,11 +238,15 @@ def _count(n: int, word: str) -> str:
 
 
 def _deleted_message(name: str, gone: privacy.Deletion) -> str:
-    message = (f"Deleted \u201c{name}\u201d with its {_count(gone.assignments, 'assignment')} "
-               f"and all its students' work.")
+    message = (
+        f"Deleted \u201c{name}\u201d with its {_count(gone.assignments, 'assignment')} "
+        f"and all its students' work."
+    )
     if gone.accounts:
-        message += (f" {_count(gone.accounts, 'student account')} in no other class "
-                    f"{'was' if gone.accounts == 1 else 'were'} deleted too.")
+        message += (
+            f" {_count(gone.accounts, 'student account')} in no other class "
+            f"{'was' if gone.accounts == 1 else 'were'} deleted too."
+        )
     return message
 
 
@@ -223,9 +254,15 @@ def _deleted_message(name: str, gone: privacy.Deletion) -> str:
 
 
 def _import_page(c: Classroom, form: RosterFileForm, error: str | None, status: int):
-    return render_template("teacher/roster_import.html", classroom=c, form=form, error=error,
-                           csrf_error=csrf_message(form), max_rows=MAX_ROWS,
-                           max_mb=MAX_BYTES // (1024 * 1024)), status
+    return render_template(
+        "teacher/roster_import.html",
+        classroom=c,
+        form=form,
+        error=error,
+        csrf_error=csrf_message(form),
+        max_rows=MAX_ROWS,
+        max_mb=MAX_BYTES // (1024 * 1024),
+    ), status
 
 
 @bp.route("/classes/<int:classroom_id>/roster/import", methods=["GET", "POST"])
@@ -244,34 +281,49 @@ def import_roster(classroom_id: int):
         db.session.commit()
     except IntegrityError:  # someone took one of these usernames a moment ago
         db.session.rollback()
-        return _import_page(c, form, "Another account was created with one of these usernames "
-                            "at the same moment. Nothing was imported: upload the file again.",
-                            409)
+        return _import_page(
+            c,
+            form,
+            "Another account was created with one of these usernames "
+            "at the same moment. Nothing was imported: upload the file again.",
+            409,
+        )
     except Exception:
         db.session.rollback()  # all or nothing
         raise
-    return _no_store(render_template(
-        "teacher/roster_imported.html", classroom=c, result=result,
-        columns=[(LABELS[key], header) for key, header in parsed.columns.items()],
-        login_url=url_for("auth.login", _external=True)))
+    return _no_store(
+        render_template(
+            "teacher/roster_imported.html",
+            classroom=c,
+            result=result,
+            columns=[(LABELS[key], header) for key, header in parsed.columns.items()],
+            login_url=url_for("auth.login", _external=True),
+        )
+    )
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(e: RequestEntityTooLarge):
     if request.endpoint == "roster.import_roster":
         c = _classroom(request.view_args["classroom_id"])
-        return _import_page(c, RosterFileForm(formdata=None),
-                            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it "
-                            "into smaller files.", 413)
+        return _import_page(
+            c,
+            RosterFileForm(formdata=None),
+            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it "
+            "into smaller files.",
+            413,
+        )
     return render_template("errors/error.html", status=413, message=MESSAGES[413]), 413
 
 
 @bp.get("/classes/<int:classroom_id>/roster/example.csv")
 def example_csv(classroom_id: int):
     _classroom(classroom_id)
-    body = ("name,username,sis_user_id,sis_login_id,section\r\n"
-            "Amira Khan,amira.k,S1001,amira.khan,Period 3\r\n"
-            "Ben O'Neill,ben.oneill,S1002,ben.oneill,Period 3\r\n")
+    body = (
+        "name,username,sis_user_id,sis_login_id,section\r\n"
+        "Amira Khan,amira.k,S1001,amira.khan,Period 3\r\n"
+        "Ben O'Neill,ben.oneill,S1002,ben.oneill,Period 3\r\n"
+    )
     resp = make_response("\ufeff" + body)
     resp.headers["Content-Type"] = "text/csv; charset=utf-8"
     resp.headers["Content-Disposition"] = 'attachment; filename="roster-example.csv"'
@@ -281,29 +333,43 @@ def example_csv(classroom_id: int):
 # ---------------------------------------------------------------- one student
 
 
-@bp.route("/classes/<int:classroom_id>/students/<int:student_id>/reset-password",
-          methods=["GET", "POST"])
+@bp.route(
+    "/classes/<int:classroom_id>/students/<int:student_id>/reset-password", methods=["GET", "POST"]
+)
 @form_view
 def reset_password(classroom_id: int, student_id: int):
     c = _classroom(classroom_id)
     entry = _entry(c, student_id)
     if not rosters.only_in_teachers_classes(db.session, current_user, entry.student):
-        flash(f"{entry.student.display_name} is also in another teacher's class, so their "
-              "password can't be reset from here: ask that teacher to reset it.", "error")
+        flash(
+            f"{entry.student.display_name} is also in another teacher's class, so their "
+            "password can't be reset from here: ask that teacher to reset it.",
+            "error",
+        )
         return _to_class(c)
     form = ActionForm()
     if form.validate_on_submit():
         card = rosters.reset_password(db.session, entry.student)
         db.session.commit()
-        return _no_store(render_template(
-            "teacher/roster_reset.html", classroom=c, student=entry.student, card=card,
-            login_url=url_for("auth.login", _external=True)))
-    return render_template("teacher/roster_reset.html", classroom=c, student=entry.student,
-                           form=form, csrf_error=csrf_message(form))
+        return _no_store(
+            render_template(
+                "teacher/roster_reset.html",
+                classroom=c,
+                student=entry.student,
+                card=card,
+                login_url=url_for("auth.login", _external=True),
+            )
+        )
+    return render_template(
+        "teacher/roster_reset.html",
+        classroom=c,
+        student=entry.student,
+        form=form,
+        csrf_error=csrf_message(form),
+    )
 
 
-@bp.route("/classes/<int:classroom_id>/students/<int:student_id>/remove",
-          methods=["GET", "POST"])
+@bp.route("/classes/<int:classroom_id>/students/<int:student_id>/remove", methods=["GET", "POST"])
 @form_view
 def remove_student(classroom_id: int, student_id: int):
     c = _classroom(classroom_id)
@@ -313,13 +379,25 @@ def remove_student(classroom_id: int, student_id: int):
         name = entry.student.display_name
         deleted = rosters.remove_student(db.session, c, entry.student)
         db.session.commit()
-        flash(f"{name} was removed from {c.name} and their work in it deleted"
-              + (" (they were in no other class, so their account was deleted too)."
-                 if deleted else "."), "success")
+        flash(
+            f"{name} was removed from {c.name} and their work in it deleted"
+            + (
+                " (they were in no other class, so their account was deleted too)."
+                if deleted
+                else "."
+            ),
+            "success",
+        )
         return _to_class(c)
     summary = rosters.removal_summary(db.session, c, entry.student)
-    return render_template("teacher/roster_remove.html", classroom=c, student=entry.student,
-                           summary=summary, form=form, csrf_error=csrf_message(form))
+    return render_template(
+        "teacher/roster_remove.html",
+        classroom=c,
+        student=entry.student,
+        summary=summary,
+        form=form,
+        csrf_error=csrf_message(form),
+    )
 
 
 # ---------------------------------------------------------------- a student's own password
@@ -342,13 +420,18 @@ def new_password():
             login_user(user, remember=False)  # this session goes on with the new version
             flash("Your new password is saved. Use it from now on.", "success")
             return redirect(url_for("student.home"))
-    return render_template("teacher/roster_new_password.html", form=form,
-                           csrf_error=csrf_message(form))
+    return render_template(
+        "teacher/roster_new_password.html", form=form, csrf_error=csrf_message(form)
+    )
 
 
 # pages a student with a one-time password may still open
-OPEN_WITH_TEMPORARY_PASSWORD = {"account.new_password", "auth.logout", "static",
-                                "main.service_worker"}
+OPEN_WITH_TEMPORARY_PASSWORD = {
+    "account.new_password",
+    "auth.logout",
+    "static",
+    "main.service_worker",
+}
 
 
 # the annotation save checks the one-time password in its own query (see saves.py)
@@ -357,16 +440,23 @@ CHECKS_TEMPORARY_PASSWORD_ITSELF = {"api.put_annotation"}
 
 def must_choose_password() -> bool:
     """Whether the logged-in person is a student still on a one-time password."""
-    return (current_user.is_authenticated and current_user.is_student
-            and current_user.password_is_temporary)
+    return (
+        current_user.is_authenticated
+        and current_user.is_student
+        and current_user.password_is_temporary
+    )
 
 
 def choose_password_first():
     """The answer to anything but the "choose your password" page, for such a student."""
     if request.blueprint == "api" or request.path.startswith("/api/"):
-        return jsonify({"error": "Choose your own password first (you logged in with a "
-                                 "one-time password).", "fields": {},
-                        "code": "new_password"}), 403
+        return jsonify(
+            {
+                "error": "Choose your own password first (you logged in with a one-time password).",
+                "fields": {},
+                "code": "new_password",
+            }
+        ), 403
     return redirect(url_for("account.new_password"))
 
 
@@ -374,8 +464,11 @@ def choose_password_first():
 def password_guard():
     """Keep students with a one-time password on the "choose your password" page. (Sessions
     from before a password change load no one: see ``User.get_id``.)"""
-    if (request.endpoint == "static" or request.endpoint in OPEN_WITH_TEMPORARY_PASSWORD
-            or request.endpoint in CHECKS_TEMPORARY_PASSWORD_ITSELF):
+    if (
+        request.endpoint == "static"
+        or request.endpoint in OPEN_WITH_TEMPORARY_PASSWORD
+        or request.endpoint in CHECKS_TEMPORARY_PASSWORD_ITSELF
+    ):
         return None
     return choose_password_first() if must_choose_password() else None
 

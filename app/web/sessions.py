@@ -46,7 +46,8 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
             return self.session_class(known[0])
         try:
             data, signed = self.get_signing_serializer(app).loads(
-                cookie, max_age=max_age, return_timestamp=True)
+                cookie, max_age=max_age, return_timestamp=True
+            )
         except BadSignature:
             return self.session_class()
         if all(isinstance(value, PLAIN) for value in data.values()):

@@ -65,16 +65,23 @@ def _quote_form(lesson, form: QuoteAnnotationForm | None = None) -> QuoteAnnotat
     return form
 
 
-def _render_lesson(a, form: QuoteAnnotationForm | None = None, status: int = 200,
-                   form_error: str | None = None):
+def _render_lesson(
+    a, form: QuoteAnnotationForm | None = None, status: int = 200, form_error: str | None = None
+):
     lesson = services.lesson_of(a)
     sub = services.submission_of(db.session, a, current_user)
     annotations = services.student_annotations(db.session, a, current_user)
     page = render_template(
-        "student/lesson.html", assignment=a, lesson=lesson, submission=sub,
+        "student/lesson.html",
+        assignment=a,
+        lesson=lesson,
+        submission=sub,
         annotations=[present.annotation_json(x) for x in annotations],
-        quote_form=_quote_form(lesson, form), action_form=ActionForm(), form_error=form_error,
-        note_max=current_app.config["NOTE_MAX_CHARS"], offline_files=_offline_files(),
+        quote_form=_quote_form(lesson, form),
+        action_form=ActionForm(),
+        form_error=form_error,
+        note_max=current_app.config["NOTE_MAX_CHARS"],
+        offline_files=_offline_files(),
         # None until the teacher releases feedback: no score or key content before that
         feedback=grading.released_feedback(db.session, a, current_user, lesson),
     )
@@ -90,8 +97,12 @@ def _offline_files() -> list[str]:
 @lru_cache(maxsize=4)
 def _static_files(folder: str) -> tuple[str, ...]:
     root = Path(folder)
-    return tuple(p.relative_to(root).as_posix() for sub in ("js", "css")
-                 for p in sorted((root / sub).glob("*.*")) if p.name != "sw.js")
+    return tuple(
+        p.relative_to(root).as_posix()
+        for sub in ("js", "css")
+        for p in sorted((root / sub).glob("*.*"))
+        if p.name != "sw.js"
+    )
 
 
 @bp.get("/assignments/<int:assignment_id>")
@@ -114,9 +125,12 @@ def annotate_by_quote(assignment_id: int):
         if quote:
             t = anchor_quote(lesson.text, quote, form.occurrence.data)
             payload["target"] = {"start": t.start, "end": t.end, "exact": t.exact}
-        data = validate_annotation(payload, lesson,
-                                   note_max=current_app.config["NOTE_MAX_CHARS"],
-                                   field_max=current_app.config["FIELD_MAX_CHARS"])
+        data = validate_annotation(
+            payload,
+            lesson,
+            note_max=current_app.config["NOTE_MAX_CHARS"],
+            field_max=current_app.config["FIELD_MAX_CHARS"],
+        )
         services.put_annotation(db.session, a, current_user, str(uuidlib.uuid4()), data, None)
     except AnchorError as e:
         form.quote.errors.append(str(e))

@@ -69,9 +69,12 @@ def home():
         return redirect(url_for("teacher.classroom", classroom_id=c.id))
     lessons = _lessons()
     return render_template(
-        "teacher/home.html", form=form, csrf_error=csrf_message(form),
+        "teacher/home.html",
+        form=form,
+        csrf_error=csrf_message(form),
         classes=services.teacher_classrooms(db.session, current_user),
-        lessons=list(lessons.lessons.values()), problems=lessons.problems,
+        lessons=list(lessons.lessons.values()),
+        problems=lessons.problems,
     )
 
 
@@ -91,13 +94,17 @@ def classroom(classroom_id: int):
         db.session.commit()
         flash(f"Assigned \u201c{lesson.title}\u201d.", "success")
         return redirect(url_for("teacher.classroom", classroom_id=c.id))
-    return render_template("teacher/classroom.html", classroom=c, form=form,
-                           csrf_error=csrf_message(form), problems=lessons.problems)
-
-
+    return render_template(
+        "teacher/classroom.html",
+        classroom=c,
+        form=form,
+        csrf_error=csrf_message(form),
+        problems=lessons.problems,
+    )
 
 
 # ---------------------------------------------------------------- one assignment
+
 
 def _assignment(assignment_id: int):
     a = grading.teacher_assignment(db.session, current_user, assignment_id)
@@ -128,19 +135,31 @@ def dashboard(assignment_id: int):
     heat = request.args.get("heat", "all")
     if heat not in summary.heatmap:
         heat = "all"
-    rows = sorted(summary.rows, key=SORTS.get(sort, SORTS["name"]),
-                  reverse=request.args.get("dir") == "desc")
+    rows = sorted(
+        summary.rows, key=SORTS.get(sort, SORTS["name"]), reverse=request.args.get("dir") == "desc"
+    )
     if sort == "activity":  # students with no activity yet come last either way
         rows = [r for r in rows if r.last_activity] + [r for r in rows if not r.last_activity]
     if status:
         rows = [r for r in rows if r.status == status]
     return render_template(
-        "teacher/dashboard.html", assignment=a, lesson=lesson, summary=summary, rows=rows,
-        sort=sort, direction=request.args.get("dir", "asc"), status=status, heat=heat,
+        "teacher/dashboard.html",
+        assignment=a,
+        lesson=lesson,
+        summary=summary,
+        rows=rows,
+        sort=sort,
+        direction=request.args.get("dir", "asc"),
+        status=status,
+        heat=heat,
         runs=heat_runs(lesson, summary.words, summary.heatmap[heat]),
         chart=Markup(distribution_svg(summary)),  # noqa: S704  (built with html.escape)
-        due_form=DueForm(due=to_local(a.due_at, current_app.config["SCHOOL_TIMEZONE"]).date()
-                         if a.due_at else None), action_form=ActionForm(),
+        due_form=DueForm(
+            due=to_local(a.due_at, current_app.config["SCHOOL_TIMEZONE"]).date()
+            if a.due_at
+            else None
+        ),
+        action_form=ActionForm(),
         categories={c.id: c for c in lesson.categories},
         to_mark=answers_to_mark(lesson, works),
     )
@@ -167,14 +186,16 @@ def release(assignment_id: int):
     if ActionForm().validate_on_submit():
         grading.release(db.session, a)
         db.session.commit()
-        flash("Feedback released: students now see their marks, your comments and the key.",
-              "success")
+        flash(
+            "Feedback released: students now see their marks, your comments and the key.", "success"
+        )
     else:
         flash("This page was open a long time: press Release again.", "error")
     return redirect(url_for("teacher.dashboard", assignment_id=a.id))
 
 
 # ---------------------------------------------------------------- one student
+
 
 def _neighbours(a, student_id: int):
     ids = grading.roster_ids(db.session, a)
@@ -187,8 +208,13 @@ def _neighbours(a, student_id: int):
 
 
 @bp.get("/assignments/<int:assignment_id>/students/<int:student_id>")
-def review(assignment_id: int, student_id: int, forms: dict | None = None, status: int = 200,
-           error: str | None = None):
+def review(
+    assignment_id: int,
+    student_id: int,
+    forms: dict | None = None,
+    status: int = 200,
+    error: str | None = None,
+):
     a = _assignment(assignment_id)
     prev, nxt, position, total = _neighbours(a, student_id)
     work = grading.work_of(db.session, a, student_id)
@@ -197,21 +223,39 @@ def review(assignment_id: int, student_id: int, forms: dict | None = None, statu
     forms = forms or {}
     answers = _answer_forms(lesson, work, forms)
     rubric_forms = {
-        p.id: forms.get(f"rubric-{p.id}") or RubricForm(
-            prefix=f"r-{p.id}", formdata=None, level=work.rubric[p.id].level
-            if p.id in work.rubric else "", comment=work.rubric[p.id].comment
-            if p.id in work.rubric else "")
-        for p in lesson.prompts}
+        p.id: forms.get(f"rubric-{p.id}")
+        or RubricForm(
+            prefix=f"r-{p.id}",
+            formdata=None,
+            level=work.rubric[p.id].level if p.id in work.rubric else "",
+            comment=work.rubric[p.id].comment if p.id in work.rubric else "",
+        )
+        for p in lesson.prompts
+    }
     final_form = forms.get("final") or FinalGradeForm(
-        formdata=None, score=work.final_grade, reason=work.final_reason)
+        formdata=None, score=work.final_grade, reason=work.final_reason
+    )
     return render_template(
-        "teacher/review.html", assignment=a, lesson=lesson, work=work, scored=scored,
-        pieces=review_pieces(lesson, work, scored), answers=answers, rubric_forms=rubric_forms,
-        final_form=final_form, history=grading.grade_history(db.session, a, student_id),
-        prev=prev, next=nxt, position=position, total=total, action_form=ActionForm(),
-        key_by_id={k.id: k for k in lesson.key}, decoys={d.id: d for d in lesson.decoys},
+        "teacher/review.html",
+        assignment=a,
+        lesson=lesson,
+        work=work,
+        scored=scored,
+        pieces=review_pieces(lesson, work, scored),
+        answers=answers,
+        rubric_forms=rubric_forms,
+        final_form=final_form,
+        history=grading.grade_history(db.session, a, student_id),
+        prev=prev,
+        next=nxt,
+        position=position,
+        total=total,
+        action_form=ActionForm(),
+        key_by_id={k.id: k for k in lesson.key},
+        decoys={d.id: d for d in lesson.decoys},
         categories={c.id: c for c in lesson.categories},
-        status=status_of(work, a.due_at), error=error,
+        status=status_of(work, a.due_at),
+        error=error,
     ), status
 
 
@@ -219,7 +263,8 @@ def _answer_forms(lesson, work, forms: dict) -> list[tuple]:
     """Each omission answer with its mark, the suggested key item and a form pre-filled with
     the saved mark or, before marking, the suggestion (forms re-shown with errors win)."""
     choices = [SelectChoice("", "(none of these)")] + [
-        SelectChoice(k.id, k.statement) for k in lesson.key if k.is_omission]
+        SelectChoice(k.id, k.statement) for k in lesson.key if k.is_omission
+    ]
     out = []
     for ann in work.annotations:
         if ann.category != "omission":
@@ -227,17 +272,20 @@ def _answer_forms(lesson, work, forms: dict) -> list[tuple]:
         mark = work.omission_marks.get(ann.id)
         suggestion = suggest_omission(lesson, ann.answer_text)
         form = forms.get(ann.id) or OmissionMarkForm(
-            prefix=f"m-{ann.id}", formdata=None,
+            prefix=f"m-{ann.id}",
+            formdata=None,
             key_item=mark.key_item_id if mark else (suggestion.key_item_id if suggestion else ""),
-            level=mark.level if mark else None)
+            level=mark.level if mark else None,
+        )
         form.key_item.choices = choices
         out.append((ann, mark, suggestion, form))
     return out
 
 
 def _back(a, student_id: int, anchor: str):
-    return redirect(url_for("teacher.review", assignment_id=a.id, student_id=student_id)
-                    + f"#{anchor}")
+    return redirect(
+        url_for("teacher.review", assignment_id=a.id, student_id=student_id) + f"#{anchor}"
+    )
 
 
 @bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/omissions/<uuid>")
@@ -250,8 +298,16 @@ def mark_omission(assignment_id: int, student_id: int, uuid: str):
     if not form.validate_on_submit():
         return review(assignment_id, student_id, {uuid: _with_choices(form, a)}, 422)
     try:
-        grading.mark_omission(db.session, current_user, a, services.lesson_of(a), uuid,
-                              form.key_item.data or None, form.level.data, student_id)
+        grading.mark_omission(
+            db.session,
+            current_user,
+            a,
+            services.lesson_of(a),
+            uuid,
+            form.key_item.data or None,
+            form.level.data,
+            student_id,
+        )
     except grading.GradingError as e:
         form.level.errors = [*form.level.errors, e.message]
         return review(assignment_id, student_id, {uuid: _with_choices(form, a)}, 422, e.message)
@@ -262,7 +318,8 @@ def mark_omission(assignment_id: int, student_id: int, uuid: str):
 def _with_choices(form, a):
     lesson = services.lesson_of(a)
     form.key_item.choices = [SelectChoice("", "(none of these)")] + [
-        SelectChoice(k.id, k.statement) for k in lesson.key if k.is_omission]
+        SelectChoice(k.id, k.statement) for k in lesson.key if k.is_omission
+    ]
     return form
 
 
@@ -274,8 +331,16 @@ def set_rubric(assignment_id: int, student_id: int, prompt_id: str):
     form = RubricForm(prefix=f"r-{prompt_id}")
     if form.validate_on_submit():
         try:
-            grading.set_rubric(db.session, current_user, a, services.lesson_of(a), student_id,
-                               prompt_id, form.level.data or "", form.comment.data or "")
+            grading.set_rubric(
+                db.session,
+                current_user,
+                a,
+                services.lesson_of(a),
+                student_id,
+                prompt_id,
+                form.level.data or "",
+                form.comment.data or "",
+            )
         except grading.GradingError as e:
             form.level.errors = [*form.level.errors, e.message]
         else:
@@ -296,8 +361,9 @@ def set_final(assignment_id: int, student_id: int):
         possible = score_work(lesson, grading.work_of(db.session, a, student_id)).possible
         score = float(form.score.data) if form.score.data is not None else None
         try:
-            grading.set_final_grade(db.session, current_user, a, student_id, score,
-                                    form.reason.data or "", possible)
+            grading.set_final_grade(
+                db.session, current_user, a, student_id, score, form.reason.data or "", possible
+            )
         except grading.GradingError as e:
             getattr(form, e.field).errors = [*getattr(form, e.field).errors, e.message]
         else:
@@ -314,8 +380,9 @@ def reopen(assignment_id: int, student_id: int):
     if not ActionForm().validate_on_submit():
         flash("This page was open a long time: press Reopen again.", "error")
     elif a.released_at is not None:
-        flash("Feedback is already released: reopening would let the student copy the key.",
-              "error")
+        flash(
+            "Feedback is already released: reopening would let the student copy the key.", "error"
+        )
     elif grading.reopen(db.session, current_user, a, student_id):
         db.session.commit()
         flash("Reopened: the student can change their work and submit again.", "success")
@@ -324,19 +391,22 @@ def reopen(assignment_id: int, student_id: int):
     return _back(a, student_id, "top")
 
 
-
-
 @bp.get("/assignments/<int:assignment_id>/export/<kind>")
 def export(assignment_id: int, kind: str):
     a = _assignment(assignment_id)
     if kind not in grading.EXPORTS:
         abort(404)
-    out = grading.export(db.session, a, kind, request.host_url.rstrip("/"),
-                         current_app.config["SECRET_KEY"])
-    return Response(stream_with_context(out.chunks), content_type=out.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{out.filename}"',
-        "Cache-Control": "no-store",
-    })
+    out = grading.export(
+        db.session, a, kind, request.host_url.rstrip("/"), current_app.config["SECRET_KEY"]
+    )
+    return Response(
+        stream_with_context(out.chunks),
+        content_type=out.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{out.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -20,8 +20,16 @@ from app.extensions import db
 from tests.conftest import LESSONS, PASSWORD, TEST_DB_URL, _base_config
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = pytest.mark.browser
@@ -34,10 +42,10 @@ id = "emoji-test"
 title = "Emoji test"
 [[blocks]]
 kind = "headline"
-text = "Fans \U0001F600\U0001F389 cheer the team"
+text = "Fans \U0001f600\U0001f389 cheer the team"
 [[blocks]]
 kind = "paragraph"
-text = "The \U0001F3C6 trophy went to the home side after a tense final."
+text = "The \U0001f3c6 trophy went to the home side after a tense final."
 [[prompts]]
 id = "sources"
 category = "source"
@@ -110,11 +118,13 @@ class World:
     def assignment(self, students: int = 1, lesson_id: str = "kiev-anger-milley"):
         n = next(_counter)
         with self.server.app.app_context():
-            teacher = services.create_teacher(db.session, f"bt{n}@school.test", f"Ms Browser {n}",
-                                              PASSWORD)
+            teacher = services.create_teacher(
+                db.session, f"bt{n}@school.test", f"Ms Browser {n}", PASSWORD
+            )
             c = services.create_classroom(db.session, teacher, f"Browser class {n}")
             lesson = services.current_lessons(self.server.app.config["LESSONS_DIR"]).lessons[
-                lesson_id]
+                lesson_id
+            ]
             a = services.assign_lesson(db.session, c, lesson)
             names = []
             for i in range(students):
@@ -122,17 +132,28 @@ class World:
                 services.enroll(db.session, c, s)
                 names.append(s.username)
             db.session.commit()
-            return {"assignment_id": a.id, "students": names, "teacher": teacher.email,
-                    "code": c.join_code, "classroom_id": c.id}
+            return {
+                "assignment_id": a.id,
+                "students": names,
+                "teacher": teacher.email,
+                "code": c.join_code,
+                "classroom_id": c.id,
+            }
 
     def annotations(self, username: str):
         from app.models import Annotation, User
 
         with self.server.app.app_context():
             user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one()
-            rows = db.session.execute(
-                db.select(Annotation).filter_by(student_id=user.id).order_by(Annotation.created_at)
-            ).scalars().all()
+            rows = (
+                db.session.execute(
+                    db.select(Annotation)
+                    .filter_by(student_id=user.id)
+                    .order_by(Annotation.created_at)
+                )
+                .scalars()
+                .all()
+            )
             db.session.expunge_all()
             return rows
 
@@ -211,8 +232,12 @@ def add_work(server: LiveServer, assignment_id: int, username: str, items: list[
         lesson = services.lesson_of(a)
         for category, words, note, fields in items:
             prompt = next(p for p in lesson.prompts if p.category == category)
-            payload = {"category": category, "prompt": prompt.id, "note": note,
-                       "fields": fields or {}}
+            payload = {
+                "category": category,
+                "prompt": prompt.id,
+                "note": note,
+                "fields": fields or {},
+            }
             if words:
                 start = lesson.text.index(words)
                 payload["target"] = {"start": start, "end": start + len(words), "exact": words}

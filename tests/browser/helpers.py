@@ -43,7 +43,8 @@ def drag_select(page, needle: str, start: int, end: int) -> None:
 
 def wait_saved(page, timeout: int = 10000) -> None:
     page.wait_for_function(
-        "document.getElementById('save-status').dataset.state === 'saved'", timeout=timeout)
+        "document.getElementById('save-status').dataset.state === 'saved'", timeout=timeout
+    )
 
 
 def choose(page, label: str) -> None:

@@ -17,7 +17,8 @@ def open_lesson(page, live_server, world, students: int = 1):
 
 
 def test_student_highlights_with_a_mouse_drag_and_the_selection_snaps_to_words(
-        page, live_server, world):
+    page, live_server, world
+):
     w = open_lesson(page, live_server, world)
     # drag over "ented its ang": the highlight becomes "vented its anger"
     start = SENTENCE.index("ented")
@@ -36,9 +37,10 @@ def test_student_highlights_with_a_mouse_drag_and_the_selection_snaps_to_words(
     assert (row.category, row.prompt_id, row.exact) == ("loaded", "loaded", "vented its anger")
     assert row.note == "Makes a whole country sound emotional"
     assert row.fields == {"rewrite": "Ukrainian officials were reported to be unhappy"}
-    text = page.evaluate("JSON.parse(document.getElementById('lesson-data').textContent)"
-                         ".blocks.join('\\n\\n')")
-    assert text[row.start_offset:row.end_offset] == "vented its anger"
+    text = page.evaluate(
+        "JSON.parse(document.getElementById('lesson-data').textContent).blocks.join('\\n\\n')"
+    )
+    assert text[row.start_offset : row.end_offset] == "vented its anger"
 
 
 def test_student_highlights_with_the_keyboard_only(page, live_server, world):
@@ -57,7 +59,8 @@ def test_student_highlights_with_the_keyboard_only(page, live_server, world):
     assert page.evaluate("getSelection().toString()") == "vented its anger"
     # screen readers hear what is selected
     page.wait_for_function(
-        "document.getElementById('sr-announce').textContent.startsWith('vented its anger')")
+        "document.getElementById('sr-announce').textContent.startsWith('vented its anger')"
+    )
     page.keyboard.press("Enter")
     page.locator("#panel").wait_for(state="visible")
     # focus is on the first category choice; arrows pick another, Tab moves on
@@ -106,7 +109,9 @@ def test_student_adds_an_omission_with_no_target_and_one_at_a_point(page, live_s
     wait_saved(page)
     rows = world.annotations(w["students"][0])
     assert [(r.category, r.start_offset is None) for r in rows] == [
-        ("omission", True), ("omission", False)]
+        ("omission", True),
+        ("omission", False),
+    ]
     assert rows[0].fields["missing"] == "Where Milley actually spoke"
     point = rows[1]
     assert point.start_offset == point.end_offset
@@ -182,8 +187,9 @@ def test_overlapping_highlights_stay_readable(page, live_server, world):
 
 
 def test_without_javascript_a_student_annotates_by_typing_the_words(browser, live_server, world):
-    ctx = browser.new_context(bypass_csp=True, java_script_enabled=False,
-                              viewport={"width": 1366, "height": 768})
+    ctx = browser.new_context(
+        bypass_csp=True, java_script_enabled=False, viewport={"width": 1366, "height": 768}
+    )
     page = ctx.new_page()
     w = world.assignment()
     login(page, live_server, w["students"][0])
@@ -245,5 +251,7 @@ def test_keyboard_users_edit_a_highlight_and_mark_a_missing_point(page, live_ser
     wait_saved(page)
     rows = world.annotations(w["students"][0])
     assert [(r.category, r.exact, r.note) for r in rows] == [
-        ("source", "Russia", "edited with the keyboard"), ("omission", "", "")]
+        ("source", "Russia", "edited with the keyboard"),
+        ("omission", "", ""),
+    ]
     assert rows[1].start_offset == rows[1].end_offset

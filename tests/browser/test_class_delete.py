@@ -23,8 +23,12 @@ def shot(page, name: str) -> None:
 
 def test_a_teacher_deletes_a_class_after_typing_its_name(page, live_server, world):
     w = world.assignment(students=2)
-    add_work(live_server, w["assignment_id"], w["students"][0], [
-        ("loaded", "vented its anger", "Sounds furious", None)])
+    add_work(
+        live_server,
+        w["assignment_id"],
+        w["students"][0],
+        [("loaded", "vented its anger", "Sounds furious", None)],
+    )
     n = w["classroom_id"]
     with live_server.app.app_context():
         name = db.session.get(Classroom, n).name
@@ -60,5 +64,7 @@ def test_a_teacher_deletes_a_class_after_typing_its_name(page, live_server, worl
     assert f"Deleted \u201c{name}\u201d with its 1 assignment" in flash
     with live_server.app.app_context():
         assert db.session.get(Classroom, n) is None
-        assert db.session.execute(db.select(User).where(
-            User.username.in_(w["students"]))).first() is None
+        assert (
+            db.session.execute(db.select(User).where(User.username.in_(w["students"]))).first()
+            is None
+        )

@@ -25,8 +25,11 @@ QUEUED_JS = """Object.keys(localStorage)
 
 def serious_violations(page) -> list[str]:
     results = Axe().run(page)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} places)"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} places)"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def two_tabs(context, live_server, world):
@@ -69,11 +72,14 @@ def test_the_second_tab_is_asked_and_keep_mine_wins_on_purpose(browser, live_ser
     ctx = browser.new_context(viewport={"width": 1366, "height": 768})  # CSP enforced
     ctx.set_default_timeout(10000)
     violations = []
-    ctx.on("console", lambda m: violations.append(m.text)
-           if "Content Security Policy" in m.text else None)
+    ctx.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     try:
         name, _, mine, theirs, puts = meet_a_conflict(
-            ctx, live_server, world, mine_note="<b>mine</b> & x < y")
+            ctx, live_server, world, mine_note="<b>mine</b> & x < y"
+        )
         box = mine.locator("#annotation-list .conflict")
         assert "You changed this note in another tab or device." in box.inner_text()
         assert box.locator(".conflict-theirs .ann-note").inner_text() == "saved in the other tab"

@@ -13,8 +13,10 @@ def test_the_lesson_page_runs_under_the_content_security_policy(browser, live_se
     ctx = browser.new_context(viewport={"width": 1366, "height": 768})  # CSP enforced
     page = ctx.new_page()
     violations = []
-    page.on("console", lambda m: violations.append(m.text)
-            if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     w = world.assignment()
     login(page, live_server, w["students"][0])
     resp = page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")

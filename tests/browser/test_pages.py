@@ -15,8 +15,11 @@ from tests.conftest import PASSWORD
 
 def serious_violations(page) -> list[str]:
     results = Axe().run(page)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} places)"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} places)"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def test_teacher_sets_up_a_class_and_a_student_joins_and_annotates(browser, live_server, world):
@@ -82,9 +85,9 @@ def test_emoji_before_the_words_anchors_by_code_points(page, live_server, world)
     page.locator("#panel-save").click()
     wait_saved(page)
     [row] = world.annotations(w["students"][0])
-    text = "Fans \U0001F600\U0001F389 cheer the team\n\nThe \U0001F3C6 trophy went to the home side"
+    text = "Fans \U0001f600\U0001f389 cheer the team\n\nThe \U0001f3c6 trophy went to the home side"
     assert row.exact == "trophy went"
-    assert text[row.start_offset:row.end_offset] == "trophy went"  # code points, not UTF-16
+    assert text[row.start_offset : row.end_offset] == "trophy went"  # code points, not UTF-16
     page.reload()
     wait_saved(page)
     assert page.locator(".hl").inner_text() == "trophy went"

@@ -11,15 +11,20 @@ def test_a_429_keeps_the_work_and_sends_it_when_allowed(page, live_server, world
     w, _ = open_lesson(page, live_server, world)
     app = live_server.app
     answers = []
-    page.on("response", lambda r: answers.append((r.status, r.headers.get("retry-after")))
-            if "/annotations/" in r.url else None)
+    page.on(
+        "response",
+        lambda r: (
+            answers.append((r.status, r.headers.get("retry-after")))
+            if "/annotations/" in r.url
+            else None
+        ),
+    )
     app.config["RATE_LIMIT_API_PER_MINUTE"] = 1
     try:
         annotate(page, "top US general", "Source", "first, allowed")
         wait_saved(page)
         annotate(page, "vented its anger", "Loaded wording", "second, over the limit")
-        page.wait_for_function(
-            "document.getElementById('save-status').dataset.state === 'saving'")
+        page.wait_for_function("document.getElementById('save-status').dataset.state === 'saving'")
         page.wait_for_timeout(1500)  # retries wait for Retry-After, so no second 429 yet
         refused = [a for a in answers if a[0] == 429]
         assert len(refused) == 1
@@ -32,4 +37,6 @@ def test_a_429_keeps_the_work_and_sends_it_when_allowed(page, live_server, world
     page.evaluate("window.dispatchEvent(new Event('online'))")  # a nudge: send now
     wait_saved(page)
     assert [r.note for r in world.annotations(w["students"][0])] == [
-        "first, allowed", "second, over the limit"]
+        "first, allowed",
+        "second, over the limit",
+    ]

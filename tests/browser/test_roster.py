@@ -11,11 +11,13 @@ from tests.browser.conftest import ARTIFACTS, login
 from tests.browser.test_pages import serious_violations
 from tests.conftest import PASSWORD
 
-ROSTER = ("\ufeffStudent Name;Login;SIS ID;Period\r\n"
-          "Amira Khan;amira.k{n};S1001;Period 3\r\n"
-          "<b>Bold</b> Ben;ben.c{n};S1002;Period 3\r\n"
-          "=1+2 Cy;cy.d{n};;Period 4\r\n"
-          "Bad Row;no spaces allowed;;\r\n")
+ROSTER = (
+    "\ufeffStudent Name;Login;SIS ID;Period\r\n"
+    "Amira Khan;amira.k{n};S1001;Period 3\r\n"
+    "<b>Bold</b> Ben;ben.c{n};S1002;Period 3\r\n"
+    "=1+2 Cy;cy.d{n};;Period 4\r\n"
+    "Bad Row;no spaces allowed;;\r\n"
+)
 
 
 def shot(page, name: str) -> None:
@@ -25,7 +27,8 @@ def shot(page, name: str) -> None:
 
 
 def test_teacher_imports_a_roster_and_a_student_starts_with_a_one_time_password(
-        browser, live_server, world):
+    browser, live_server, world
+):
     w = world.assignment(students=0)
     n = w["classroom_id"]
     teacher_ctx = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768})
@@ -35,9 +38,15 @@ def test_teacher_imports_a_roster_and_a_student_starts_with_a_one_time_password(
     assert serious_violations(t) == []
     shot(t, "roster-import-1366x768.png")
     t.goto(f"{live_server.url}/teacher/classes/{n}")
-    t.get_by_label("Roster file (CSV)").set_input_files(files=[{
-        "name": "period3.csv", "mimeType": "text/csv",
-        "buffer": ROSTER.format(n=n).encode("utf-8")}])
+    t.get_by_label("Roster file (CSV)").set_input_files(
+        files=[
+            {
+                "name": "period3.csv",
+                "mimeType": "text/csv",
+                "buffer": ROSTER.format(n=n).encode("utf-8"),
+            }
+        ]
+    )
     t.get_by_role("button", name="Import", exact=True).click()
     t.wait_for_load_state()
 

@@ -52,24 +52,25 @@ def annotate(page, words: str, label: str, note: str) -> None:
 
 
 def test_work_typed_offline_survives_a_reload_and_lands_when_back_online(
-        page, context, live_server, world):
+    page, context, live_server, world
+):
     w, url = open_lesson(page, live_server, world)
     annotate(page, "top US general", "Source", "saved while online")
     wait_saved(page)
     assert page.evaluate(KEPT_OFFLINE_JS), "the page was not kept for offline use"
     set_offline(context, True)
     annotate(page, "vented its anger", "Loaded wording", NOTE)
-    page.wait_for_function(
-        "document.getElementById('save-status').dataset.state === 'offline'")
+    page.wait_for_function("document.getElementById('save-status').dataset.state === 'offline'")
     assert "Offline" in page.locator("#save-status").inner_text()
     assert len(world.annotations(w["students"][0])) == 1  # nothing reached the server yet
     # reload while still offline: the page comes from this device's copy, the work is shown
     page.reload()
     page.wait_for_selector("#article .block")
-    page.wait_for_function(
-        "document.getElementById('save-status').dataset.state === 'offline'")
+    page.wait_for_function("document.getElementById('save-status').dataset.state === 'offline'")
     assert page.locator("#annotation-list .ann-quote").all_inner_texts() == [
-        "top US general", "vented its anger"]  # grouped by prompt: sources first
+        "top US general",
+        "vented its anger",
+    ]  # grouped by prompt: sources first
     assert page.locator(".ann.unsaved .ann-note").inner_text() == NOTE
     assert page.evaluate(QUEUED_JS) == [1]
     set_offline(context, False)
@@ -77,7 +78,9 @@ def test_work_typed_offline_survives_a_reload_and_lands_when_back_online(
     wait_saved(page)
     rows = world.annotations(w["students"][0])
     assert [(r.exact, r.note) for r in rows] == [
-        ("top US general", "saved while online"), ("vented its anger", NOTE)]
+        ("top US general", "saved while online"),
+        ("vented its anger", NOTE),
+    ]
     assert page.evaluate(QUEUED_JS) == [0]
 
 
@@ -85,8 +88,7 @@ def test_a_dropped_connection_is_retried_without_a_reload(page, context, live_se
     w, _ = open_lesson(page, live_server, world)
     set_offline(context, True)
     annotate(page, "top US general", "Source", "typed offline")
-    page.wait_for_function(
-        "document.getElementById('save-status').dataset.state === 'offline'")
+    page.wait_for_function("document.getElementById('save-status').dataset.state === 'offline'")
     set_offline(context, False)
     wait_saved(page, timeout=20000)
     [row] = world.annotations(w["students"][0])
@@ -123,13 +125,18 @@ def test_student_submits_and_the_work_becomes_read_only(page, live_server, world
     assert page.get_by_role("button", name="Edit Source: “top US general”").count() == 0
     assert page.get_by_role("button", name="Submit my work").count() == 0
     # and the API refuses writes with 409
-    token = page.evaluate("JSON.parse(document.getElementById('lesson-data').textContent)"
-                          ".csrfToken")
+    token = page.evaluate(
+        "JSON.parse(document.getElementById('lesson-data').textContent).csrfToken"
+    )
     resp = page.request.put(
         f"{live_server.url}/api/assignments/{w['assignment_id']}/annotations/{row.id}",
-        data={"category": "source", "target": {"start": row.start_offset,
-              "end": row.end_offset, "exact": row.exact}, "note": "changed"},
-        headers={"X-CSRFToken": token})
+        data={
+            "category": "source",
+            "target": {"start": row.start_offset, "end": row.end_offset, "exact": row.exact},
+            "note": "changed",
+        },
+        headers={"X-CSRFToken": token},
+    )
     assert resp.status == 409
     assert "submitted" in resp.json()["error"]
 
@@ -152,8 +159,7 @@ def test_work_left_by_a_closed_tab_is_sent_by_the_next_tab(page, context, live_s
     w, url = open_lesson(page, live_server, world)
     set_offline(context, True)
     annotate(page, "top US general", "Source", "typed in a tab that was then closed")
-    page.wait_for_function(
-        "document.getElementById('save-status').dataset.state === 'offline'")
+    page.wait_for_function("document.getElementById('save-status').dataset.state === 'offline'")
     page.close()
     set_offline(context, False)
     other = context.new_page()
@@ -163,14 +169,14 @@ def test_work_left_by_a_closed_tab_is_sent_by_the_next_tab(page, context, live_s
     assert row.note == "typed in a tab that was then closed"
 
 
-def test_logging_out_forgets_the_offline_copies_but_never_unsent_work(page, context,
-                                                                       live_server, world):
+def test_logging_out_forgets_the_offline_copies_but_never_unsent_work(
+    page, context, live_server, world
+):
     w, url = open_lesson(page, live_server, world)
     assert page.evaluate(KEPT_OFFLINE_JS)
     set_offline(context, True)
     annotate(page, "top US general", "Source", "unsent when logging out")
-    page.wait_for_function(
-        "document.getElementById('save-status').dataset.state === 'offline'")
+    page.wait_for_function("document.getElementById('save-status').dataset.state === 'offline'")
     context.route("**/api/**", lambda route: route.abort())  # keep it unsent
     set_offline(context, False)
     page.once("dialog", lambda d: d.accept())  # "some changes haven't been sent yet"
@@ -193,12 +199,12 @@ def test_logging_out_forgets_the_offline_copies_but_never_unsent_work(page, cont
 
 
 def test_staying_on_the_page_at_the_leave_prompt_keeps_the_log_out_button_working(
-        page, context, live_server, world):
+    page, context, live_server, world
+):
     _w, url = open_lesson(page, live_server, world)
     set_offline(context, True)
     annotate(page, "top US general", "Source", "unsent, then stay")
-    page.wait_for_function(
-        "document.getElementById('save-status').dataset.state === 'offline'")
+    page.wait_for_function("document.getElementById('save-status').dataset.state === 'offline'")
     seen: list[str] = []
 
     def answer(d):  # "Log out anyway?": yes; the browser's "Leave site?": no, stay
@@ -237,7 +243,8 @@ KEPT_WITHIN_JS = """async ([name, href, ms]) => {
 
 
 def test_an_offline_helper_made_for_another_student_keeps_none_of_this_students_pages(
-        page, live_server, world):
+    page, live_server, world
+):
     _w, url = open_lesson(page, live_server, world)
     me = page.evaluate("document.body.dataset.user")
     assert page.evaluate(KEPT_OFFLINE_JS)
@@ -248,7 +255,8 @@ def test_an_offline_helper_made_for_another_student_keeps_none_of_this_students_
     # a helper left by the last student on this laptop (say they closed the lid without
     # logging out) now sits between this student and the server
     other = str(int(me) + 1000)
-    page.evaluate("""async (u) => {
+    page.evaluate(
+        """async (u) => {
       await navigator.serviceWorker.register(`/sw.js?u=${u}`, { scope: "/" });
       for (let i = 0; i < 100; i += 1) {
         const c = navigator.serviceWorker.controller;
@@ -256,7 +264,9 @@ def test_an_offline_helper_made_for_another_student_keeps_none_of_this_students_
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error("the other helper never took over");
-    }""", other)
+    }""",
+        other,
+    )
     page.evaluate("(href) => fetch(href)", url)
     page.evaluate(f"fetch('{live_server.url}/static/css/app.css')")
     assert not page.evaluate(KEPT_WITHIN_JS, [f"rc-pages-{other}", url, 1500])
@@ -277,7 +287,8 @@ def test_work_is_never_saved_into_the_next_students_account(context, live_server
     login(other, live_server, b_name)
     annotate(lesson_page, "top US general", "Source", "A's thought")
     lesson_page.wait_for_function(
-        "document.getElementById('save-status').dataset.state === 'wrong_user'")
+        "document.getElementById('save-status').dataset.state === 'wrong_user'"
+    )
     assert "log back in" in lesson_page.locator("#save-status").inner_text().lower()
     assert world.annotations(b_name) == []
     assert world.annotations(a_name) == []

@@ -15,8 +15,15 @@ WORK = [
     ("loaded", "vented its anger", "makes Ukraine sound emotional", {"rewrite": "objected"}),
     ("source", "media reports said on Tuesday", "which reports?", {"named": "unnamed"}),
     ("loaded", "a regional capital in southern Ukraine", "", {}),
-    ("omission", None, "", {"missing": "He spoke at the Economic Club of New York",
-                            "why": "the article says he spoke to Kiev officials"}),
+    (
+        "omission",
+        None,
+        "",
+        {
+            "missing": "He spoke at the Economic Club of New York",
+            "why": "the article says he spoke to Kiev officials",
+        },
+    ),
 ]
 
 
@@ -29,8 +36,9 @@ def class_with_work(world, live_server):
 
 def test_teacher_reviews_marks_releases_and_exports(browser, live_server, world):
     w = class_with_work(world, live_server)
-    ctx = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768},
-                              accept_downloads=True)
+    ctx = browser.new_context(
+        bypass_csp=True, viewport={"width": 1366, "height": 768}, accept_downloads=True
+    )
     t = ctx.new_page()
     login(t, live_server, w["teacher"])
     t.goto(f"{live_server.url}/teacher/assignments/{w['assignment_id']}")

@@ -174,12 +174,24 @@ class Watch:
             d.dismiss()
 
         page.on("dialog", dialog)
-        page.on("console", lambda m: self.refused.append(f"{page.url}: {m.text}")
-                if "Content Security Policy" in m.text or "Refused to" in m.text else None)
+        page.on(
+            "console",
+            lambda m: (
+                self.refused.append(f"{page.url}: {m.text}")
+                if "Content Security Policy" in m.text or "Refused to" in m.text
+                else None
+            ),
+        )
         page.on("pageerror", lambda e: self.errors.append(f"{page.url}: {e}"))
 
-    def check(self, page, where: str, texts: tuple | list = (), values: dict | None = None,
-              blocks: tuple[str, list[str]] | None = None) -> None:
+    def check(
+        self,
+        page,
+        where: str,
+        texts: tuple | list = (),
+        values: dict | None = None,
+        blocks: tuple[str, list[str]] | None = None,
+    ) -> None:
         """Nothing injected on this page; ``texts`` shown exactly; form fields hold exactly
         ``values`` (selector -> text); ``blocks`` (selector, texts) each element's text."""
         page.wait_for_load_state("load")
@@ -187,8 +199,7 @@ class Watch:
         found = page.evaluate(CHECK_JS, {"product": TEMPLATE_PRODUCT, "key": self.secret})
         self.problems.extend(f"{where}: {f}" for f in found)
         shown = page.evaluate(TEXT_JS)
-        self.problems.extend(f"{where}: not shown exactly: {t!r}" for t in texts
-                             if t not in shown)
+        self.problems.extend(f"{where}: not shown exactly: {t!r}" for t in texts if t not in shown)
         for selector, value in (values or {}).items():
             got = page.locator(selector).first.input_value()
             if got != value:
@@ -202,8 +213,11 @@ class Watch:
         report = {
             "on a page": self.problems,
             "dialog": self.dialogs,
-            "request to another site": [u for u in self.requests if not (
-                u.startswith(self.origin + "/") or u.startswith(("data:", "blob:")))],
+            "request to another site": [
+                u
+                for u in self.requests
+                if not (u.startswith(self.origin + "/") or u.startswith(("data:", "blob:")))
+            ],
             "refused by the CSP (injected, or from another site)": self.refused,
             "script error": self.errors,
         }
@@ -267,8 +281,11 @@ def _put(assignment, student, body: dict) -> str:
 
 def _highlight(lesson, quote: str, category: str, note: str) -> dict:
     start = lesson.text.index(quote)
-    return {"category": category, "note": note,
-            "target": {"start": start, "end": start + len(quote), "exact": quote}}
+    return {
+        "category": category,
+        "note": note,
+        "target": {"start": start, "end": start + len(quote), "exact": quote},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -283,9 +300,11 @@ def hostile(xss_server) -> Hostile:
         found = services.current_lessons(app.config["LESSONS_DIR"])
         kiev, h = found.lessons["kiev-anger-milley"], found.lessons[HOSTILE_LESSON_ID]
         [problem] = found.problems
-        a = {"kiev": services.assign_lesson(s, c1, kiev),
-             "released": services.assign_lesson(s, c1, h),
-             "open": services.assign_lesson(s, c1, h)}
+        a = {
+            "kiev": services.assign_lesson(s, c1, kiev),
+            "released": services.assign_lesson(s, c1, h),
+            "open": services.assign_lesson(s, c1, h),
+        }
         students = []
         for i, name in enumerate(NAMES):
             st = services.create_student(s, f"xb{i}-{uid}", name, PASSWORD)
@@ -324,17 +343,27 @@ def hostile(xss_server) -> Hostile:
         for name in ("kiev", "released", "open"):
             lesson = services.lesson_of(a[name])
             for p in lesson.prompts:
-                grading.set_rubric(s, teacher, a[name], lesson, main.id, p.id, "basic",
-                                   RUBRIC_COMMENT)
+                grading.set_rubric(
+                    s, teacher, a[name], lesson, main.id, p.id, "basic", RUBRIC_COMMENT
+                )
             grading.set_final_grade(s, teacher, a[name], main.id, 1.0, OVERRIDE_REASON, 100.0)
         grading.mark_omission(s, teacher, a["released"], h, answer, "om-cost", "partial")
         grading.release(s, a["released"])
         s.commit()
         return Hostile(
-            uid=uid, teacher=teacher.email, lesson=h, kiev=kiev, classroom=c1.id,
-            code2=c2.join_code, assignments={k: v.id for k, v in a.items()},
-            students=[st.id for st in students], main=main.username, temporary=temp.username,
-            victim=victim.id, problem=str(problem))
+            uid=uid,
+            teacher=teacher.email,
+            lesson=h,
+            kiev=kiev,
+            classroom=c1.id,
+            code2=c2.join_code,
+            assignments={k: v.id for k, v in a.items()},
+            students=[st.id for st in students],
+            main=main.username,
+            temporary=temp.username,
+            victim=victim.id,
+            problem=str(problem),
+        )
 
 
 # ---------------------------------------------------------------- the tours
@@ -385,13 +414,28 @@ def _roster_file(uid: str) -> bytes:
 def _teacher(page, server: LiveServer, x: Hostile, w: Watch, full: bool) -> None:
     url, h = server.url, x.lesson
     login(page, server, x.teacher)
-    w.check(page, "teacher home", [TEACHER_NAME, CLASS_NAME, CLASS_NAME_2, h.title, h.outlet,
-                                   h.grade_band, x.problem])
+    w.check(
+        page,
+        "teacher home",
+        [TEACHER_NAME, CLASS_NAME, CLASS_NAME_2, h.title, h.outlet, h.grade_band, x.problem],
+    )
     klass = f"{url}/teacher/classes/{x.classroom}"
     page.goto(klass)
-    w.check(page, "class page", [CLASS_NAME, *NAMES, SIS_USER_ID, SIS_LOGIN_ID, SECTION,
-                                 h.title, f"{USERNAMES[1]}{x.uid}", x.temporary],
-            values={"#name": CLASS_NAME})
+    w.check(
+        page,
+        "class page",
+        [
+            CLASS_NAME,
+            *NAMES,
+            SIS_USER_ID,
+            SIS_LOGIN_ID,
+            SECTION,
+            h.title,
+            f"{USERNAMES[1]}{x.uid}",
+            x.temporary,
+        ],
+        values={"#name": CLASS_NAME},
+    )
     page.goto(f"{klass}/settings")
     w.check(page, "class settings", [CLASS_NAME], values={"#name": CLASS_NAME})
     deleting = "roster.delete_class" in server.app.view_functions
@@ -413,16 +457,21 @@ def _teacher(page, server: LiveServer, x: Hostile, w: Watch, full: bool) -> None
     page.locator(".heat").first.hover()
     page.locator(".heat").last.focus()
     w.check(page, "dashboard, heatmap hovered")
-    page.goto(f"{dash}/{x.assignments['kiev']}?status={REFLECTED}&sort={REFLECTED}"
-              f"&dir={REFLECTED}&heat={REFLECTED}")
+    page.goto(
+        f"{dash}/{x.assignments['kiev']}?status={REFLECTED}&sort={REFLECTED}"
+        f"&dir={REFLECTED}&heat={REFLECTED}"
+    )
     w.check(page, "dashboard, hostile query", [f"No student is \u201c{REFLECTED}\u201d."])
     released = f"{dash}/{x.assignments['released']}"
     key_quotes = [k.quote or k.statement for k in h.key]
     key_text = [*key_quotes, *(k.explanation for k in h.key)]
     page.goto(released)
-    w.check(page, "dashboard (hostile lesson)", [h.title, OFF_KEY, *key_text,
-                                                 h.categories[-1].label],
-            blocks=(".heat-article .block", _blocks(h)))
+    w.check(
+        page,
+        "dashboard (hostile lesson)",
+        [h.title, OFF_KEY, *key_text, h.categories[-1].label],
+        blocks=(".heat-article .block", _blocks(h)),
+    )
     page.locator(".heat", has_text="wondered").first.hover()
     w.check(page, "dashboard (hostile lesson), heatmap hovered")
     page.goto(f"{released}?heat=claim&sort=activity")
@@ -430,10 +479,16 @@ def _teacher(page, server: LiveServer, x: Hostile, w: Watch, full: bool) -> None
 
     review = f"{dash}/{x.assignments['kiev']}/students/{x.students[0]}"
     page.goto(review)
-    w.check(page, "review (real lesson)", [NAMES[0], *PAYLOADS, TEACHER_NAME, OVERRIDE_REASON,
-                                           RUBRIC_COMMENT],
-            values={"#reason": OVERRIDE_REASON, "#r-sources-comment": RUBRIC_COMMENT,
-                    "#r-omissions-comment": RUBRIC_COMMENT})
+    w.check(
+        page,
+        "review (real lesson)",
+        [NAMES[0], *PAYLOADS, TEACHER_NAME, OVERRIDE_REASON, RUBRIC_COMMENT],
+        values={
+            "#reason": OVERRIDE_REASON,
+            "#r-sources-comment": RUBRIC_COMMENT,
+            "#r-omissions-comment": RUBRIC_COMMENT,
+        },
+    )
     if full:
         page.locator("#score").fill("-5")
         page.locator("#reason").fill(REFLECTED)
@@ -441,8 +496,12 @@ def _teacher(page, server: LiveServer, x: Hostile, w: Watch, full: bool) -> None
         w.check(page, "review, grade refused", values={"#reason": REFLECTED})
     for who in (0, 1):
         page.goto(f"{released}/students/{x.students[who]}")
-        w.check(page, f"review (hostile lesson) {who}", [NAMES[who], OFF_KEY, *key_quotes],
-                blocks=(".overlay-article .block", _blocks(h)))
+        w.check(
+            page,
+            f"review (hostile lesson) {who}",
+            [NAMES[who], OFF_KEY, *key_quotes],
+            blocks=(".overlay-article .block", _blocks(h)),
+        )
     page.goto(f"{dash}/{x.assignments['open']}/students/{x.students[0]}")
     w.check(page, "review (hostile lesson, open)", [NAMES[0], *PAYLOADS[8:16]])
 
@@ -470,11 +529,15 @@ def _teacher_forms(page, server: LiveServer, x: Hostile, w: Watch, deleting: boo
     page.get_by_role("button", name="Assign").click()
     w.check(page, "assigned (flash)", [f"Assigned \u201c{h.title}\u201d."])
     page.goto(f"{klass}/roster/import")
-    page.locator("#file").set_input_files({"name": "roster.csv", "mimeType": "text/csv",
-                                           "buffer": _roster_file(x.uid)})
+    page.locator("#file").set_input_files(
+        {"name": "roster.csv", "mimeType": "text/csv", "buffer": _roster_file(x.uid)}
+    )
     page.get_by_role("button", name="Import").click()
-    w.check(page, "roster imported: cards and problems",
-            [CLASS_NAME, *ROSTER_NAMES, *ROSTER_BAD_USERNAMES, NAMES[0], NAMES[1]])
+    w.check(
+        page,
+        "roster imported: cards and problems",
+        [CLASS_NAME, *ROSTER_NAMES, *ROSTER_BAD_USERNAMES, NAMES[0], NAMES[1]],
+    )
     page.goto(f"{klass}/students/{x.students[3]}/reset-password")
     page.get_by_role("button", name="Reset password").click()
     w.check(page, "reset password card", [NAMES[3], CLASS_NAME])
@@ -483,12 +546,10 @@ def _teacher_forms(page, server: LiveServer, x: Hostile, w: Watch, deleting: boo
     w.check(page, "removed (flash)", [f"{NAMES[7]} was removed from {CLASS_NAME}"])
 
 
-def _account_pages(page, server: LiveServer, w: Watch, role: str, name: str, login: str
-                   ) -> None:
+def _account_pages(page, server: LiveServer, w: Watch, role: str, name: str, login: str) -> None:
     if "auth.change_password" in server.app.view_functions:
         page.goto(f"{server.url}/account/password")
-        w.check(page, f"change password ({role})", [name],
-                values={"input[name=username]": login})
+        w.check(page, f"change password ({role})", [name], values={"input[name=username]": login})
 
 
 def _lesson_page(page, url: str, assignment: int, *, closed: bool = False) -> None:
@@ -537,20 +598,31 @@ def _student(page, server: LiveServer, x: Hostile, w: Watch, full: bool) -> None
         page.locator("#quote").fill(REFLECTED)
         page.locator("#note").fill(PAYLOADS[8])
         page.locator("#quote-form").get_by_role("button", name="Save").click()
-        w.check(page, "lesson, typed words refused",
-                values={"#quote": REFLECTED, "#note": PAYLOADS[8]})
+        w.check(
+            page, "lesson, typed words refused", values={"#quote": REFLECTED, "#note": PAYLOADS[8]}
+        )
 
     question_text = [t for p in h.prompts for t in (p.question, *p.hints)]
     _lesson_page(page, url, x.assignments["released"], closed=True)
-    feedback = [RUBRIC_COMMENT, *(k.explanation for k in h.key),
-                *(k.statement for k in h.key if k.statement)]
-    w.check(page, "lesson with feedback (hostile lesson)",
-            [h.title, h.outlet, h.published, *question_text, *feedback, OFF_KEY,
-             *PAYLOADS[:8]], blocks=("#article .block", _blocks(h)))
+    feedback = [
+        RUBRIC_COMMENT,
+        *(k.explanation for k in h.key),
+        *(k.statement for k in h.key if k.statement),
+    ]
+    w.check(
+        page,
+        "lesson with feedback (hostile lesson)",
+        [h.title, h.outlet, h.published, *question_text, *feedback, OFF_KEY, *PAYLOADS[:8]],
+        blocks=("#article .block", _blocks(h)),
+    )
 
     _lesson_page(page, url, x.assignments["open"])
-    w.check(page, "lesson (hostile lesson)", [h.title, *question_text, *PAYLOADS[8:16]],
-            blocks=("#article .block", _blocks(h)))
+    w.check(
+        page,
+        "lesson (hostile lesson)",
+        [h.title, *question_text, *PAYLOADS[8:16]],
+        blocks=("#article .block", _blocks(h)),
+    )
     page.locator("#article .hl").first.click()
     page.locator("#panel").wait_for(state="visible")
     w.check(page, "lesson (hostile lesson), editing", [h.categories[-1].label])
@@ -609,32 +681,36 @@ def _newcomer(page, url: str, x: Hostile, w: Watch) -> None:
     page.locator("#password").fill("a long passphrase")
     page.locator("#confirm").fill("a long passphrase")
     page.get_by_role("button", name="Join class").click()
-    w.check(page, "join refused (direction change)", [],
-            values={"#name": NAMES[5], "#username": f"xj-{x.uid}"})
+    w.check(
+        page,
+        "join refused (direction change)",
+        [],
+        values={"#name": NAMES[5], "#username": f"xj-{x.uid}"},
+    )
     name = NAMES[5].replace("\u202e", "").replace("\u202c", "")
     page.locator("#name").fill(name)
     page.locator("#password").fill("a long passphrase")
     page.locator("#confirm").fill("a long passphrase")
     page.get_by_role("button", name="Join class").click()
-    w.check(page, "joined (flash)", [name, f"You joined {CLASS_NAME_2}.",
-                                     f"You're in {CLASS_NAME_2}."])
+    w.check(
+        page, "joined (flash)", [name, f"You joined {CLASS_NAME_2}.", f"You're in {CLASS_NAME_2}."]
+    )
     _log_out(page)
 
 
 def _one_time_password(page, server: LiveServer, x: Hostile, w: Watch) -> None:
     login(page, server, x.temporary)
     assert page.url.endswith("/account/new-password")
-    w.check(page, "choose a password", [NAMES[6]],
-            values={"input[name=username]": x.temporary})
+    w.check(page, "choose a password", [NAMES[6]], values={"input[name=username]": x.temporary})
     _log_out(page)
 
 
 @pytest.mark.parametrize("mode", ["bypass", "csp"])
 def test_no_payload_runs_on_any_page_and_no_page_asks_another_site(
-        browser, xss_server, hostile, mode):
+    browser, xss_server, hostile, mode
+):
     full = mode == "bypass"
-    context = browser.new_context(bypass_csp=full,
-                                  viewport={"width": 1366, "height": 900})
+    context = browser.new_context(bypass_csp=full, viewport={"width": 1366, "height": 900})
     context.set_default_timeout(10000)
     watch = Watch(xss_server.url, xss_server.app.config["SECRET_KEY"])
     watch.attach(context)
@@ -656,9 +732,17 @@ def test_no_payload_runs_on_any_page_and_no_page_asks_another_site(
 def test_the_hostile_data_is_really_there(xss_server, hostile):
     """The tour proves something only if the hostile text is stored as typed."""
     with xss_server.app.app_context():
-        names = {u.display_name for u in db.session.execute(
-            db.select(User).where(User.id.in_(hostile.students))).scalars()}
+        names = {
+            u.display_name
+            for u in db.session.execute(
+                db.select(User).where(User.id.in_(hostile.students))
+            ).scalars()
+        }
         assert names == set(NAMES)
-        sections = {e.section for e in db.session.execute(
-            db.select(Enrollment).where(Enrollment.student_id.in_(hostile.students))).scalars()}
+        sections = {
+            e.section
+            for e in db.session.execute(
+                db.select(Enrollment).where(Enrollment.student_id.in_(hostile.students))
+            ).scalars()
+        }
         assert sections == {SECTION}

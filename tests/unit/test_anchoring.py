@@ -175,8 +175,7 @@ def test_an_omission_point_cannot_quote_words():
 )
 def test_reversed_empty_and_out_of_range_targets_are_refused_with_a_reason(start, end, message):
     with pytest.raises(AnchorError, match=message):
-        check_target(SENTENCE, start, end, SENTENCE[max(0, start) : max(0, end)],
-                     allow_point=False)
+        check_target(SENTENCE, start, end, SENTENCE[max(0, start) : max(0, end)], allow_point=False)
 
 
 def test_a_target_whose_words_are_not_in_the_article_is_refused():
@@ -201,8 +200,11 @@ def test_find_quote_finds_every_exact_occurrence():
 @pytest.mark.parametrize(
     ("text", "typed", "expected"),
     [
-        ("be “instantly canceled upon orders” from the West", 'orders" from the',
-         "orders” from the"),
+        (
+            "be “instantly canceled upon orders” from the West",
+            'orders" from the',
+            "orders” from the",
+        ),
         ("Russia\u2019s pullout of its troops", "Russia's pullout", "Russia\u2019s pullout"),
         ("Ukraine has Vented Its Anger on", "vented its anger", "Vented Its Anger"),
         ("the first line\nthe second  line", "line the second line", "line\nthe second  line"),
@@ -303,12 +305,18 @@ def test_reanchoring_picks_the_right_repeat_by_its_context():
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (("badly timed", "poorly timed"), "Ukrainian officials said the remarks were unhelpful "
-                                          "and poorly timed"),
-        (("Ukrainian officials said", "Ukrainian officials told reporters"),
-         "Ukrainian officials told reporters the remarks were unhelpful and badly timed"),
-        (("were unhelpful and badly", "were unhelpful, badly"),
-         "Ukrainian officials said the remarks were unhelpful, badly timed"),
+        (
+            ("badly timed", "poorly timed"),
+            "Ukrainian officials said the remarks were unhelpful and poorly timed",
+        ),
+        (
+            ("Ukrainian officials said", "Ukrainian officials told reporters"),
+            "Ukrainian officials told reporters the remarks were unhelpful and badly timed",
+        ),
+        (
+            ("were unhelpful and badly", "were unhelpful, badly"),
+            "Ukrainian officials said the remarks were unhelpful, badly timed",
+        ),
     ],
 )
 def test_reanchoring_finds_a_slightly_edited_sentence_by_fuzzy_match(edit, expected):
@@ -330,11 +338,15 @@ def test_reanchoring_orphans_a_deleted_sentence_instead_of_landing_on_a_look_ali
 
 
 def test_reanchoring_orphans_when_only_a_similar_sentence_elsewhere_remains():
-    old_text = ("Ukraine has vented its anger on a top US general.\n\n"
-                "Ukrainian officials were angry about the remarks.\n\nThe war goes on.")
+    old_text = (
+        "Ukraine has vented its anger on a top US general.\n\n"
+        "Ukrainian officials were angry about the remarks.\n\nThe war goes on."
+    )
     old = old_target(old_text, "Ukrainian officials were angry about the remarks")
-    new_text = ("The war goes on, and nobody can say when it will end.\n\n"
-                "In Kyiv, Ukrainian officials were pleased about the remarks.")
+    new_text = (
+        "The war goes on, and nobody can say when it will end.\n\n"
+        "In Kyiv, Ukrainian officials were pleased about the remarks."
+    )
     result = reanchor(new_text, old)
     assert result.method == "orphan"
     assert result.target is None

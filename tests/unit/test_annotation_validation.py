@@ -42,19 +42,31 @@ def invalid(payload, lesson, **kwargs) -> Invalid:
 
 
 def source(lesson, **extra) -> dict:
-    return {"category": "source", "prompt": "sources",
-            "target": target_for(lesson, "media reports said on Tuesday"), "note": "Who?",
-            **extra}
+    return {
+        "category": "source",
+        "prompt": "sources",
+        "target": target_for(lesson, "media reports said on Tuesday"),
+        "note": "Who?",
+        **extra,
+    }
 
 
 # ---------------------------------------------------------------- what is accepted
 
 
 def test_a_source_highlight_with_structured_fields_is_accepted(lesson):
-    data = validate_annotation(source(lesson, fields={
-        "named": "unnamed", "affiliation": "none given", "independence": "unsure",
-        "checked_url": "  https://edition.cnn.com/2022/11/09/politics/milley  ",
-    }), lesson)
+    data = validate_annotation(
+        source(
+            lesson,
+            fields={
+                "named": "unnamed",
+                "affiliation": "none given",
+                "independence": "unsure",
+                "checked_url": "  https://edition.cnn.com/2022/11/09/politics/milley  ",
+            },
+        ),
+        lesson,
+    )
     assert isinstance(data, AnnotationInput)
     assert (data.category, data.prompt_id) == ("source", "sources")
     assert data.target is not None
@@ -65,29 +77,43 @@ def test_a_source_highlight_with_structured_fields_is_accepted(lesson):
 
 
 def test_the_category_comes_from_the_prompt_when_left_out(lesson):
-    data = validate_annotation({"prompt": "loaded", "note": "",
-                                "target": target_for(lesson, "slapping")}, lesson)
+    data = validate_annotation(
+        {"prompt": "loaded", "note": "", "target": target_for(lesson, "slapping")}, lesson
+    )
     assert data.category == "loaded"
 
 
 def test_the_prompt_comes_from_the_category_when_left_out(lesson):
-    data = validate_annotation({"category": "loaded", "target": target_for(lesson, "slapping")},
-                               lesson)
+    data = validate_annotation(
+        {"category": "loaded", "target": target_for(lesson, "slapping")}, lesson
+    )
     assert data.prompt_id == "loaded"
 
 
 def test_an_omission_with_no_target_is_accepted(lesson):
-    data = validate_annotation({"category": "omission", "prompt": "omissions",
-                                "fields": {"missing": "Where Milley spoke"}}, lesson)
+    data = validate_annotation(
+        {
+            "category": "omission",
+            "prompt": "omissions",
+            "fields": {"missing": "Where Milley spoke"},
+        },
+        lesson,
+    )
     assert data.target is None
     assert data.fields == {"missing": "Where Milley spoke"}
 
 
 def test_an_omission_may_point_at_a_place_in_the_text(lesson):
     at = lesson.text.index(" he said to the Kiev officials")
-    data = validate_annotation({"category": "omission", "prompt": "omissions",
-                                "target": {"start": at, "end": at, "exact": ""},
-                                "fields": {"missing": "Where was he?"}}, lesson)
+    data = validate_annotation(
+        {
+            "category": "omission",
+            "prompt": "omissions",
+            "target": {"start": at, "end": at, "exact": ""},
+            "fields": {"missing": "Where was he?"},
+        },
+        lesson,
+    )
     assert data.target is not None
     assert data.target.is_point
     assert data.target.start == at
@@ -95,7 +121,7 @@ def test_an_omission_may_point_at_a_place_in_the_text(lesson):
 
 
 def test_markup_in_a_note_is_kept_exactly_as_typed(lesson):
-    note = "x < y & <b>bold</b> <script>alert(1)</script> &lt; \"quoted\"\n  indented"
+    note = 'x < y & <b>bold</b> <script>alert(1)</script> &lt; "quoted"\n  indented'
     data = validate_annotation(source(lesson, note=note), lesson)
     assert data.note == note
 
@@ -137,14 +163,14 @@ def test_the_note_limit_can_be_configured(lesson):
 
 
 def test_the_omissions_prompt_needs_what_is_missing(lesson):
-    error = invalid({"category": "omission", "prompt": "omissions", "note": "Something"},
-                    lesson)
+    error = invalid({"category": "omission", "prompt": "omissions", "note": "Something"}, lesson)
     assert error.fields == {"fields.missing": "Please fill in \u201cWhat is missing\u201d."}
 
 
 def test_a_blank_required_field_counts_as_missing(lesson):
-    error = invalid({"category": "omission", "prompt": "omissions",
-                     "fields": {"missing": "   "}}, lesson)
+    error = invalid(
+        {"category": "omission", "prompt": "omissions", "fields": {"missing": "   "}}, lesson
+    )
     assert "fields.missing" in error.fields
 
 
@@ -259,25 +285,40 @@ def test_a_payload_that_is_not_an_object_is_refused(lesson, payload):
 
 
 def test_every_problem_is_reported_at_once(lesson):
-    error = invalid({"category": "source", "prompt": "sources", "note": "a" * 2001,
-                     "fields": {"named": "maybe"}}, lesson)
+    error = invalid(
+        {
+            "category": "source",
+            "prompt": "sources",
+            "note": "a" * 2001,
+            "fields": {"named": "maybe"},
+        },
+        lesson,
+    )
     assert set(error.fields) == {"note", "fields.named", "target"}
 
 
 @pytest.mark.parametrize("bad", ["nul \x00 inside", "half an emoji \ud83d"])
-def test_a_note_with_characters_no_database_can_keep_is_refused_in_words(lesson,
-    bad):
+def test_a_note_with_characters_no_database_can_keep_is_refused_in_words(lesson, bad):
     with pytest.raises(Invalid) as e:
-        validate_annotation({"category": "omission", "prompt": "omissions", "note": bad,
-                             "fields": {"missing": "x"}}, lesson)
+        validate_annotation(
+            {
+                "category": "omission",
+                "prompt": "omissions",
+                "note": bad,
+                "fields": {"missing": "x"},
+            },
+            lesson,
+        )
     assert "can't store" in e.value.fields["note"]
 
 
 def test_the_no_javascript_form_stores_line_breaks_like_the_page_does(lesson):
     from app.domain.annotations import quote_form_payload
 
-    payload = quote_form_payload(lesson, {
-        "prompt": "omissions", "note": "one\r\ntwo", "missing": "a\r\nb", "rewrite": "ignored"})
+    payload = quote_form_payload(
+        lesson,
+        {"prompt": "omissions", "note": "one\r\ntwo", "missing": "a\r\nb", "rewrite": "ignored"},
+    )
     assert payload["note"] == "one\ntwo"
     assert payload["fields"] == {"missing": "a\nb"}  # rewrite isn't asked by this prompt
     assert payload["category"] == "omission"
@@ -290,27 +331,30 @@ def _input(note: str, start: int = 10) -> AnnotationInput:
     return AnnotationInput("source", "sources", Target(start, start + 5, "x" * 5), note, {})
 
 
-@pytest.mark.parametrize(("stored", "version", "deleted", "sent", "if_match", "plan"), [
-    # nothing stored under the id: made, unless If-Match names a version of it
-    (None, None, False, _input("a"), None, CREATE),
-    (None, None, False, _input("a"), 1, CONFLICT),
-    # the same content again (a retry of a save that landed): nothing changes, even when
-    # If-Match is the version the retry was sent with, one behind
-    (_input("a"), 2, False, _input("a"), None, SAME),
-    (_input("a"), 2, False, _input("a"), 1, SAME),
-    (_input("a"), 2, False, _input("a"), 2, SAME),
-    # new content: If-Match absent or naming the stored version
-    (_input("a"), 2, False, _input("b"), None, UPDATE),
-    (_input("a"), 2, False, _input("b"), 2, UPDATE),
-    (_input("a"), 2, False, _input("a", start=11), 2, UPDATE),
-    # ... naming another version: another tab saved in between
-    (_input("a"), 2, False, _input("b"), 1, CONFLICT),
-    (_input("a"), 2, False, _input("b"), 3, CONFLICT),
-    # a deleted annotation saved again comes back, even with its old content
-    (_input("a"), 3, True, _input("a"), None, UPDATE),
-    (_input("a"), 3, True, _input("a"), 3, UPDATE),
-    (_input("a"), 3, True, _input("a"), 2, CONFLICT),
-])
+@pytest.mark.parametrize(
+    ("stored", "version", "deleted", "sent", "if_match", "plan"),
+    [
+        # nothing stored under the id: made, unless If-Match names a version of it
+        (None, None, False, _input("a"), None, CREATE),
+        (None, None, False, _input("a"), 1, CONFLICT),
+        # the same content again (a retry of a save that landed): nothing changes, even when
+        # If-Match is the version the retry was sent with, one behind
+        (_input("a"), 2, False, _input("a"), None, SAME),
+        (_input("a"), 2, False, _input("a"), 1, SAME),
+        (_input("a"), 2, False, _input("a"), 2, SAME),
+        # new content: If-Match absent or naming the stored version
+        (_input("a"), 2, False, _input("b"), None, UPDATE),
+        (_input("a"), 2, False, _input("b"), 2, UPDATE),
+        (_input("a"), 2, False, _input("a", start=11), 2, UPDATE),
+        # ... naming another version: another tab saved in between
+        (_input("a"), 2, False, _input("b"), 1, CONFLICT),
+        (_input("a"), 2, False, _input("b"), 3, CONFLICT),
+        # a deleted annotation saved again comes back, even with its old content
+        (_input("a"), 3, True, _input("a"), None, UPDATE),
+        (_input("a"), 3, True, _input("a"), 3, UPDATE),
+        (_input("a"), 3, True, _input("a"), 2, CONFLICT),
+    ],
+)
 def test_plan_put_decides_what_a_save_does(stored, version, deleted, sent, if_match, plan):
     assert plan_put(stored, version, deleted, sent, if_match) == plan
 

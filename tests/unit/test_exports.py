@@ -65,7 +65,7 @@ def read_back(chunks, quoting=csv.QUOTE_MINIMAL) -> list[list]:
     text = "".join(chunks)
     assert text.startswith(BOM)
     assert text.count(BOM) == 1
-    return list(csv.reader(io.StringIO(text[len(BOM):], newline=""), quoting=quoting))
+    return list(csv.reader(io.StringIO(text[len(BOM) :], newline=""), quoting=quoting))
 
 
 def assert_inert(text: str) -> None:
@@ -78,26 +78,29 @@ def assert_inert(text: str) -> None:
 # ----------------------------------------------------------------------------- neutralise
 
 
-@pytest.mark.parametrize(("value", "written"), [
-    ("=1+2", "'=1+2"),
-    ("+x", "'+x"),
-    ("-x", "'-x"),
-    ("@x", "'@x"),
-    ("\tx", "'\tx"),
-    ("\rx", "'\rx"),
-    ("\nx", "'\nx"),
-    ("\uff1d1+2", "'\uff1d1+2"),  # full-width =
-    ("\uff0bx", "'\uff0bx"),  # full-width +
-    ("\uff0dx", "'\uff0dx"),  # full-width -
-    ("\uff20x", "'\uff20x"),  # full-width @
-    ("-2", "'-2"),  # text that looks like a number is still text
-    ("normal", "normal"),
-    ("x=1", "x=1"),
-    (" =1", " =1"),
-    ("", ""),
-    (None, ""),
-    (True, "True"),
-])
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+x", "'+x"),
+        ("-x", "'-x"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("\nx", "'\nx"),
+        ("\uff1d1+2", "'\uff1d1+2"),  # full-width =
+        ("\uff0bx", "'\uff0bx"),  # full-width +
+        ("\uff0dx", "'\uff0dx"),  # full-width -
+        ("\uff20x", "'\uff20x"),  # full-width @
+        ("-2", "'-2"),  # text that looks like a number is still text
+        ("normal", "normal"),
+        ("x=1", "x=1"),
+        (" =1", " =1"),
+        ("", ""),
+        (None, ""),
+        (True, "True"),
+    ],
+)
 def test_neutralise_defuses_text_that_could_start_a_formula(value, written):
     assert neutralise(value) == written
 
@@ -174,20 +177,43 @@ def test_hostile_text_comes_out_as_typed_and_inert():
 
 # ----------------------------------------------------------------------------- grades
 
-CATEGORIES = [Category("source", "Source", "#000"), Category("loaded", "Loaded wording", "#000"),
-              Category("omission", "Left out", "#000")]
+CATEGORIES = [
+    Category("source", "Source", "#000"),
+    Category("loaded", "Loaded wording", "#000"),
+    Category("omission", "Left out", "#000"),
+]
 GRADES_HEADERS = [
-    "Student", "Username", "SIS User ID", "SIS Login ID", "Section", "Assignment", "Status",
-    "Submitted", "Late", "Source score", "Loaded wording score", "Left out score",
-    "Auto score", "Final score", "Points possible",
+    "Student",
+    "Username",
+    "SIS User ID",
+    "SIS Login ID",
+    "Section",
+    "Assignment",
+    "Status",
+    "Submitted",
+    "Late",
+    "Source score",
+    "Loaded wording score",
+    "Left out score",
+    "Auto score",
+    "Final score",
+    "Points possible",
 ]
 
 
 def grade(name: str = "Doe, Jane", **changes) -> GradeRow:
     values = dict(
-        name=name, username="jdoe", sis_user_id="S-1", sis_login_id="jdoe@school.example",
-        section="Period 2", status="late", submitted_at=T0, late=True, auto_score=7.5,
-        final_score=None, possible=12.0,
+        name=name,
+        username="jdoe",
+        sis_user_id="S-1",
+        sis_login_id="jdoe@school.example",
+        section="Period 2",
+        status="late",
+        submitted_at=T0,
+        late=True,
+        auto_score=7.5,
+        final_score=None,
+        possible=12.0,
         category_scores={"source": 3.0, "loaded": 2.5, "omission": 2.0},
     )
     values.update(changes)
@@ -195,17 +221,54 @@ def grade(name: str = "Doe, Jane", **changes) -> GradeRow:
 
 
 def test_grades_csv_has_one_row_per_student_in_a_stable_column_order():
-    rows = read_back(csv_lines(grades_table("Kiev's anger", [
-        grade(),
-        grade("Roe, Rich", username="rroe", status="submitted", late=False, final_score=9.0,
-              submitted_at=datetime(2022, 11, 15, 11, 0, tzinfo=timezone(timedelta(hours=2)))),
-        grade("Poe, Pat", username="ppoe", status="not started", late=False, submitted_at=None,
-              auto_score=0.0, category_scores={}),
-    ], CATEGORIES)))
+    rows = read_back(
+        csv_lines(
+            grades_table(
+                "Kiev's anger",
+                [
+                    grade(),
+                    grade(
+                        "Roe, Rich",
+                        username="rroe",
+                        status="submitted",
+                        late=False,
+                        final_score=9.0,
+                        submitted_at=datetime(
+                            2022, 11, 15, 11, 0, tzinfo=timezone(timedelta(hours=2))
+                        ),
+                    ),
+                    grade(
+                        "Poe, Pat",
+                        username="ppoe",
+                        status="not started",
+                        late=False,
+                        submitted_at=None,
+                        auto_score=0.0,
+                        category_scores={},
+                    ),
+                ],
+                CATEGORIES,
+            )
+        )
+    )
     assert rows[0] == GRADES_HEADERS
-    assert rows[1] == ["Doe, Jane", "jdoe", "S-1", "jdoe@school.example", "Period 2",
-                       "Kiev's anger", "late", "2022-11-15T10:00:00Z", "yes",
-                       "3", "2.5", "2", "7.5", "7.5", "12"]
+    assert rows[1] == [
+        "Doe, Jane",
+        "jdoe",
+        "S-1",
+        "jdoe@school.example",
+        "Period 2",
+        "Kiev's anger",
+        "late",
+        "2022-11-15T10:00:00Z",
+        "yes",
+        "3",
+        "2.5",
+        "2",
+        "7.5",
+        "7.5",
+        "12",
+    ]
     assert rows[2][7:9] == ["2022-11-15T09:00:00Z", "no"]
     assert rows[2][-3:] == ["7.5", "9", "12"]  # the teacher's override is the final score
     assert rows[3][7:] == ["", "no", "0", "0", "0", "0", "0", "12"]
@@ -239,11 +302,18 @@ def test_canvas_csv_has_canvas_headers_and_points_possible_row():
         ],
     )
     text = "".join(csv_lines(table))
-    lines = text[len(BOM):].split("\r\n")
+    lines = text[len(BOM) :].split("\r\n")
     assert lines[1] == f'"{CANVAS_POINTS_POSSIBLE}","","","","",12,10.5'
     rows = read_back([text])
-    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
-                       "Kiev's anger (41)", "Two sources, one story (42)"]
+    assert rows[0] == [
+        "Student",
+        "ID",
+        "SIS User ID",
+        "SIS Login ID",
+        "Section",
+        "Kiev's anger (41)",
+        "Two sources, one story (42)",
+    ]
     assert rows[1] == ["    Points Possible", "", "", "", "", "12", "10.5"]
     assert rows[2] == ["Doe, Jane", "5678", "S-1", "jdoe", "Period 2", "7.5", ""]
     assert rows[3] == ["Roe, Rich", "", "", "rroe", "", "", "10.5"]  # blank: no score
@@ -251,8 +321,9 @@ def test_canvas_csv_has_canvas_headers_and_points_possible_row():
 
 
 def test_canvas_csv_with_hostile_names_and_titles_is_inert():
-    table = canvas_table([("=Quiz", 3, 5.0)],
-                         [CanvasStudent(n, "", n, n, n, {3: -1.0}) for n in HOSTILE])
+    table = canvas_table(
+        [("=Quiz", 3, 5.0)], [CanvasStudent(n, "", n, n, n, {3: -1.0}) for n in HOSTILE]
+    )
     text = "".join(csv_lines(table))
     rows = read_back([text])
     assert rows[0][-1] == "'=Quiz (3)"  # Canvas still finds the assignment by "(3)"
@@ -265,25 +336,44 @@ def test_canvas_csv_with_hostile_names_and_titles_is_inert():
 
 
 def test_moodle_csv_identifies_students_by_username_with_optional_feedback():
-    rows = read_back(csv_lines(moodle_table("Kiev's anger", [
-        MoodleStudent("jdoe", 7.5), MoodleStudent("rroe", None, email="r@school.example"),
-    ])))
+    rows = read_back(
+        csv_lines(
+            moodle_table(
+                "Kiev's anger",
+                [
+                    MoodleStudent("jdoe", 7.5),
+                    MoodleStudent("rroe", None, email="r@school.example"),
+                ],
+            )
+        )
+    )
     assert rows == [["Username", "Kiev's anger"], ["jdoe", "7.5"], ["rroe", ""]]
 
-    rows = read_back(csv_lines(moodle_table("Quiz", [
-        MoodleStudent("jdoe", 7.5, feedback="=Well done,\n Jane"),
-        MoodleStudent("rroe", 3, feedback=""),
-    ])))
-    assert rows == [["Username", "Quiz", "Feedback: Quiz"],
-                    ["jdoe", "7.5", "'=Well done,\n Jane"], ["rroe", "3", ""]]
+    rows = read_back(
+        csv_lines(
+            moodle_table(
+                "Quiz",
+                [
+                    MoodleStudent("jdoe", 7.5, feedback="=Well done,\n Jane"),
+                    MoodleStudent("rroe", 3, feedback=""),
+                ],
+            )
+        )
+    )
+    assert rows == [
+        ["Username", "Quiz", "Feedback: Quiz"],
+        ["jdoe", "7.5", "'=Well done,\n Jane"],
+        ["rroe", "3", ""],
+    ]
 
 
 def test_moodle_csv_uses_email_when_every_student_has_one():
-    students = [MoodleStudent("jdoe", 1, email="j@school.example"),
-                MoodleStudent("rroe", 2, email="r@school.example")]
+    students = [
+        MoodleStudent("jdoe", 1, email="j@school.example"),
+        MoodleStudent("rroe", 2, email="r@school.example"),
+    ]
     rows = read_back(csv_lines(moodle_table("Quiz", students)))
-    assert rows == [["Email address", "Quiz"], ["j@school.example", "1"],
-                    ["r@school.example", "2"]]
+    assert rows == [["Email address", "Quiz"], ["j@school.example", "1"], ["r@school.example", "2"]]
     assert read_back(csv_lines(moodle_table("Quiz", students, by="username")))[1][0] == "jdoe"
     with pytest.raises(ValueError, match="identify students"):
         moodle_table("Quiz", students, by="id number")
@@ -291,8 +381,10 @@ def test_moodle_csv_uses_email_when_every_student_has_one():
 
 # ----------------------------------------------------------------------------- annotations
 
-TEXT_BLOCKS = [Block("headline", "Kiev expresses anger over a proposal"),
-               Block("paragraph", f"Ukraine has vented its anger {EMOJI} on a top US general.")]
+TEXT_BLOCKS = [
+    Block("headline", "Kiev expresses anger over a proposal"),
+    Block("paragraph", f"Ukraine has vented its anger {EMOJI} on a top US general."),
+]
 
 
 def tiny_lesson() -> Lesson:
@@ -301,19 +393,48 @@ def tiny_lesson() -> Lesson:
         block.start = start
         start += len(block.text) + 2
     return Lesson(
-        id="tiny", title="Tiny", outlet="", byline="", published="", url="", grade_band="",
-        minutes=5, teacher_note="", blocks=TEXT_BLOCKS, categories=CATEGORIES,
-        prompts=[Prompt("sources", "source", "Who says so?"),
-                 Prompt("loaded", "loaded", "Which words are loaded?"),
-                 Prompt("omissions", "omission", "What is missing?")],
-        key=[], decoys=[], scoring={},
+        id="tiny",
+        title="Tiny",
+        outlet="",
+        byline="",
+        published="",
+        url="",
+        grade_band="",
+        minutes=5,
+        teacher_note="",
+        blocks=TEXT_BLOCKS,
+        categories=CATEGORIES,
+        prompts=[
+            Prompt("sources", "source", "Who says so?"),
+            Prompt("loaded", "loaded", "Which words are loaded?"),
+            Prompt("omissions", "omission", "What is missing?"),
+        ],
+        key=[],
+        decoys=[],
+        scoring={},
     )
 
 
 ANNOTATION_HEADERS = [
-    "Student", "Username", "Prompt", "Category", "Quote", "Start", "End", "Note",
-    "Source named?", "Who they are", "Independent?", "Where I checked", "Neutral rewrite",
-    "What is missing", "Why it matters", "Match to key", "Mark", "Created", "Modified",
+    "Student",
+    "Username",
+    "Prompt",
+    "Category",
+    "Quote",
+    "Start",
+    "End",
+    "Note",
+    "Source named?",
+    "Who they are",
+    "Independent?",
+    "Where I checked",
+    "Neutral rewrite",
+    "What is missing",
+    "Why it matters",
+    "Match to key",
+    "Mark",
+    "Created",
+    "Modified",
 ]
 
 
@@ -328,48 +449,113 @@ def works_on(text: str) -> list[StudentWork]:
 
     def row(n, category, prompt, start, end, note, **fields) -> AnnotationRow:
         return AnnotationRow(
-            id=f"00000000-0000-4000-8000-{n:012d}", student_id=n // 10, category=category,
-            prompt_id=prompt, start=start, end=end,
-            exact=text[start:end] if start is not None else "", note=note, fields=fields,
-            created_at=T0, updated_at=T0 + timedelta(minutes=n),
+            id=f"00000000-0000-4000-8000-{n:012d}",
+            student_id=n // 10,
+            category=category,
+            prompt_id=prompt,
+            start=start,
+            end=end,
+            exact=text[start:end] if start is not None else "",
+            note=note,
+            fields=fields,
+            created_at=T0,
+            updated_at=T0 + timedelta(minutes=n),
         )
 
-    jane = StudentWork(1, "Doe, Jane", "jdoe", annotations=[
-        row(11, "loaded", "loaded", vented, vented + 21, "=1+2 sounds angry",
-            rewrite="criticised"),
-        row(12, "omission", "omissions", general, general, "", missing="What he said",
-            why="-context"),
-    ])
+    jane = StudentWork(
+        1,
+        "Doe, Jane",
+        "jdoe",
+        annotations=[
+            row(
+                11,
+                "loaded",
+                "loaded",
+                vented,
+                vented + 21,
+                "=1+2 sounds angry",
+                rewrite="criticised",
+            ),
+            row(
+                12,
+                "omission",
+                "omissions",
+                general,
+                general,
+                "",
+                missing="What he said",
+                why="-context",
+            ),
+        ],
+    )
     jane.omission_marks["00000000-0000-4000-8000-000000000012"] = OmissionMark(
-        "00000000-0000-4000-8000-000000000012", "om-remarks", "partial")
-    rich = StudentWork(2, "@Roe, Rich\n", "rroe", annotations=[
-        row(21, "omission", "omissions", None, None, "No date", missing="+date"),
-        row(22, "source", None, general, general + 16, "", named="unnamed",
-            checked_url="https://example.org/a b"),
-    ])
+        "00000000-0000-4000-8000-000000000012", "om-remarks", "partial"
+    )
+    rich = StudentWork(
+        2,
+        "@Roe, Rich\n",
+        "rroe",
+        annotations=[
+            row(21, "omission", "omissions", None, None, "No date", missing="+date"),
+            row(
+                22,
+                "source",
+                None,
+                general,
+                general + 16,
+                "",
+                named="unnamed",
+                checked_url="https://example.org/a b",
+            ),
+        ],
+    )
     return [jane, rich]
 
 
 def test_annotations_csv_has_one_row_per_annotation_with_match_and_mark():
     lesson = tiny_lesson()
     text = lesson.text
-    rows = annotation_export_rows(lesson, works_on(text),
-                                  {"00000000-0000-4000-8000-000000000011": "loaded-vented"})
+    rows = annotation_export_rows(
+        lesson, works_on(text), {"00000000-0000-4000-8000-000000000011": "loaded-vented"}
+    )
     written = "".join(csv_lines(annotations_table(rows)))
     out = read_back([written])
     assert out[0] == ANNOTATION_HEADERS
     vented = text.index("vented")
     assert out[1] == [
-        "Doe, Jane", "jdoe", "Which words are loaded?", "Loaded wording",
-        f"vented its anger {EMOJI} on", str(vented), str(vented + 21), "'=1+2 sounds angry",
-        "", "", "", "", "criticised", "", "", "loaded-vented", "", "2022-11-15T10:00:00Z",
+        "Doe, Jane",
+        "jdoe",
+        "Which words are loaded?",
+        "Loaded wording",
+        f"vented its anger {EMOJI} on",
+        str(vented),
+        str(vented + 21),
+        "'=1+2 sounds angry",
+        "",
+        "",
+        "",
+        "",
+        "criticised",
+        "",
+        "",
+        "loaded-vented",
+        "",
+        "2022-11-15T10:00:00Z",
         "2022-11-15T10:11:00Z",
     ]
     general = str(text.index("a top US general"))
     assert out[2][2:8] == ["What is missing?", "Left out", "", general, general, ""]
     assert out[2][13:17] == ["What he said", "'-context", "om-remarks", "partial"]
-    assert out[3][:8] == ["'@Roe, Rich\n", "rroe", "What is missing?", "Left out", "", "", "",
-                          "No date"]
+    assert out[3][:8] == [
+        "'@Roe, Rich\n",
+        "rroe",
+        "What is missing?",
+        "Left out",
+        "",
+        "",
+        "",
+        "No date",
+    ]
     assert out[3][13] == "'+date"
     assert out[4][2:5] == ["", "Source", "a top US general"]
     assert out[4][8] == "unnamed"
@@ -383,9 +569,9 @@ def test_annotation_rows_carry_the_w3c_context_in_code_points():
     text = lesson.text
     rows = annotation_export_rows(lesson, works_on(text))
     span, point, nowhere = rows[0], rows[1], rows[2]
-    assert span.exact == text[span.start:span.end] == f"vented its anger {EMOJI} on"
-    assert span.prefix == text[max(0, span.start - 32):span.start]
-    assert span.suffix == text[span.end:span.end + 32]
+    assert span.exact == text[span.start : span.end] == f"vented its anger {EMOJI} on"
+    assert span.prefix == text[max(0, span.start - 32) : span.start]
+    assert span.suffix == text[span.end : span.end + 32]
     assert span.prefix == "er over a proposal\n\nUkraine has "  # 32 code points, blocks and all
     assert span.suffix == " a top US general."  # the text ends sooner
     assert point.start == point.end
@@ -400,9 +586,19 @@ def test_annotation_rows_carry_the_w3c_context_in_code_points():
 def test_annotations_csv_with_hostile_names_and_notes_is_inert():
     rows = [
         AnnotationExportRow(
-            id=f"00000000-0000-4000-8000-{i:012d}", student_id=i, student_name=text,
-            username=text, category="loaded", category_label=text, start=0, end=4,
-            created=T0, modified=T0, exact=text, note=text, prompt=text,
+            id=f"00000000-0000-4000-8000-{i:012d}",
+            student_id=i,
+            student_name=text,
+            username=text,
+            category="loaded",
+            category_label=text,
+            start=0,
+            end=4,
+            created=T0,
+            modified=T0,
+            exact=text,
+            note=text,
+            prompt=text,
             fields={name: text for name, _ in ANNOTATION_FIELD_COLUMNS},
         )
         for i, text in enumerate(HOSTILE)
@@ -416,9 +612,18 @@ def test_annotations_csv_with_hostile_names_and_notes_is_inert():
 
 def test_a_thousand_students_stream_without_building_the_file():
     row = AnnotationExportRow(
-        id="00000000-0000-4000-8000-000000000001", student_id=1, student_name="Doe, Jane",
-        username="jdoe", category="loaded", category_label="Loaded wording", start=10, end=20,
-        created=T0, modified=T0, exact="vented its", note="a note " * 20,
+        id="00000000-0000-4000-8000-000000000001",
+        student_id=1,
+        student_name="Doe, Jane",
+        username="jdoe",
+        category="loaded",
+        category_label="Loaded wording",
+        start=10,
+        end=20,
+        created=T0,
+        modified=T0,
+        exact="vented its",
+        note="a note " * 20,
     )
     lines = csv_lines(annotations_table(row for _ in range(40_000)))
     first = next(lines)
@@ -434,22 +639,29 @@ def test_times_are_written_in_utc_with_a_z():
     assert iso_utc(T0) == "2022-11-15T10:00:00Z"
     assert iso_utc(T0.replace(tzinfo=UTC, microsecond=5)) == "2022-11-15T10:00:00Z"
     assert iso_utc(datetime(2022, 11, 15, 12, tzinfo=timezone(timedelta(hours=2)))) == (
-        "2022-11-15T10:00:00Z")
+        "2022-11-15T10:00:00Z"
+    )
     assert iso_utc(None) == ""
 
 
-@pytest.mark.parametrize(("typed", "address"), [
-    ("https://example.org/a b", "https://example.org/a%20b"),
-    ("https://bücher.example/über?q=ä ö#top", "https://xn--bcher-kva.example/%C3%BCber?q=%C3%A4%20%C3%B6#top"),
-    ("HTTP://Example.org:8080/x", "http://example.org:8080/x"),
-    ("https://example.org/already%20escaped", "https://example.org/already%20escaped"),
-    ("javascript:alert(1)", None),
-    ("not a web address", None),
-    ("https://user:pw@example.org/", None),
-    ("https://example.org:99999/", None),
-    ("https://exa mple.org/", None),
-    ("ftp://example.org/", None),
-])
+@pytest.mark.parametrize(
+    ("typed", "address"),
+    [
+        ("https://example.org/a b", "https://example.org/a%20b"),
+        (
+            "https://bücher.example/über?q=ä ö#top",
+            "https://xn--bcher-kva.example/%C3%BCber?q=%C3%A4%20%C3%B6#top",
+        ),
+        ("HTTP://Example.org:8080/x", "http://example.org:8080/x"),
+        ("https://example.org/already%20escaped", "https://example.org/already%20escaped"),
+        ("javascript:alert(1)", None),
+        ("not a web address", None),
+        ("https://user:pw@example.org/", None),
+        ("https://example.org:99999/", None),
+        ("https://exa mple.org/", None),
+        ("ftp://example.org/", None),
+    ],
+)
 def test_where_i_checked_becomes_a_clean_web_address_or_nothing(typed, address):
     assert web_address(typed) == address
 
@@ -465,18 +677,29 @@ def test_pseudonyms_are_version_8_uuids_and_stable():
 def test_the_json_ld_export_refuses_what_would_make_it_invalid():
     assignment = AnnotatedAssignment(1, "A", "tiny", "abc")
     row = AnnotationExportRow(
-        id="00000000-0000-4000-8000-000000000001", student_id=1, student_name="Jane",
-        username="jdoe", category="loaded", category_label="Loaded wording", start=None,
-        end=None, created=T0, modified=T0,
+        id="00000000-0000-4000-8000-000000000001",
+        student_id=1,
+        student_name="Jane",
+        username="jdoe",
+        category="loaded",
+        category_label="Loaded wording",
+        start=None,
+        end=None,
+        created=T0,
+        modified=T0,
     )
     pseudonym = pseudonymiser("k")
     with pytest.raises(ValueError, match="base_url"):
         annotation_collection("school.example", assignment, [row], pseudonym=pseudonym)
     with pytest.raises(ValueError, match="page_size"):
-        annotation_collection("https://s.example", assignment, [row], pseudonym=pseudonym,
-                              page_size=0)
+        annotation_collection(
+            "https://s.example", assignment, [row], pseudonym=pseudonym, page_size=0
+        )
     with pytest.raises(ValueError, match="absolute IRI"):
         web_annotation(row, source="https://s.example/l", pseudonym=lambda _: "Jane Doe")
     with pytest.raises(ValueError, match="UUID"):
-        web_annotation(AnnotationExportRow(**{**row.__dict__, "id": "not-a-uuid"}),
-                       source="https://s.example/l", pseudonym=pseudonym)
+        web_annotation(
+            AnnotationExportRow(**{**row.__dict__, "id": "not-a-uuid"}),
+            source="https://s.example/l",
+            pseudonym=pseudonym,
+        )

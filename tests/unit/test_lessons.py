@@ -22,7 +22,7 @@ REAL_LESSON = ROOT / "lessons" / "kiev-anger-milley.toml"
 SEED_ARTICLE = ROOT / "tests" / "data" / "seed_article.txt"
 
 # A small lesson that loads cleanly; each broken case below changes one thing in it.
-GOOD = '''\
+GOOD = """\
 id = "tiny"
 title = "A tiny lesson"
 minutes = 10
@@ -67,7 +67,7 @@ id = "decoy-top"
 category = "loaded"
 quote = "top US general"
 explanation = "A plain job title."
-'''
+"""
 
 
 def write(tmp_path: Path, text: str, name: str = "tiny.toml") -> Path:
@@ -141,7 +141,8 @@ def test_the_version_hash_is_stable(real):
 def test_the_version_hash_changes_when_the_article_text_changes(tmp_path):
     original, _ = load_lesson_file(write(tmp_path, GOOD, "a.toml"))
     edited, _ = load_lesson_file(
-        write(tmp_path, GOOD.replace("Ukraine has vented", "Ukraine has now vented"), "b.toml"))
+        write(tmp_path, GOOD.replace("Ukraine has vented", "Ukraine has now vented"), "b.toml")
+    )
     assert original is not None
     assert edited is not None
     assert original.version != edited.version
@@ -174,80 +175,193 @@ def test_the_small_good_lesson_loads(tmp_path):
 
 BROKEN = [
     pytest.param(GOOD + 'title = "unterminated\n', "syntax", "", id="bad-toml-syntax"),
-    pytest.param(broken('quote = "vented its anger"', 'quote = "furious outburst"'),
-                 "key loaded-vented", "is not in the article", id="quote-not-in-article"),
-    pytest.param(broken('quote = "vented its anger"', 'quote = "Read more"'),
-                 "key loaded-vented", "occurs 2 times", id="repeated-quote-without-occurrence"),
-    pytest.param(broken('id = "decoy-top"', 'id = "loaded-vented"'),
-                 "decoys[1]", "duplicate id 'loaded-vented' (also used by key[1])",
-                 id="duplicate-id"),
-    pytest.param(broken('category = "loaded"\nquote = "vented',
-                        'category = "spin"\nquote = "vented'),
-                 "key loaded-vented", "unknown category 'spin'", id="unknown-category"),
-    pytest.param(broken("points = 2", "points = -1"),
-                 "key loaded-vented", "must not be negative", id="negative-points"),
-    pytest.param(broken("points = 2", "points = 1000"),
-                 "key loaded-vented", "at most 100", id="too-many-points"),
-    pytest.param(broken("points = 2", 'points = "two"'),
-                 "key loaded-vented", "'points' must be a number", id="points-not-a-number"),
-    pytest.param(broken("points = 2", "points = true"),
-                 "key loaded-vented", "'points' must be a number", id="points-a-boolean"),
-    pytest.param(broken('category = "loaded"\nquote = "vented',
-                        'category = ["loaded"]\nquote = "vented'),
-                 "key loaded-vented", "unknown category", id="category-as-a-list"),
-    pytest.param(broken('category = "source"', 'category = ["source"]'),
-                 "prompt sources", "unknown category", id="prompt-category-as-a-list"),
-    pytest.param(broken('quote = "vented its anger"', 'quote = "Read more"\noccurrence = 0'),
-                 "key loaded-vented", "occurrence 0 asked for", id="occurrence-zero"),
-    pytest.param(broken('quote = "vented its anger"', 'quote = "Read more"\noccurrence = 3'),
-                 "key loaded-vented", "occurs 2 time(s)", id="occurrence-too-high"),
-    pytest.param(broken('quote = "vented its anger"', 'quote = "Read more"\noccurrence = "2"'),
-                 "key loaded-vented", "'occurrence' must be a whole number",
-                 id="occurrence-as-text"),
-    pytest.param(broken('id = "loaded-vented"', 'id = "loaded-vented\\n"'),
-                 "key[1]", "'id' must be a slug", id="id-with-trailing-newline"),
-    pytest.param(broken("[[decoys]]", "[decoys]"),
-                 "decoys", "use [[decoys]] entries", id="decoys-as-a-table"),
-    pytest.param(broken("[[key]]\nid = \"loaded-vented\"", "[key]\nid = \"loaded-vented\"")
-                 .replace("[[key]]\nid = \"om-venue\"", "[key2]\nid = \"om-venue\""),
-                 "key", "use [[key]] entries", id="key-as-a-table"),
-    pytest.param(broken('text = "Ukraine has', 'text = "Kiev said no.\\n\\nUkraine has'),
-                 "blocks[2]", "blank line", id="block-with-a-blank-line"),
-    pytest.param(broken('text = "Ukraine has', 'text = "\\nUkraine has'),
-                 "blocks[2]", "start or end with a line break", id="block-starting-with-newline"),
-    pytest.param(broken('kind = "paragraph"', 'kind = "sidebar"'),
-                 "blocks[2]", "unknown block kind 'sidebar'", id="unknown-block-kind"),
-    pytest.param(broken('quote = "vented its anger"', 'quote = "ented its ang"'),
-                 "key loaded-vented", "whole words", id="quote-not-on-whole-words"),
-    pytest.param(broken('cues = ["club", "new york"]\n', ""),
-                 "key om-venue", "needs 'cues'", id="omission-without-cues"),
-    pytest.param(broken('cues = ["club", "new york"]', "cues = []"),
-                 "key om-venue", "needs 'cues'", id="omission-with-empty-cues"),
-    pytest.param(broken('reference = "CNN, 9 Nov 2022"\n', ""),
-                 "key om-venue", "'reference' is missing", id="omission-without-reference"),
-    pytest.param(broken('statement = "Where he spoke"',
-                        'statement = "Where he spoke"\nquote = "x"'),
-                 "key om-venue", "remove 'quote'", id="omission-with-a-quote"),
-    pytest.param(broken('id = "tiny"', 'id = "Tiny Lesson!"'),
-                 "id", "lesson id must be a slug", id="lesson-id-not-a-slug"),
-    pytest.param(broken('title = "A tiny lesson"', 'title = "  "'),
-                 "title", "'title' is missing", id="blank-title"),
-    pytest.param(broken("minutes = 10", "minutes = 0"),
-                 "minutes", "positive whole number", id="zero-minutes"),
-    pytest.param(broken('required = ["missing"]', 'required = ["rewrite"]'),
-                 "prompt omissions", "'required' may list only", id="required-field-unknown"),
-    pytest.param(GOOD + "\n[scoring]\nspin = 1\n",
-                 "scoring.spin", "unknown category 'spin'", id="scoring-unknown-category"),
-    pytest.param(GOOD + "\n[scoring]\nsource = -2\n",
-                 "scoring.source", "a weight must be a number", id="scoring-negative-weight"),
-    pytest.param(GOOD + '\n[categories.claim]\nlabel = "Claim"\ncolor = "green"\n',
-                 "categories.claim", "color must look like", id="category-bad-color"),
+    pytest.param(
+        broken('quote = "vented its anger"', 'quote = "furious outburst"'),
+        "key loaded-vented",
+        "is not in the article",
+        id="quote-not-in-article",
+    ),
+    pytest.param(
+        broken('quote = "vented its anger"', 'quote = "Read more"'),
+        "key loaded-vented",
+        "occurs 2 times",
+        id="repeated-quote-without-occurrence",
+    ),
+    pytest.param(
+        broken('id = "decoy-top"', 'id = "loaded-vented"'),
+        "decoys[1]",
+        "duplicate id 'loaded-vented' (also used by key[1])",
+        id="duplicate-id",
+    ),
+    pytest.param(
+        broken('category = "loaded"\nquote = "vented', 'category = "spin"\nquote = "vented'),
+        "key loaded-vented",
+        "unknown category 'spin'",
+        id="unknown-category",
+    ),
+    pytest.param(
+        broken("points = 2", "points = -1"),
+        "key loaded-vented",
+        "must not be negative",
+        id="negative-points",
+    ),
+    pytest.param(
+        broken("points = 2", "points = 1000"),
+        "key loaded-vented",
+        "at most 100",
+        id="too-many-points",
+    ),
+    pytest.param(
+        broken("points = 2", 'points = "two"'),
+        "key loaded-vented",
+        "'points' must be a number",
+        id="points-not-a-number",
+    ),
+    pytest.param(
+        broken("points = 2", "points = true"),
+        "key loaded-vented",
+        "'points' must be a number",
+        id="points-a-boolean",
+    ),
+    pytest.param(
+        broken('category = "loaded"\nquote = "vented', 'category = ["loaded"]\nquote = "vented'),
+        "key loaded-vented",
+        "unknown category",
+        id="category-as-a-list",
+    ),
+    pytest.param(
+        broken('category = "source"', 'category = ["source"]'),
+        "prompt sources",
+        "unknown category",
+        id="prompt-category-as-a-list",
+    ),
+    pytest.param(
+        broken('quote = "vented its anger"', 'quote = "Read more"\noccurrence = 0'),
+        "key loaded-vented",
+        "occurrence 0 asked for",
+        id="occurrence-zero",
+    ),
+    pytest.param(
+        broken('quote = "vented its anger"', 'quote = "Read more"\noccurrence = 3'),
+        "key loaded-vented",
+        "occurs 2 time(s)",
+        id="occurrence-too-high",
+    ),
+    pytest.param(
+        broken('quote = "vented its anger"', 'quote = "Read more"\noccurrence = "2"'),
+        "key loaded-vented",
+        "'occurrence' must be a whole number",
+        id="occurrence-as-text",
+    ),
+    pytest.param(
+        broken('id = "loaded-vented"', 'id = "loaded-vented\\n"'),
+        "key[1]",
+        "'id' must be a slug",
+        id="id-with-trailing-newline",
+    ),
+    pytest.param(
+        broken("[[decoys]]", "[decoys]"), "decoys", "use [[decoys]] entries", id="decoys-as-a-table"
+    ),
+    pytest.param(
+        broken('[[key]]\nid = "loaded-vented"', '[key]\nid = "loaded-vented"').replace(
+            '[[key]]\nid = "om-venue"', '[key2]\nid = "om-venue"'
+        ),
+        "key",
+        "use [[key]] entries",
+        id="key-as-a-table",
+    ),
+    pytest.param(
+        broken('text = "Ukraine has', 'text = "Kiev said no.\\n\\nUkraine has'),
+        "blocks[2]",
+        "blank line",
+        id="block-with-a-blank-line",
+    ),
+    pytest.param(
+        broken('text = "Ukraine has', 'text = "\\nUkraine has'),
+        "blocks[2]",
+        "start or end with a line break",
+        id="block-starting-with-newline",
+    ),
+    pytest.param(
+        broken('kind = "paragraph"', 'kind = "sidebar"'),
+        "blocks[2]",
+        "unknown block kind 'sidebar'",
+        id="unknown-block-kind",
+    ),
+    pytest.param(
+        broken('quote = "vented its anger"', 'quote = "ented its ang"'),
+        "key loaded-vented",
+        "whole words",
+        id="quote-not-on-whole-words",
+    ),
+    pytest.param(
+        broken('cues = ["club", "new york"]\n', ""),
+        "key om-venue",
+        "needs 'cues'",
+        id="omission-without-cues",
+    ),
+    pytest.param(
+        broken('cues = ["club", "new york"]', "cues = []"),
+        "key om-venue",
+        "needs 'cues'",
+        id="omission-with-empty-cues",
+    ),
+    pytest.param(
+        broken('reference = "CNN, 9 Nov 2022"\n', ""),
+        "key om-venue",
+        "'reference' is missing",
+        id="omission-without-reference",
+    ),
+    pytest.param(
+        broken('statement = "Where he spoke"', 'statement = "Where he spoke"\nquote = "x"'),
+        "key om-venue",
+        "remove 'quote'",
+        id="omission-with-a-quote",
+    ),
+    pytest.param(
+        broken('id = "tiny"', 'id = "Tiny Lesson!"'),
+        "id",
+        "lesson id must be a slug",
+        id="lesson-id-not-a-slug",
+    ),
+    pytest.param(
+        broken('title = "A tiny lesson"', 'title = "  "'),
+        "title",
+        "'title' is missing",
+        id="blank-title",
+    ),
+    pytest.param(
+        broken("minutes = 10", "minutes = 0"), "minutes", "positive whole number", id="zero-minutes"
+    ),
+    pytest.param(
+        broken('required = ["missing"]', 'required = ["rewrite"]'),
+        "prompt omissions",
+        "'required' may list only",
+        id="required-field-unknown",
+    ),
+    pytest.param(
+        GOOD + "\n[scoring]\nspin = 1\n",
+        "scoring.spin",
+        "unknown category 'spin'",
+        id="scoring-unknown-category",
+    ),
+    pytest.param(
+        GOOD + "\n[scoring]\nsource = -2\n",
+        "scoring.source",
+        "a weight must be a number",
+        id="scoring-negative-weight",
+    ),
+    pytest.param(
+        GOOD + '\n[categories.claim]\nlabel = "Claim"\ncolor = "green"\n',
+        "categories.claim",
+        "color must look like",
+        id="category-bad-color",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "item", "message"), BROKEN)
-def test_a_broken_lesson_is_reported_with_file_and_item_never_raised(tmp_path, text, item,
-                                                                     message):
+def test_a_broken_lesson_is_reported_with_file_and_item_never_raised(tmp_path, text, item, message):
     lesson, problems = load_lesson_file(write(tmp_path, text))
     assert lesson is None
     assert problems, "a broken lesson must report at least one problem"
@@ -258,7 +372,8 @@ def test_a_broken_lesson_is_reported_with_file_and_item_never_raised(tmp_path, t
 
 def test_a_problem_prints_as_file_item_message():
     assert str(Problem("a.toml", "key x", "quote 'y' is not in the article")) == (
-        "a.toml: key x: quote 'y' is not in the article")
+        "a.toml: key x: quote 'y' is not in the article"
+    )
 
 
 def test_a_bad_syntax_problem_says_where_the_mistake_is(tmp_path):
@@ -278,7 +393,8 @@ def test_a_file_that_is_not_utf8_is_reported(tmp_path):
 
 def test_every_problem_in_a_badly_broken_lesson_is_reported_at_once(tmp_path):
     text = broken("points = 2", "points = -1").replace(
-        'quote = "top US general"', 'quote = "nowhere in the text"')
+        'quote = "top US general"', 'quote = "nowhere in the text"'
+    )
     _, problems = load_lesson_file(write(tmp_path, text))
     items = {p.item for p in problems}
     assert {"key loaded-vented", "decoy decoy-top"} <= items
@@ -289,13 +405,32 @@ def test_every_problem_in_a_badly_broken_lesson_is_reported_at_once(tmp_path):
     [
         {},
         {"id": 5, "title": ["x"], "blocks": "text", "prompts": {}, "key": "x", "decoys": 3},
-        {"id": "x", "title": "t", "blocks": [1, {"kind": 2, "text": None}],
-         "prompts": [["sources"]], "key": [None], "decoys": [{"quote": 3}]},
-        {"id": "x", "title": "t", "blocks": [{"kind": "paragraph", "text": "Some words."}],
-         "prompts": [{"id": "p", "category": {"a": 1}, "question": "Q?", "hints": "h",
-                      "required": [["note"]]}],
-         "key": [{"id": ["k"], "category": "loaded", "quote": "Some", "occurrence": True}],
-         "categories": {"Bad Id": {}, "ok": "not a table"}, "scoring": [1], "minutes": "ten"},
+        {
+            "id": "x",
+            "title": "t",
+            "blocks": [1, {"kind": 2, "text": None}],
+            "prompts": [["sources"]],
+            "key": [None],
+            "decoys": [{"quote": 3}],
+        },
+        {
+            "id": "x",
+            "title": "t",
+            "blocks": [{"kind": "paragraph", "text": "Some words."}],
+            "prompts": [
+                {
+                    "id": "p",
+                    "category": {"a": 1},
+                    "question": "Q?",
+                    "hints": "h",
+                    "required": [["note"]],
+                }
+            ],
+            "key": [{"id": ["k"], "category": "loaded", "quote": "Some", "occurrence": True}],
+            "categories": {"Bad Id": {}, "ok": "not a table"},
+            "scoring": [1],
+            "minutes": "ten",
+        },
     ],
 )
 def test_nonsense_lesson_data_gives_problems_not_exceptions(raw):
@@ -307,8 +442,9 @@ def test_nonsense_lesson_data_gives_problems_not_exceptions(raw):
 
 def test_one_broken_file_does_not_stop_a_good_one_from_loading(tmp_path):
     good = write(tmp_path, GOOD, "a-good.toml")
-    bad = write(tmp_path, broken('quote = "vented its anger"', 'quote = "furious outburst"'),
-                "b-bad.toml")
+    bad = write(
+        tmp_path, broken('quote = "vented its anger"', 'quote = "furious outburst"'), "b-bad.toml"
+    )
     worse = write(tmp_path, "this is = not [toml", "c-worse.toml")
     result = load_lessons(lesson_files(tmp_path))
     assert list(result.lessons) == ["tiny"]
@@ -335,7 +471,8 @@ def test_a_missing_file_is_reported_not_raised(tmp_path):
 
 def test_every_problem_prints_on_one_line_even_for_an_id_with_a_newline(tmp_path):
     text = broken('id = "loaded-vented"', 'id = "loaded vented\\n"').replace(
-        'quote = "vented its anger"', 'quote = "nowhere in the text"')
+        'quote = "vented its anger"', 'quote = "nowhere in the text"'
+    )
     _, problems = load_lesson_file(write(tmp_path, text))
     assert len(problems) == 2
     for problem in problems:

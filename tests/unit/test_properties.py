@@ -50,8 +50,9 @@ from app.domain.lessons import load_lesson_file
 from app.domain.sanitise import REL, linkify, web_link
 
 # Hypothesis keeps caches (its examples database is off) in a folder outside the repository
-os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
-                      os.path.join(tempfile.gettempdir(), "read-closely-hypothesis"))
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "read-closely-hypothesis")
+)
 PURE = settings(max_examples=200, deadline=None, database=None)
 HEAVY = settings(PURE, max_examples=100)  # each example parses HTML twice (bleach, html5lib)
 LESSON_FILE = Path(__file__).resolve().parents[2] / "lessons" / "kiev-anger-milley.toml"
@@ -67,25 +68,68 @@ def the_lesson():
 # ================================================================ strategies: text
 
 EMOJI = "\U0001f600"
-ASTRAL = [EMOJI, "\U0001f44d\U0001f3fd", "\U0001f1fa\U0001f1e6", "\U0001d400", "\U00020000",
-          "\U0001f468\u200d\U0001f469\u200d\U0001f467", "\U00010348"]
+ASTRAL = [
+    EMOJI,
+    "\U0001f44d\U0001f3fd",
+    "\U0001f1fa\U0001f1e6",
+    "\U0001d400",
+    "\U00020000",
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+    "\U00010348",
+]
 COMBINING = ["e\u0301", "\u0301", "n\u0303o", "\u0915\u094d\u0937", "a\u0308\u0304"]
 SPACES = [" ", "  ", "\n", "\n\n", "\r\n", "\r", "\t", "\u00a0", "\u200b", "\u2028", "\u3000"]
-WORDS = ["Kiev", "anger", "the", "the", "a", "US", "general's", "peace-talks", "don\u2019t",
-         "\u00e9t\u00e9", "\u041a\u0438\u0435\u0432", "\u05e9\u05dc\u05d5\u05dd", "\u6f22\u5b57",
-         "42", "ha", "ha ha"]
-PUNCT = [".", ",", "'", "\u2019", "\u201c", "\u201d", '"', "-", "\u2014", "(", ")", "!", "?",
-         "<b>", "&amp;"]
+WORDS = [
+    "Kiev",
+    "anger",
+    "the",
+    "the",
+    "a",
+    "US",
+    "general's",
+    "peace-talks",
+    "don\u2019t",
+    "\u00e9t\u00e9",
+    "\u041a\u0438\u0435\u0432",
+    "\u05e9\u05dc\u05d5\u05dd",
+    "\u6f22\u5b57",
+    "42",
+    "ha",
+    "ha ha",
+]
+PUNCT = [
+    ".",
+    ",",
+    "'",
+    "\u2019",
+    "\u201c",
+    "\u201d",
+    '"',
+    "-",
+    "\u2014",
+    "(",
+    ")",
+    "!",
+    "?",
+    "<b>",
+    "&amp;",
+]
 
 any_char = st.characters(codec="utf-8")  # every code point a UTF-8 file can hold
-piece = st.one_of(st.sampled_from(WORDS + SPACES + PUNCT + ASTRAL + COMBINING),
-                  st.text(any_char, min_size=1, max_size=2))
+piece = st.one_of(
+    st.sampled_from(WORDS + SPACES + PUNCT + ASTRAL + COMBINING),
+    st.text(any_char, min_size=1, max_size=2),
+)
 # a lesson's canonical text; sometimes padded past CONTEXT characters on either side
 FILLER = "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n\n"
 padding = st.sampled_from(["", "", FILLER])
 article = st.lists(piece, max_size=16).map("".join)
-nonempty_article = st.builds(lambda a, words, b: a + "".join(words) + b, padding,
-                             st.lists(piece, min_size=1, max_size=16), padding)
+nonempty_article = st.builds(
+    lambda a, words, b: a + "".join(words) + b,
+    padding,
+    st.lists(piece, min_size=1, max_size=16),
+    padding,
+)
 
 
 @st.composite
@@ -122,9 +166,7 @@ def utf16(text: str, index: int) -> int:
 
 def without_astral(text: str) -> str:
     """The same text with each astral character replaced by one BMP character of its kind."""
-    return "".join(
-        ("x" if is_word_char(c) else "\u263a") if ord(c) > 0xFFFF else c for c in text
-    )
+    return "".join(("x" if is_word_char(c) else "\u263a") if ord(c) > 0xFFFF else c for c in text)
 
 
 def attempt(error: type[Exception], fn, *args, **kwargs):
@@ -217,10 +259,12 @@ def test_the_server_accepts_a_highlight_as_sent_completing_only_cut_words(case):
     if got.end > end:
         assert wordish(text, end - 1)
     # and no word is left cut at either edge
-    assert not (got.start > 0 and is_word_char(text[got.start - 1])
-                and is_word_char(text[got.start]))
-    assert not (got.end < len(text) and is_word_char(text[got.end - 1])
-                and is_word_char(text[got.end]))
+    assert not (
+        got.start > 0 and is_word_char(text[got.start - 1]) and is_word_char(text[got.start])
+    )
+    assert not (
+        got.end < len(text) and is_word_char(text[got.end - 1]) and is_word_char(text[got.end])
+    )
     # what the server answers is a fixed point: sending it again changes nothing
     assert check_target(text, got.start, got.end, got.exact, allow_point=False) == got
     # and a range already on whole words comes back exactly as sent
@@ -324,7 +368,8 @@ def test_a_quote_is_found_again_after_an_edit_anywhere_outside_it(case):
         # among repeats, never one whose surroundings match the old context worse than the
         # place the words actually moved to
         assert context_match(new_text, got.target.start, old) >= context_match(
-            new_text, start + shift, old)
+            new_text, start + shift, old
+        )
 
 
 @PURE
@@ -350,8 +395,9 @@ def test_an_omission_point_with_unique_context_follows_added_paragraphs(case):
 def test_checking_any_target_answers_a_consistent_target_or_an_anchor_error(
     text, start, end, exact, allow_point
 ):
-    got, refused = attempt(AnchorError, check_target, text, start, end, exact,
-                           allow_point=allow_point)
+    got, refused = attempt(
+        AnchorError, check_target, text, start, end, exact, allow_point=allow_point
+    )
     if refused:
         assert str(refused)  # always a reason to show the student
         return
@@ -376,10 +422,18 @@ def typed_quote(draw):
     text = draw(article)
     start = draw(st.integers(0, len(text)))
     words = text[start : draw(st.integers(start, len(text)))]
-    mess = draw(st.sampled_from([
-        lambda s: s, str.upper, str.lower, lambda s: s.replace("\u2019", "'"),
-        lambda s: re.sub(r"\s+", " ", s), lambda s: f"  {s} ",
-    ]))
+    mess = draw(
+        st.sampled_from(
+            [
+                lambda s: s,
+                str.upper,
+                str.lower,
+                lambda s: s.replace("\u2019", "'"),
+                lambda s: re.sub(r"\s+", " ", s),
+                lambda s: f"  {s} ",
+            ]
+        )
+    )
     quote = draw(st.one_of(st.just(mess(words)), st.text(any_char, max_size=6)))
     occurrence = draw(st.one_of(st.none(), st.integers(-1, 4)))
     return text, quote, occurrence
@@ -450,7 +504,9 @@ def test_reanchoring_answers_a_consistent_target_or_an_orphan_whatever_the_edit(
     if got.method == "fuzzy":  # a best guess, so on whole words
         assert got.target.exact.strip()
         assert snap_to_words(new_text, got.target.start, got.target.end) == (
-            got.target.start, got.target.end)
+            got.target.start,
+            got.target.end,
+        )
 
 
 # ---------------------------------------------------------------- regressions found above
@@ -482,7 +538,8 @@ def test_typed_words_that_overlap_a_copy_of_themselves_are_found_twice():
     with pytest.raises(AnchorError, match="appear 2 times"):
         anchor_quote("We laughed: ha ha ha.", "ha ha")
     assert anchor_quote("We laughed: ha ha ha.", "ha ha", 2) == make_target(
-        "We laughed: ha ha ha.", 15, 20)
+        "We laughed: ha ha ha.", 15, 20
+    )
 
 
 # ================================================================ the sanitiser
@@ -505,8 +562,11 @@ def parse(markup: str) -> tuple[list[tuple[str, dict[str, str]]], str]:
     """Elements (local name, attributes) and text content, as a browser's HTML5 parser sees
     them (html5lib, which bleach ships)."""
     fragment = html5lib.parseFragment(markup, treebuilder="etree", namespaceHTMLElements=False)
-    elements = [(local_name(el.tag), {local_name(k): v for k, v in el.attrib.items()})
-                for el in fragment.iter() if el is not fragment]
+    elements = [
+        (local_name(el.tag), {local_name(k): v for k, v in el.attrib.items()})
+        for el in fragment.iter()
+        if el is not fragment
+    ]
     return elements, "".join(fragment.itertext())
 
 
@@ -523,10 +583,33 @@ def all_elements(markup: str) -> list[tuple[str, dict[str, str]]]:
     return parse(markup)[0] + other.found
 
 
-DANGEROUS_ELEMENTS = {"script", "style", "iframe", "object", "embed", "frame", "frameset",
-                      "base", "meta", "link", "svg", "math", "form", "img"}
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster",
-                  "background", "srcdoc"}
+DANGEROUS_ELEMENTS = {
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "frame",
+    "frameset",
+    "base",
+    "meta",
+    "link",
+    "svg",
+    "math",
+    "form",
+    "img",
+}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "poster",
+    "background",
+    "srcdoc",
+}
 
 
 def scheme_of(url: str) -> str:
@@ -561,25 +644,72 @@ def as_parsed(text: str) -> str:
 
 # A small grammar of HTML-ish attacks: tags, event handlers with odd spacing, script URLs
 # spelled every way a browser would still run, and web addresses for the linkifier to find.
-TAGS = ["script", "SCRIPT", "ScRiPt", "svg", "img", "a", "iframe", "style", "object", "embed",
-        "math", "base", "form", "input", "details", "body", "video", "b", "p", "x"]
+TAGS = [
+    "script",
+    "SCRIPT",
+    "ScRiPt",
+    "svg",
+    "img",
+    "a",
+    "iframe",
+    "style",
+    "object",
+    "embed",
+    "math",
+    "base",
+    "form",
+    "input",
+    "details",
+    "body",
+    "video",
+    "b",
+    "p",
+    "x",
+]
 HANDLERS = ["onerror", "onclick", "ONLOAD", "OnMouseOver", "onfocus", "on", "onanimationstart"]
 URL_ATTRS = ["href", "src", "HREF", "xlink:href", "action", "formaction", "srcdoc", "data"]
-SCHEMES = ["javascript:", "JaVaScRiPt:", "&#106;avascript:", "&#x6A;avascript:",
-           "&#0000106;avascript:", "java\tscript:", "java&#x09;script:", "java&Tab;script:",
-           "java\nscript:", "\x01javascript:", " javascript:", "javascript&colon;",
-           "vbscript:", "VBScript:", "data:", "data:text/html;base64,", "http:", "https:"]
-PAYLOADS = ["alert(1)", "alert`1`", "//example.com/%0aalert(1)", "<script>alert(1)</script>",
-            "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", "www.example.com", "example.com/x"]
-HOSTS = ["example.com", "www.example.org", "a.co.uk", "x.com/a?b=1&c=2", "evil.com/\"onclick="]
+SCHEMES = [
+    "javascript:",
+    "JaVaScRiPt:",
+    "&#106;avascript:",
+    "&#x6A;avascript:",
+    "&#0000106;avascript:",
+    "java\tscript:",
+    "java&#x09;script:",
+    "java&Tab;script:",
+    "java\nscript:",
+    "\x01javascript:",
+    " javascript:",
+    "javascript&colon;",
+    "vbscript:",
+    "VBScript:",
+    "data:",
+    "data:text/html;base64,",
+    "http:",
+    "https:",
+]
+PAYLOADS = [
+    "alert(1)",
+    "alert`1`",
+    "//example.com/%0aalert(1)",
+    "<script>alert(1)</script>",
+    "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "www.example.com",
+    "example.com/x",
+]
+HOSTS = ["example.com", "www.example.org", "a.co.uk", "x.com/a?b=1&c=2", 'evil.com/"onclick=']
 SPACING = [" ", "  ", "\t", "\n", "\r\n", "\x0c", "/", " / ", ""]
 QUOTES = ['"', "'", "", "`"]
 
 
 @st.composite
 def attribute(draw):
-    space, eq_l, eq_r, q = (draw(st.sampled_from(SPACING)), draw(st.sampled_from(["", " "])),
-                            draw(st.sampled_from(["", " ", "\t"])), draw(st.sampled_from(QUOTES)))
+    space, eq_l, eq_r, q = (
+        draw(st.sampled_from(SPACING)),
+        draw(st.sampled_from(["", " "])),
+        draw(st.sampled_from(["", " ", "\t"])),
+        draw(st.sampled_from(QUOTES)),
+    )
     if draw(st.booleans()):
         name, value = draw(st.sampled_from(HANDLERS)), draw(st.sampled_from(PAYLOADS))
     else:
@@ -596,19 +726,57 @@ def tag(draw):
     return f"<{name}{attrs}{close}"
 
 
-ADDRESS_SCHEMES = ["http://", "https://", "HTTPS://", "", "www.", "data://", "ftp://",
-                   "javascript://"]
-web_address = st.builds(lambda s, h, p: s + h + p, st.sampled_from(ADDRESS_SCHEMES),
-                        st.sampled_from(HOSTS),
-                        st.sampled_from(["", "/", "/<b>", "/&amp;", "/%22", "/'x", ")", "."]))
+ADDRESS_SCHEMES = [
+    "http://",
+    "https://",
+    "HTTPS://",
+    "",
+    "www.",
+    "data://",
+    "ftp://",
+    "javascript://",
+]
+web_address = st.builds(
+    lambda s, h, p: s + h + p,
+    st.sampled_from(ADDRESS_SCHEMES),
+    st.sampled_from(HOSTS),
+    st.sampled_from(["", "/", "/<b>", "/&amp;", "/%22", "/'x", ")", "."]),
+)
 
 
 html_ish = st.lists(
     st.one_of(
-        tag(), attribute(), web_address,
-        st.sampled_from(["<", ">", "</", "<!--", "-->", "<![CDATA[", "]]>", "&lt;", "&#60;",
-                         "&amp;", "&", "&#", ";", '"', "'", "`", "=", " ", "\n", "\r\n",
-                         "\x00", "\u2028", EMOJI, "e\u0301"]),
+        tag(),
+        attribute(),
+        web_address,
+        st.sampled_from(
+            [
+                "<",
+                ">",
+                "</",
+                "<!--",
+                "-->",
+                "<![CDATA[",
+                "]]>",
+                "&lt;",
+                "&#60;",
+                "&amp;",
+                "&",
+                "&#",
+                ";",
+                '"',
+                "'",
+                "`",
+                "=",
+                " ",
+                "\n",
+                "\r\n",
+                "\x00",
+                "\u2028",
+                EMOJI,
+                "e\u0301",
+            ]
+        ),
         st.text(any_char, max_size=5),
     ),
     max_size=12,
@@ -618,7 +786,7 @@ html_ish = st.lists(
 @HEAVY
 @given(html_ish)
 @example('<a href="javascript:alert(1)">x</a>')
-@example('<img src=x onerror=alert(1)>')
+@example("<img src=x onerror=alert(1)>")
 @example("<svg/onload=alert(1)>")
 @example("<a href=&#106;avascript:alert(1)>x</a> www.example.com")
 @example('https://example.com/"onclick="alert(1)')
@@ -661,9 +829,18 @@ def test_the_sanitiser_is_idempotent(note):
 
 
 @HEAVY
-@given(st.one_of(web_address, html_ish, st.builds(
-    lambda s, sch, p: s + sch + p, st.sampled_from(SPACING), st.sampled_from(SCHEMES),
-    st.sampled_from(PAYLOADS))))
+@given(
+    st.one_of(
+        web_address,
+        html_ish,
+        st.builds(
+            lambda s, sch, p: s + sch + p,
+            st.sampled_from(SPACING),
+            st.sampled_from(SCHEMES),
+            st.sampled_from(PAYLOADS),
+        ),
+    )
+)
 @example("javascript:alert(1)")
 @example(" https://example.com/a ")
 @example('https://a.example/"><script>alert(1)</script>')
@@ -681,31 +858,68 @@ def test_where_i_checked_is_a_web_link_or_plain_text(url):
 
 # ================================================================ annotation validation
 
-JSON_STRINGS = st.one_of(st.text(any_char, max_size=6),
-                         st.sampled_from(["source", "loaded", "omission", "sources", "loaded",
-                                          "omissions", "named", "checked_url", "", "\x00"]))
+JSON_STRINGS = st.one_of(
+    st.text(any_char, max_size=6),
+    st.sampled_from(
+        [
+            "source",
+            "loaded",
+            "omission",
+            "sources",
+            "loaded",
+            "omissions",
+            "named",
+            "checked_url",
+            "",
+            "\x00",
+        ]
+    ),
+)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3000) | st.sampled_from([1.5, -0.0, 1e300])
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3000)
+    | st.sampled_from([1.5, -0.0, 1e300])
     | JSON_STRINGS,
     lambda inner: st.lists(inner, max_size=2) | st.dictionaries(JSON_STRINGS, inner, max_size=2),
     max_leaves=4,
 )
-KEYS = ["category", "prompt", "target", "note", "fields", "start", "end", "exact", "named",
-        "affiliation", "independence", "checked_url", "rewrite", "missing", "why"]
+KEYS = [
+    "category",
+    "prompt",
+    "target",
+    "note",
+    "fields",
+    "start",
+    "end",
+    "exact",
+    "named",
+    "affiliation",
+    "independence",
+    "checked_url",
+    "rewrite",
+    "missing",
+    "why",
+]
 
 
 @st.composite
 def annotation_payload(draw):
     """A JSON-shaped payload, mostly close to what a client sends, sometimes nonsense."""
     lesson = the_lesson()
-    words = draw(st.sampled_from(["media reports said on Tuesday", "vented its anger",
-                                  "US Army General Mark Milley"]))
+    words = draw(
+        st.sampled_from(
+            ["media reports said on Tuesday", "vented its anger", "US Army General Mark Milley"]
+        )
+    )
     start = lesson.text.index(words)
-    target = draw(st.one_of(
-        st.just({"start": start, "end": start + len(words), "exact": words}),
-        st.fixed_dictionaries({"start": json_values, "end": json_values, "exact": json_values}),
-        json_values,
-    ))
+    target = draw(
+        st.one_of(
+            st.just({"start": start, "end": start + len(words), "exact": words}),
+            st.fixed_dictionaries({"start": json_values, "end": json_values, "exact": json_values}),
+            json_values,
+        )
+    )
     payload = draw(st.dictionaries(st.sampled_from(KEYS), json_values, max_size=5))
     if draw(st.booleans()):
         payload["target"] = target
@@ -733,14 +947,19 @@ def test_validation_answers_clean_input_or_invalid_with_reasons_for_any_payload(
 def source_with(note) -> dict:
     words = "media reports said on Tuesday"
     start = the_lesson().text.index(words)
-    return {"category": "source", "prompt": "sources",
-            "target": {"start": start, "end": start + len(words), "exact": words}, "note": note}
+    return {
+        "category": "source",
+        "prompt": "sources",
+        "target": {"start": start, "end": start + len(words), "exact": words},
+        "note": note,
+    }
 
 
 notes = st.one_of(
     st.text(st.characters(), max_size=60),  # surrogates included: a JSON parser can hand those
-    st.lists(st.one_of(piece, st.sampled_from(["\x00", "\ud800", "\udfff", "\ud83d"])),
-             max_size=20).map("".join),
+    st.lists(
+        st.one_of(piece, st.sampled_from(["\x00", "\ud800", "\udfff", "\ud83d"])), max_size=20
+    ).map("".join),
     html_ish,
 )
 
@@ -751,8 +970,9 @@ notes = st.one_of(
 @example("half an emoji \ud83d", 2000)
 @example(EMOJI * 3, 3)
 def test_a_note_is_kept_exactly_as_typed_or_refused_with_a_reason(note, limit):
-    got, refused = attempt(Invalid, validate_annotation, source_with(note), the_lesson(),
-                           note_max=limit)
+    got, refused = attempt(
+        Invalid, validate_annotation, source_with(note), the_lesson(), note_max=limit
+    )
     if refused:
         assert set(refused.fields) == {"note"}
         if not storable(note):
@@ -777,4 +997,3 @@ def test_storable_text_is_exactly_what_utf8_and_every_database_can_keep():
 @pytest.mark.parametrize("char", [chr(c) for c in range(0x20)] + ["\x7f", "\u200b", "\ufeff"])
 def test_every_control_character_but_nul_is_storable(char):
     assert storable(char) == (char != "\x00")
-

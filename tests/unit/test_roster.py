@@ -16,8 +16,10 @@ from app.domain.roster import (
     parse_roster,
 )
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
-       b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
+    b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+)
 
 
 def csv_bytes(*lines: str, sep: str = ",", end: str = "\n", bom: bool = False) -> bytes:
@@ -30,33 +32,52 @@ def messages(parsed) -> dict[int | None, str]:
 
 
 def test_a_plain_file_gives_rows_with_their_line_numbers():
-    parsed = parse_roster(csv_bytes("name,username,sis_user_id,sis_login_id,section",
-                                    "Amira Khan,amira.k,S1,amira.khan,Period 3",
-                                    "Ben Cole,Ben_C,,,"))
+    parsed = parse_roster(
+        csv_bytes(
+            "name,username,sis_user_id,sis_login_id,section",
+            "Amira Khan,amira.k,S1,amira.khan,Period 3",
+            "Ben Cole,Ben_C,,,",
+        )
+    )
     assert parsed.problems == []
     assert not parsed.refused
     assert parsed.rows == [
         RosterRow(2, "Amira Khan", "amira.k", "S1", "amira.khan", "Period 3"),
         RosterRow(3, "Ben Cole", "ben_c", None, None, None),  # usernames are lower case
     ]
-    assert parsed.columns == {"name": "name", "username": "username", "sis_user_id": "sis_user_id",
-                              "sis_login_id": "sis_login_id", "section": "section"}
+    assert parsed.columns == {
+        "name": "name",
+        "username": "username",
+        "sis_user_id": "sis_user_id",
+        "sis_login_id": "sis_login_id",
+        "section": "section",
+    }
 
 
 @pytest.mark.parametrize("sep", [",", ";", "\t"])
 @pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
 @pytest.mark.parametrize("bom", [False, True])
 def test_separators_line_ends_and_a_bom_all_read_the_same(sep, end, bom):
-    parsed = parse_roster(csv_bytes("Name,Username,Section", "Amira Khan,amira.k,P3",
-                                    "Ben Cole,ben.c,P4", sep=sep, end=end, bom=bom))
+    parsed = parse_roster(
+        csv_bytes(
+            "Name,Username,Section",
+            "Amira Khan,amira.k,P3",
+            "Ben Cole,ben.c,P4",
+            sep=sep,
+            end=end,
+            bom=bom,
+        )
+    )
     assert parsed.problems == []
     assert [(r.line, r.name, r.username, r.section) for r in parsed.rows] == [
-        (2, "Amira Khan", "amira.k", "P3"), (3, "Ben Cole", "ben.c", "P4")]
+        (2, "Amira Khan", "amira.k", "P3"),
+        (3, "Ben Cole", "ben.c", "P4"),
+    ]
     assert parsed.columns["name"] == "Name"  # the BOM is not part of the first column's name
 
 
 def test_semicolons_with_commas_inside_names():
-    parsed = parse_roster(b"name;username\nKhan, Amira;amira.k\n\"O'Neill; Ben\";ben.o\n")
+    parsed = parse_roster(b'name;username\nKhan, Amira;amira.k\n"O\'Neill; Ben";ben.o\n')
     assert [r.name for r in parsed.rows] == ["Khan, Amira", "O'Neill; Ben"]
 
 
@@ -72,13 +93,23 @@ def test_excels_sep_hint_line_is_honoured_and_lines_still_count_from_the_top():
     assert list(messages(parsed)) == [4]
 
 
-@pytest.mark.parametrize(("header", "field"), [
-    ("Student Name", "name"), ("STUDENT_NAME", "name"), ("Full name", "name"),
-    ("User Name", "username"), ("login", "username"),
-    ("SIS ID", "sis_user_id"), ("SIS User ID", "sis_user_id"), ("student-id", "sis_user_id"),
-    ("Login ID", "sis_login_id"), ("SIS Login ID", "sis_login_id"),
-    ("Period", "section"), ("Section", "section"),
-])
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Student Name", "name"),
+        ("STUDENT_NAME", "name"),
+        ("Full name", "name"),
+        ("User Name", "username"),
+        ("login", "username"),
+        ("SIS ID", "sis_user_id"),
+        ("SIS User ID", "sis_user_id"),
+        ("student-id", "sis_user_id"),
+        ("Login ID", "sis_login_id"),
+        ("SIS Login ID", "sis_login_id"),
+        ("Period", "section"),
+        ("Section", "section"),
+    ],
+)
 def test_column_aliases_in_any_case(header, field):
     other = "username" if field != "username" else "name"
     data = f"{header},{other}\nAmira,amira.k\n".encode()
@@ -121,12 +152,15 @@ def test_a_header_without_students_is_refused():
     assert "no students" in parsed.file_problem
 
 
-@pytest.mark.parametrize("data", [
-    PNG,
-    b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",  # an .xlsx is a zip
-    "name,username\nZoë,zoe\n".encode("latin-1"),  # not UTF-8
-    b"name,username\nA\x00,abc\n",  # NUL bytes
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        PNG,
+        b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00",  # an .xlsx is a zip
+        "name,username\nZoë,zoe\n".encode("latin-1"),  # not UTF-8
+        b"name,username\nA\x00,abc\n",  # NUL bytes
+    ],
+)
 def test_binary_or_non_utf8_files_get_one_clear_message(data):
     parsed = parse_roster(data)
     assert parsed.refused
@@ -189,19 +223,21 @@ def test_an_unreadable_line_refuses_the_file():
 
 
 def test_bad_rows_are_reported_by_line_and_good_rows_kept():
-    parsed = parse_roster(csv_bytes(
-        "name,username",      # 1
-        "Amira Khan,amira.k",  # 2 ok
-        ",nameless",          # 3 no name
-        "No Username,",       # 4 no username
-        "",                   # 5 blank: skipped silently
-        "Cy Twombly,c y",     # 6 a space
-        "Di,di",              # 7 too short
-        "Ed,amira.k",         # 8 duplicate of line 2
-        "Fay,AMIRA.K",        # 9 duplicate whatever the case
-        "Gus,gus!",           # 10 a bad character
-        "Hal,hal.h",          # 11 ok
-    ))
+    parsed = parse_roster(
+        csv_bytes(
+            "name,username",  # 1
+            "Amira Khan,amira.k",  # 2 ok
+            ",nameless",  # 3 no name
+            "No Username,",  # 4 no username
+            "",  # 5 blank: skipped silently
+            "Cy Twombly,c y",  # 6 a space
+            "Di,di",  # 7 too short
+            "Ed,amira.k",  # 8 duplicate of line 2
+            "Fay,AMIRA.K",  # 9 duplicate whatever the case
+            "Gus,gus!",  # 10 a bad character
+            "Hal,hal.h",  # 11 ok
+        )
+    )
     assert [r.line for r in parsed.rows] == [2, 11]
     found = messages(parsed)
     assert sorted(found) == [3, 4, 6, 7, 8, 9, 10]
@@ -224,14 +260,16 @@ def test_line_numbers_count_physical_lines_with_quoted_newlines_and_blank_lines(
 
 
 def test_too_long_values_are_reported():
-    parsed = parse_roster(csv_bytes(
-        "name,username,sis_user_id,section",
-        f"{'A' * 81},abc,,",
-        f"Ben,{'b' * 41},,",
-        f"Cy,cyy,{'9' * 65},",
-        f"Di,dii,,{'P' * 65}",
-        f"{'E' * 80},{'e' * 40},{'9' * 64},{'P' * 64}",  # exactly at the limits: fine
-    ))
+    parsed = parse_roster(
+        csv_bytes(
+            "name,username,sis_user_id,section",
+            f"{'A' * 81},abc,,",
+            f"Ben,{'b' * 41},,",
+            f"Cy,cyy,{'9' * 65},",
+            f"Di,dii,,{'P' * 65}",
+            f"{'E' * 80},{'e' * 40},{'9' * 64},{'P' * 64}",  # exactly at the limits: fine
+        )
+    )
     assert [r.line for r in parsed.rows] == [6]
     found = messages(parsed)
     assert "longer than 80" in found[2]
@@ -248,10 +286,17 @@ def test_extra_cells_from_an_unquoted_comma_are_reported():
 
 
 def test_names_that_look_like_formulas_or_markup_are_kept_as_typed():
-    names = ["=HYPERLINK(\"http://evil.test\",\"x\")", "+1+1", "-2", "@SUM(A1)",
-             "<script>alert(1)</script>", "Ann & <b>Bo</b>"]
-    lines = ["name,username"] + [f'"{n.replace(chr(34), chr(34) * 2)}",user{i}'
-                                 for i, n in enumerate(names)]
+    names = [
+        '=HYPERLINK("http://evil.test","x")',
+        "+1+1",
+        "-2",
+        "@SUM(A1)",
+        "<script>alert(1)</script>",
+        "Ann & <b>Bo</b>",
+    ]
+    lines = ["name,username"] + [
+        f'"{n.replace(chr(34), chr(34) * 2)}",user{i}' for i, n in enumerate(names)
+    ]
     parsed = parse_roster(csv_bytes(*lines))
     assert parsed.problems == []
     assert [r.name for r in parsed.rows] == names

@@ -44,24 +44,35 @@ def block_of(lesson: Lesson, words: str) -> tuple[int, int]:
     return block.start, block.end
 
 
-def highlight(lesson: Lesson, aid: str, category: str, words: str, occurrence: int = 1,
-              student: int = 1) -> AnnotationRow:
+def highlight(
+    lesson: Lesson, aid: str, category: str, words: str, occurrence: int = 1, student: int = 1
+) -> AnnotationRow:
     start, end = span(lesson.text, words, occurrence)
-    return AnnotationRow(aid, student, category, None, start, end, lesson.text[start:end], "", {},
-                         WHEN, WHEN)
+    return AnnotationRow(
+        aid, student, category, None, start, end, lesson.text[start:end], "", {}, WHEN, WHEN
+    )
 
 
 def answer(aid: str, text: str, student: int = 1) -> AnnotationRow:
     """An omission answer pointing at no words."""
-    return AnnotationRow(aid, student, "omission", "omissions", None, None, "", text,
-                         {"missing": text}, WHEN, WHEN)
+    return AnnotationRow(
+        aid, student, "omission", "omissions", None, None, "", text, {"missing": text}, WHEN, WHEN
+    )
 
 
-def work_of(*annotations: AnnotationRow, marks: tuple[OmissionMark, ...] = (),
-            final_grade: float | None = None) -> StudentWork:
-    return StudentWork(1, "Ana", "ana", list(annotations),
-                       omission_marks={m.annotation_id: m for m in marks},
-                       final_grade=final_grade)
+def work_of(
+    *annotations: AnnotationRow,
+    marks: tuple[OmissionMark, ...] = (),
+    final_grade: float | None = None,
+) -> StudentWork:
+    return StudentWork(
+        1,
+        "Ana",
+        "ana",
+        list(annotations),
+        omission_marks={m.annotation_id: m for m in marks},
+        final_grade=final_grade,
+    )
 
 
 # ---------------------------------------------------------------- the match rule
@@ -88,8 +99,11 @@ def test_student_highlight_near_vented_its_anger_matches_only_when_close(lesson,
 
 def test_student_who_highlights_the_whole_paragraph_earns_none_of_its_key_phrases(lesson):
     paragraph = block_of(lesson, VENTED)
-    inside = [k for k in lesson.key if not k.is_omission
-              and paragraph[0] <= k.start and k.end <= paragraph[1]]
+    inside = [
+        k
+        for k in lesson.key
+        if not k.is_omission and paragraph[0] <= k.start and k.end <= paragraph[1]
+    ]
     assert {k.id for k in inside} == {"loaded-vented", "loaded-proposing-peace"}
     assert not any(matches(paragraph, (k.start, k.end)) for k in inside)
 
@@ -108,8 +122,9 @@ def test_student_who_highlights_a_whole_read_more_box_misses_the_phrase_inside_i
 def test_student_who_highlights_a_long_paragraph_misses_the_long_quote_inside_it(lesson):
     key = span(lesson.text, "a window of opportunity for negotiation")
     assert not matches(block_of(lesson, "a window of opportunity"), key)
-    assert matches(span(lesson.text, "an opportunity here, a window of opportunity for "
-                                     "negotiation"), key)
+    assert matches(
+        span(lesson.text, "an opportunity here, a window of opportunity for negotiation"), key
+    )
 
 
 KEY = (100, 116)  # a 16-character key phrase
@@ -144,8 +159,13 @@ def test_match_rule_boundaries(highlight, key, expected):
 
 @pytest.mark.parametrize(
     ("a", "b", "shared"),
-    [((0, 10), (5, 20), 5), ((5, 20), (0, 10), 5), ((0, 10), (10, 20), 0), ((0, 5), (8, 9), 0),
-     ((0, 100), (10, 20), 10)],
+    [
+        ((0, 10), (5, 20), 5),
+        ((5, 20), (0, 10), 5),
+        ((0, 10), (10, 20), 0),
+        ((0, 5), (8, 9), 0),
+        ((0, 100), (10, 20), 10),
+    ],
 )
 def test_overlap_counts_shared_code_points(a, b, shared):
     assert overlap(a, b) == shared
@@ -171,9 +191,7 @@ def test_student_with_two_highlights_on_one_key_item_earns_it_once(
 def test_match_spans_pairs_the_closest_highlight_and_reports_its_fit(lesson):
     exact = highlight(lesson, "z-exact", "loaded", VENTED)
     wider = highlight(lesson, "a-wider", "loaded", "has vented its anger on a")
-    assert match_spans(lesson.key, [wider, exact]) == [
-        Match("loaded-vented", "z-exact", 16, 1.0)
-    ]
+    assert match_spans(lesson.key, [wider, exact]) == [Match("loaded-vented", "z-exact", 16, 1.0)]
 
 
 def test_a_wide_highlight_does_not_cost_an_item_a_second_highlight_could_earn(lesson):
@@ -200,8 +218,9 @@ def test_one_highlight_over_two_key_phrases_earns_only_one(lesson, key_order):
 
 
 def test_a_sentence_running_far_past_two_key_phrases_earns_neither(lesson):
-    sentence = highlight(lesson, "s", "loaded", "vented its anger on a top US general for "
-                                                "proposing peace")
+    sentence = highlight(
+        lesson, "s", "loaded", "vented its anger on a top US general for proposing peace"
+    )
     assert score_work(lesson, work_of(sentence)).matches == {}
 
 
@@ -231,8 +250,9 @@ def test_a_decoy_highlighted_as_a_source_is_not_a_decoy_hit(lesson):
 
 
 def test_a_phrase_outside_the_key_is_an_extra_the_teacher_may_add(lesson):
-    scored = score_work(lesson, work_of(highlight(lesson, "x", "loaded",
-                                                  "special military operation")))
+    scored = score_work(
+        lesson, work_of(highlight(lesson, "x", "loaded", "special military operation"))
+    )
     assert scored.extra == scored.off_key == ["x"]
     assert scored.wrong_category == scored.decoy_hits == []
 
@@ -254,15 +274,20 @@ def test_student_with_no_work_misses_every_item_in_key_order(lesson):
     assert scored.found == frozenset()
     assert (scored.auto_score, scored.possible, scored.final) == (0, 50, 0)
     assert {c: (s.earned, s.possible) for c, s in scored.by_category.items()} == {
-        "source": (0, 16), "loaded": (0, 19), "omission": (0, 15)
+        "source": (0, 16),
+        "loaded": (0, 19),
+        "omission": (0, 15),
     }
 
 
 def test_found_items_leave_the_missed_list(lesson):
-    scored = score_work(lesson, work_of(
-        highlight(lesson, "a", "source", "media reports said on Tuesday"),
-        highlight(lesson, "b", "loaded", "Kiev"),  # the headline's Kiev: occurrence 1
-    ))
+    scored = score_work(
+        lesson,
+        work_of(
+            highlight(lesson, "a", "source", "media reports said on Tuesday"),
+            highlight(lesson, "b", "loaded", "Kiev"),  # the headline's Kiev: occurrence 1
+        ),
+    )
     assert scored.found == {"src-media-reports", "loaded-kiev-spelling"}
     assert "src-media-reports" not in [k.id for k in scored.missed]
     assert len(scored.missed) == len(lesson.key) - 2
@@ -277,10 +302,13 @@ def test_the_second_kiev_is_not_the_key_item_on_the_first(lesson):
 
 def test_category_weights_scale_points_and_round_to_cents(lesson):
     weighted = dataclasses.replace(lesson, scoring={"loaded": 1 / 3, "source": 2})
-    scored = score_work(weighted, work_of(
-        highlight(lesson, "a", "loaded", VENTED),
-        highlight(lesson, "b", "source", "US Army General Mark Milley"),
-    ))
+    scored = score_work(
+        weighted,
+        work_of(
+            highlight(lesson, "a", "loaded", VENTED),
+            highlight(lesson, "b", "source", "US Army General Mark Milley"),
+        ),
+    )
     assert scored.by_category["loaded"].earned == 0.67
     assert scored.by_category["loaded"].possible == 6.33
     assert scored.by_category["source"].earned == 2
@@ -302,8 +330,9 @@ def test_category_weights_scale_points_and_round_to_cents(lesson):
 )
 def test_teacher_marks_give_omission_credit_once_per_item(lesson, levels, earned):
     answers = [answer(f"o{i}", "He spoke at the Economic Club") for i in range(len(levels))]
-    marks = tuple(OmissionMark(a.id, "om-venue", lvl) for a, lvl in zip(answers, levels,
-                                                                         strict=True))
+    marks = tuple(
+        OmissionMark(a.id, "om-venue", lvl) for a, lvl in zip(answers, levels, strict=True)
+    )
     scored = score_work(lesson, work_of(*answers, marks=marks))
     assert scored.by_category["omission"].earned == earned
     assert scored.auto_score == earned
@@ -313,19 +342,27 @@ def test_teacher_marks_give_omission_credit_once_per_item(lesson, levels, earned
 
 def test_unmarked_omission_answers_are_listed_for_the_teacher(lesson):
     marked, waiting = answer("m", "Iran supplies drones"), answer("w", "No Ukrainian voice")
-    scored = score_work(lesson, work_of(
-        marked, waiting, marks=(OmissionMark("m", "om-publisher", "full"),)))
+    scored = score_work(
+        lesson, work_of(marked, waiting, marks=(OmissionMark("m", "om-publisher", "full"),))
+    )
     assert scored.unmarked_omissions == ["w"]
     assert scored.omission_credit == {"om-publisher": 1.0}
     assert scored.auto_score == 2
 
 
 def test_marks_without_an_item_or_on_deleted_answers_or_span_items_earn_nothing(lesson):
-    scored = score_work(lesson, work_of(answer("a", "x"), answer("b", "y"), marks=(
-        OmissionMark("a", None, "full"),  # marked, but no key item chosen
-        OmissionMark("b", "loaded-vented", "full"),  # not an omission item
-        OmissionMark("gone", "om-venue", "full"),  # the answer was deleted since
-    )))
+    scored = score_work(
+        lesson,
+        work_of(
+            answer("a", "x"),
+            answer("b", "y"),
+            marks=(
+                OmissionMark("a", None, "full"),  # marked, but no key item chosen
+                OmissionMark("b", "loaded-vented", "full"),  # not an omission item
+                OmissionMark("gone", "om-venue", "full"),  # the answer was deleted since
+            ),
+        ),
+    )
     assert scored.auto_score == 0
     assert scored.found == frozenset()
     assert scored.unmarked_omissions == []
@@ -333,8 +370,9 @@ def test_marks_without_an_item_or_on_deleted_answers_or_span_items_earn_nothing(
 
 @pytest.mark.parametrize(("final_grade", "final"), [(None, 2.0), (7.5, 7.5), (0.0, 0.0)])
 def test_teacher_final_grade_overrides_the_auto_score_which_is_kept(lesson, final_grade, final):
-    scored = score_work(lesson, work_of(highlight(lesson, "a", "loaded", VENTED),
-                                        final_grade=final_grade))
+    scored = score_work(
+        lesson, work_of(highlight(lesson, "a", "loaded", VENTED), final_grade=final_grade)
+    )
     assert scored.auto_score == 2
     assert scored.final == final
 
@@ -352,8 +390,10 @@ def test_teacher_final_grade_overrides_the_auto_score_which_is_kept(lesson, fina
         ("It never says Press TV is run by the Iranian government", "om-publisher"),
         ("It never calls it an invasion, even though the UN voted 141 to 5", "om-invasion"),
         ("Why did Russia leave Kherson? Ukraine's counter-offensive", "om-counteroffensive"),
-        ("Milley also praised Ukraine's army and said the US would keep arming them",
-         "om-rest-of-remarks"),
+        (
+            "Milley also praised Ukraine's army and said the US would keep arming them",
+            "om-rest-of-remarks",
+        ),
         ("No Ukrainian official is quoted, so we don't know who was angry", "om-ukrainian-voice"),
     ],
 )
@@ -378,8 +418,9 @@ def test_no_suggestion_when_no_cue_word_appears(lesson, student_wrote):
     assert suggest_omission(lesson, student_wrote) is None
 
 
-@pytest.mark.parametrize(("student_wrote", "found"), [("the US said", True),
-                                                      ("they used it", False)])
+@pytest.mark.parametrize(
+    ("student_wrote", "found"), [("the US said", True), ("they used it", False)]
+)
 def test_short_cues_match_only_the_whole_word(lesson, student_wrote, found):
     venue = next(k for k in lesson.key if k.id == "om-venue")
     short = dataclasses.replace(lesson, key=[dataclasses.replace(venue, cues=["us"])])

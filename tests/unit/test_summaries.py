@@ -38,8 +38,9 @@ class Student:
         aid = f"{self.sid}-{len(self.annotations)}"
         at = EARLY + timedelta(minutes=self.minutes)
         exact = self.lesson.text[start:end] if start is not None else ""
-        self.annotations.append(AnnotationRow(aid, self.sid, category, None, start, end, exact,
-                                              note, {}, at, at))
+        self.annotations.append(
+            AnnotationRow(aid, self.sid, category, None, start, end, exact, note, {}, at, at)
+        )
         return aid
 
     def highlights(self, category: str, words: str, occurrence: int = 1) -> Student:
@@ -61,8 +62,15 @@ class Student:
         return self
 
     def work(self, submitted: datetime | None = None, final: float | None = None) -> StudentWork:
-        return StudentWork(self.sid, self.name, self.name.lower(), self.annotations, submitted,
-                           self.marks, final_grade=final)
+        return StudentWork(
+            self.sid,
+            self.name,
+            self.name.lower(),
+            self.annotations,
+            submitted,
+            self.marks,
+            final_grade=final,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +131,10 @@ def test_teacher_sees_one_row_per_student_sorted_by_name(summary):
 def test_each_row_shows_status_counts_and_scores(summary):
     rows = {r.name: r for r in summary.rows}
     assert {n: r.status for n, r in rows.items()} == {
-        "Ana": "submitted", "Ben": "late", "Cal": "in progress", "bea": "not started",
+        "Ana": "submitted",
+        "Ben": "late",
+        "Cal": "in progress",
+        "bea": "not started",
     }
     assert rows["Ana"].counts == {"source": 1, "loaded": 2, "omission": 1}
     assert rows["Ben"].counts == {"source": 1, "loaded": 2, "omission": 0}
@@ -154,8 +165,9 @@ def test_key_items_show_the_share_of_the_class_that_found_them(summary):
 
 def test_most_missed_key_items_come_first_then_lesson_order(lesson, summary):
     ids = [i.id for i in summary.items]
-    never = [k.id for k in lesson.key if k.id not in {"loaded-vented", "src-media-reports",
-                                                      "om-venue"}]
+    never = [
+        k.id for k in lesson.key if k.id not in {"loaded-vented", "src-media-reports", "om-venue"}
+    ]
     assert ids == [*never, "src-media-reports", "om-venue", "loaded-vented"]
 
 
@@ -194,9 +206,13 @@ def test_heatmap_rows_line_up_with_the_words_of_the_article(lesson, summary):
 
 
 def test_a_student_with_overlapping_highlights_counts_once_per_word(lesson):
-    one = (Student(lesson, 1, "Ana").highlights("loaded", "vented its anger")
-           .highlights("loaded", "has vented its anger")
-           .highlights("source", "Ukraine has vented").work())
+    one = (
+        Student(lesson, 1, "Ana")
+        .highlights("loaded", "vented its anger")
+        .highlights("loaded", "has vented its anger")
+        .highlights("source", "Ukraine has vented")
+        .work()
+    )
     result = summarise(lesson, [one], None)
     vented = word_index(lesson, result, "vented")
     assert result.heatmap["loaded"][vented] == 1
@@ -211,8 +227,9 @@ def test_a_student_with_overlapping_highlights_counts_once_per_word(lesson):
 
 def test_a_highlight_starting_at_the_comma_after_a_word_does_not_heat_that_word(lesson):
     comma = lesson.text.index("Kherson, a regional capital") + len("Kherson")
-    student = Student(lesson, 1, "Ana").highlights_range("loaded", comma,
-                                                         comma + len(", a regional capital"))
+    student = Student(lesson, 1, "Ana").highlights_range(
+        "loaded", comma, comma + len(", a regional capital")
+    )
     result = summarise(lesson, [student.work()], None)
     kherson = result.words.index((comma - len("Kherson"), comma))
     assert result.heatmap["loaded"][kherson] == 0
@@ -248,8 +265,10 @@ def test_a_phrase_two_students_highlighted_outside_the_key_is_a_candidate(lesson
 
 
 def _students_on(lesson: Lesson, count: int, words: str, first_id: int = 1) -> list[StudentWork]:
-    return [Student(lesson, first_id + i, f"S{first_id + i:03d}").highlights("loaded", words)
-            .work() for i in range(count)]
+    return [
+        Student(lesson, first_id + i, f"S{first_id + i:03d}").highlights("loaded", words).work()
+        for i in range(count)
+    ]
 
 
 def _idle(lesson: Lesson, count: int) -> list[StudentWork]:
@@ -270,8 +289,10 @@ def _idle(lesson: Lesson, count: int) -> list[StudentWork]:
 def test_a_candidate_needs_two_students_and_a_fifth_of_the_class(
     lesson, class_size, highlighters, kept
 ):
-    works = [*_students_on(lesson, highlighters, "de-Nazifying"),
-             *_idle(lesson, class_size - highlighters)]
+    works = [
+        *_students_on(lesson, highlighters, "de-Nazifying"),
+        *_idle(lesson, class_size - highlighters),
+    ]
     result = summarise(lesson, works, None)
     assert [c.text for c in result.candidates] == (["de-Nazifying"] if kept else [])
 
@@ -279,7 +300,8 @@ def test_a_candidate_needs_two_students_and_a_fifth_of_the_class(
 def test_students_who_highlight_a_phrase_with_different_edges_support_one_candidate(lesson):
     works = [
         Student(lesson, 1, "A").highlights("loaded", "special military operation").work(),
-        Student(lesson, 2, "B").highlights("loaded", "special military operation\" in Ukraine")
+        Student(lesson, 2, "B")
+        .highlights("loaded", 'special military operation" in Ukraine')
         .work(),
         Student(lesson, 3, "C").highlights("loaded", "military operation").work(),
         Student(lesson, 4, "D").highlights("loaded", "special military operation").work(),
@@ -308,10 +330,25 @@ def test_highlights_on_key_items_and_decoys_are_not_candidates(lesson):
 
 
 def test_candidates_list_the_most_highlighted_first_and_stop_at_fifteen(lesson):
-    phrases = ["de-Nazifying", "special military operation", "more territory", "at what cost",
-               "Zelensky also signed a decree in October", "stalemate",
-               "Kherson", "World War I", "Moscow", "Putin", "the West", "winter", "the Pentagon",
-               "Washington, DC", "September 1, 2021", "regional capital", "Russian leaders"]
+    phrases = [
+        "de-Nazifying",
+        "special military operation",
+        "more territory",
+        "at what cost",
+        "Zelensky also signed a decree in October",
+        "stalemate",
+        "Kherson",
+        "World War I",
+        "Moscow",
+        "Putin",
+        "the West",
+        "winter",
+        "the Pentagon",
+        "Washington, DC",
+        "September 1, 2021",
+        "regional capital",
+        "Russian leaders",
+    ]
     works = []
     for sid in range(20):
         student = Student(lesson, sid, f"S{sid:02d}")
@@ -385,7 +422,7 @@ def test_score_chart_is_an_accessible_svg_with_the_counts_in_words(summary):
 
 
 def test_score_chart_escapes_its_text(summary):
-    svg = distribution_svg(summary, title='Class <7B> & "Friends"', id_prefix="x\"y")
+    svg = distribution_svg(summary, title='Class <7B> & "Friends"', id_prefix='x"y')
     assert "&lt;7B&gt; &amp; &quot;Friends&quot;" in svg
     assert "<7B>" not in svg
     assert parse_svg(svg).find("{http://www.w3.org/2000/svg}title").text == (

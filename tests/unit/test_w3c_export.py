@@ -55,9 +55,12 @@ MUST_SUITES = {
 }
 # What the W3C runner does after an unexpected result.
 NEXT_ACTION = {
-    "failAndContinue": "continue", "passAndContinue": "continue",
-    "failAndSkip": "skip", "passAndSkip": "skip",
-    "failAndAbort": "abort", "passAndAbort": "abort",
+    "failAndContinue": "continue",
+    "passAndContinue": "continue",
+    "failAndSkip": "skip",
+    "passAndSkip": "skip",
+    "failAndAbort": "abort",
+    "passAndAbort": "abort",
 }
 BASE = "https://school.example"
 EMOJI = "\U0001f600"
@@ -156,8 +159,10 @@ def w3c() -> W3C:
         )
     formats = set(Draft4Validator.FORMAT_CHECKER.checkers)
     if not {"uri", "date-time"} <= formats:
-        pytest.fail("IRIs and dates would go unchecked: install requirements-dev.txt "
-                    "(rfc3987 and rfc3339-validator)")
+        pytest.fail(
+            "IRIs and dates would go unchecked: install requirements-dev.txt "
+            "(rfc3987 and rfc3339-validator)"
+        )
     resources = []
     for path in sorted((W3C_DIR / "definitions").glob("*.json")):
         contents = _load_json(path)
@@ -191,8 +196,15 @@ def rows() -> list[AnnotationExportRow]:
     text = lesson.text
     n = 0
 
-    def ann(student: int, category: str, prompt: str, words: str | None, note: str,
-            point: str | None = None, **fields: str) -> AnnotationRow:
+    def ann(
+        student: int,
+        category: str,
+        prompt: str,
+        words: str | None,
+        note: str,
+        point: str | None = None,
+        **fields: str,
+    ) -> AnnotationRow:
         nonlocal n
         n += 1
         if words is not None:
@@ -205,46 +217,116 @@ def rows() -> list[AnnotationExportRow]:
             start_end = (None, None)
         when = T0 + timedelta(minutes=n)
         return AnnotationRow(
-            id=_uuid(n), student_id=student, category=category, prompt_id=prompt,
-            start=start_end[0], end=start_end[1], exact=words or "", note=note, fields=fields,
-            created_at=when, updated_at=when + timedelta(seconds=30),
+            id=_uuid(n),
+            student_id=student,
+            category=category,
+            prompt_id=prompt,
+            start=start_end[0],
+            end=start_end[1],
+            exact=words or "",
+            note=note,
+            fields=fields,
+            created_at=when,
+            updated_at=when + timedelta(seconds=30),
         )
 
     works = [
-        StudentWork(101, "O'Brien, Siobhán", "sobrien", annotations=[
-            ann(101, "loaded", "loaded", "vented its anger",
-                "Sounds angry <b>on purpose</b> & x < y " + EMOJI, rewrite="Ukraine criticised"),
-            ann(101, "source", "sources", "US Army General Mark Milley", "Named, with his job.",
-                named="named", affiliation="Chairman, US Joint Chiefs",
-                independence="interested", checked_url="https://en.wikipedia.org/wiki/Mark Milley"),
-            ann(101, "omission", "omissions", None, "", point="Ukraine has vented",
-                missing="Ukraine's side of the story", why="We only hear one government."),
-        ]),
-        StudentWork(102, "=HYPERLINK(\"http://evil.example\",\"x\")", "=cmd", annotations=[
-            ann(102, "source", "sources", "File photo by Reuters", ""),
-            ann(102, "loaded", "loaded", "liberated lands", "",
-                checked_url="not a web address"),
-            ann(102, "omission", "omissions", None, "Who published this? مرحبا",
-                missing="The publisher", why=""),
-        ]),
-        StudentWork(103, "Zoë 李", "zli", annotations=[
-            ann(103, "source", "sources", "The Kremlin says", "Vague:\nwho exactly?",
-                checked_url="https://www.kremlin.ru/événements?q=peace talks#top"),
-            ann(103, "loaded", "loaded", "huge funds", "\t=1+2"),
-            ann(103, "omission", "omissions", None, "", point="The Kremlin says"),
-            ann(103, "omission", "omissions", None, "No date for the general's remarks."),
-        ]),
+        StudentWork(
+            101,
+            "O'Brien, Siobhán",
+            "sobrien",
+            annotations=[
+                ann(
+                    101,
+                    "loaded",
+                    "loaded",
+                    "vented its anger",
+                    "Sounds angry <b>on purpose</b> & x < y " + EMOJI,
+                    rewrite="Ukraine criticised",
+                ),
+                ann(
+                    101,
+                    "source",
+                    "sources",
+                    "US Army General Mark Milley",
+                    "Named, with his job.",
+                    named="named",
+                    affiliation="Chairman, US Joint Chiefs",
+                    independence="interested",
+                    checked_url="https://en.wikipedia.org/wiki/Mark Milley",
+                ),
+                ann(
+                    101,
+                    "omission",
+                    "omissions",
+                    None,
+                    "",
+                    point="Ukraine has vented",
+                    missing="Ukraine's side of the story",
+                    why="We only hear one government.",
+                ),
+            ],
+        ),
+        StudentWork(
+            102,
+            '=HYPERLINK("http://evil.example","x")',
+            "=cmd",
+            annotations=[
+                ann(102, "source", "sources", "File photo by Reuters", ""),
+                ann(
+                    102, "loaded", "loaded", "liberated lands", "", checked_url="not a web address"
+                ),
+                ann(
+                    102,
+                    "omission",
+                    "omissions",
+                    None,
+                    "Who published this? مرحبا",
+                    missing="The publisher",
+                    why="",
+                ),
+            ],
+        ),
+        StudentWork(
+            103,
+            "Zoë 李",
+            "zli",
+            annotations=[
+                ann(
+                    103,
+                    "source",
+                    "sources",
+                    "The Kremlin says",
+                    "Vague:\nwho exactly?",
+                    checked_url="https://www.kremlin.ru/événements?q=peace talks#top",
+                ),
+                ann(103, "loaded", "loaded", "huge funds", "\t=1+2"),
+                ann(103, "omission", "omissions", None, "", point="The Kremlin says"),
+                ann(103, "omission", "omissions", None, "No date for the general's remarks."),
+            ],
+        ),
     ]
     works[1].omission_marks[_uuid(6)] = OmissionMark(_uuid(6), "om-publisher", "full")
     out = annotation_export_rows(lesson, works, {_uuid(1): "loaded-vented"})
     # An astral character inside a quote and its context: offsets still count code points.
-    out.append(AnnotationExportRow(
-        id=_uuid(99), student_id=104, student_name="Ana Łukasz", username="alukasz",
-        category="loaded",
-        category_label="Loaded wording", start=12, end=17, created=T0.replace(tzinfo=UTC),
-        modified=T0.replace(tzinfo=UTC), exact=f"big {EMOJI}", prefix=f"{EMOJI} such a ",
-        suffix=" win", note="",
-    ))
+    out.append(
+        AnnotationExportRow(
+            id=_uuid(99),
+            student_id=104,
+            student_name="Ana Łukasz",
+            username="alukasz",
+            category="loaded",
+            category_label="Loaded wording",
+            start=12,
+            end=17,
+            created=T0.replace(tzinfo=UTC),
+            modified=T0.replace(tzinfo=UTC),
+            exact=f"big {EMOJI}",
+            prefix=f"{EMOJI} such a ",
+            suffix=" win",
+            note="",
+        )
+    )
     return out
 
 
@@ -252,8 +334,9 @@ def rows() -> list[AnnotationExportRow]:
 def _assignment() -> AnnotatedAssignment:
     lesson, _ = load_lesson_file(LESSON)
     assert lesson is not None
-    return AnnotatedAssignment(7, "Kiev's anger: sources & <loaded> words", lesson.id,
-                               lesson.version)
+    return AnnotatedAssignment(
+        7, "Kiev's anger: sources & <loaded> words", lesson.id, lesson.version
+    )
 
 
 @pytest.fixture(scope="module")
@@ -296,8 +379,7 @@ def test_every_annotation_on_every_page_passes_annotation_musts(w3c, pages, coll
 
 def test_the_collection_passes_collection_musts(w3c, rows, collection):
     assert w3c.failures("collection", collection) == []
-    one_file = annotation_collection(BASE, _assignment(), rows, pseudonym=PSEUDONYM,
-                                     page_size=None)
+    one_file = annotation_collection(BASE, _assignment(), rows, pseudonym=PSEUDONYM, page_size=None)
     assert one_file["first"]["items"]
     assert "next" not in one_file["first"]
     assert w3c.failures("collection", one_file) == []
@@ -321,13 +403,13 @@ def test_the_streamed_one_file_download_is_the_same_valid_collection(w3c, rows):
     streamed = list(chunks)
     assert len(streamed) == 2 + 3  # head, three batches of items, tail
     document = json.loads("".join(streamed))
-    assert document == annotation_collection(BASE, tricky, rows, pseudonym=PSEUDONYM,
-                                             page_size=None)
+    assert document == annotation_collection(
+        BASE, tricky, rows, pseudonym=PSEUDONYM, page_size=None
+    )
     assert len(document["first"]["items"]) == document["total"] == len(rows)
     assert w3c.failures("collection", document) == []
     assert w3c.failures("page", document) == []
-    empty = json.loads("".join(annotation_collection_chunks(BASE, tricky, [],
-                                                            pseudonym=PSEUDONYM)))
+    empty = json.loads("".join(annotation_collection_chunks(BASE, tricky, [], pseudonym=PSEUDONYM)))
     assert empty == annotation_collection(BASE, tricky, [], pseudonym=PSEUDONYM)
 
 
@@ -345,8 +427,9 @@ def test_pages_chain_together_and_hold_every_annotation_once_in_order(rows, page
     first = dict(pages[0])
     del first["@context"]
     assert collection["first"] == first
-    assert annotation_page(BASE, _assignment(), rows, 2, pseudonym=PSEUDONYM,
-                           page_size=3) == pages[2]
+    assert (
+        annotation_page(BASE, _assignment(), rows, 2, pseudonym=PSEUDONYM, page_size=3) == pages[2]
+    )
     with pytest.raises(IndexError):
         annotation_page(BASE, _assignment(), rows, 4, pseudonym=PSEUDONYM, page_size=3)
 
@@ -365,9 +448,9 @@ def test_targets_carry_both_selectors_in_code_points(rows, pages):
         position, quote = target["selector"]
         assert target["source"] == source
         assert (position["type"], quote["type"]) == ("TextPositionSelector", "TextQuoteSelector")
-        assert quote["exact"] == text[position["start"]:position["end"]]
-        assert quote["prefix"] == text[max(0, position["start"] - 32):position["start"]]
-        assert quote["suffix"] == text[position["end"]:position["end"] + 32]
+        assert quote["exact"] == text[position["start"] : position["end"]]
+        assert quote["prefix"] == text[max(0, position["start"] - 32) : position["start"]]
+        assert quote["suffix"] == text[position["end"] : position["end"] + 32]
     emoji = items[f"urn:uuid:{_uuid(99)}"]["target"]["selector"]
     assert emoji[0] == {"type": "TextPositionSelector", "start": 12, "end": 17}
     assert emoji[1]["exact"] == f"big {EMOJI}"
@@ -377,16 +460,31 @@ def test_bodies_keep_the_note_as_typed_and_the_category(pages):
     first = pages[0]["items"][0]
     assert first["motivation"] == "commenting"
     assert first["body"][:2] == [
-        {"type": "TextualBody", "purpose": "commenting", "format": "text/plain",
-         "value": "Sounds angry <b>on purpose</b> & x < y " + EMOJI},
-        {"type": "TextualBody", "purpose": "classifying", "format": "text/plain",
-         "value": "Loaded wording"},
+        {
+            "type": "TextualBody",
+            "purpose": "commenting",
+            "format": "text/plain",
+            "value": "Sounds angry <b>on purpose</b> & x < y " + EMOJI,
+        },
+        {
+            "type": "TextualBody",
+            "purpose": "classifying",
+            "format": "text/plain",
+            "value": "Loaded wording",
+        },
     ]
-    assert {"type": "TextualBody", "purpose": "editing", "format": "text/plain",
-            "value": "Ukraine criticised"} in first["body"]
+    assert {
+        "type": "TextualBody",
+        "purpose": "editing",
+        "format": "text/plain",
+        "value": "Ukraine criticised",
+    } in first["body"]
     linked = pages[0]["items"][1]["body"][-1]
-    assert linked == {"type": "SpecificResource", "purpose": "linking",
-                      "source": "https://en.wikipedia.org/wiki/Mark%20Milley"}
+    assert linked == {
+        "type": "SpecificResource",
+        "purpose": "linking",
+        "source": "https://en.wikipedia.org/wiki/Mark%20Milley",
+    }
     bare = pages[1]["items"][0]  # no note, no fields: just the category
     assert bare["motivation"] == "classifying"
     assert len(bare["body"]) == 1
@@ -416,6 +514,7 @@ def test_collection_json_round_trips_and_keeps_text_readable(collection):
 def _without(key: str):
     def change(a: dict) -> None:
         del a[key]
+
     return change
 
 
@@ -425,22 +524,30 @@ def _set(path: tuple, value: Any):
         for step in path[:-1]:
             node = node[step]
         node[path[-1]] = value
+
     return change
 
 
-@pytest.mark.parametrize(("change", "caught_by"), [
-    (_without("target"), "3.1-targetKeyFound.json"),
-    (_without("@context"), "3.1-annotationContextValidated.json"),
-    (_set(("id",), "annotations/1"), "3.1-annotationIdValidated.json"),  # a relative IRI
-    (_set(("created",), "2022-11-15T10:00:00"), "3.3.1-annotationCreatedValidated.json"),
-    (_set(("modified",), "2022-13-45T10:00:00Z"), "3.3.1-annotationModifiedValidated.json"),
-    (_set(("bodyValue",), "a note"), "3.2.5-notBodyBodyValue.json"),
-    (_set(("target", "selector", 1, "exact"), None),
-     "specificResource/4.2.4-textQuoteSelectorValid.json"),
-    (_set(("target", "selector", 0, "start"), -1),
-     "specificResource/4.2-TextDataPositionSelectorValid.json"),
-    (_set(("target", "source"), "not an IRI"), "3.2-targetObjectsRecognized.json"),
-])
+@pytest.mark.parametrize(
+    ("change", "caught_by"),
+    [
+        (_without("target"), "3.1-targetKeyFound.json"),
+        (_without("@context"), "3.1-annotationContextValidated.json"),
+        (_set(("id",), "annotations/1"), "3.1-annotationIdValidated.json"),  # a relative IRI
+        (_set(("created",), "2022-11-15T10:00:00"), "3.3.1-annotationCreatedValidated.json"),
+        (_set(("modified",), "2022-13-45T10:00:00Z"), "3.3.1-annotationModifiedValidated.json"),
+        (_set(("bodyValue",), "a note"), "3.2.5-notBodyBodyValue.json"),
+        (
+            _set(("target", "selector", 1, "exact"), None),
+            "specificResource/4.2.4-textQuoteSelectorValid.json",
+        ),
+        (
+            _set(("target", "selector", 0, "start"), -1),
+            "specificResource/4.2-TextDataPositionSelectorValid.json",
+        ),
+        (_set(("target", "source"), "not an IRI"), "3.2-targetObjectsRecognized.json"),
+    ],
+)
 def test_the_validator_catches_a_broken_annotation(w3c, pages, change, caught_by):
     annotation = copy.deepcopy(pages[0]["items"][0])
     assert w3c.failures("annotation", annotation) == []
@@ -449,14 +556,19 @@ def test_the_validator_catches_a_broken_annotation(w3c, pages, change, caught_by
     assert any(caught_by in f for f in failures), failures
 
 
-@pytest.mark.parametrize(("change", "caught_by"), [
-    (_without("items"), "5.2-pageItemsValidated.json"),
-    (_set(("startIndex",), -1), "5.2-pageStartIndexValidated.json"),
-    (_set(("next",), "?page=2"), "5.2-pageNextValidated.json"),
-    # The W3C page tests read the total from partOf, so a bare-IRI partOf fails them.
-    (_set(("partOf",), f"{BASE}/teacher/assignments/7/export/annotations.jsonld"),
-     "5.2-pageTotalValidated.json"),
-])
+@pytest.mark.parametrize(
+    ("change", "caught_by"),
+    [
+        (_without("items"), "5.2-pageItemsValidated.json"),
+        (_set(("startIndex",), -1), "5.2-pageStartIndexValidated.json"),
+        (_set(("next",), "?page=2"), "5.2-pageNextValidated.json"),
+        # The W3C page tests read the total from partOf, so a bare-IRI partOf fails them.
+        (
+            _set(("partOf",), f"{BASE}/teacher/assignments/7/export/annotations.jsonld"),
+            "5.2-pageTotalValidated.json",
+        ),
+    ],
+)
 def test_the_validator_catches_a_broken_page(w3c, pages, change, caught_by):
     page = copy.deepcopy(pages[1])
     change(page)
@@ -466,8 +578,12 @@ def test_the_validator_catches_a_broken_page(w3c, pages, change, caught_by):
 
 def test_the_runner_follows_expected_result_and_on_unexpected_result(w3c):
     def assertion(expected: str, on_unexpected: str, required: str) -> Assertion:
-        schema = {"expectedResult": expected, "onUnexpectedResult": on_unexpected,
-                  "type": "object", "required": [required]}
+        schema = {
+            "expectedResult": expected,
+            "onUnexpectedResult": on_unexpected,
+            "type": "object",
+            "required": [required],
+        }
         return Assertion(required, schema, Draft4Validator(schema, registry=w3c.registry))
 
     has_a = {"a": 1}
@@ -479,6 +595,8 @@ def test_the_runner_follows_expected_result_and_on_unexpected_result(w3c):
         unexpected.check(has_a)
     ]
     aborting = assertion("valid", "failAndAbort", "b")
-    nested = [[aborting, assertion("valid", "failAndContinue", "c")],
-              assertion("valid", "failAndContinue", "d")]
+    nested = [
+        [aborting, assertion("valid", "failAndContinue", "c")],
+        assertion("valid", "failAndContinue", "d"),
+    ]
     assert len(run_suite(nested, has_a)) == 1

@@ -48,8 +48,9 @@ class Browser:
     def get(self, path: str, **kwargs):
         return self.client.get(path, **kwargs)
 
-    def post(self, path: str, data: dict[str, Any] | None = None, *, prefix: str = "",
-             csrf: bool = True):
+    def post(
+        self, path: str, data: dict[str, Any] | None = None, *, prefix: str = "", csrf: bool = True
+    ):
         data = {f"{prefix}-{k}" if prefix else k: v for k, v in (data or {}).items()}
         if csrf and self.user is not None:
             data[f"{prefix}-csrf_token" if prefix else "csrf_token"] = self.token()
@@ -107,8 +108,16 @@ class Classwork:
         db.session.commit()
         return uid
 
-    def mark(self, student, words: str, category: str, *, note: str = "",
-             at: datetime | None = None, **fields: str) -> str:
+    def mark(
+        self,
+        student,
+        words: str,
+        category: str,
+        *,
+        note: str = "",
+        at: datetime | None = None,
+        **fields: str,
+    ) -> str:
         prompt = {"source": "sources", "loaded": "loaded"}[category]
         body = highlight(self.lesson, words, category=category, prompt=prompt, note=note)
         if fields:
@@ -133,7 +142,8 @@ def new_class(make, lesson, teacher=None, name: str = "Period 3") -> Classwork:
 def count(model, **where: Any) -> int:
     db.session.expire_all()
     return db.session.execute(
-        sa.select(sa.func.count()).select_from(model).filter_by(**where)).scalar_one()
+        sa.select(sa.func.count()).select_from(model).filter_by(**where)
+    ).scalar_one()
 
 
 def rows_of(model, **where: Any) -> list:
@@ -149,8 +159,21 @@ def annotation(uid: str) -> Annotation:
 # ---------------------------------------------------------------- reading pages
 
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 @dataclass
@@ -177,9 +200,11 @@ class Node:
         for c in self.children:
             if isinstance(c, str):
                 continue
-            if ((tag is None or c.tag == tag) and (cls is None or cls in c.classes)
-                    and all(c.attrs.get(k.rstrip("_").replace("_", "-")) == v
-                            for k, v in attrs.items())):
+            if (
+                (tag is None or c.tag == tag)
+                and (cls is None or cls in c.classes)
+                and all(c.attrs.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())
+            ):
                 found.append(c)
             found.extend(c.find_all(tag, cls, **attrs))
         return found
@@ -229,8 +254,10 @@ def page(resp) -> Node:
 def progress_rows(doc: Node) -> list[dict[str, Any]]:
     """The dashboard's students table as dicts: name, status and every column by its header."""
     table = doc.find("table", cls="progress")
-    headers = [th.words.replace(" (sorted ascending)", "").replace(" (sorted descending)", "")
-               .strip(" ▲▼") for th in table.find("thead").find_all("th")]
+    headers = [
+        th.words.replace(" (sorted ascending)", "").replace(" (sorted descending)", "").strip(" ▲▼")
+        for th in table.find("thead").find_all("th")
+    ]
     out = []
     for tr in table.find("tbody").find_all("tr"):
         cells = [c for c in tr.children if isinstance(c, Node) and c.tag in ("th", "td")]

@@ -29,9 +29,14 @@ def page_csrf_token(client, path: str = "/login") -> str:
 
 def login(client, user, password: str = FACTORY_PASSWORD):
     """Log in through the real form; returns the response (a redirect on success)."""
-    return client.post("/login", data={"login": user.email or user.username,
-                                       "password": password,
-                                       "csrf_token": page_csrf_token(client)})
+    return client.post(
+        "/login",
+        data={
+            "login": user.email or user.username,
+            "password": password,
+            "csrf_token": page_csrf_token(client),
+        },
+    )
 
 
 class ApiClient:
@@ -71,12 +76,24 @@ class ApiClient:
         assert resp.status_code == 200, resp.get_data(as_text=True)
         return resp.get_json()["annotations"]
 
-    def put(self, assignment, uuid: str, body: Any, *, if_match: Any = None,
-            csrf: bool = True, raw: str | bytes | None = None,
-            content_type: str = "application/json"):
+    def put(
+        self,
+        assignment,
+        uuid: str,
+        body: Any,
+        *,
+        if_match: Any = None,
+        csrf: bool = True,
+        raw: str | bytes | None = None,
+        content_type: str = "application/json",
+    ):
         data = raw if raw is not None else json.dumps(body)
-        return self.client.put(self.url(assignment, uuid), data=data, content_type=content_type,
-                               headers=self.headers(if_match, csrf))
+        return self.client.put(
+            self.url(assignment, uuid),
+            data=data,
+            content_type=content_type,
+            headers=self.headers(if_match, csrf),
+        )
 
     def delete(self, assignment, uuid: str, *, if_match: Any = None, csrf: bool = True):
         return self.client.delete(self.url(assignment, uuid), headers=self.headers(if_match, csrf))
@@ -86,15 +103,26 @@ class ApiClient:
         return self.client.post(f"/api/assignments/{aid}/submit", headers=self.headers(None, csrf))
 
 
-def highlight(lesson, words: str, *, category: str = "source", prompt: str | None = None,
-              note: str = "", occurrence: int = 1, **extra: Any) -> dict:
+def highlight(
+    lesson,
+    words: str,
+    *,
+    category: str = "source",
+    prompt: str | None = None,
+    note: str = "",
+    occurrence: int = 1,
+    **extra: Any,
+) -> dict:
     """The body the browser PUTs for a highlight of ``words`` (code-point offsets)."""
     start = -1
     for _ in range(occurrence):
         start = lesson.text.index(words, start + 1)
-    body = {"category": category, "target": {"start": start, "end": start + len(words),
-                                              "exact": words},
-            "note": note, **extra}
+    body = {
+        "category": category,
+        "target": {"start": start, "end": start + len(words), "exact": words},
+        "note": note,
+        **extra,
+    }
     if prompt:
         body["prompt"] = prompt
     return body

@@ -14,8 +14,9 @@ from tests.web.helpers import ApiClient, highlight, login, new_id, page_csrf_tok
 
 
 def body(lesson, note: str = "mine") -> dict:
-    return highlight(lesson, "top officials in Washington", category="source",
-                     prompt="sources", note=note)
+    return highlight(
+        lesson, "top officials in Washington", category="source", prompt="sources", note=note
+    )
 
 
 def row(annotation_id: str) -> Annotation:
@@ -55,8 +56,9 @@ def test_student_cannot_overwrite_a_classmates_annotation(work, classmate, lesso
     assert (after.note, after.version, after.student_id, after.deleted_at) == snapshot
 
 
-def test_student_cannot_overwrite_a_classmates_annotation_even_with_if_match(work, classmate,
-                                                                             lesson):
+def test_student_cannot_overwrite_a_classmates_annotation_even_with_if_match(
+    work, classmate, lesson
+):
     _, theirs = classmate
     resp = work.api.put(work.assignment, theirs, body(lesson, "overwritten"), if_match=1)
     assert resp.status_code == 404
@@ -72,12 +74,15 @@ def test_student_cannot_delete_a_classmates_annotation(work, classmate):
     assert after.version == 1
 
 
-def test_student_cannot_delete_a_classmates_annotation_through_the_page_form(work, classmate,
-                                                                            client):
+def test_student_cannot_delete_a_classmates_annotation_through_the_page_form(
+    work, classmate, client
+):
     _, theirs = classmate
     token = page_csrf_token(client, f"/student/assignments/{work.assignment.id}")
-    resp = client.post(f"/student/assignments/{work.assignment.id}/annotations/{theirs}/delete",
-                       data={"csrf_token": token})
+    resp = client.post(
+        f"/student/assignments/{work.assignment.id}/annotations/{theirs}/delete",
+        data={"csrf_token": token},
+    )
     assert resp.status_code == 404
     assert row(theirs).deleted_at is None
 
@@ -142,8 +147,10 @@ def test_a_student_outside_the_class_gets_404_for_the_lesson_page(work, outsider
 
 def test_a_student_outside_the_class_cannot_annotate_by_quote(work, outsider):
     token = page_csrf_token(outsider.client, "/student/")
-    resp = outsider.client.post(f"/student/assignments/{work.assignment.id}/quote", data={
-        "csrf_token": token, "prompt": "sources", "quote": "top officials in Washington"})
+    resp = outsider.client.post(
+        f"/student/assignments/{work.assignment.id}/quote",
+        data={"csrf_token": token, "prompt": "sources", "quote": "top officials in Washington"},
+    )
     assert resp.status_code == 404
     assert db.session.execute(sa.select(Annotation)).first() is None
 
@@ -168,8 +175,9 @@ def test_a_teacher_calling_the_student_api_gets_404(work, app, lesson):
     assert db.session.execute(sa.select(Annotation)).first() is None
 
 
-@pytest.mark.parametrize("path", ["/student/", "/student/assignments/{a}", "/teacher/",
-                                  "/teacher/classes/{c}"])
+@pytest.mark.parametrize(
+    "path", ["/student/", "/student/assignments/{a}", "/teacher/", "/teacher/classes/{c}"]
+)
 def test_someone_not_logged_in_is_sent_to_log_in_from_pages(app, make, path):
     a = make.assignment()
     url = path.format(a=a.id, c=a.classroom_id)
@@ -218,8 +226,9 @@ def test_a_teacher_cannot_assign_a_lesson_to_another_teachers_class(app, make, l
     teacher_x = app.test_client()
     login(teacher_x, mine.teacher)
     token = page_csrf_token(teacher_x, f"/teacher/classes/{mine.id}")
-    resp = teacher_x.post(f"/teacher/classes/{theirs.id}",
-                          data={"csrf_token": token, "lesson": lesson.id})
+    resp = teacher_x.post(
+        f"/teacher/classes/{theirs.id}", data={"csrf_token": token, "lesson": lesson.id}
+    )
     assert resp.status_code == 404
     db.session.expire_all()
     assert theirs.assignments == []

@@ -88,8 +88,11 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
 
 def _routes() -> list[tuple[str, str, str]]:
     app = create_app({**_base_config("sqlite://")})
-    return sorted((r.endpoint, m, r.rule) for r in app.url_map.iter_rules()
-                  for m in r.methods - {"HEAD", "OPTIONS"})
+    return sorted(
+        (r.endpoint, m, r.rule)
+        for r in app.url_map.iter_rules()
+        for m in r.methods - {"HEAD", "OPTIONS"}
+    )
 
 
 ROUTES = _routes()
@@ -117,15 +120,25 @@ def world(app, make, lesson):
     from app.extensions import db
 
     uid = new_id()
-    data = validate_annotation(highlight(lesson, "vented its anger", category="loaded",
-                                         prompt="loaded"), lesson)
+    data = validate_annotation(
+        highlight(lesson, "vented its anger", category="loaded", prompt="loaded"), lesson
+    )
     services.put_annotation(db.session, assignment, a, uid, data, None)
     db.session.commit()
-    values = {"assignment_id": assignment.id, "classroom_id": cx.id, "student_id": a.id,
-              "uuid": uid, "prompt_id": "loaded", "kind": "grades.csv",
-              "filename": "css/app.css"}
-    return {"users": {"student_a": a, "student_b": b, "teacher_x": x, "teacher_y": y},
-            "values": values, "lesson": lesson}
+    values = {
+        "assignment_id": assignment.id,
+        "classroom_id": cx.id,
+        "student_id": a.id,
+        "uuid": uid,
+        "prompt_id": "loaded",
+        "kind": "grades.csv",
+        "filename": "css/app.css",
+    }
+    return {
+        "users": {"student_a": a, "student_b": b, "teacher_x": x, "teacher_y": y},
+        "values": values,
+        "lesson": lesson,
+    }
 
 
 def _url(rule: str, values: dict) -> str:
@@ -138,21 +151,26 @@ def _url(rule: str, values: dict) -> str:
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize(("endpoint", "method", "rule"), ROUTES,
-                         ids=[f"{m} {e}" for e, m, _ in ROUTES])
+@pytest.mark.parametrize(
+    ("endpoint", "method", "rule"), ROUTES, ids=[f"{m} {e}" for e, m, _ in ROUTES]
+)
 def test_access_matrix(client, world, endpoint, method, rule, actor):
     expected = EXPECT[(endpoint, method)][actor]
     if actor != "anonymous":
         user = world["users"][actor]
-        resp = client.post("/login", data={"login": user.email or user.username,
-                                           "password": PASSWORD})
+        resp = client.post(
+            "/login", data={"login": user.email or user.username, "password": PASSWORD}
+        )
         assert resp.status_code == 302
     url = _url(rule, world["values"])
     body = None
     if endpoint == "api.put_annotation":
         body = highlight(world["lesson"], "pointed out", category="loaded", prompt="loaded")
-    resp = client.open(url, method=method, json=body) if body else client.open(
-        url, method=method, data={} if method == "POST" else None)
+    resp = (
+        client.open(url, method=method, json=body)
+        if body
+        else client.open(url, method=method, data={} if method == "POST" else None)
+    )
     status = resp.status_code
     resp.close()  # static files are streamed from disk
     assert status < 500, f"{method} {url} as {actor}: {status}"

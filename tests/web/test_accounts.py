@@ -25,16 +25,27 @@ def user_by(**filters) -> User | None:
 
 
 def signup(client, *, csrf: bool = True, **overrides):
-    data = {"name": "Ms Rivera", "email": "Rivera@School.test", "password": TEACHER_PASSWORD,
-            "confirm": TEACHER_PASSWORD, **overrides}
+    data = {
+        "name": "Ms Rivera",
+        "email": "Rivera@School.test",
+        "password": TEACHER_PASSWORD,
+        "confirm": TEACHER_PASSWORD,
+        **overrides,
+    }
     if csrf:
         data["csrf_token"] = page_csrf_token(client, "/signup")
     return client.post("/signup", data=data)
 
 
 def join(client, code: str, *, csrf: bool = True, **overrides):
-    data = {"code": code, "name": "Amira", "username": "amira.k", "password": STUDENT_PASSWORD,
-            "confirm": STUDENT_PASSWORD, **overrides}
+    data = {
+        "code": code,
+        "name": "Amira",
+        "username": "amira.k",
+        "password": STUDENT_PASSWORD,
+        "confirm": STUDENT_PASSWORD,
+        **overrides,
+    }
     if csrf:
         data["csrf_token"] = page_csrf_token(client, "/join")
     return client.post("/join", data=data)
@@ -119,8 +130,9 @@ def test_logging_out_works_even_when_the_form_has_expired(client, make):
     assert not is_logged_in_as_student(client)
 
 
-@pytest.mark.parametrize("headers", [{}, {"Origin": "https://evil.example"},
-                                     {"Referer": "https://evil.example/page"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Origin": "https://evil.example"}, {"Referer": "https://evil.example/page"}]
+)
 def test_another_site_cannot_log_a_student_out_without_the_token(client, make, headers):
     student = make.student()
     login(client, student)
@@ -130,9 +142,14 @@ def test_another_site_cannot_log_a_student_out_without_the_token(client, make, h
 
 def test_login_ignores_case_and_spaces_in_the_email(client, make):
     teacher = make.teacher("lee@school.test")
-    resp = client.post("/login", data={"login": "  LEE@School.test ",
-                                       "password": FACTORY_PASSWORD,
-                                       "csrf_token": page_csrf_token(client)})
+    resp = client.post(
+        "/login",
+        data={
+            "login": "  LEE@School.test ",
+            "password": FACTORY_PASSWORD,
+            "csrf_token": page_csrf_token(client),
+        },
+    )
     assert resp.status_code == 302
     assert teacher.email == "lee@school.test"
 
@@ -140,8 +157,10 @@ def test_login_ignores_case_and_spaces_in_the_email(client, make):
 @pytest.mark.parametrize("who", ["student7", "nobody-by-that-name"])
 def test_a_wrong_password_gets_401_with_a_message_and_keeps_the_username(client, make, who):
     make.student("student7")
-    resp = client.post("/login", data={"login": who, "password": "wrong password",
-                                       "csrf_token": page_csrf_token(client)})
+    resp = client.post(
+        "/login",
+        data={"login": who, "password": "wrong password", "csrf_token": page_csrf_token(client)},
+    )
     assert resp.status_code == 401
     html = resp.get_data(as_text=True)
     assert "That username or password is not right" in html
@@ -169,8 +188,13 @@ def classroom(make) -> Classroom:
 
 
 def typed_forms_of(code: str) -> list[str]:
-    return [code, code.lower(), f" {code[:3]}-{code[3:]} ", f"{code[:3]} {code[3:]}".lower(),
-            "-".join(code)]
+    return [
+        code,
+        code.lower(),
+        f" {code[:3]}-{code[3:]} ",
+        f"{code[:3]} {code[3:]}".lower(),
+        "-".join(code),
+    ]
 
 
 def test_a_join_code_is_six_letters_and_digits_without_look_alikes(classroom):
@@ -199,8 +223,12 @@ def test_a_student_joins_with_the_code_however_it_is_typed(app, classroom, varia
 
 
 def test_an_unknown_code_is_refused_and_keeps_what_was_typed(client, classroom):
-    resp = join(client, "ZZZZZZ" if classroom.join_code != "ZZZZZZ" else "YYYYYY",
-                name="Amira", username="amira.k")
+    resp = join(
+        client,
+        "ZZZZZZ" if classroom.join_code != "ZZZZZZ" else "YYYYYY",
+        name="Amira",
+        username="amira.k",
+    )
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert "We don't know that class code" in text(resp)
@@ -247,19 +275,25 @@ def test_student_signup_mistakes_are_explained(client, classroom, overrides, mes
 def test_a_logged_in_student_joins_another_class_with_just_the_code(client, make, classroom):
     student = make.student()
     login(client, student)
-    resp = client.post("/join", data={"code": classroom.join_code.lower(),
-                                      "csrf_token": page_csrf_token(client, "/join")})
+    resp = client.post(
+        "/join",
+        data={"code": classroom.join_code.lower(), "csrf_token": page_csrf_token(client, "/join")},
+    )
     assert resp.status_code == 302
-    assert db.session.execute(
-        sa.select(Enrollment).filter_by(student_id=student.id, classroom_id=classroom.id)
-    ).scalar_one_or_none() is not None
+    assert (
+        db.session.execute(
+            sa.select(Enrollment).filter_by(student_id=student.id, classroom_id=classroom.id)
+        ).scalar_one_or_none()
+        is not None
+    )
 
 
 def test_joining_the_same_class_twice_enrolls_once(client, make, classroom):
     student = make.student(classroom=classroom)
     login(client, student)
-    client.post("/join", data={"code": classroom.join_code,
-                               "csrf_token": page_csrf_token(client, "/join")})
+    client.post(
+        "/join", data={"code": classroom.join_code, "csrf_token": page_csrf_token(client, "/join")}
+    )
     count = db.session.execute(
         sa.select(sa.func.count()).select_from(Enrollment).filter_by(student_id=student.id)
     ).scalar()
@@ -323,11 +357,14 @@ def test_a_form_with_a_garbled_csrf_token_is_friendly_too(client):
 def test_a_teacher_creates_a_class_and_gets_a_join_code(client, make):
     teacher = make.teacher()
     login(client, teacher)
-    resp = client.post("/teacher/", data={"name": "Period 3 English",
-                                          "csrf_token": page_csrf_token(client, "/teacher/")})
+    resp = client.post(
+        "/teacher/",
+        data={"name": "Period 3 English", "csrf_token": page_csrf_token(client, "/teacher/")},
+    )
     assert resp.status_code == 302
     classroom = db.session.execute(
-        sa.select(Classroom).filter_by(teacher_id=teacher.id)).scalar_one()
+        sa.select(Classroom).filter_by(teacher_id=teacher.id)
+    ).scalar_one()
     assert resp.headers["Location"] == f"/teacher/classes/{classroom.id}"
     assert len(classroom.join_code) == 6
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
@@ -337,8 +374,9 @@ def test_a_teacher_creates_a_class_and_gets_a_join_code(client, make):
 
 def test_a_class_needs_a_name(client, make):
     login(client, make.teacher())
-    resp = client.post("/teacher/", data={"name": "",
-                                          "csrf_token": page_csrf_token(client, "/teacher/")})
+    resp = client.post(
+        "/teacher/", data={"name": "", "csrf_token": page_csrf_token(client, "/teacher/")}
+    )
     assert resp.status_code == 200
     assert "Give the class a name" in text(resp)
     assert db.session.execute(sa.select(Classroom)).first() is None
@@ -355,11 +393,14 @@ def test_assigning_a_lesson_pins_its_version(client, make, lesson):
     classroom = make.classroom(teacher)
     login(client, teacher)
     url = f"/teacher/classes/{classroom.id}"
-    resp = client.post(url, data={"lesson": lesson.id, "due": "2030-05-01",
-                                  "csrf_token": page_csrf_token(client, url)})
+    resp = client.post(
+        url,
+        data={"lesson": lesson.id, "due": "2030-05-01", "csrf_token": page_csrf_token(client, url)},
+    )
     assert resp.status_code == 302
     assignment = db.session.execute(
-        sa.select(Assignment).filter_by(classroom_id=classroom.id)).scalar_one()
+        sa.select(Assignment).filter_by(classroom_id=classroom.id)
+    ).scalar_one()
     pinned = db.session.get(LessonVersion, assignment.lesson_version_id)
     assert pinned.lesson_id == lesson.id
     assert pinned.version == lesson.version
@@ -390,15 +431,29 @@ def test_an_assigned_lesson_appears_for_the_classs_students(client, make, lesson
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.example", "//evil.example/student/", "https://evil.example/", "http:evil.example",
-     "/\t/evil.example", "\\\\evil.example", "javascript:alert(1)", "evil.example"],
+    [
+        "//evil.example",
+        "//evil.example/student/",
+        "https://evil.example/",
+        "http:evil.example",
+        "/\t/evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+    ],
 )
 def test_an_open_redirect_after_login_is_ignored(app, make, target):
     client = app.test_client()
     student = make.student()
-    resp = client.post("/login", query_string={"next": target},
-                       data={"login": student.username, "password": FACTORY_PASSWORD,
-                             "csrf_token": page_csrf_token(client)})
+    resp = client.post(
+        "/login",
+        query_string={"next": target},
+        data={
+            "login": student.username,
+            "password": FACTORY_PASSWORD,
+            "csrf_token": page_csrf_token(client),
+        },
+    )
     assert resp.status_code == 302
     assert resp.headers["Location"] == "/student/"
 
@@ -410,6 +465,12 @@ def test_a_local_next_page_is_followed_after_login(client, make):
     bounced = client.get(page)
     assert bounced.status_code == 302
     login_url = bounced.headers["Location"]
-    resp = client.post(login_url, data={"login": student.username, "password": FACTORY_PASSWORD,
-                                        "csrf_token": page_csrf_token(client)})
+    resp = client.post(
+        login_url,
+        data={
+            "login": student.username,
+            "password": FACTORY_PASSWORD,
+            "csrf_token": page_csrf_token(client),
+        },
+    )
     assert resp.headers["Location"] == page

@@ -20,8 +20,9 @@ def rows(annotation_id: str) -> list[Annotation]:
 
 
 def source_body(lesson, note: str = "Which reports?") -> dict:
-    return highlight(lesson, "media reports said on Tuesday", category="source",
-                     prompt="sources", note=note)
+    return highlight(
+        lesson, "media reports said on Tuesday", category="source", prompt="sources", note=note
+    )
 
 
 # ---------------------------------------------------------------- create, retry, update
@@ -58,8 +59,9 @@ def test_a_retried_put_never_makes_a_second_row(work, lesson):
 def test_an_update_with_the_current_version_moves_to_version_2(work, lesson):
     uid = new_id()
     work.api.put(work.assignment, uid, source_body(lesson))
-    resp = work.api.put(work.assignment, uid, source_body(lesson, note="Unnamed reports."),
-                        if_match=1)
+    resp = work.api.put(
+        work.assignment, uid, source_body(lesson, note="Unnamed reports."), if_match=1
+    )
     assert resp.status_code == 200
     assert resp.get_json()["version"] == 2
     assert resp.headers["ETag"] == '"2"'
@@ -70,8 +72,9 @@ def test_an_update_from_a_stale_tab_gets_409_with_the_current_annotation(work, l
     uid = new_id()
     work.api.put(work.assignment, uid, source_body(lesson))
     work.api.put(work.assignment, uid, source_body(lesson, note="From the laptop."), if_match=1)
-    resp = work.api.put(work.assignment, uid, source_body(lesson, note="From the tablet."),
-                        if_match=1)
+    resp = work.api.put(
+        work.assignment, uid, source_body(lesson, note="From the tablet."), if_match=1
+    )
     assert resp.status_code == 409
     body = resp.get_json()
     assert body["code"] == "conflict"
@@ -133,8 +136,11 @@ def test_a_uuid_in_capitals_is_the_same_annotation(work, lesson):
 def test_structured_fields_are_stored_and_returned(work, lesson):
     uid = new_id()
     body = source_body(lesson)
-    body["fields"] = {"named": "unnamed", "independence": "unsure",
-                      "checked_url": "https://edition.cnn.com/politics"}
+    body["fields"] = {
+        "named": "unnamed",
+        "independence": "unsure",
+        "checked_url": "https://edition.cnn.com/politics",
+    }
     resp = work.api.put(work.assignment, uid, body)
     assert resp.status_code == 201
     assert resp.get_json()["fields"] == body["fields"]
@@ -143,9 +149,16 @@ def test_structured_fields_are_stored_and_returned(work, lesson):
 
 def test_an_omission_with_no_target_is_saved(work):
     uid = new_id()
-    resp = work.api.put(work.assignment, uid, {
-        "category": "omission", "prompt": "omissions", "note": "",
-        "fields": {"missing": "Where Milley spoke", "why": "It changes who he was talking to"}})
+    resp = work.api.put(
+        work.assignment,
+        uid,
+        {
+            "category": "omission",
+            "prompt": "omissions",
+            "note": "",
+            "fields": {"missing": "Where Milley spoke", "why": "It changes who he was talking to"},
+        },
+    )
     assert resp.status_code == 201
     assert resp.get_json()["target"] is None
     assert rows(uid)[0].start_offset is None
@@ -153,9 +166,16 @@ def test_an_omission_with_no_target_is_saved(work):
 
 def test_an_omission_may_point_at_a_place(work, lesson):
     at = lesson.text.index(" he said to the Kiev officials")
-    resp = work.api.put(work.assignment, new_id(), {
-        "category": "omission", "prompt": "omissions",
-        "target": {"start": at, "end": at, "exact": ""}, "fields": {"missing": "Where?"}})
+    resp = work.api.put(
+        work.assignment,
+        new_id(),
+        {
+            "category": "omission",
+            "prompt": "omissions",
+            "target": {"start": at, "end": at, "exact": ""},
+            "fields": {"missing": "Where?"},
+        },
+    )
     assert resp.status_code == 201
     target = resp.get_json()["target"]
     assert (target["start"], target["end"], target["exact"]) == (at, at, "")
@@ -194,9 +214,16 @@ def test_a_note_over_2000_characters_gets_422(work, lesson):
 
 
 def test_an_empty_required_field_gets_422(work):
-    resp = work.api.put(work.assignment, new_id(), {
-        "category": "omission", "prompt": "omissions", "note": "Something is missing",
-        "fields": {"missing": ""}})
+    resp = work.api.put(
+        work.assignment,
+        new_id(),
+        {
+            "category": "omission",
+            "prompt": "omissions",
+            "note": "Something is missing",
+            "fields": {"missing": ""},
+        },
+    )
     assert resp.status_code == 422
     assert "fields.missing" in resp.get_json()["fields"]
 
@@ -237,8 +264,7 @@ def test_a_json_array_instead_of_an_object_gets_422(work):
     ],
     ids=["syntax", "empty", "null", "not-utf8", "not-json-content-type", "nested-too-deep"],
 )
-def test_a_body_that_is_not_readable_json_gets_400_with_a_readable_error(work, raw,
-                                                                         content_type):
+def test_a_body_that_is_not_readable_json_gets_400_with_a_readable_error(work, raw, content_type):
     resp = work.api.put(work.assignment, new_id(), None, raw=raw, content_type=content_type)
     assert resp.status_code == 400
     body = resp.get_json()
@@ -291,16 +317,17 @@ def test_someone_not_logged_in_gets_401_json(app, make, lesson):
     assert "Log in again" in resp.get_json()["error"]
     # with a valid page token (so CSRF passes) writes are refused for the missing login
     anon.token = page_csrf_token(anon.client)
-    for resp in (anon.put(assignment, new_id(), source_body(lesson)),
-                 anon.delete(assignment, new_id()),
-                 anon.submit(assignment),
-                 anon.client.get("/api/csrf-token")):
+    for resp in (
+        anon.put(assignment, new_id(), source_body(lesson)),
+        anon.delete(assignment, new_id()),
+        anon.submit(assignment),
+        anon.client.get("/api/csrf-token"),
+    ):
         assert resp.status_code == 401
         assert resp.get_json()["code"] == "login"
 
 
-def test_a_write_from_someone_not_logged_in_without_a_token_is_told_to_log_in(app, make,
-                                                                               lesson):
+def test_a_write_from_someone_not_logged_in_without_a_token_is_told_to_log_in(app, make, lesson):
     assignment = make.assignment()
     anon = ApiClient(app.test_client())
     resp = anon.put(assignment, new_id(), source_body(lesson))
@@ -379,9 +406,11 @@ def test_after_submitting_writes_answer_409_submitted_and_say_when(work, lesson)
     when = sub.submitted_at.strftime("%d %b %Y at %H:%M UTC")
     assert resp.get_json()["submitted_at"] == sub.submitted_at.isoformat() + "Z"
 
-    for resp in (work.api.put(work.assignment, uid, source_body(lesson, note="late change")),
-                 work.api.put(work.assignment, new_id(), source_body(lesson)),
-                 work.api.delete(work.assignment, uid)):
+    for resp in (
+        work.api.put(work.assignment, uid, source_body(lesson, note="late change")),
+        work.api.put(work.assignment, new_id(), source_body(lesson)),
+        work.api.delete(work.assignment, uid),
+    ):
         assert resp.status_code == 409
         body = resp.get_json()
         assert body["code"] == "submitted"
@@ -423,16 +452,24 @@ def test_get_lists_only_the_callers_own_annotations(work, make, lesson, app):
 def test_the_listing_is_in_text_order_with_omissions_last(work, lesson):
     late, early, omission = new_id(), new_id(), new_id()
     work.api.put(work.assignment, late, highlight(lesson, "huge funds", category="loaded"))
-    work.api.put(work.assignment, omission, {"category": "omission", "prompt": "omissions",
-                                             "fields": {"missing": "Who runs Press TV"}})
-    work.api.put(work.assignment, early, highlight(lesson, "vented its anger",
-                                                   category="loaded"))
+    work.api.put(
+        work.assignment,
+        omission,
+        {"category": "omission", "prompt": "omissions", "fields": {"missing": "Who runs Press TV"}},
+    )
+    work.api.put(work.assignment, early, highlight(lesson, "vented its anger", category="loaded"))
     assert [a["id"] for a in work.api.mine(work.assignment)] == [early, late, omission]
 
 
 @pytest.mark.parametrize(
-    "bad", ["not-a-uuid", "12345", "0" * 36, "g" * 8 + "-aaaa-bbbb-cccc-" + "d" * 12,
-            "3f2b1c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f-extra"],
+    "bad",
+    [
+        "not-a-uuid",
+        "12345",
+        "0" * 36,
+        "g" * 8 + "-aaaa-bbbb-cccc-" + "d" * 12,
+        "3f2b1c4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f-extra",
+    ],
 )
 def test_an_invalid_uuid_in_the_url_is_404(work, lesson, bad):
     put = work.api.put(work.assignment, bad, source_body(lesson))
@@ -502,8 +539,10 @@ def test_offsets_count_code_points_and_round_trip(emoji_work):
     words = "vented its anger"
     start = lesson.text.index(words)
     assert EMOJI in lesson.text[:start]
-    body = {"category": "loaded", "target": {"start": start, "end": start + len(words),
-                                               "exact": words}}
+    body = {
+        "category": "loaded",
+        "target": {"start": start, "end": start + len(words), "exact": words},
+    }
     uid = new_id()
     resp = api.put(assignment, uid, body)
     assert resp.status_code == 201
@@ -522,9 +561,14 @@ def test_utf16_offsets_from_a_browser_that_forgot_to_convert_are_fixed_by_quote(
     start = lesson.text.index(words)
     utf16 = len(lesson.text[:start].encode("utf-16-le")) // 2
     assert utf16 == start + 3  # three emoji before the words
-    resp = api.put(assignment, new_id(), {
-        "category": "loaded", "target": {"start": utf16, "end": utf16 + len(words),
-                                         "exact": words}})
+    resp = api.put(
+        assignment,
+        new_id(),
+        {
+            "category": "loaded",
+            "target": {"start": utf16, "end": utf16 + len(words), "exact": words},
+        },
+    )
     assert resp.status_code == 201
     got = resp.get_json()
     assert got["anchored_by"] == "quote"
@@ -537,9 +581,11 @@ def test_an_emoji_itself_can_be_highlighted_across_blocks(emoji_work):
     end = lesson.text.index("spokesman") + len("spokesman")
     exact = lesson.text[start:end]
     assert "\n\n" in exact
-    resp = api.put(assignment, new_id(), {"category": "source",
-                                          "target": {"start": start, "end": end,
-                                                     "exact": exact}})
+    resp = api.put(
+        assignment,
+        new_id(),
+        {"category": "source", "target": {"start": start, "end": end, "exact": exact}},
+    )
     assert resp.status_code == 201
     assert resp.get_json()["target"]["exact"] == exact
 
@@ -551,22 +597,28 @@ def test_a_page_left_open_by_another_student_cannot_save_into_this_account(work,
     """A logs out, B logs in on the same browser; A's open page still has unsent work."""
     uid = new_id()
     headers = {**work.api.headers(), "X-Expected-User": str(work.student.id + 1000)}
-    resp = work.api.client.put(work.api.url(work.assignment, uid), json=source_body(lesson),
-                               headers=headers)
+    resp = work.api.client.put(
+        work.api.url(work.assignment, uid), json=source_body(lesson), headers=headers
+    )
     assert resp.status_code == 409
     assert resp.get_json()["code"] == "wrong_user"
     assert rows(uid) == []
     ok = {**work.api.headers(), "X-Expected-User": str(work.student.id)}
-    resp = work.api.client.put(work.api.url(work.assignment, uid), json=source_body(lesson),
-                               headers=ok)
+    resp = work.api.client.put(
+        work.api.url(work.assignment, uid), json=source_body(lesson), headers=ok
+    )
     assert resp.status_code == 201
 
 
 def test_a_cut_off_word_is_completed_by_the_server(work, lesson):
     start = lesson.text.index("vented its anger") + 1
     end = start + len("ented its ang")
-    body = {"category": "loaded", "prompt": "loaded", "note": "",
-            "target": {"start": start, "end": end, "exact": lesson.text[start:end]}}
+    body = {
+        "category": "loaded",
+        "prompt": "loaded",
+        "note": "",
+        "target": {"start": start, "end": end, "exact": lesson.text[start:end]},
+    }
     resp = work.api.put(work.assignment, new_id(), body)
     assert resp.status_code == 201
     assert resp.get_json()["target"]["exact"] == "vented its anger"
@@ -574,8 +626,10 @@ def test_a_cut_off_word_is_completed_by_the_server(work, lesson):
 
 @pytest.mark.parametrize("raw_note", ['"nul \\u0000 here"', '"half \\ud83d emoji"'])
 def test_a_note_no_database_can_store_is_refused_with_422_not_500(work, raw_note):
-    raw = ('{"category": "omission", "prompt": "omissions", "fields": {"missing": "x"}, '
-           f'"note": {raw_note}}}')
+    raw = (
+        '{"category": "omission", "prompt": "omissions", "fields": {"missing": "x"}, '
+        f'"note": {raw_note}}}'
+    )
     uid = new_id()
     resp = work.api.put(work.assignment, uid, None, raw=raw)
     assert resp.status_code == 422

@@ -16,7 +16,7 @@ from tests.web.test_privacy import build_school, counts, only_these_went, rows_o
 
 LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
 
-LESSON = '''\
+LESSON = """\
 id = "{id}"
 title = "A tiny lesson"
 
@@ -35,7 +35,7 @@ category = "loaded"
 quote = "{quote}"
 explanation = "An emotional word."
 points = {points}
-'''
+"""
 
 LINE = re.compile(r"^(?P<file>[^:\n]+\.toml): (?P<item>[^:\n]+): (?P<problem>.+)$")
 
@@ -64,17 +64,21 @@ def test_with_no_path_it_checks_the_configured_lessons_dir(runner):
 def test_a_broken_lesson_prints_file_item_problem_lines_and_fails(runner, tmp_path):
     (tmp_path / "a-good.toml").write_text(lesson("good"), encoding="utf-8")
     (tmp_path / "b-broken.toml").write_text(
-        lesson("broken", quote="furious outburst", points="-3"), encoding="utf-8")
+        lesson("broken", quote="furious outburst", points="-3"), encoding="utf-8"
+    )
     result = check(runner, tmp_path)
     assert result.exit_code != 0
     lines = result.stdout.splitlines()
     assert lines, result.output
     for line in lines:
         assert LINE.match(line), f"not a 'file: item: problem' line: {line!r}"
-    assert "b-broken.toml: key loaded-vented: quote 'furious outburst' is not in the article" \
-        in lines
-    assert any(line.startswith("b-broken.toml: key loaded-vented: points must not be negative")
-               for line in lines)
+    assert (
+        "b-broken.toml: key loaded-vented: quote 'furious outburst' is not in the article" in lines
+    )
+    assert any(
+        line.startswith("b-broken.toml: key loaded-vented: points must not be negative")
+        for line in lines
+    )
     assert not any(line.startswith("a-good.toml") for line in lines)
     assert "1 lesson(s) OK, 2 problem(s)" in result.stderr
 
@@ -129,7 +133,8 @@ def purge(runner, *args, input=None):
 
 
 def test_purge_deletes_classes_archived_before_the_date_and_students_left_in_no_class(
-        runner, archived):
+    runner, archived
+):
     s = archived
     here_id, sam_id = s.here.id, s.sam.id
     gone = rows_of({"classrooms": {here_id}, "users": {sam_id}})
@@ -137,12 +142,15 @@ def test_purge_deletes_classes_archived_before_the_date_and_students_left_in_no_
     result = purge(runner, "--archived-before", "2024-07-31", "--yes")
     assert result.exit_code == 0, result.output
     assert "Classes archived before 2024-07-31 (UTC):" in result.output
-    assert (f"  #{here_id} Period 3 English, t@school.test, archived 2024-06-30: 2 students, "
-            "8 annotations") in result.output
+    assert (
+        f"  #{here_id} Period 3 English, t@school.test, archived 2024-06-30: 2 students, "
+        "8 annotations"
+    ) in result.output
     assert "History" not in result.output
     assert result.output.rstrip().endswith(
         "Deleted 1 class, 2 enrolments, 2 assignments, 8 annotations, 4 submissions, and "
-        "1 student account in no other class.")
+        "1 student account in no other class."
+    )
     only_these_went(before, gone)
     assert db.session.get(User, s.kim.id) is not None  # still in History
     assert db.session.get(Classroom, s.mine_too.id).archived_at is None  # never archived
@@ -155,8 +163,10 @@ def test_a_later_date_takes_every_class_archived_before_it(runner, archived):
     before = counts()
     result = purge(runner, "--archived-before", "2024-12-31", "--yes")
     assert result.exit_code == 0, result.output
-    assert "Deleted 2 classes, 4 enrolments, 4 assignments, 16 annotations, 8 submissions, " \
-           "and 3 student accounts in no other class." in result.output
+    assert (
+        "Deleted 2 classes, 4 enrolments, 4 assignments, 16 annotations, 8 submissions, "
+        "and 3 student accounts in no other class." in result.output
+    )
     only_these_went(before, gone)
     assert db.session.get(User, s.lee.id) is not None  # Lee's class was never archived
 
@@ -169,7 +179,8 @@ def test_a_dry_run_lists_what_would_go_and_deletes_nothing(runner, archived):
     assert "History" in result.output
     assert result.output.rstrip().endswith(
         "Dry run, nothing deleted. It would delete 2 classes, 4 enrolments, 4 assignments, "
-        "16 annotations, 8 submissions, and 3 student accounts in no other class.")
+        "16 annotations, 8 submissions, and 3 student accounts in no other class."
+    )
     assert counts() == before
 
 

@@ -19,8 +19,9 @@ from tests.web.helpers import ApiClient, highlight, new_id
 
 
 def body(lesson, note: str) -> dict:
-    return highlight(lesson, "media reports said on Tuesday", category="source",
-                     prompt="sources", note=note)
+    return highlight(
+        lesson, "media reports said on Tuesday", category="source", prompt="sources", note=note
+    )
 
 
 def rows(uid: str) -> list[Annotation]:
@@ -55,8 +56,7 @@ def test_the_409_carries_the_current_annotation_as_get_shows_it_with_its_etag(wo
 def test_keep_mine_is_a_put_with_if_match_set_to_the_current_version(work, lesson):
     uid, resp = stale_write(work, lesson)
     current = resp.get_json()["current"]
-    mine = work.api.put(work.assignment, uid, body(lesson, "tab B"),
-                        if_match=resp.headers["ETag"])
+    mine = work.api.put(work.assignment, uid, body(lesson, "tab B"), if_match=resp.headers["ETag"])
     assert mine.status_code == 200
     assert mine.get_json()["version"] == current["version"] + 1
     assert mine.headers["ETag"] == f'"{current["version"] + 1}"'
@@ -75,8 +75,12 @@ def test_keep_mine_loses_again_if_the_other_tab_saved_once_more_meanwhile(work, 
 
 def test_keep_the_saved_one_needs_no_request_and_the_next_edit_builds_on_it(work, lesson):
     uid, resp = stale_write(work, lesson)
-    later = work.api.put(work.assignment, uid, body(lesson, "later, on top of tab A"),
-                         if_match=resp.get_json()["current"]["version"])
+    later = work.api.put(
+        work.assignment,
+        uid,
+        body(lesson, "later, on top of tab A"),
+        if_match=resp.get_json()["current"]["version"],
+    )
     assert later.status_code == 200
     assert rows(uid)[0].version == 3
 
@@ -108,8 +112,9 @@ def test_a_stale_delete_gets_the_current_annotation_and_keep_mine_deletes_it(wor
     assert rows(uid)[0].deleted_at is not None
 
 
-@pytest.mark.parametrize("named", ['"2147483648"', '"99999999999999999999"', '"\u00b2"',
-                                   '"-1"', '"1.0"', '"abc"', '""'])
+@pytest.mark.parametrize(
+    "named", ['"2147483648"', '"99999999999999999999"', '"\u00b2"', '"-1"', '"1.0"', '"abc"', '""']
+)
 def test_an_if_match_that_cannot_be_a_version_is_a_conflict_never_a_500(work, lesson, named):
     uid = new_id()
     work.api.put(work.assignment, uid, body(lesson, "stored"))
@@ -120,8 +125,7 @@ def test_an_if_match_that_cannot_be_a_version_is_a_conflict_never_a_500(work, le
     assert work.api.delete(work.assignment, uid, if_match=named).status_code == 409
 
 
-def test_if_match_on_an_annotation_never_saved_is_a_409_with_no_current_and_no_etag(work,
-                                                                                      lesson):
+def test_if_match_on_an_annotation_never_saved_is_a_409_with_no_current_and_no_etag(work, lesson):
     resp = work.api.put(work.assignment, new_id(), body(lesson, "x"), if_match=1)
     assert resp.status_code == 409
     assert resp.get_json()["current"] is None
@@ -135,8 +139,9 @@ def test_submitted_released_and_wrong_user_409s_carry_no_current(work, lesson):
     uid = new_id()
     work.api.put(work.assignment, uid, body(lesson, "first"))
     headers = {**work.api.headers(1), "X-Expected-User": str(work.student.id + 1000)}
-    wrong = work.api.client.put(work.api.url(work.assignment, uid), json=body(lesson, "x"),
-                                headers=headers)
+    wrong = work.api.client.put(
+        work.api.url(work.assignment, uid), json=body(lesson, "x"), headers=headers
+    )
     assert wrong.status_code == 409
     assert wrong.get_json()["code"] == "wrong_user"
     assert "current" not in wrong.get_json()
@@ -213,8 +218,7 @@ def _gate_seeing(monkeypatch, uid: str, **stale) -> list[str]:
     return calls
 
 
-def test_a_duplicate_that_loses_the_insert_race_updates_the_winners_row(work, lesson,
-                                                                        monkeypatch):
+def test_a_duplicate_that_loses_the_insert_race_updates_the_winners_row(work, lesson, monkeypatch):
     """The interleaving the race above may or may not hit: the row is written by the other
     request after this one looked and found nothing. The insert does nothing and the save is
     decided again from what is stored: a retry of the same content (200, version 1), one row."""
@@ -230,8 +234,7 @@ def test_a_duplicate_that_loses_the_insert_race_updates_the_winners_row(work, le
     assert len(rows(uid)) == 1
 
 
-def test_an_update_that_read_a_version_since_replaced_is_decided_again(work, lesson,
-                                                                      monkeypatch):
+def test_an_update_that_read_a_version_since_replaced_is_decided_again(work, lesson, monkeypatch):
     """The update names the version it read; if another save replaced it in between, nothing
     is overwritten: the save reads again and builds on the new version (with If-Match naming
     the old one, that is a conflict)."""

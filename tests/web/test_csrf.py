@@ -30,8 +30,7 @@ def counted_loads(monkeypatch) -> list[str]:
 
 
 def save(work, lesson, note: str = "who is speaking?"):
-    return work.api.put(work.assignment, new_id(), highlight(lesson, "vented its anger",
-                                                            note=note))
+    return work.api.put(work.assignment, new_id(), highlight(lesson, "vented its anger", note=note))
 
 
 def test_a_token_is_verified_once_then_only_its_age_is_checked(work, lesson, counted_loads):
@@ -85,12 +84,15 @@ def test_a_new_csrf_secret_key_verifies_known_tokens_again(app, work, lesson, co
 def test_the_second_header_name_and_form_fields_still_carry_the_token(app, work, lesson):
     client = work.api.client
     body = highlight(lesson, "vented its anger")
-    resp = client.put(work.api.url(work.assignment, new_id()), json=body,
-                      headers={"X-CSRF-Token": work.api.token})
+    resp = client.put(
+        work.api.url(work.assignment, new_id()), json=body, headers={"X-CSRF-Token": work.api.token}
+    )
     assert resp.status_code == 201
     # a form body carrying the token in its field, as Flask-WTF allows on any write
-    resp = client.post(f"/api/assignments/{work.assignment.id}/submit",
-                       data={"csrf_token": page_csrf_token(client, "/student/")})
+    resp = client.post(
+        f"/api/assignments/{work.assignment.id}/submit",
+        data={"csrf_token": page_csrf_token(client, "/student/")},
+    )
     assert resp.status_code == 200, resp.get_data(as_text=True)
 
 
@@ -109,16 +111,19 @@ def test_on_https_the_referrer_must_be_this_host(app, work, lesson):
     base = "https://localhost"
     resp = client.put(url, json=body, headers=headers, base_url=base)
     assert resp.status_code == 400  # no referrer
-    resp = client.put(url, json=body, headers={**headers, "Referer": "https://evil.test/"},
-                      base_url=base)
+    resp = client.put(
+        url, json=body, headers={**headers, "Referer": "https://evil.test/"}, base_url=base
+    )
     assert resp.status_code == 400
-    resp = client.put(url, json=body, headers={**headers, "Referer": "https://localhost/x"},
-                      base_url=base)
+    resp = client.put(
+        url, json=body, headers={**headers, "Referer": "https://localhost/x"}, base_url=base
+    )
     assert resp.status_code == 201
 
 
-@pytest.mark.parametrize("case", ["valid", "tampered", "empty", "other session", "garbage",
-                                  "expired"])
+@pytest.mark.parametrize(
+    "case", ["valid", "tampered", "empty", "other session", "garbage", "expired"]
+)
 def test_same_answer_as_flask_wtf(app, case, monkeypatch):
     """The check's verdict and words for a token, against Flask-WTF's validate_csrf."""
     with app.test_request_context("/"):
@@ -129,12 +134,19 @@ def test_same_answer_as_flask_wtf(app, case, monkeypatch):
         mine = session["csrf_token"]
         if case == "other session":
             session["csrf_token"] = "0" * 40
-        sent = {"valid": token, "tampered": token[:-2] + "xx", "empty": "",
-                "other session": token, "garbage": "not.a.token", "expired": token}[case]
+        sent = {
+            "valid": token,
+            "tampered": token[:-2] + "xx",
+            "empty": "",
+            "other session": token,
+            "garbage": "not.a.token",
+            "expired": token,
+        }[case]
         if case == "expired":
             real = itsdangerous.TimestampSigner.get_timestamp
-            monkeypatch.setattr(itsdangerous.TimestampSigner, "get_timestamp",
-                                lambda self: real(self) + 4000)
+            monkeypatch.setattr(
+                itsdangerous.TimestampSigner, "get_timestamp", lambda self: real(self) + 4000
+            )
         answers = []
         for check in (validate_csrf, csrf._validate):
             try:
@@ -149,6 +161,5 @@ def test_same_answer_as_flask_wtf(app, case, monkeypatch):
 
 def test_refusals_are_logged_as_flask_wtf_logs_them(work, lesson, caplog):
     with caplog.at_level(logging.INFO, logger="flask_wtf.csrf"):
-        work.api.put(work.assignment, new_id(), highlight(lesson, "vented its anger"),
-                     csrf=False)
+        work.api.put(work.assignment, new_id(), highlight(lesson, "vented its anger"), csrf=False)
     assert "The CSRF token is missing." in caplog.text

@@ -46,8 +46,9 @@ def four(make, lesson):
     k = new_class(make, lesson)
     k.assignment.due_at = DUE
     db.session.commit()
-    ada, _ben, cy, dee = (k.student(n) for n in ("Ada Lovelace", "Ben Okri", "Cy Twombly",
-                                                "Dee Dee Ramone"))
+    ada, _ben, cy, dee = (
+        k.student(n) for n in ("Ada Lovelace", "Ben Okri", "Cy Twombly", "Dee Dee Ramone")
+    )
     k.mark(ada, "media reports said on Tuesday", "source", at=JAN[1])
     k.mark(ada, "vented its anger", "loaded", at=JAN[1])
     k.mark(ada, "Kremlin Press Secretary Dmitry Peskov", "source", at=JAN[1])
@@ -76,8 +77,17 @@ def dashboard(k, **query):
 def test_the_teacher_sees_each_students_status_counts_and_scores(four):
     rows = {r["name"]: r for r in progress_rows(dashboard(four))}
     assert set(rows) == {"Ada Lovelace", "Ben Okri", "Cy Twombly", "Dee Dee Ramone"}
-    got = {name: (r["Status"], r["Source"], r["Loaded wording"], r["Left out"],
-                  r["Auto score"], r["Final grade"]) for name, r in rows.items()}
+    got = {
+        name: (
+            r["Status"],
+            r["Source"],
+            r["Loaded wording"],
+            r["Left out"],
+            r["Auto score"],
+            r["Final grade"],
+        )
+        for name, r in rows.items()
+    }
     assert got == {
         "Ada Lovelace": ("Submitted", "2", "2", "1", "6.0", "6.0"),
         "Ben Okri": ("Not started", "0", "0", "0", "0.0", "0.0"),
@@ -88,14 +98,18 @@ def test_the_teacher_sees_each_students_status_counts_and_scores(four):
     assert rows["Cy Twombly"]["Last activity"] == "05 Jan 09:00"
 
 
-@pytest.mark.parametrize(("submitted", "due", "status"), [
-    (datetime(2024, 3, 1, 10, 0), "2024-03-01", "Submitted"),   # the due day itself
-    (datetime(2024, 3, 1, 23, 59, 30), "2024-03-01", "Submitted"),  # its last minute
-    (datetime(2024, 3, 2, 0, 1), "2024-03-01", "Late"),         # just after
-    (datetime(2024, 3, 9, 0, 0), "", "Submitted"),              # no due date at all
-])
+@pytest.mark.parametrize(
+    ("submitted", "due", "status"),
+    [
+        (datetime(2024, 3, 1, 10, 0), "2024-03-01", "Submitted"),  # the due day itself
+        (datetime(2024, 3, 1, 23, 59, 30), "2024-03-01", "Submitted"),  # its last minute
+        (datetime(2024, 3, 2, 0, 1), "2024-03-01", "Late"),  # just after
+        (datetime(2024, 3, 9, 0, 0), "", "Submitted"),  # no due date at all
+    ],
+)
 def test_a_submission_after_the_due_date_the_teacher_set_is_flagged_late(
-        make, lesson, submitted, due, status):
+    make, lesson, submitted, due, status
+):
     k = new_class(make, lesson)
     s = k.student("Eve Arden")
     k.mark(s, "pointed out", "loaded")
@@ -126,17 +140,20 @@ def test_key_items_are_listed_most_missed_first_with_their_explanation(four, les
     assert "1 answer to mark" in venue.words
 
 
-@pytest.mark.parametrize(("heat", "phrase", "count"), [
-    ("all", "media reports said on Tuesday", 2),
-    ("all", CANDIDATE, 2),
-    ("all", "vented its anger", 1),
-    ("source", "media reports said on Tuesday", 2),
-    ("source", CANDIDATE, None),
-    ("loaded", CANDIDATE, 2),
-    ("loaded", "media reports said on Tuesday", None),
-    ("loaded", "pointed out", None),  # Cy called it a source
-    ("source", "pointed out", 1),  # next to Ada's Peskov: one run "... Peskov pointed out"
-])
+@pytest.mark.parametrize(
+    ("heat", "phrase", "count"),
+    [
+        ("all", "media reports said on Tuesday", 2),
+        ("all", CANDIDATE, 2),
+        ("all", "vented its anger", 1),
+        ("source", "media reports said on Tuesday", 2),
+        ("source", CANDIDATE, None),
+        ("loaded", CANDIDATE, 2),
+        ("loaded", "media reports said on Tuesday", None),
+        ("loaded", "pointed out", None),  # Cy called it a source
+        ("source", "pointed out", 1),  # next to Ada's Peskov: one run "... Peskov pointed out"
+    ],
+)
 def test_the_heatmap_shows_how_many_students_highlighted_each_phrase(four, heat, phrase, count):
     spans = dashboard(four, heat=heat).find_all("span", cls="heat")
     hot = {s.words: s for s in spans}
@@ -154,18 +171,25 @@ def test_the_heatmap_shows_how_many_students_highlighted_each_phrase(four, heat,
 def test_an_unknown_heatmap_category_falls_back_to_any_category(four, heat):
     fallback = dashboard(four, heat=heat)
     everything = dashboard(four, heat="all")
-    current = [a.words for a in fallback.find("nav", aria_label="Heatmap category")
-               .find_all("a") if a.attrs.get("aria-current") == "page"]
+    current = [
+        a.words
+        for a in fallback.find("nav", aria_label="Heatmap category").find_all("a")
+        if a.attrs.get("aria-current") == "page"
+    ]
     assert current == ["Any category"]
-    assert ([(s.words, s.attrs["title"]) for s in fallback.find_all("span", cls="heat")]
-            == [(s.words, s.attrs["title"]) for s in everything.find_all("span", cls="heat")])
+    assert [(s.words, s.attrs["title"]) for s in fallback.find_all("span", cls="heat")] == [
+        (s.words, s.attrs["title"]) for s in everything.find_all("span", cls="heat")
+    ]
 
 
 def test_phrases_several_students_chose_outside_the_key_are_offered_as_candidates(four):
     doc = dashboard(four)
     assert "Often highlighted, not in the key" in [h.words for h in doc.find_all("h3")]
-    table = next(t for t in doc.find_all("table")
-                 if t.find_all("th") and t.find_all("th")[0].words == "Phrase")
+    table = next(
+        t
+        for t in doc.find_all("table")
+        if t.find_all("th") and t.find_all("th")[0].words == "Phrase"
+    )
     rows = [[c.words for c in tr.find_all("td")] for tr in table.find("tbody").find_all("tr")]
     assert rows == [[CANDIDATE, "Loaded wording", "2"]]
 
@@ -232,16 +256,22 @@ ORDERS = {
 def test_the_teacher_sorts_the_students_by_each_column_both_ways(four, sort, direction):
     doc = dashboard(four, sort=sort, dir=direction)
     assert names(doc) == ORDERS[(sort, direction)]
-    active = [a for a in doc.find("table", cls="progress").find("thead").find_all("a")
-              if a.attrs.get("aria-current") == "true"]
+    active = [
+        a
+        for a in doc.find("table", cls="progress").find("thead").find_all("a")
+        if a.attrs.get("aria-current") == "true"
+    ]
     assert len(active) == 1
     assert f"sorted {direction}ending" in active[0].words
 
 
-@pytest.mark.parametrize(("direction", "order"), [
-    ("asc", ["Ada Lovelace", "Dee Dee Ramone", "Cy Twombly"]),
-    ("desc", ["Cy Twombly", "Dee Dee Ramone", "Ada Lovelace"]),
-])
+@pytest.mark.parametrize(
+    ("direction", "order"),
+    [
+        ("asc", ["Ada Lovelace", "Dee Dee Ramone", "Cy Twombly"]),
+        ("desc", ["Cy Twombly", "Dee Dee Ramone", "Ada Lovelace"]),
+    ],
+)
 def test_the_teacher_sorts_by_last_activity(four, direction, order):
     got = names(dashboard(four, sort="activity", dir=direction))
     assert got == [*order, "Ben Okri"]  # no activity at all comes last, whichever direction
@@ -251,13 +281,16 @@ def test_an_unknown_sort_falls_back_to_names(four):
     assert names(dashboard(four, sort="password")) == ORDERS[("name", "asc")]
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    ("not started", ["Ben Okri"]),
-    ("in progress", ["Cy Twombly"]),
-    ("submitted", ["Ada Lovelace"]),
-    ("late", ["Dee Dee Ramone"]),
-    ("", ["Ada Lovelace", "Ben Okri", "Cy Twombly", "Dee Dee Ramone"]),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("not started", ["Ben Okri"]),
+        ("in progress", ["Cy Twombly"]),
+        ("submitted", ["Ada Lovelace"]),
+        ("late", ["Dee Dee Ramone"]),
+        ("", ["Ada Lovelace", "Ben Okri", "Cy Twombly", "Dee Dee Ramone"]),
+    ],
+)
 def test_the_teacher_filters_the_students_by_status(four, status, expected):
     assert names(dashboard(four, status=status)) == expected
 
@@ -273,9 +306,13 @@ def test_a_filter_nobody_matches_says_so(four):
 def test_filtering_keeps_the_sort_order(four):
     four.submit(four.students[2], at=JAN[6])  # Cy submits late too
     assert names(dashboard(four, status="late", sort="name", dir="desc")) == [
-        "Dee Dee Ramone", "Cy Twombly"]
+        "Dee Dee Ramone",
+        "Cy Twombly",
+    ]
     assert names(dashboard(four, status="late", sort="activity")) == [
-        "Dee Dee Ramone", "Cy Twombly"]
+        "Dee Dee Ramone",
+        "Cy Twombly",
+    ]
 
 
 # ---------------------------------------------------------------- a fixed number of queries
@@ -288,26 +325,62 @@ def busy_class(make, lesson, teacher, size: int):
     rows = []
     for i in range(size):
         s = k.student(f"Student {i:03d}")
-        for words, cat in (("media reports said on Tuesday", "source"),
-                           ("vented its anger", "loaded"), (CANDIDATE, "loaded"),
-                           ("pointed out", "source")):
+        for words, cat in (
+            ("media reports said on Tuesday", "source"),
+            ("vented its anger", "loaded"),
+            (CANDIDATE, "loaded"),
+            ("pointed out", "source"),
+        ):
             start = lesson.text.index(words)
-            rows.append(Annotation(id=new_id(), assignment_id=k.assignment.id, student_id=s.id,
-                                   category=cat, prompt_id="sources" if cat == "source" else
-                                   "loaded", start_offset=start, end_offset=start + len(words),
-                                   exact=words))
+            rows.append(
+                Annotation(
+                    id=new_id(),
+                    assignment_id=k.assignment.id,
+                    student_id=s.id,
+                    category=cat,
+                    prompt_id="sources" if cat == "source" else "loaded",
+                    start_offset=start,
+                    end_offset=start + len(words),
+                    exact=words,
+                )
+            )
         answer = new_id()
-        rows.append(Annotation(id=answer, assignment_id=k.assignment.id, student_id=s.id,
-                               category="omission", prompt_id="omissions",
-                               fields_json='{"missing": "the Economic Club of New York"}'))
+        rows.append(
+            Annotation(
+                id=answer,
+                assignment_id=k.assignment.id,
+                student_id=s.id,
+                category="omission",
+                prompt_id="omissions",
+                fields_json='{"missing": "the Economic Club of New York"}',
+            )
+        )
         rows.append(OmissionMark(annotation_id=answer, key_item_id="om-venue", level="full"))
-        rows += [RubricScore(assignment_id=k.assignment.id, student_id=s.id, prompt_id=p.id,
-                             level="emergent", comment="Look again") for p in lesson.prompts]
-        rows.append(FinalGrade(assignment_id=k.assignment.id, student_id=s.id, score=9,
-                               reason="A fine answer"))
+        rows += [
+            RubricScore(
+                assignment_id=k.assignment.id,
+                student_id=s.id,
+                prompt_id=p.id,
+                level="emergent",
+                comment="Look again",
+            )
+            for p in lesson.prompts
+        ]
+        rows.append(
+            FinalGrade(
+                assignment_id=k.assignment.id, student_id=s.id, score=9, reason="A fine answer"
+            )
+        )
         rows.append(Submission(assignment_id=k.assignment.id, student_id=s.id))
-        rows.append(GradeChange(assignment_id=k.assignment.id, student_id=s.id,
-                                teacher_id=teacher.id, what="final grade", new_value="9"))
+        rows.append(
+            GradeChange(
+                assignment_id=k.assignment.id,
+                student_id=s.id,
+                teacher_id=teacher.id,
+                what="final grade",
+                new_value="9",
+            )
+        )
     for row in rows:  # annotations before the marks that point at them
         db.session.add(row)
         if isinstance(row, Annotation):
@@ -351,8 +424,9 @@ def classes_of_5_and_50(make, lesson):
     return browser, small, large
 
 
-def test_the_dashboard_takes_the_same_few_queries_for_5_or_50_students(classes_of_5_and_50,
-                                                                      record_property):
+def test_the_dashboard_takes_the_same_few_queries_for_5_or_50_students(
+    classes_of_5_and_50, record_property
+):
     teacher, small, large = classes_of_5_and_50
     small_url, large_url = dashboard_url(small.assignment), dashboard_url(large.assignment)
     n_small, small_html = queries_for(teacher, small_url)
@@ -366,8 +440,9 @@ def test_the_dashboard_takes_the_same_few_queries_for_5_or_50_students(classes_o
     assert n_small <= 12
 
 
-def test_the_review_page_takes_the_same_few_queries_for_5_or_50_students(classes_of_5_and_50,
-                                                                        record_property):
+def test_the_review_page_takes_the_same_few_queries_for_5_or_50_students(
+    classes_of_5_and_50, record_property
+):
     teacher, small, large = classes_of_5_and_50
     small_url = review_url(small.assignment, small.students[2])
     large_url = review_url(large.assignment, large.students[25])

@@ -21,8 +21,11 @@ def test_demo_creates_a_teacher_and_a_class_with_varied_work(runner):
     assert count(Annotation) > 200
     assert count(OmissionMark) > 0
     assert 0 < count(Submission) < 25
-    per_student = dict(db.session.execute(
-        sa.select(Annotation.student_id, sa.func.count()).group_by(Annotation.student_id)).all())
+    per_student = dict(
+        db.session.execute(
+            sa.select(Annotation.student_id, sa.func.count()).group_by(Annotation.student_id)
+        ).all()
+    )
     assert len(per_student) < 25  # some students did nothing
     assert max(per_student.values()) > 3 * min(per_student.values())  # strong and weak work
 
@@ -39,8 +42,12 @@ def test_demo_can_be_forced_next_to_real_accounts(runner, make):
     make.teacher("real.teacher@school.test")
     result = runner.invoke(args=["demo", "--force", "--students", "5"])
     assert result.exit_code == 0, result.output
-    assert db.session.execute(sa.select(sa.func.count()).select_from(User)
-                              .where(User.role == "student")).scalar_one() == 5
+    assert (
+        db.session.execute(
+            sa.select(sa.func.count()).select_from(User).where(User.role == "student")
+        ).scalar_one()
+        == 5
+    )
 
 
 def test_the_demo_dashboard_answers_what_the_class_missed(runner, client, auth):
@@ -51,13 +58,15 @@ def test_the_demo_dashboard_answers_what_the_class_missed(runner, client, auth):
     client.get("/login")
     from tests.web.helpers import page_csrf_token
 
-    resp = client.post("/login", data={"login": email, "password": password,
-                                       "csrf_token": page_csrf_token(client)})
+    resp = client.post(
+        "/login", data={"login": email, "password": password, "csrf_token": page_csrf_token(client)}
+    )
     assert resp.status_code == 302
     from app.models import Assignment, Classroom
 
-    assignment = db.session.execute(sa.select(Assignment).join(Classroom).where(
-        Classroom.teacher_id == teacher.id)).scalar_one()
+    assignment = db.session.execute(
+        sa.select(Assignment).join(Classroom).where(Classroom.teacher_id == teacher.id)
+    ).scalar_one()
     html = client.get(f"/teacher/assignments/{assignment.id}").get_data(as_text=True)
     assert "What the class missed" in html
     assert "answers to mark" in html or "answer to mark" in html

@@ -32,7 +32,7 @@ from tests.web.grading_helpers import (
 CSV_TYPE = "text/csv; charset=utf-8"
 JSONLD_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-FORMULA_NAMES = ["=1+2", "+cmd", "-x", "@x", "\tTabby", "=HYPERLINK(\"http://x.test\")"]
+FORMULA_NAMES = ["=1+2", "+cmd", "-x", "@x", "\tTabby", '=HYPERLINK("http://x.test")']
 FORMULA_NOTES = ["=1+2", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTabbed note"]
 MARKUP_NAME = "<script>alert(1)</script>"
 DUE = datetime(2024, 1, 10, 23, 59)
@@ -64,8 +64,10 @@ def exported(make, lesson) -> Exported:
     db.session.get(Enrollment, _enrollment_id(k, zed)).section = "Block A"
     late = k.student("Lars Late", username="llate")
     idle = k.student("Nora Nowork", username="nnowork")
-    tricky = [k.student(name.strip() or "x", username=f"tricky{i}")
-              for i, name in enumerate([*FORMULA_NAMES, MARKUP_NAME])]
+    tricky = [
+        k.student(name.strip() or "x", username=f"tricky{i}")
+        for i, name in enumerate([*FORMULA_NAMES, MARKUP_NAME])
+    ]
     for s, name in zip(tricky, [*FORMULA_NAMES, MARKUP_NAME], strict=True):
         s.display_name = name  # as typed in a roster file, leading tab and all
     tricky[0].username = "=cmd"  # Moodle's identity column is the username
@@ -74,12 +76,13 @@ def exported(make, lesson) -> Exported:
     db.session.commit()
 
     n = 0
-    k.mark(zed, "media reports said on Tuesday", "source", note="Which reports?",
-           named="unnamed")
+    k.mark(zed, "media reports said on Tuesday", "source", note="Which reports?", named="unnamed")
     k.mark(zed, "vented its anger", "loaded", rewrite="objected to")
     k.mark(zed, "a regional capital in southern Ukraine", "loaded", note="=1+2")
-    answer = k.put(zed, omission("He spoke at the Economic Club of New York",
-                                 why="=IMPORTXML(\"http://x.test\")"))
+    answer = k.put(
+        zed,
+        omission("He spoke at the Economic Club of New York", why='=IMPORTXML("http://x.test")'),
+    )
     gone = k.mark(zed, "huge funds", "loaded")
     services.delete_annotation(db.session, k.assignment, zed, gone, None)
     db.session.commit()
@@ -96,13 +99,26 @@ def exported(make, lesson) -> Exported:
 
     teacher = Browser(make.app, k.teacher)
     url = review_url(k.assignment, zed)
-    assert teacher.post(f"{url}/omissions/{answer}", {"key_item": "om-venue", "level": "full"},
-                        prefix=f"m-{answer}").status_code == 302
-    assert teacher.post(f"{url}/final", {"score": "12.5", "reason": "=private reason"}
-                        ).status_code == 302
-    assert teacher.post(f"{url}/rubric/sources", {"level": "proficient",
-                                                  "comment": "=Great work"},
-                        prefix="r-sources").status_code == 302
+    assert (
+        teacher.post(
+            f"{url}/omissions/{answer}",
+            {"key_item": "om-venue", "level": "full"},
+            prefix=f"m-{answer}",
+        ).status_code
+        == 302
+    )
+    assert (
+        teacher.post(f"{url}/final", {"score": "12.5", "reason": "=private reason"}).status_code
+        == 302
+    )
+    assert (
+        teacher.post(
+            f"{url}/rubric/sources",
+            {"level": "proficient", "comment": "=Great work"},
+            prefix="r-sources",
+        ).status_code
+        == 302
+    )
     return Exported(k, teacher, zed, late, idle, tricky, n)
 
 
@@ -121,19 +137,23 @@ def by_first_column(rows: list[list[str]]) -> dict[str, list[str]]:
 # ---------------------------------------------------------------- every kind
 
 
-@pytest.mark.parametrize(("kind", "content_type"), [
-    ("grades.csv", CSV_TYPE),
-    ("canvas.csv", CSV_TYPE),
-    ("moodle.csv", CSV_TYPE),
-    ("annotations.csv", CSV_TYPE),
-    ("annotations.jsonld", JSONLD_TYPE),
-])
+@pytest.mark.parametrize(
+    ("kind", "content_type"),
+    [
+        ("grades.csv", CSV_TYPE),
+        ("canvas.csv", CSV_TYPE),
+        ("moodle.csv", CSV_TYPE),
+        ("annotations.csv", CSV_TYPE),
+        ("annotations.jsonld", JSONLD_TYPE),
+    ],
+)
 def test_each_export_downloads_as_an_attachment_of_the_right_type(exported, kind, content_type):
     resp = exported.get(kind)
     assert resp.headers["Content-Type"] == content_type
     disposition = resp.headers["Content-Disposition"]
-    assert re.fullmatch(r'attachment; filename="[a-z0-9-]+-' + re.escape(kind) + '"',
-                        disposition), disposition
+    assert re.fullmatch(
+        r'attachment; filename="[a-z0-9-]+-' + re.escape(kind) + '"', disposition
+    ), disposition
     assert "period-3" in disposition
     assert resp.headers["Cache-Control"] == "no-store"
     assert resp.get_data()  # not empty
@@ -143,9 +163,21 @@ def test_each_export_downloads_as_an_attachment_of_the_right_type(exported, kind
 
 
 GRADES_HEADERS = [
-    "Student", "Username", "SIS User ID", "SIS Login ID", "Section", "Assignment", "Status",
-    "Submitted", "Late", "Source score", "Loaded wording score", "Left out score",
-    "Auto score", "Final score", "Points possible",
+    "Student",
+    "Username",
+    "SIS User ID",
+    "SIS Login ID",
+    "Section",
+    "Assignment",
+    "Status",
+    "Submitted",
+    "Late",
+    "Source score",
+    "Loaded wording score",
+    "Left out score",
+    "Auto score",
+    "Final score",
+    "Points possible",
 ]
 
 
@@ -158,38 +190,77 @@ def test_the_grades_csv_has_a_row_per_student_with_numeric_scores(exported, less
     zed = people["Zanzibar Quill"]
     assert zed[col["Username"]] == "zquill"
     assert (zed[col["SIS User ID"]], zed[col["SIS Login ID"]], zed[col["Section"]]) == (
-        "SIS-001", "zquill@school.test", "Block A")
+        "SIS-001",
+        "zquill@school.test",
+        "Block A",
+    )
     assert zed[col["Assignment"]] == lesson.title
     assert (zed[col["Status"]], zed[col["Submitted"]], zed[col["Late"]]) == (
-        "submitted", "2024-01-09T12:00:00Z", "no")
+        "submitted",
+        "2024-01-09T12:00:00Z",
+        "no",
+    )
     # 2 (media reports) + 2 (vented) + 2 (venue, marked full); the override is kept beside it
-    assert [zed[col[c]] for c in ("Source score", "Loaded wording score", "Left out score",
-                                  "Auto score", "Final score")] == ["2", "2", "2", "6", "12.5"]
+    assert [
+        zed[col[c]]
+        for c in (
+            "Source score",
+            "Loaded wording score",
+            "Left out score",
+            "Auto score",
+            "Final score",
+        )
+    ] == ["2", "2", "2", "6", "12.5"]
     assert zed[col["Points possible"]] == f"{possible_points(lesson):g}"
     late = people["Lars Late"]
     assert (late[col["Status"]], late[col["Late"]], late[col["Final score"]]) == (
-        "late", "yes", "1")
+        "late",
+        "yes",
+        "1",
+    )
     idle = people["Nora Nowork"]
     assert (idle[col["Status"]], idle[col["Submitted"]], idle[col["Late"]]) == (
-        "not started", "", "no")
+        "not started",
+        "",
+        "no",
+    )
     typed = read_csv_typed(exported.get("grades.csv"))
     for row in typed[1:]:
-        for name in ("Source score", "Loaded wording score", "Left out score", "Auto score",
-                     "Final score", "Points possible"):
+        for name in (
+            "Source score",
+            "Loaded wording score",
+            "Left out score",
+            "Auto score",
+            "Final score",
+            "Points possible",
+        ):
             assert isinstance(row[col[name]], float), (row[0], name)
         assert isinstance(row[col["Student"]], str)
 
 
 def test_the_canvas_csv_has_canvass_columns_points_possible_and_blank_for_no_score(
-        exported, lesson):
+    exported, lesson
+):
     rows = read_csv(exported.get("canvas.csv"))
-    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
-                       f"{lesson.title} ({exported.k.assignment.id})"]
+    assert rows[0] == [
+        "Student",
+        "ID",
+        "SIS User ID",
+        "SIS Login ID",
+        "Section",
+        f"{lesson.title} ({exported.k.assignment.id})",
+    ]
     assert rows[1] == ["    Points Possible", "", "", "", "", f"{possible_points(lesson):g}"]
     people = by_first_column(rows[2:])
     assert len(people) == len(exported.k.students)
-    assert people["Zanzibar Quill"] == ["Zanzibar Quill", "", "SIS-001", "zquill@school.test",
-                                        "Block A", "12.5"]
+    assert people["Zanzibar Quill"] == [
+        "Zanzibar Quill",
+        "",
+        "SIS-001",
+        "zquill@school.test",
+        "Block A",
+        "12.5",
+    ]
     assert people["Lars Late"][-1] == "1"
     assert people["Nora Nowork"][-1] == ""  # blank: no score, not a zero
     typed = read_csv_typed(exported.get("canvas.csv"))
@@ -216,26 +287,49 @@ def test_the_moodle_csv_has_an_identity_column_the_grade_and_feedback(exported, 
 
 
 ANNOTATION_HEADERS = [
-    "Student", "Username", "Prompt", "Category", "Quote", "Start", "End", "Note",
-    "Source named?", "Who they are", "Independent?", "Where I checked", "Neutral rewrite",
-    "What is missing", "Why it matters", "Match to key", "Mark", "Created", "Modified",
+    "Student",
+    "Username",
+    "Prompt",
+    "Category",
+    "Quote",
+    "Start",
+    "End",
+    "Note",
+    "Source named?",
+    "Who they are",
+    "Independent?",
+    "Where I checked",
+    "Neutral rewrite",
+    "What is missing",
+    "Why it matters",
+    "Match to key",
+    "Mark",
+    "Created",
+    "Modified",
 ]
 
 
-def test_the_annotations_csv_has_a_row_per_annotation_with_its_match_to_the_key(exported,
-                                                                                lesson):
+def test_the_annotations_csv_has_a_row_per_annotation_with_its_match_to_the_key(exported, lesson):
     rows = read_csv(exported.get("annotations.csv"))
     assert rows[0] == ANNOTATION_HEADERS
     assert len(rows) - 1 == exported.annotations  # the deleted one is not there
     col = {h: i for i, h in enumerate(ANNOTATION_HEADERS)}
-    zed = {(r[col["Quote"]] or r[col["What is missing"]]): r for r in rows[1:]
-           if r[col["Username"]] == "zquill"}
+    zed = {
+        (r[col["Quote"]] or r[col["What is missing"]]): r
+        for r in rows[1:]
+        if r[col["Username"]] == "zquill"
+    }
     assert "huge funds" not in zed
     media = zed["media reports said on Tuesday"]
     start = lesson.text.index("media reports said on Tuesday")
-    assert (media[col["Student"]], media[col["Category"]], media[col["Note"]],
-            media[col["Source named?"]], media[col["Match to key"]], media[col["Mark"]]) == (
-        "Zanzibar Quill", "Source", "Which reports?", "unnamed", "src-media-reports", "")
+    assert (
+        media[col["Student"]],
+        media[col["Category"]],
+        media[col["Note"]],
+        media[col["Source named?"]],
+        media[col["Match to key"]],
+        media[col["Mark"]],
+    ) == ("Zanzibar Quill", "Source", "Which reports?", "unnamed", "src-media-reports", "")
     assert (media[col["Start"]], media[col["End"]]) == (str(start), str(start + 29))
     assert media[col["Prompt"]] == lesson.prompt("sources").question
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", media[col["Created"]])
@@ -243,9 +337,14 @@ def test_the_annotations_csv_has_a_row_per_annotation_with_its_match_to_the_key(
     assert zed["vented its anger"][col["Match to key"]] == "loaded-vented"
     assert zed["a regional capital in southern Ukraine"][col["Match to key"]] == ""
     answer = zed["He spoke at the Economic Club of New York"]
-    assert (answer[col["Category"]], answer[col["Quote"]], answer[col["Start"]],
-            answer[col["Match to key"]], answer[col["Mark"]], answer[col["Why it matters"]]) == (
-        "Left out", "", "", "om-venue", "full", "'=IMPORTXML(\"http://x.test\")")
+    assert (
+        answer[col["Category"]],
+        answer[col["Quote"]],
+        answer[col["Start"]],
+        answer[col["Match to key"]],
+        answer[col["Mark"]],
+        answer[col["Why it matters"]],
+    ) == ("Left out", "", "", "om-venue", "full", '\'=IMPORTXML("http://x.test")')
 
 
 # ---------------------------------------------------------------- formula injection
@@ -254,8 +353,9 @@ def test_the_annotations_csv_has_a_row_per_annotation_with_its_match_to_the_key(
 @pytest.mark.parametrize("kind", ["grades.csv", "canvas.csv", "moodle.csv", "annotations.csv"])
 def test_no_cell_of_any_csv_can_start_a_formula(exported, kind):
     rows = read_csv(exported.get(kind))
-    risky = [(i, cell) for i, row in enumerate(rows) for cell in row
-             if cell.startswith(DANGEROUS_STARTS)]
+    risky = [
+        (i, cell) for i, row in enumerate(rows) for cell in row if cell.startswith(DANGEROUS_STARTS)
+    ]
     assert risky == []
 
 
@@ -297,24 +397,39 @@ def test_the_json_ld_is_an_annotation_collection_of_every_annotation(exported, w
     assert len({item["id"] for item in items}) == len(items)
     assert w3c.failures("collection", doc) == []
     assert w3c.failures("page", doc) == []
-    assert {item["id"]: w3c.failures("annotation", item) for item in items
-            if w3c.failures("annotation", item)} == {}
+    assert {
+        item["id"]: w3c.failures("annotation", item)
+        for item in items
+        if w3c.failures("annotation", item)
+    } == {}
 
 
 def test_the_json_ld_creators_are_pseudonyms_that_name_no_student(exported):
     text = exported.get("annotations.jsonld").get_data(as_text=True)
     doc = json.loads(text)
     creators = [item["creator"] for item in doc["first"]["items"]]
-    assert all(re.fullmatch(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
-                            r"[0-9a-f]{12}", c) for c in creators), creators
+    assert all(
+        re.fullmatch(
+            r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+            r"[0-9a-f]{12}",
+            c,
+        )
+        for c in creators
+    ), creators
     people = {s.id: s for s in exported.k.students}
     for c in creators:
         for s in people.values():
             assert s.username not in c
             assert s.display_name not in c
             assert str(s.id) != c.rsplit(":", 1)[-1]
-    for identity in ("Zanzibar Quill", "zquill", "SIS-001", "Lars Late", "llate",
-                     "zquill@school.test"):
+    for identity in (
+        "Zanzibar Quill",
+        "zquill",
+        "SIS-001",
+        "Lars Late",
+        "llate",
+        "zquill@school.test",
+    ):
         assert identity not in text
     # one pseudonym per student: Zed's four annotations share one, the others differ
     assert len(set(creators)) == len([s for s in exported.k.students if s is not exported.idle])

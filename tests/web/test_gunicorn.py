@@ -39,19 +39,32 @@ SECRET_IN_QUERY = "note-text-in-a-query-string"
 
 def server_env(db_url: str) -> dict[str, str]:
     """This machine's environment without any app or gunicorn setting, and the test's."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("GUNICORN_", "FLASK_")) and k not in (
-               "BIND", "PORT", "WEB_CONCURRENCY", "DATABASE_URL", "SECRET_KEY", "REDIS_URL",
-               "TEST_DATABASE_URL")}
-    return {**env,
-            "DATABASE_URL": db_url,
-            "FLASK_DEBUG": "0",
-            "FLASK_SECRET_KEY": "gunicorn-test-secret",
-            "FLASK_SESSION_COOKIE_SECURE": "false",  # plain http to 127.0.0.1
-            "FLASK_RATE_LIMIT_API_PER_MINUTE": "1000000",  # the limiter runs, never throttles
-            # the tests' fast hash (tests/conftest.py), so a login is no rehash to scrypt
-            "FLASK_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "WEB_CONCURRENCY": str(WORKERS)}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GUNICORN_", "FLASK_"))
+        and k
+        not in (
+            "BIND",
+            "PORT",
+            "WEB_CONCURRENCY",
+            "DATABASE_URL",
+            "SECRET_KEY",
+            "REDIS_URL",
+            "TEST_DATABASE_URL",
+        )
+    }
+    return {
+        **env,
+        "DATABASE_URL": db_url,
+        "FLASK_DEBUG": "0",
+        "FLASK_SECRET_KEY": "gunicorn-test-secret",
+        "FLASK_SESSION_COOKIE_SECURE": "false",  # plain http to 127.0.0.1
+        "FLASK_RATE_LIMIT_API_PER_MINUTE": "1000000",  # the limiter runs, never throttles
+        # the tests' fast hash (tests/conftest.py), so a login is no rehash to scrypt
+        "FLASK_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "WEB_CONCURRENCY": str(WORKERS),
+    }
 
 
 @pytest.fixture
@@ -68,16 +81,16 @@ def server(db_url, app, tmp_path):
 def students(make, lesson) -> tuple[int, list[str]]:
     classroom = make.classroom()
     assignment = make.assignment(classroom)
-    logins = [make.student(f"loadtest{i}", classroom=classroom).username
-              for i in range(STUDENTS)]
+    logins = [make.student(f"loadtest{i}", classroom=classroom).username for i in range(STUDENTS)]
     return assignment.id, logins
 
 
 def stored(assignment_id: int) -> dict[str, tuple[str, int | None, int | None]]:
     db.session.rollback()  # a fresh snapshot
     rows = db.session.execute(
-        sa.select(Annotation.id, Annotation.note, Annotation.start_offset, Annotation.end_offset)
-        .where(Annotation.assignment_id == assignment_id)
+        sa.select(
+            Annotation.id, Annotation.note, Annotation.start_offset, Annotation.end_offset
+        ).where(Annotation.assignment_id == assignment_id)
     )
     return {r.id: (r.note, r.start_offset, r.end_offset) for r in rows}
 
@@ -86,8 +99,10 @@ def test_a_worker_killed_mid_run_loses_no_acknowledged_save(server, students, le
     assignment_id, logins = students
     assert get(server.port, f"/login?next=/{SECRET_IN_QUERY}") == 200
     targets = word_targets(lesson.text, snap_to_words)
-    crowd = [Student("127.0.0.1", server.port, login, PASSWORD, assignment_id, targets, 0,
-                     seed=i) for i, login in enumerate(logins)]
+    crowd = [
+        Student("127.0.0.1", server.port, login, PASSWORD, assignment_id, targets, 0, seed=i)
+        for i, login in enumerate(logins)
+    ]
     with ThreadPoolExecutor(STUDENTS) as pool:  # everyone logged in before the clock starts
         list(pool.map(Student.log_in, crowd))
     stop_at = time.monotonic() + SECONDS
@@ -113,14 +128,17 @@ def test_a_worker_killed_mid_run_loses_no_acknowledged_save(server, students, le
     tally = merge(crowd)
 
     deadline = time.monotonic() + 15
-    while (set(victims) & server.workers() or len(server.workers()) != WORKERS) \
-            and time.monotonic() < deadline:
+    while (
+        set(victims) & server.workers() or len(server.workers()) != WORKERS
+    ) and time.monotonic() < deadline:
         time.sleep(0.1)
     after = server.workers()
     server.stop()
     log = server.text()
-    print(f"{tally.statuses}, {tally.connection_errors} connection errors, "
-          f"{tally.retries} retries, killed {victims}: {sorted(before)} -> {sorted(after)}")
+    print(
+        f"{tally.statuses}, {tally.connection_errors} connection errors, "
+        f"{tally.retries} retries, killed {victims}: {sorted(before)} -> {sorted(after)}"
+    )
 
     assert tally.failures == []
     assert {status: n for status, n in tally.statuses.items() if status >= 500} == {}

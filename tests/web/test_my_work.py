@@ -13,11 +13,25 @@ def test_a_student_downloads_all_their_own_work_and_nobody_elses(app, make, less
     me = make.student("me-student", classroom=classroom)
     other = make.student("classmate", classroom=classroom)
     mine = ApiClient(app.test_client()).login(me)
-    mine.put(assignment, new_id(), highlight(lesson, "vented its anger", category="loaded",
-                                             prompt="loaded", note="my own <b>note</b> 😀"))
+    mine.put(
+        assignment,
+        new_id(),
+        highlight(
+            lesson,
+            "vented its anger",
+            category="loaded",
+            prompt="loaded",
+            note="my own <b>note</b> 😀",
+        ),
+    )
     theirs = ApiClient(app.test_client()).login(other)
-    theirs.put(assignment, new_id(), highlight(lesson, "pointed out", category="loaded",
-                                               prompt="loaded", note="classmate's secret"))
+    theirs.put(
+        assignment,
+        new_id(),
+        highlight(
+            lesson, "pointed out", category="loaded", prompt="loaded", note="classmate's secret"
+        ),
+    )
     resp = mine.client.get("/student/my-work.json")
     assert resp.status_code == 200
     assert "attachment" in resp.headers["Content-Disposition"]

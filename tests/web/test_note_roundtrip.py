@@ -23,24 +23,61 @@ from app.extensions import db
 from tests.web.helpers import highlight, new_id
 
 # Hypothesis keeps caches (its examples database is off) in a folder outside the repository
-os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY",
-                      os.path.join(tempfile.gettempdir(), "read-closely-hypothesis"))
-WEB = settings(max_examples=50, deadline=None, database=None,
-               suppress_health_check=[HealthCheck.function_scoped_fixture])
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "read-closely-hypothesis")
+)
+WEB = settings(
+    max_examples=50,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 EMOJI = "\U0001f600"
-TRICKY = ["\r\n", "\r", "\n\n", "\t", " ", "\u00a0", "\u200b", "\u200d", "\u2028", "\u2029",
-          "\ufeff", "\ufffe", "\uffff", "\U0010ffff", "\x01", "\x1b[31m", "\x7f", "e\u0301",
-          "\u00e9", "\u202e", EMOJI, "\U0001f468\u200d\U0001f469\u200d\U0001f467",
-          "\U0001f1fa\U0001f1e6", "<b>x</b>", "<script>alert(1)</script>", "&amp;", "&lt;",
-          "\\u0000", "\\", '"', "'", "https://example.com/a?b=1&c=2", "javascript:alert(1)",
-          "=SUM(A1)", "Robert'); DROP TABLE annotations;--"]
+TRICKY = [
+    "\r\n",
+    "\r",
+    "\n\n",
+    "\t",
+    " ",
+    "\u00a0",
+    "\u200b",
+    "\u200d",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\ufffe",
+    "\uffff",
+    "\U0010ffff",
+    "\x01",
+    "\x1b[31m",
+    "\x7f",
+    "e\u0301",
+    "\u00e9",
+    "\u202e",
+    EMOJI,
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+    "\U0001f1fa\U0001f1e6",
+    "<b>x</b>",
+    "<script>alert(1)</script>",
+    "&amp;",
+    "&lt;",
+    "\\u0000",
+    "\\",
+    '"',
+    "'",
+    "https://example.com/a?b=1&c=2",
+    "javascript:alert(1)",
+    "=SUM(A1)",
+    "Robert'); DROP TABLE annotations;--",
+]
 # what a student can type: every code point UTF-8 can carry (no NUL, no surrogate halves)
 typed = st.characters(codec="utf-8", exclude_characters="\x00")
 note_text = st.one_of(
     st.text(typed, max_size=80),
-    st.lists(st.one_of(st.sampled_from(TRICKY), st.text(typed, max_size=3)), max_size=20)
-    .map("".join),
+    st.lists(st.one_of(st.sampled_from(TRICKY), st.text(typed, max_size=3)), max_size=20).map(
+        "".join
+    ),
 )
 WORDS = "media reports said on Tuesday"
 
@@ -54,8 +91,9 @@ def no_rate_limit(app):
 def stored(uid: str) -> tuple[str, str] | None:
     """The note and fields as the database holds them (a fresh query, no session cache)."""
     db.session.expire_all()
-    row = db.session.execute(sa.text("SELECT note, fields_json FROM annotations WHERE id = :id"),
-                             {"id": uid}).one_or_none()
+    row = db.session.execute(
+        sa.text("SELECT note, fields_json FROM annotations WHERE id = :id"), {"id": uid}
+    ).one_or_none()
     return None if row is None else (row[0], row[1])
 
 
@@ -71,11 +109,18 @@ def shown_text(markup: str) -> str:
 @example(note="a\r\nb\rc\n", affiliation=" padded ")
 @example(note=EMOJI * 2000, affiliation="\U0010ffff" * 500)  # the limits count code points
 @example(note="\ufeff<b>x</b> & \u202eevil", affiliation="\\u0000")
-def test_any_text_a_student_types_comes_back_unchanged(work, lesson, no_rate_limit, note,
-                                                       affiliation):
+def test_any_text_a_student_types_comes_back_unchanged(
+    work, lesson, no_rate_limit, note, affiliation
+):
     uid = new_id()
-    body = highlight(lesson, WORDS, category="source", prompt="sources", note=note,
-                     fields={"affiliation": affiliation})
+    body = highlight(
+        lesson,
+        WORDS,
+        category="source",
+        prompt="sources",
+        note=note,
+        fields={"affiliation": affiliation},
+    )
     resp = work.api.put(work.assignment, uid, body)
     assert resp.status_code == 201, resp.get_json()
     sent_back = resp.get_json()
@@ -117,16 +162,20 @@ HALVES = ["\ud800", "\udbff", "\udc00", "\udfff", "\ud83d", "\ude00"]
 unstorable_note = st.builds(
     lambda before, bad, after: before + bad + after,
     note_text,
-    st.one_of(st.sampled_from(["\x00", *HALVES]),
-              st.lists(st.sampled_from(["\x00", *HALVES, "x"]), min_size=1, max_size=4)
-              .map("".join)),
+    st.one_of(
+        st.sampled_from(["\x00", *HALVES]),
+        st.lists(st.sampled_from(["\x00", *HALVES, "x"]), min_size=1, max_size=4).map("".join),
+    ),
     note_text,
 )
 
 
 @WEB
-@given(text=st.one_of(unstorable_note, note_text), limit=st.integers(1, 60),
-       where=st.sampled_from(["note", "affiliation"]))
+@given(
+    text=st.one_of(unstorable_note, note_text),
+    limit=st.integers(1, 60),
+    where=st.sampled_from(["note", "affiliation"]),
+)
 @example(text="x\x00y", limit=60, where="note")
 @example(text="half an emoji \ud83d", limit=60, where="note")
 @example(text="\ude00 the other half", limit=60, where="note")
@@ -172,10 +221,25 @@ def test_text_that_cannot_be_kept_gets_a_422_with_a_reason_never_a_500(
 
 
 @WEB
-@given(raw=st.binary(max_size=12) | st.sampled_from([
-    b"\xed\xa0\x80", b"\xed\xbf\xbf", b"\xf0\x9f\x98", b"\xff", b"\\u0000", b"\\ud800",
-    b"\\ud83d\\ude00", b"\\ude00\\ud83d", b"\xf4\x90\x80\x80", b"\xc0\xaf", b"\\", b'"',
-]))
+@given(
+    raw=st.binary(max_size=12)
+    | st.sampled_from(
+        [
+            b"\xed\xa0\x80",
+            b"\xed\xbf\xbf",
+            b"\xf0\x9f\x98",
+            b"\xff",
+            b"\\u0000",
+            b"\\ud800",
+            b"\\ud83d\\ude00",
+            b"\\ude00\\ud83d",
+            b"\xf4\x90\x80\x80",
+            b"\xc0\xaf",
+            b"\\",
+            b'"',
+        ]
+    )
+)
 @example(raw=b"\xed\xa0\x80")  # a surrogate half, UTF-8 encoded: Python's JSON reads it
 @example(raw="caf\u00e9 \U0001f600".encode())
 def test_any_bytes_in_a_note_get_an_answer_never_a_500(work, lesson, no_rate_limit, raw):
@@ -208,11 +272,30 @@ def test_any_bytes_in_a_note_get_an_answer_never_a_500(work, lesson, no_rate_lim
         assert stored(uid) is None
 
 
-KEYS = ["category", "prompt", "target", "note", "fields", "start", "end", "exact", "prefix",
-        "affiliation", "checked_url", "named", "missing", "source", "sources", "omission"]
+KEYS = [
+    "category",
+    "prompt",
+    "target",
+    "note",
+    "fields",
+    "start",
+    "end",
+    "exact",
+    "prefix",
+    "affiliation",
+    "checked_url",
+    "named",
+    "missing",
+    "source",
+    "sources",
+    "omission",
+]
 json_text = st.text(st.characters(), max_size=6) | st.sampled_from(KEYS)
 json_value = st.recursive(
-    st.none() | st.booleans() | st.integers(-2, 3000) | st.sampled_from([0.5, -0.0, 1e308])
+    st.none()
+    | st.booleans()
+    | st.integers(-2, 3000)
+    | st.sampled_from([0.5, -0.0, 1e308])
     | json_text,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(json_text, inner, max_size=3),
     max_leaves=6,
@@ -222,13 +305,16 @@ json_value = st.recursive(
 @st.composite
 def json_body(draw, lesson):
     """A body close to what a client sends, with parts replaced by any JSON at all."""
-    body = highlight(lesson, WORDS, category=draw(st.sampled_from(["source", "omission"])),
-                     note=draw(note_text))
+    body = highlight(
+        lesson, WORDS, category=draw(st.sampled_from(["source", "omission"])), note=draw(note_text)
+    )
     for key in draw(st.lists(st.sampled_from(KEYS) | json_text, max_size=3)):
         body[key] = draw(json_value)
     if draw(st.booleans()):
-        body["target"] = dict(body["target"] if isinstance(body.get("target"), dict) else {},
-                              **draw(st.dictionaries(json_text, json_value, max_size=2)))
+        body["target"] = dict(
+            body["target"] if isinstance(body.get("target"), dict) else {},
+            **draw(st.dictionaries(json_text, json_value, max_size=2)),
+        )
     return draw(st.just(body) | json_value)
 
 

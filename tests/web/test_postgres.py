@@ -12,8 +12,11 @@ from app.models import Annotation
 from tests.conftest import TEST_DB_URL
 from tests.web.helpers import highlight, new_id
 
-pytestmark = pytest.mark.skipif(not TEST_DB_URL, reason="PostgreSQL's save path; this run is "
-                                "on SQLite, whose own tests (test_sqlite.py) cover its path")
+pytestmark = pytest.mark.skipif(
+    not TEST_DB_URL,
+    reason="PostgreSQL's save path; this run is "
+    "on SQLite, whose own tests (test_sqlite.py) cover its path",
+)
 
 
 @pytest.fixture
@@ -52,8 +55,9 @@ def rows(uid: str) -> list[Annotation]:
     return list(db.session.scalars(sa.select(Annotation).where(Annotation.id == uid)))
 
 
-def test_a_new_annotation_is_checked_and_made_in_one_statement(work, lesson, statements,
-                                                               app_statements):
+def test_a_new_annotation_is_checked_and_made_in_one_statement(
+    work, lesson, statements, app_statements
+):
     aid = work.assignment.id
     work.api.put(aid, new_id(), body(lesson, "first"))  # this worker learns the lesson version
     statements.clear()
@@ -68,8 +72,7 @@ def test_a_new_annotation_is_checked_and_made_in_one_statement(work, lesson, sta
     assert [r.note for r in rows(uid)] == ["second"]
 
 
-def test_an_edit_naming_its_version_is_checked_and_made_in_one_statement(work, lesson,
-                                                                        statements):
+def test_an_edit_naming_its_version_is_checked_and_made_in_one_statement(work, lesson, statements):
     uid = new_id()
     work.api.put(work.assignment, uid, body(lesson, "first"))
     statements.clear()
@@ -96,13 +99,17 @@ def test_an_edit_without_if_match_tries_a_create_then_updates(work, lesson, stat
     assert [s.split()[0] for s in statements] == ["WITH", "UPDATE"]
 
 
-@pytest.mark.parametrize(("if_match", "note", "status", "stored"), [
-    (1, "first", 200, ("first", 1)),  # the same content: nothing to change (a retry)
-    (5, "first", 200, ("first", 1)),  # a retry that already landed, with an older If-Match
-    (5, "other", 409, ("first", 1)),  # another version named: a conflict, nothing written
-])
-def test_the_one_statement_edit_decides_as_plan_put(work, lesson, statements, if_match, note,
-                                                     status, stored):
+@pytest.mark.parametrize(
+    ("if_match", "note", "status", "stored"),
+    [
+        (1, "first", 200, ("first", 1)),  # the same content: nothing to change (a retry)
+        (5, "first", 200, ("first", 1)),  # a retry that already landed, with an older If-Match
+        (5, "other", 409, ("first", 1)),  # another version named: a conflict, nothing written
+    ],
+)
+def test_the_one_statement_edit_decides_as_plan_put(
+    work, lesson, statements, if_match, note, status, stored
+):
     uid = new_id()
     work.api.put(work.assignment, uid, body(lesson, "first"))
     statements.clear()
@@ -129,16 +136,14 @@ def test_the_one_statement_edit_brings_back_a_deleted_annotation(work, lesson, s
     assert resp.get_json()["version"] == row.version
 
 
-def test_the_one_statement_edit_changes_nothing_in_closed_or_others_work(
-        app, work, lesson, make):
+def test_the_one_statement_edit_changes_nothing_in_closed_or_others_work(app, work, lesson, make):
     from tests.web.helpers import ApiClient
 
     uid = new_id()
     work.api.put(work.assignment, uid, body(lesson, "mine"))
     other = make.student(classroom=work.classroom)
     theirs = ApiClient(app.test_client()).login(other)
-    assert theirs.put(work.assignment, uid, body(lesson, "theirs"), if_match=1).status_code \
-        == 404
+    assert theirs.put(work.assignment, uid, body(lesson, "theirs"), if_match=1).status_code == 404
     assert [(r.note, r.version) for r in rows(uid)] == [("mine", 1)]
     assert work.api.submit(work.assignment).status_code == 200
     resp = work.api.put(work.assignment, uid, body(lesson, "late"), if_match=1)
@@ -162,17 +167,22 @@ def test_an_edit_that_waits_on_a_concurrent_edit_is_decided_again(app, work, les
     engine = sa.create_engine(db.engine.url)
     answers: list = []
     with engine.connect() as other:
-        other.execute(sa.update(Annotation).where(Annotation.id == uid)
-                      .values(note="other tab", version=2))  # holds the row's lock
+        other.execute(
+            sa.update(Annotation).where(Annotation.id == uid).values(note="other tab", version=2)
+        )  # holds the row's lock
         pid = other.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-        save = threading.Thread(target=lambda: answers.append(
-            work.api.put(aid, uid, body(lesson, "this tab"), if_match=1)))
+        save = threading.Thread(
+            target=lambda: answers.append(
+                work.api.put(aid, uid, body(lesson, "this tab"), if_match=1)
+            )
+        )
         save.start()
         with engine.connect() as watch:  # wait until the save is blocked behind the lock
             for _ in range(200):
-                waiting = watch.execute(sa.text(
-                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> :pid"),
-                    {"pid": pid}).scalar()
+                waiting = watch.execute(
+                    sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> :pid"),
+                    {"pid": pid},
+                ).scalar()
                 if waiting:
                     break
                 time.sleep(0.02)
@@ -236,8 +246,12 @@ def test_every_connection_of_the_app_dropped_at_once(app, work, lesson):
     work.api.put(work.assignment, new_id(), body(lesson, "first"))
     admin = sa.create_engine(TEST_DB_URL)
     with admin.connect() as conn:
-        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
     admin.dispose()
     uid = new_id()
     assert work.api.put(work.assignment, uid, body(lesson, "back")).status_code == 201
@@ -313,8 +327,9 @@ def test_save_synchronous_commit_off_applies_to_saves_only(db_url, make, lesson)
 
 
 @pytest.mark.parametrize("edit", [False, True])
-def test_a_save_whose_answer_is_lost_after_its_commit_is_stored_once(app, work, lesson,
-                                                                    monkeypatch, edit):
+def test_a_save_whose_answer_is_lost_after_its_commit_is_stored_once(
+    app, work, lesson, monkeypatch, edit
+):
     """The statement commits, then the connection is reported dead before the answer comes
     back: the save is sent again on a new connection, finds itself stored and changes
     nothing (one row, one new version)."""
@@ -328,13 +343,13 @@ def test_a_save_whose_answer_is_lost_after_its_commit_is_stored_once(app, work, 
         result = real(self, form, params)
         if not cut and form[0].split()[0] in ("WITH", "UPDATE"):
             cut.append(form[0].split()[0])
-            raise sa.exc.DBAPIError("(simulated) connection lost", None, Exception("gone"),
-                                    connection_invalidated=True)
+            raise sa.exc.DBAPIError(
+                "(simulated) connection lost", None, Exception("gone"), connection_invalidated=True
+            )
         return result
 
     monkeypatch.setattr(saves._Postgres, "_run", commit_then_die)
-    resp = work.api.put(work.assignment, uid, body(lesson, "landed"),
-                        if_match=1 if edit else None)
+    resp = work.api.put(work.assignment, uid, body(lesson, "landed"), if_match=1 if edit else None)
     assert cut == ["WITH"]  # an edit naming its version is one statement too
     assert resp.status_code == 200  # the retry found the save already stored
     assert resp.get_json()["version"] == (2 if edit else 1)
@@ -370,8 +385,11 @@ def test_the_save_pool_takes_the_apps_engine_settings(db_url):
 
     config = _base_config(db_url)
     config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-        "pool_pre_ping": True, "hide_parameters": True, "pool_size": 2,
-        "connect_args": {"application_name": "read-closely-test"}}
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+        "pool_size": 2,
+        "connect_args": {"application_name": "read-closely-test"},
+    }
     other = create_app(config)
     with other.app_context():
         try:

@@ -60,27 +60,62 @@ def give_work(assignment: Assignment, student: User, teacher: User) -> None:
     with a teacher's mark, one the student deleted, a submission, a rubric level with a
     comment, a final grade and its history."""
     note_id, omission_id, thrown_id = new_id(), new_id(), new_id()
-    db.session.add_all([
-        Annotation(id=note_id, assignment_id=assignment.id, student_id=student.id,
-                   category="loaded", prompt_id="loaded", start_offset=0, end_offset=4,
-                   exact="Kyiv", note=f"{student.username}'s note"),
-        Annotation(id=omission_id, assignment_id=assignment.id, student_id=student.id,
-                   category="omission", prompt_id="omissions", note="what about the date?"),
-        Annotation(id=thrown_id, assignment_id=assignment.id, student_id=student.id,
-                   category="source", start_offset=0, end_offset=4, exact="Kyiv",
-                   deleted_at=datetime(2026, 1, 2)),
-        Submission(assignment_id=assignment.id, student_id=student.id),
-    ])
+    db.session.add_all(
+        [
+            Annotation(
+                id=note_id,
+                assignment_id=assignment.id,
+                student_id=student.id,
+                category="loaded",
+                prompt_id="loaded",
+                start_offset=0,
+                end_offset=4,
+                exact="Kyiv",
+                note=f"{student.username}'s note",
+            ),
+            Annotation(
+                id=omission_id,
+                assignment_id=assignment.id,
+                student_id=student.id,
+                category="omission",
+                prompt_id="omissions",
+                note="what about the date?",
+            ),
+            Annotation(
+                id=thrown_id,
+                assignment_id=assignment.id,
+                student_id=student.id,
+                category="source",
+                start_offset=0,
+                end_offset=4,
+                exact="Kyiv",
+                deleted_at=datetime(2026, 1, 2),
+            ),
+            Submission(assignment_id=assignment.id, student_id=student.id),
+        ]
+    )
     db.session.flush()
-    db.session.add_all([
-        OmissionMark(annotation_id=omission_id, level="partial"),
-        RubricScore(assignment_id=assignment.id, student_id=student.id, prompt_id="loaded",
-                    level="emergent", comment="Look again at the verbs."),
-        FinalGrade(assignment_id=assignment.id, student_id=student.id, score=7,
-                   reason="late"),
-        GradeChange(assignment_id=assignment.id, student_id=student.id,
-                    teacher_id=teacher.id, what="final grade", new_value="7", reason="late"),
-    ])
+    db.session.add_all(
+        [
+            OmissionMark(annotation_id=omission_id, level="partial"),
+            RubricScore(
+                assignment_id=assignment.id,
+                student_id=student.id,
+                prompt_id="loaded",
+                level="emergent",
+                comment="Look again at the verbs.",
+            ),
+            FinalGrade(assignment_id=assignment.id, student_id=student.id, score=7, reason="late"),
+            GradeChange(
+                assignment_id=assignment.id,
+                student_id=student.id,
+                teacher_id=teacher.id,
+                what="final grade",
+                new_value="7",
+                reason="late",
+            ),
+        ]
+    )
     db.session.commit()
 
 
@@ -95,8 +130,11 @@ def build_school(make) -> School:
     lee = make.student("lee.o", classroom=mine_too)
     ola = make.student("ola.n", classroom=theirs)
     db.session.commit()
-    for classroom, teacher, students in ((here, t, (sam, kim)), (mine_too, t, (lee,)),
-                                         (theirs, u, (kim, ola))):
+    for classroom, teacher, students in (
+        (here, t, (sam, kim)),
+        (mine_too, t, (lee,)),
+        (theirs, u, (kim, ola)),
+    ):
         for _ in range(2):
             assignment = make.assignment(classroom)
             for student in students:
@@ -121,8 +159,11 @@ def _select_in(column: sa.Column, ids: set, select: sa.Column, *where) -> set:
     found: set = set()
     ids = sorted(ids)
     for i in range(0, len(ids), 500):
-        found.update(db.session.execute(
-            sa.select(select).where(column.in_(ids[i:i + 500]), *where)).scalars())
+        found.update(
+            db.session.execute(
+                sa.select(select).where(column.in_(ids[i : i + 500]), *where)
+            ).scalars()
+        )
     return found
 
 
@@ -136,43 +177,56 @@ def rows_of(roots: dict[str, set]) -> dict[str, set]:
             for fk in column.foreign_keys:
                 ids = found.get(fk.column.table.name)
                 if ids:
-                    found.setdefault(table.name, set()).update(
-                        _select_in(column, ids, _pk(table)))
+                    found.setdefault(table.name, set()).update(_select_in(column, ids, _pk(table)))
     return {name: ids for name, ids in found.items() if ids}
 
 
 def work_in(student: User, classroom: Classroom) -> dict[str, set]:
     """Rows of one student's that belong to one class: in any table with a foreign key to
     users and one to assignments or classrooms, the rows pointing at both."""
-    assignments = set(db.session.execute(
-        sa.select(Assignment.id).filter_by(classroom_id=classroom.id)).scalars())
+    assignments = set(
+        db.session.execute(sa.select(Assignment.id).filter_by(classroom_id=classroom.id)).scalars()
+    )
     roots: dict[str, set] = {}
     for table in db.metadata.sorted_tables:
-        people = [c for c in table.columns
-                  if any(fk.column.table.name == "users" for fk in c.foreign_keys)]
-        scope = [c.in_(assignments) if fk.column.table.name == "assignments" else
-                 c == classroom.id
-                 for c in table.columns for fk in c.foreign_keys
-                 if fk.column.table.name in ("assignments", "classrooms")]
+        people = [
+            c
+            for c in table.columns
+            if any(fk.column.table.name == "users" for fk in c.foreign_keys)
+        ]
+        scope = [
+            c.in_(assignments) if fk.column.table.name == "assignments" else c == classroom.id
+            for c in table.columns
+            for fk in c.foreign_keys
+            if fk.column.table.name in ("assignments", "classrooms")
+        ]
         if people and scope:
-            roots[table.name] = set(db.session.execute(
-                sa.select(_pk(table)).where(sa.or_(*[c == student.id for c in people]),
-                                            sa.or_(*scope))).scalars())
+            roots[table.name] = set(
+                db.session.execute(
+                    sa.select(_pk(table)).where(
+                        sa.or_(*[c == student.id for c in people]), sa.or_(*scope)
+                    )
+                ).scalars()
+            )
     return rows_of(roots)
 
 
 def still_there(rows: dict[str, set]) -> dict[str, int]:
     db.session.commit()  # a fresh snapshot (SQLite's write-ahead log keeps readers' views)
     tables = db.metadata.tables
-    left = {name: len(_select_in(_pk(tables[name]), ids, _pk(tables[name])))
-            for name, ids in rows.items()}
+    left = {
+        name: len(_select_in(_pk(tables[name]), ids, _pk(tables[name])))
+        for name, ids in rows.items()
+    }
     return {name: n for name, n in left.items() if n}
 
 
 def counts() -> dict[str, int]:
     db.session.commit()
-    return {t.name: db.session.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-            for t in db.metadata.sorted_tables}
+    return {
+        t.name: db.session.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+        for t in db.metadata.sorted_tables
+    }
 
 
 def only_these_went(before: dict[str, int], gone: dict[str, set]) -> None:
@@ -183,8 +237,16 @@ def only_these_went(before: dict[str, int], gone: dict[str, set]) -> None:
 
 
 # a student's rows are in all of these; a table added later is checked all the same
-STUDENT_TABLES = {"users", "enrollments", "annotations", "omission_marks", "submissions",
-                  "rubric_scores", "final_grades", "grade_changes"}
+STUDENT_TABLES = {
+    "users",
+    "enrollments",
+    "annotations",
+    "omission_marks",
+    "submissions",
+    "rubric_scores",
+    "final_grades",
+    "grade_changes",
+}
 CLASS_TABLES = STUDENT_TABLES - {"users"} | {"classrooms", "assignments"}
 
 
@@ -199,15 +261,23 @@ def test_the_foreign_keys_in_the_database_cascade_as_the_models_say(app):
     table without it deletes nothing on PostgreSQL and fails on SQLite)."""
     inspector = sa.inspect(db.engine)
     for table in db.metadata.sorted_tables:
-        declared = {(fk.parent.name, fk.column.table.name, (fk.ondelete or "").upper())
-                    for fk in table.foreign_keys}
-        live = {(fk["constrained_columns"][0], fk["referred_table"],
-                 (fk["options"].get("ondelete") or "").upper())
-                for fk in inspector.get_foreign_keys(table.name)}
+        declared = {
+            (fk.parent.name, fk.column.table.name, (fk.ondelete or "").upper())
+            for fk in table.foreign_keys
+        }
+        live = {
+            (
+                fk["constrained_columns"][0],
+                fk["referred_table"],
+                (fk["options"].get("ondelete") or "").upper(),
+            )
+            for fk in inspector.get_foreign_keys(table.name)
+        }
         assert live == declared, table.name
         for column, target, ondelete in live:
             if target in ("users", "classrooms", "assignments", "annotations") and not (
-                    table.name == "grade_changes" and column == "teacher_id"):
+                table.name == "grade_changes" and column == "teacher_id"
+            ):
                 assert ondelete == "CASCADE", (table.name, column)
 
 
@@ -275,8 +345,10 @@ def test_the_confirmation_page_says_what_goes_and_offers_the_grades_first(app, s
     text = page_text(resp)
     assert "Delete Period 3 English for good?" in text
     assert "All your students' work in this class will be deleted for good" in text
-    assert "2 assignments and the work of 2 students on them: 8 annotations, " \
-           "4 submitted lessons" in text  # the thrown-away annotations are not counted
+    assert (
+        "2 assignments and the work of 2 students on them: 8 annotations, "
+        "4 submitted lessons" in text
+    )  # the thrown-away annotations are not counted
     assert "1 student is in no other class, so their account will be deleted too" in text
     assert "Download the grades first" in text
     page = resp.get_data(as_text=True)
@@ -288,8 +360,7 @@ def test_the_confirmation_page_says_what_goes_and_offers_the_grades_first(app, s
     assert counts() == before  # a GET changes nothing
 
 
-def test_deleting_a_class_deletes_everything_in_it_and_students_left_in_no_class(
-        app, school):
+def test_deleting_a_class_deletes_everything_in_it_and_students_left_in_no_class(app, school):
     here_id = school.here.id
     gone = rows_of({"classrooms": {here_id}, "users": {school.sam.id}})
     assert set(gone) >= CLASS_TABLES | {"users"}
@@ -304,8 +375,10 @@ def test_deleting_a_class_deletes_everything_in_it_and_students_left_in_no_class
     assert db.session.get(User, school.kim.id) is not None
     assert work_in(school.kim, school.theirs) == kept_kim
     home = page_text(client.get("/teacher/"))
-    assert ("Deleted “Period 3 English” with its 2 assignments and all its students' work. "
-            "1 student account in no other class was deleted too.") in home
+    assert (
+        "Deleted “Period 3 English” with its 2 assignments and all its students' work. "
+        "1 student account in no other class was deleted too."
+    ) in home
     assert client.get(f"/teacher/classes/{here_id}").status_code == 404
 
 
@@ -316,8 +389,11 @@ def test_a_wrong_or_missing_class_name_deletes_nothing(app, school, typed):
     resp = _post(client, delete_url(school.here), {"name": typed})
     assert resp.status_code == 422
     text = page_text(resp)
-    assert ("Type the class name to confirm." if not typed else
-            "That isn't the class name. Type “Period 3 English” exactly, or cancel.") in text
+    assert (
+        "Type the class name to confirm."
+        if not typed
+        else "That isn't the class name. Type “Period 3 English” exactly, or cancel."
+    ) in text
     assert f'value="{typed}"' in resp.get_data(as_text=True) or not typed  # typing kept
     assert counts() == before
 
@@ -325,8 +401,9 @@ def test_a_wrong_or_missing_class_name_deletes_nothing(app, school, typed):
 def test_an_expired_form_deletes_nothing_and_says_so(app, school):
     before = counts()
     client = _teacher_client(app, school.t)
-    resp = client.post(delete_url(school.here), data={"csrf_token": "stale",
-                                                      "name": "Period 3 English"})
+    resp = client.post(
+        delete_url(school.here), data={"csrf_token": "stale", "name": "Period 3 English"}
+    )
     assert resp.status_code == 422
     assert "the form expired" in page_text(resp)
     assert counts() == before
@@ -337,8 +414,9 @@ def test_another_teacher_gets_404_and_deletes_nothing(app, school):
     client = _teacher_client(app, school.u)
     assert client.get(delete_url(school.here)).status_code == 404
     token = page_csrf_token(client, "/teacher/")
-    resp = client.post(delete_url(school.here), data={"csrf_token": token,
-                                                      "name": "Period 3 English"})
+    resp = client.post(
+        delete_url(school.here), data={"csrf_token": token, "name": "Period 3 English"}
+    )
     assert resp.status_code == 404
     assert counts() == before
 
@@ -349,11 +427,15 @@ def test_students_get_403_and_anonymous_people_are_sent_to_log_in(app, school):
     assert login(student, school.sam).status_code == 302
     token = page_csrf_token(student, "/student/")
     for method in ("GET", "POST"):
-        resp = student.open(delete_url(school.here), method=method,
-                            data={"csrf_token": token, "name": "Period 3 English"})
+        resp = student.open(
+            delete_url(school.here),
+            method=method,
+            data={"csrf_token": token, "name": "Period 3 English"},
+        )
         assert resp.status_code == 403
-        resp = app.test_client().open(delete_url(school.here), method=method,
-                                      data={"name": "Period 3 English"})
+        resp = app.test_client().open(
+            delete_url(school.here), method=method, data={"name": "Period 3 English"}
+        )
         assert resp.status_code == 302
         assert resp.headers["Location"].startswith("/login")
     assert counts() == before
@@ -365,8 +447,7 @@ def test_an_archived_class_can_be_deleted_too(app, school):
     db.session.commit()
     client = _teacher_client(app, school.t)
     assert "Archive it instead" not in page_text(client.get(delete_url(school.here)))
-    assert _post(client, delete_url(school.here),
-                 {"name": "Period 3 English"}).status_code == 302
+    assert _post(client, delete_url(school.here), {"name": "Period 3 English"}).status_code == 302
     assert db.session.get(Classroom, here_id) is None
 
 
@@ -431,8 +512,13 @@ def test_only_classes_archived_before_the_cutoff_are_listed(app, school):
     listed = privacy.archived_before(db.session, datetime(2026, 7, 1))
     assert [c.id for c in listed] == [school.here.id]  # never one not archived (mine_too)
     found = privacy.contents(db.session, listed)
-    assert (found.students, found.assignments, found.annotations, found.submissions,
-            found.accounts) == (2, 2, 8, 4, 1)
+    assert (
+        found.students,
+        found.assignments,
+        found.annotations,
+        found.submissions,
+        found.accounts,
+    ) == (2, 2, 8, 4, 1)
 
 
 # ---------------------------------------------------------------- logs never hold notes
@@ -445,9 +531,17 @@ def _leaks(records: list[logging.LogRecord]) -> list[str]:
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
     found = []
     for record in records:
-        text = " ".join(str(part) for part in (
-            formatter.format(record), record.msg, record.args, record.exc_text,
-            record.stack_info, vars(record)))
+        text = " ".join(
+            str(part)
+            for part in (
+                formatter.format(record),
+                record.msg,
+                record.args,
+                record.exc_text,
+                record.stack_info,
+                vars(record),
+            )
+        )
         if MARKER in text:
             found.append(f"{record.name} {record.levelname}: {record.getMessage()[:200]}")
     return found
@@ -467,17 +561,22 @@ def test_note_text_never_reaches_the_logs(app, work, lesson, caplog, monkeypatch
     caplog.set_level(logging.DEBUG, logger=app.logger.name)
     api, assignment = work.api, work.assignment
     uid = new_id()
-    body = highlight(lesson, "vented its anger", category="loaded", prompt="loaded",
-                     note=f"{MARKER} created")
+    body = highlight(
+        lesson, "vented its anger", category="loaded", prompt="loaded", note=f"{MARKER} created"
+    )
     assert api.put(assignment, uid, body).status_code == 201
     body["note"] = f"{MARKER} edited"
     assert api.put(assignment, uid, body, if_match=1).status_code == 200
-    assert api.put(assignment, uid, {**body, "note": f"{MARKER} stale"},
-                   if_match=1).status_code == 409  # conflict
+    assert (
+        api.put(assignment, uid, {**body, "note": f"{MARKER} stale"}, if_match=1).status_code == 409
+    )  # conflict
     too_long = {**body, "note": MARKER * 200}
     assert api.put(assignment, new_id(), too_long).status_code == 422
-    bad_target = {**body, "note": f"{MARKER} bad target",
-                  "target": {"start": 0, "end": 5, "exact": "not in the article"}}
+    bad_target = {
+        **body,
+        "note": f"{MARKER} bad target",
+        "target": {"start": 0, "end": 5, "exact": "not in the article"},
+    }
     assert api.put(assignment, new_id(), bad_target).status_code == 422
 
     # a database refusing a row: SQLAlchemy's message lists the statement's parameters, and
@@ -507,9 +606,15 @@ def test_note_text_never_reaches_the_logs(app, work, lesson, caplog, monkeypatch
     monkeypatch.setattr(saves, "put_annotation", buggy_save)
     assert api.put(assignment, new_id(), {**body, "note": f"{MARKER} bug"}).status_code == 500
     page = f"/student/assignments/{assignment.id}"
-    resp = api.client.post(f"{page}/quote", data={
-        "csrf_token": page_csrf_token(api.client, page), "prompt": "loaded",
-        "quote": "vented its anger", "note": f"{MARKER} form bug"})
+    resp = api.client.post(
+        f"{page}/quote",
+        data={
+            "csrf_token": page_csrf_token(api.client, page),
+            "prompt": "loaded",
+            "quote": "vented its anger",
+            "note": f"{MARKER} form bug",
+        },
+    )
     assert resp.status_code == 500
 
     # a kind of error whose message is logged (it usually names code): what the request
@@ -527,8 +632,11 @@ def test_note_text_never_reaches_the_logs(app, work, lesson, caplog, monkeypatch
     assert MARKER in api.client.get("/student/my-work.json").get_data(as_text=True)
     teacher = _teacher_client(app, work.teacher)
     base = f"/teacher/assignments/{assignment.id}"
-    for url in (f"{base}/students/{work.student.id}", f"{base}/export/annotations.csv",
-                f"{base}/export/annotations.jsonld"):
+    for url in (
+        f"{base}/students/{work.student.id}",
+        f"{base}/export/annotations.csv",
+        f"{base}/export/annotations.jsonld",
+    ):
         resp = teacher.get(url)
         assert resp.status_code == 200, url
         assert MARKER in resp.get_data(as_text=True), url
@@ -538,7 +646,12 @@ def test_note_text_never_reaches_the_logs(app, work, lesson, caplog, monkeypatch
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 4  # the four failures were logged, with where they happened
     logged = "\n".join(r.getMessage() for r in errors)
-    for expected in ("IntegrityError: ", "ck_annotations_start_not_negative", "in put_annotation",
-                     "in annotate_by_quote", "RuntimeError: (message withheld",
-                     "TypeError: can't concatenate str and int: [request text]"):
+    for expected in (
+        "IntegrityError: ",
+        "ck_annotations_start_not_negative",
+        "in put_annotation",
+        "in annotate_by_quote",
+        "RuntimeError: (message withheld",
+        "TypeError: can't concatenate str and int: [request text]",
+    ):
         assert expected in logged

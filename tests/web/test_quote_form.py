@@ -19,8 +19,16 @@ def page(work):
 
 
 def post_quote(client, page: str, *, csrf: bool = True, **fields):
-    data = {"prompt": "loaded", "quote": "", "occurrence": "", "note": "", "rewrite": "",
-            "missing": "", "why": "", **fields}
+    data = {
+        "prompt": "loaded",
+        "quote": "",
+        "occurrence": "",
+        "note": "",
+        "rewrite": "",
+        "missing": "",
+        "why": "",
+        **fields,
+    }
     if csrf:
         data["csrf_token"] = page_csrf_token(client, page)
     return client.post(f"{page}/quote", data=data)
@@ -28,8 +36,9 @@ def post_quote(client, page: str, *, csrf: bool = True, **fields):
 
 def saved() -> list[Annotation]:
     db.session.expire_all()
-    return list(db.session.execute(
-        sa.select(Annotation).where(Annotation.deleted_at.is_(None))).scalars())
+    return list(
+        db.session.execute(sa.select(Annotation).where(Annotation.deleted_at.is_(None))).scalars()
+    )
 
 
 def text(resp) -> str:
@@ -37,8 +46,14 @@ def text(resp) -> str:
 
 
 def test_a_typed_quote_is_anchored_saved_and_redirects(work, client, page, lesson):
-    resp = post_quote(client, page, prompt="loaded", quote="vented its anger",
-                      note="Sounds like a tantrum.", rewrite="Ukrainian officials objected")
+    resp = post_quote(
+        client,
+        page,
+        prompt="loaded",
+        quote="vented its anger",
+        note="Sounds like a tantrum.",
+        rewrite="Ukrainian officials objected",
+    )
     assert resp.status_code == 302
     assert resp.headers["Location"] == f"{page}#my-annotations"
     [a] = saved()
@@ -68,8 +83,9 @@ def test_part_of_a_word_is_snapped_to_the_whole_word(client, page):
 
 
 def test_words_not_in_the_article_get_422_and_keep_the_typed_note(client, page):
-    resp = post_quote(client, page, prompt="loaded", quote="Kyiv is furious",
-                      note="My careful note about tone")
+    resp = post_quote(
+        client, page, prompt="loaded", quote="Kyiv is furious", note="My careful note about tone"
+    )
     assert resp.status_code == 422
     page_text = text(resp)
     assert "We couldn't find those words in the article" in page_text
@@ -97,11 +113,14 @@ def test_a_repeated_quote_with_occurrence_saves_that_one(client, page, lesson):
     assert a.start_offset == second
 
 
-@pytest.mark.parametrize(("occurrence", "message"), [
-    ("9", "Those words appear only 4 times, so choose 1 to 4."),
-    ("0", "Use 1 for the first time"),
-    ("two", "Not a valid integer value."),
-])
+@pytest.mark.parametrize(
+    ("occurrence", "message"),
+    [
+        ("9", "Those words appear only 4 times, so choose 1 to 4."),
+        ("0", "Use 1 for the first time"),
+        ("two", "Not a valid integer value."),
+    ],
+)
 def test_a_bad_occurrence_is_explained(client, page, lesson, occurrence, message):
     assert lesson.text.count("Read more") == 4
     resp = post_quote(client, page, prompt="sources", quote="Read more", occurrence=occurrence)
@@ -111,15 +130,23 @@ def test_a_bad_occurrence_is_explained(client, page, lesson, occurrence, message
 
 
 def test_an_omission_with_no_quote_but_what_is_missing_saves_with_no_target(work, client, page):
-    resp = post_quote(client, page, prompt="omissions", missing="Where Milley gave the talk",
-                      why="His audience changes what he meant", rewrite="ignored here")
+    resp = post_quote(
+        client,
+        page,
+        prompt="omissions",
+        missing="Where Milley gave the talk",
+        why="His audience changes what he meant",
+        rewrite="ignored here",
+    )
     assert resp.status_code == 302
     [a] = saved()
     assert a.category == "omission"
     assert a.start_offset is None
     assert a.exact == ""
-    assert a.fields == {"missing": "Where Milley gave the talk",
-                        "why": "His audience changes what he meant"}
+    assert a.fields == {
+        "missing": "Where Milley gave the talk",
+        "why": "His audience changes what he meant",
+    }
 
 
 def test_an_omission_without_what_is_missing_is_refused(client, page):
@@ -175,8 +202,7 @@ def test_markup_in_a_refused_form_is_escaped_too(client, page):
 
 
 def test_a_form_without_its_csrf_token_is_reshown_with_the_typing_kept(client, page):
-    resp = post_quote(client, page, csrf=False, quote="vented its anger",
-                      note="Typed before lunch")
+    resp = post_quote(client, page, csrf=False, quote="vented its anger", note="Typed before lunch")
     assert resp.status_code == 422
     assert "for your safety the form expired" in text(resp)
     assert "Typed before lunch" in text(resp)

@@ -79,12 +79,25 @@ def graded(make, lesson) -> Released:
     k.submit(sam)
     teacher = Browser(make.app, k.teacher)
     url = review_url(k.assignment, sam)
-    assert teacher.post(f"{url}/omissions/{answer}", {"key_item": "om-venue", "level": "full"},
-                        prefix=f"m-{answer}").status_code == 302
-    assert teacher.post(f"{url}/rubric/loaded", {"level": "emergent", "comment": RUBRIC_COMMENT},
-                        prefix="r-loaded").status_code == 302
-    assert teacher.post(f"{url}/final", {"score": "7.5", "reason": OVERRIDE_REASON}
-                        ).status_code == 302
+    assert (
+        teacher.post(
+            f"{url}/omissions/{answer}",
+            {"key_item": "om-venue", "level": "full"},
+            prefix=f"m-{answer}",
+        ).status_code
+        == 302
+    )
+    assert (
+        teacher.post(
+            f"{url}/rubric/loaded",
+            {"level": "emergent", "comment": RUBRIC_COMMENT},
+            prefix="r-loaded",
+        ).status_code
+        == 302
+    )
+    assert (
+        teacher.post(f"{url}/final", {"score": "7.5", "reason": OVERRIDE_REASON}).status_code == 302
+    )
     api = ApiClient(make.app.test_client()).login(sam)
     return Released(k, teacher, sam, api)
 
@@ -111,8 +124,12 @@ def release(k: Classwork, who: Browser):
 
 def test_before_release_no_score_or_key_content_reaches_the_student(graded, lesson):
     views = graded.student_views()
-    leaks = {(view, name) for view, text in views.items()
-             for name, needle in secrets_of(lesson).items() if needle in text}
+    leaks = {
+        (view, name)
+        for view, text in views.items()
+        for name, needle in secrets_of(lesson).items()
+        if needle in text
+    }
     assert leaks == set()
     # the student does see the article and the questions, of course
     assert lesson.prompts[0].question[:40] in views["lesson page"]
@@ -124,8 +141,11 @@ def test_after_release_the_student_sees_every_secret_that_was_held_back(graded, 
     "not in the page" above is not passing because the words are never shown at all."""
     assert release(graded.k, graded.teacher).status_code == 302
     text = graded.student_views()["lesson page"]
-    missing = {name for name, needle in secrets_of(lesson).items()
-               if needle not in text and not name.startswith(("decoy-described", "decoy-declared"))}
+    missing = {
+        name
+        for name, needle in secrets_of(lesson).items()
+        if needle not in text and not name.startswith(("decoy-described", "decoy-declared"))
+    }
     assert missing == {"override reason"}  # the teacher's private note never reaches students
 
 
@@ -144,8 +164,10 @@ def test_after_release_the_student_sees_their_grade_comments_and_the_key(graded,
     assert any("media reports said on Tuesday" in w for w in found)
     assert any("Where Milley spoke and who he was speaking to" in w for w in found)
     assert len(found) == 2
-    missed = {li.find("q").words if li.find_all("q") else li.words: li.words
-              for li in feedback.find_all("li", cls="missed")}
+    missed = {
+        li.find("q").words if li.find_all("q") else li.words: li.words
+        for li in feedback.find_all("li", cls="missed")
+    }
     assert len(missed) == len(lesson.key) - 2
     vented = next(k for k in lesson.key if k.id == "loaded-vented")
     assert " ".join(vented.explanation.split()) in missed["vented its anger"]
@@ -155,8 +177,9 @@ def test_after_release_the_student_sees_their_grade_comments_and_the_key(graded,
 
 def test_releasing_is_shown_on_the_dashboard_and_happens_once(graded):
     k = graded.k
-    assert "feedback not released" in graded.teacher.get(dashboard_url(k.assignment)
-                                                         ).get_data(as_text=True)
+    assert "feedback not released" in graded.teacher.get(dashboard_url(k.assignment)).get_data(
+        as_text=True
+    )
     release(k, graded.teacher)
     db.session.refresh(k.assignment)
     first = k.assignment.released_at
@@ -202,10 +225,20 @@ ROUTES = [
     ("due date", "POST", "/due", {"due": "2030-01-01"}, ""),
     ("release", "POST", "/release", {}, ""),
     ("review", "GET", "/students/{s}", {}, ""),
-    ("omission mark", "POST", "/students/{s}/omissions/{u}",
-     {"key_item": "om-venue", "level": "none"}, "m-{u}"),
-    ("rubric", "POST", "/students/{s}/rubric/loaded", {"level": "basic", "comment": "hm"},
-     "r-loaded"),
+    (
+        "omission mark",
+        "POST",
+        "/students/{s}/omissions/{u}",
+        {"key_item": "om-venue", "level": "none"},
+        "m-{u}",
+    ),
+    (
+        "rubric",
+        "POST",
+        "/students/{s}/rubric/loaded",
+        {"level": "basic", "comment": "hm"},
+        "r-loaded",
+    ),
     ("final grade", "POST", "/students/{s}/final", {"score": "3", "reason": "because"}, ""),
     ("reopen", "POST", "/students/{s}/reopen", {}, ""),
     *((f"export {kind}", "GET", f"/export/{kind}", {}, "") for kind in EXPORT_KINDS),
@@ -232,7 +265,8 @@ class Target:
         a = self.graded.k.assignment
         db.session.expire_all()
         return (
-            a.due_at, a.released_at,
+            a.due_at,
+            a.released_at,
             [(m.annotation_id, m.key_item_id, m.level) for m in rows_of(OmissionMark)],
             [(r.student_id, r.prompt_id, r.level, r.comment) for r in rows_of(RubricScore)],
             [(g.student_id, g.score, g.reason) for g in rows_of(FinalGrade)],
@@ -255,8 +289,9 @@ def test_the_classes_own_teacher_can_use_every_grading_route(target, route):
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[r[0] for r in ROUTES])
-def test_another_teacher_gets_404_on_every_grading_route_and_changes_nothing(target, route, make,
-                                                                             lesson):
+def test_another_teacher_gets_404_on_every_grading_route_and_changes_nothing(
+    target, route, make, lesson
+):
     other = new_class(make, lesson, name="Mr Y's class")
     teacher_y = Browser(make.app, other.teacher)
     before = target.state()
@@ -286,14 +321,15 @@ def test_someone_not_logged_in_is_sent_to_log_in_from_every_grading_route(target
 
 
 @pytest.mark.parametrize("route", STUDENT_ROUTES, ids=[r[0] for r in STUDENT_ROUTES])
-@pytest.mark.parametrize("whose", ["same teacher's other class", "another teacher's class",
-                                   "the teacher", "no one"])
-def test_a_student_not_in_the_class_is_404_on_the_review_routes(target, route, whose, make,
-                                                                lesson):
+@pytest.mark.parametrize(
+    "whose", ["same teacher's other class", "another teacher's class", "the teacher", "no one"]
+)
+def test_a_student_not_in_the_class_is_404_on_the_review_routes(target, route, whose, make, lesson):
     k = target.graded.k
     outsider = {
-        "same teacher's other class": lambda: new_class(make, lesson, k.teacher, "Period 5")
-        .student("Olive Outsider"),
+        "same teacher's other class": lambda: new_class(
+            make, lesson, k.teacher, "Period 5"
+        ).student("Olive Outsider"),
         "another teacher's class": lambda: new_class(make, lesson).student("Olive Outsider"),
         "the teacher": lambda: k.teacher,
         "no one": lambda: type("Nobody", (), {"id": 987654})(),
@@ -304,8 +340,9 @@ def test_a_student_not_in_the_class_is_404_on_the_review_routes(target, route, w
     assert target.state() == before
 
 
-@pytest.mark.parametrize("kind", ["grades.xlsx", "GRADES.CSV", "annotations.json", "canvas",
-                                  "grades.csv.bak", "%2e%2e"])
+@pytest.mark.parametrize(
+    "kind", ["grades.xlsx", "GRADES.CSV", "annotations.json", "canvas", "grades.csv.bak", "%2e%2e"]
+)
 def test_an_unknown_export_kind_is_404(target, kind):
     resp = target.graded.teacher.get(f"{dashboard_url(target.graded.k.assignment)}/export/{kind}")
     assert resp.status_code == 404
@@ -338,16 +375,25 @@ def other_answer(where: str, graded: Released, make, lesson) -> str:
     return str(uuidlib.uuid4())  # nobody's
 
 
-@pytest.mark.parametrize("where", [
-    "another student in the class", "the same student on another assignment",
-    "another teacher's class", "a deleted answer", "nobody's"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        "another student in the class",
+        "the same student on another assignment",
+        "another teacher's class",
+        "a deleted answer",
+        "nobody's",
+    ],
+)
 def test_an_answer_that_is_not_this_students_cannot_be_marked_through_their_page(
-        target, where, make, lesson):
+    target, where, make, lesson
+):
     uid = other_answer(where, target.graded, make, lesson)
     before = target.state()
     url = f"{review_url(target.graded.k.assignment, target.graded.student)}/omissions/{uid}"
-    resp = target.graded.teacher.post(url, {"key_item": "om-venue", "level": "full"},
-                                      prefix=f"m-{uid}")
+    resp = target.graded.teacher.post(
+        url, {"key_item": "om-venue", "level": "full"}, prefix=f"m-{uid}"
+    )
     assert resp.status_code in (404, 422)
     assert target.state() == before
     assert rows_of(OmissionMark, annotation_id=uid) == []
@@ -356,7 +402,8 @@ def test_an_answer_that_is_not_this_students_cannot_be_marked_through_their_page
 
 
 def test_after_release_a_student_who_never_submitted_sees_feedback_and_cannot_change_work(
-        make, lesson):
+    make, lesson
+):
     from app import grading
 
     k = new_class(make, lesson)
@@ -370,7 +417,8 @@ def test_after_release_a_student_who_never_submitted_sees_feedback_and_cannot_ch
     html = api.client.get(f"/student/assignments/{k.assignment.id}").get_data(as_text=True)
     assert "Your feedback" in html
     assert "released the feedback" in html
-    resp = api.put(k.assignment, new_id(), highlight(lesson, "pointed out", category="loaded",
-                                                     prompt="loaded"))
+    resp = api.put(
+        k.assignment, new_id(), highlight(lesson, "pointed out", category="loaded", prompt="loaded")
+    )
     assert resp.status_code == 409
     assert resp.get_json()["code"] == "released"

@@ -59,8 +59,10 @@ class Review:
         return self.teacher.post(f"{self.url}/final", data)
 
     def history(self) -> list[tuple[str, str, str, str]]:
-        return [(c.what, c.old_value, c.new_value, c.reason)
-                for c in rows_of(GradeChange, student_id=self.amy.id)]
+        return [
+            (c.what, c.old_value, c.new_value, c.reason)
+            for c in rows_of(GradeChange, student_id=self.amy.id)
+        ]
 
 
 @pytest.fixture
@@ -74,8 +76,13 @@ def review(make, lesson) -> Review:
         "wrong": k.mark(amy, "pointed out", "source"),
         "decoy": k.mark(amy, "alleged war crimes", "loaded"),
         "extra": k.mark(amy, CANDIDATE, "loaded"),
-        "venue": k.put(amy, omission("He spoke at the Economic Club of New York",
-                                     why="The article says he told Kiev officials")),
+        "venue": k.put(
+            amy,
+            omission(
+                "He spoke at the Economic Club of New York",
+                why="The article says he told Kiev officials",
+            ),
+        ),
         "vague": k.put(amy, omission("Something about the weather")),
     }
     k.mark(bo, "vented its anger", "loaded")
@@ -94,12 +101,20 @@ def test_the_teacher_sees_the_students_highlights_over_the_key_in_words_not_only
     doc = review.get()
     legend = doc.find("ul", cls="overlay-legend")
     assert [li.find("span").classes for li in legend.find_all("li")] == [
-        ["ov", "ov-found"], ["ov", "ov-missed"], ["ov", "ov-extra"]]
+        ["ov", "ov-found"],
+        ["ov", "ov-missed"],
+        ["ov", "ov-extra"],
+    ]
     assert [li.find("span").words for li in legend.find_all("li")] == [
-        "✓ found", "✗ missed", "+ extra"]
+        "✓ found",
+        "✗ missed",
+        "+ extra",
+    ]
     article = doc.find("div", cls="overlay-article")
-    marked = {cls: [s for s in article.find_all("span", cls=cls)]
-              for cls in ("ov-found", "ov-missed", "ov-extra")}
+    marked = {
+        cls: [s for s in article.find_all("span", cls=cls)]
+        for cls in ("ov-found", "ov-missed", "ov-extra")
+    }
     assert [s.words for s in marked["ov-found"]] == ["media reports said on Tuesday"]
     assert "key: found" in marked["ov-found"][0].attrs["title"]
     assert "their highlight" in marked["ov-found"][0].attrs["title"]
@@ -112,12 +127,13 @@ def test_the_teacher_sees_the_students_highlights_over_the_key_in_words_not_only
 
 
 def test_each_annotation_says_how_it_matches_the_key(review, lesson):
-    by_quote = {li.find("q", cls="ann-quote").words: li.find("p", cls="match").words
-                for li in review.get().find("ul", cls="ann-list").find_all("li", cls="ann")}
+    by_quote = {
+        li.find("q", cls="ann-quote").words: li.find("p", cls="match").words
+        for li in review.get().find("ul", cls="ann-list").find_all("li", cls="ann")
+    }
     decoy = next(d for d in lesson.decoys if d.id == "decoy-alleged")
     assert by_quote == {
-        "media reports said on Tuesday":
-            "✓ Matches the key: media reports said on Tuesday (2.0 pt)",
+        "media reports said on Tuesday": "✓ Matches the key: media reports said on Tuesday (2.0 pt)",
         "pointed out": "+ On a key phrase, but the key calls it Loaded wording: pointed out",
         "alleged war crimes": f"+ A decoy: {' '.join(decoy.explanation.split())}",
         CANDIDATE: "+ Not in the key",
@@ -147,13 +163,17 @@ def item_share(teacher: Browser, assignment, statement: str) -> str:
     return li.find("span", cls="pct").words
 
 
-@pytest.mark.parametrize(("level", "share", "found"), [
-    ("full", "33%", True),
-    ("partial", "33%", True),
-    ("none", "0%", False),
-])
+@pytest.mark.parametrize(
+    ("level", "share", "found"),
+    [
+        ("full", "33%", True),
+        ("partial", "33%", True),
+        ("none", "0%", False),
+    ],
+)
 def test_marking_an_omission_answer_saves_it_logs_it_and_moves_the_class_share(
-        review, level, share, found):
+    review, level, share, found
+):
     uid = review.ids["venue"]
     assert item_share(review.teacher, review.k.assignment, VENUE) == "0%"
     before = utcnow() - timedelta(seconds=1)
@@ -167,14 +187,18 @@ def test_marking_an_omission_answer_saves_it_logs_it_and_moves_the_class_share(
     assert change.assignment_id == review.k.assignment.id
     assert before <= change.at <= utcnow() + timedelta(seconds=1)
     assert (change.what, change.old_value, change.new_value) == (
-        "omission answer", "", f"{level} (om-venue)")
+        "omission answer",
+        "",
+        f"{level} (om-venue)",
+    )
     assert item_share(review.teacher, review.k.assignment, VENUE) == share
     form = review.get().find("form", id=f"answer-{uid}")
     assert f"(saved: {level})" in form.find("legend").words
     [checked] = [i for i in form.find_all("input", type="radio") if "checked" in i.attrs]
     assert checked.attrs["value"] == level
     feedback_found = "Where Milley spoke" not in " ".join(
-        li.words for li in review.get().find("ul", cls="missed").find_all("li"))
+        li.words for li in review.get().find("ul", cls="missed").find_all("li")
+    )
     assert feedback_found is found
 
 
@@ -183,7 +207,10 @@ def test_changing_a_mark_logs_from_and_to(review):
     review.mark(uid, key_item="om-venue", level="partial")
     review.mark(uid, key_item="om-rest-of-remarks", level="full")
     assert review.history()[-1][:3] == (
-        "omission answer", "partial (om-venue)", "full (om-rest-of-remarks)")
+        "omission answer",
+        "partial (om-venue)",
+        "full (om-rest-of-remarks)",
+    )
     [mark] = rows_of(OmissionMark, annotation_id=uid)
     assert (mark.key_item_id, mark.level) == ("om-rest-of-remarks", "full")
     history = review.get().find("section", id="final").find("table").words
@@ -191,14 +218,16 @@ def test_changing_a_mark_logs_from_and_to(review):
     assert review.k.teacher.display_name in history
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"key_item": "om-venue"}, "Choose full, partial or none."),
-    ({"key_item": "om-venue", "level": "excellent"}, "Not a valid choice"),
-    ({"key_item": "src-milley", "level": "full"}, "Choose one of this lesson's omissions."),
-    ({"key_item": "om-nowhere", "level": "full"}, "Choose one of this lesson's omissions."),
-])
-def test_a_bad_omission_mark_is_refused_with_a_reason_and_nothing_is_saved(review, data,
-                                                                           message):
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"key_item": "om-venue"}, "Choose full, partial or none."),
+        ({"key_item": "om-venue", "level": "excellent"}, "Not a valid choice"),
+        ({"key_item": "src-milley", "level": "full"}, "Choose one of this lesson's omissions."),
+        ({"key_item": "om-nowhere", "level": "full"}, "Choose one of this lesson's omissions."),
+    ],
+)
+def test_a_bad_omission_mark_is_refused_with_a_reason_and_nothing_is_saved(review, data, message):
     uid = review.ids["venue"]
     resp = review.mark(uid, **data)
     assert resp.status_code == 422
@@ -210,8 +239,10 @@ def test_a_bad_omission_mark_is_refused_with_a_reason_and_nothing_is_saved(revie
 
 def test_a_mark_without_the_forms_token_is_refused(review):
     uid = review.ids["venue"]
-    resp = review.teacher.client.post(f"{review.url}/omissions/{uid}", data={
-        f"m-{uid}-key_item": "om-venue", f"m-{uid}-level": "full"})
+    resp = review.teacher.client.post(
+        f"{review.url}/omissions/{uid}",
+        data={f"m-{uid}-key_item": "om-venue", f"m-{uid}-level": "full"},
+    )
     assert resp.status_code == 422
     assert count(OmissionMark) == 0
 
@@ -226,8 +257,9 @@ def test_a_highlight_is_not_an_omission_answer_to_mark(review):
 # ---------------------------------------------------------------- rubric
 
 
-@pytest.mark.parametrize(("prompt", "level"), [
-    ("sources", "proficient"), ("loaded", "emergent"), ("omissions", "basic")])
+@pytest.mark.parametrize(
+    ("prompt", "level"), [("sources", "proficient"), ("loaded", "emergent"), ("omissions", "basic")]
+)
 def test_a_rubric_level_and_comment_are_saved_shown_and_logged(review, prompt, level):
     comment = "Good eye for verbs; now look at the nouns too."
     resp = review.rubric(prompt, level=level, comment=comment)
@@ -254,14 +286,25 @@ def test_changing_and_clearing_a_rubric_level_is_logged(review):
     ]
 
 
-@pytest.mark.parametrize(("prompt", "data", "message"), [
-    ("loaded", {"level": "excellent", "comment": "Great"}, "Choose Proficient, Emergent or Basic."),
-    ("loaded", {"level": "Proficient; DROP TABLE", "comment": ""},
-     "Choose Proficient, Emergent or Basic."),
-    ("loaded", {"level": "basic", "comment": "x" * 2001}, "2000"),
-])
-def test_a_rubric_level_that_does_not_exist_is_refused_and_nothing_saved(review, prompt, data,
-                                                                        message):
+@pytest.mark.parametrize(
+    ("prompt", "data", "message"),
+    [
+        (
+            "loaded",
+            {"level": "excellent", "comment": "Great"},
+            "Choose Proficient, Emergent or Basic.",
+        ),
+        (
+            "loaded",
+            {"level": "Proficient; DROP TABLE", "comment": ""},
+            "Choose Proficient, Emergent or Basic.",
+        ),
+        ("loaded", {"level": "basic", "comment": "x" * 2001}, "2000"),
+    ],
+)
+def test_a_rubric_level_that_does_not_exist_is_refused_and_nothing_saved(
+    review, prompt, data, message
+):
     resp = review.rubric(prompt, **data)
     assert resp.status_code == 422
     form = page(resp).find("form", id=f"rubric-{prompt}")
@@ -271,8 +314,11 @@ def test_a_rubric_level_that_does_not_exist_is_refused_and_nothing_saved(review,
 
 
 def test_a_rubric_for_a_question_the_lesson_does_not_have_is_refused(review):
-    resp = review.teacher.post(f"{review.url}/rubric/no-such-prompt",
-                               {"level": "basic", "comment": ""}, prefix="r-no-such-prompt")
+    resp = review.teacher.post(
+        f"{review.url}/rubric/no-such-prompt",
+        {"level": "basic", "comment": ""},
+        prefix="r-no-such-prompt",
+    )
     assert resp.status_code == 422
     assert count(RubricScore) == 0
     assert "That question isn't part of this lesson." in unescape(resp.get_data(as_text=True))
@@ -282,7 +328,8 @@ def test_a_rubric_for_a_question_the_lesson_does_not_have_is_refused(review):
 
 
 def test_a_final_grade_override_with_a_reason_is_saved_logged_and_keeps_the_auto_score(
-        review, lesson):
+    review, lesson
+):
     resp = review.final(score="7.5", reason="Great omission answer")
     assert resp.status_code == 302
     assert resp.headers["Location"].endswith("#final")
@@ -292,9 +339,14 @@ def test_a_final_grade_override_with_a_reason_is_saved_logged_and_keeps_the_auto
     head = review.get().find("div", cls="dash-head").words
     assert "auto score 2.0 of" in head  # the matched source: kept beside the override
     assert "final grade 7.5 (override)" in head
-    row = next(r for r in page(review.teacher.get(dashboard_url(review.k.assignment)))
-               .find("table", cls="progress").find("tbody").find_all("tr")
-               if "Amy Aalto" in r.words)
+    row = next(
+        r
+        for r in page(review.teacher.get(dashboard_url(review.k.assignment)))
+        .find("table", cls="progress")
+        .find("tbody")
+        .find_all("tr")
+        if "Amy Aalto" in r.words
+    )
     cells = [td.words for td in row.find_all("td")]
     assert cells[-3:-1] == ["2.0", "7.5 override"]
     assert possible_points(lesson) > 7.5
@@ -306,25 +358,30 @@ def test_the_top_of_the_range_is_allowed(review, lesson):
     assert rows_of(FinalGrade)[0].score == top
 
 
-@pytest.mark.parametrize(("score", "reason", "message"), [
-    ("{over}", "Extra credit", "A grade must be between 0 and {possible}."),
-    ("1000", "Extra credit", "A grade must be between 0 and {possible}."),
-    ("-1", "Penalty", "A grade can't be negative."),
-    ("seven", "Typo", "Not a valid decimal value."),
-    ("sNaN", "Typo", "Type a number, like 7 or 7.5."),
-    ("NaN", "Typo", "Type a number, like 7 or 7.5."),
-    ("Infinity", "Typo", "Type a number, like 7 or 7.5."),
-    ("7", "", "Say briefly why you are changing the grade."),
-    ("7", "   ", "Say briefly why you are changing the grade."),
-    ("7", "x" * 501, "500"),
-])
-def test_a_final_grade_outside_the_range_or_without_a_reason_is_refused(review, lesson, score,
-                                                                       reason, message):
+@pytest.mark.parametrize(
+    ("score", "reason", "message"),
+    [
+        ("{over}", "Extra credit", "A grade must be between 0 and {possible}."),
+        ("1000", "Extra credit", "A grade must be between 0 and {possible}."),
+        ("-1", "Penalty", "A grade can't be negative."),
+        ("seven", "Typo", "Not a valid decimal value."),
+        ("sNaN", "Typo", "Type a number, like 7 or 7.5."),
+        ("NaN", "Typo", "Type a number, like 7 or 7.5."),
+        ("Infinity", "Typo", "Type a number, like 7 or 7.5."),
+        ("7", "", "Say briefly why you are changing the grade."),
+        ("7", "   ", "Say briefly why you are changing the grade."),
+        ("7", "x" * 501, "500"),
+    ],
+)
+def test_a_final_grade_outside_the_range_or_without_a_reason_is_refused(
+    review, lesson, score, reason, message
+):
     possible = possible_points(lesson)
     resp = review.final(score=score.format(over=possible + 0.5), reason=reason)
     assert resp.status_code == 422
-    errors = " ".join(p.words for p in page(resp).find("section", id="final")
-                      .find_all("p", cls="error"))
+    errors = " ".join(
+        p.words for p in page(resp).find("section", id="final").find_all("p", cls="error")
+    )
     assert message.format(possible=f"{possible:g}") in errors
     assert count(FinalGrade) == 0
     assert count(GradeChange) == 0
@@ -342,19 +399,24 @@ def test_clearing_the_override_goes_back_to_the_auto_score_and_is_logged(review)
     resp = review.final(score="", reason="")
     assert resp.status_code == 302
     assert count(FinalGrade) == 0
-    assert review.history() == [("final grade", "", "9.0", "Generous"),
-                                ("final grade", "9.0", "", "")]
+    assert review.history() == [
+        ("final grade", "", "9.0", "Generous"),
+        ("final grade", "9.0", "", ""),
+    ]
     assert "(override)" not in review.get().find("div", cls="dash-head").words
 
 
 # ---------------------------------------------------------------- moving between students
 
 
-@pytest.mark.parametrize(("who", "prev", "next_", "position"), [
-    ("amy", None, "Bo Brandt", "1 of 3"),
-    ("bo", "Amy Aalto", "Cal Cho", "2 of 3"),
-    ("cal", "Bo Brandt", None, "3 of 3"),
-])
+@pytest.mark.parametrize(
+    ("who", "prev", "next_", "position"),
+    [
+        ("amy", None, "Bo Brandt", "1 of 3"),
+        ("bo", "Amy Aalto", "Cal Cho", "2 of 3"),
+        ("cal", "Bo Brandt", None, "3 of 3"),
+    ],
+)
 def test_next_and_previous_student_links_stop_at_the_ends(review, who, prev, next_, position):
     student = getattr(review, who)
     pager = review.get(student).find("nav", cls="pager")
@@ -381,11 +443,16 @@ def test_reopening_a_submission_lets_the_student_write_again_and_is_logged(revie
     assert count(Submission, student_id=review.amy.id) == 0
     [change] = rows_of(GradeChange, student_id=review.amy.id)
     assert (change.what, change.new_value, change.teacher_id) == (
-        "submission", "reopened", review.k.teacher.id)
+        "submission",
+        "reopened",
+        review.k.teacher.id,
+    )
     assert change.old_value.startswith("submitted ")
     assert student.put(review.k.assignment, new_id(), body).status_code == 201
-    again = dict(highlight(lesson, "media reports said on Tuesday", category="source",
-                           prompt="sources"), note="Still: which reports?")
+    again = dict(
+        highlight(lesson, "media reports said on Tuesday", category="source", prompt="sources"),
+        note="Still: which reports?",
+    )
     assert student.put(review.k.assignment, review.ids["match"], again).status_code == 200
     assert "Reopen this submission" not in review.get().words
 

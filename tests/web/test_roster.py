@@ -62,11 +62,19 @@ class Teacher:
         token = page_csrf_token(self.client, self.class_url)
         # encoded in memory: the test client spools a big multipart body to a temporary file
         # that it never closes
-        boundary, body = encode_multipart(MultiDict({
-            "csrf_token": token,
-            "file": FileStorage(io.BytesIO(data), filename, content_type="text/csv")}))
-        return self.client.post(f"/teacher/classes/{c.id}/roster/import", data=body,
-                                content_type=f"multipart/form-data; boundary={boundary}")
+        boundary, body = encode_multipart(
+            MultiDict(
+                {
+                    "csrf_token": token,
+                    "file": FileStorage(io.BytesIO(data), filename, content_type="text/csv"),
+                }
+            )
+        )
+        return self.client.post(
+            f"/teacher/classes/{c.id}/roster/import",
+            data=body,
+            content_type=f"multipart/form-data; boundary={boundary}",
+        )
 
 
 @pytest.fixture
@@ -98,7 +106,8 @@ def students(classroom=None) -> dict[str, User]:
     query = sa.select(User).filter_by(role="student")
     if classroom is not None:
         query = query.join(Enrollment, Enrollment.student_id == User.id).where(
-            Enrollment.classroom_id == classroom.id)
+            Enrollment.classroom_id == classroom.id
+        )
     return {u.username: u for u in db.session.execute(query).scalars()}
 
 
@@ -112,9 +121,11 @@ def as_login(username: str):
     return SimpleNamespace(email=None, username=username)
 
 
-GOOD = (b"name,username,sis_user_id,sis_login_id,section\r\n"
-        b"Amira Khan,amira.k,S1001,amira.khan,Period 3\r\n"
-        b"Ben Cole,ben.c,S1002,ben.cole,Period 3\r\n")
+GOOD = (
+    b"name,username,sis_user_id,sis_login_id,section\r\n"
+    b"Amira Khan,amira.k,S1001,amira.khan,Period 3\r\n"
+    b"Ben Cole,ben.c,S1002,ben.cole,Period 3\r\n"
+)
 
 
 # ---------------------------------------------------------------- importing
@@ -151,9 +162,18 @@ def test_importing_a_roster_makes_students_with_one_time_passwords_shown_once(te
 def test_the_class_page_lists_the_roster_with_ids_sections_and_actions(teacher):
     teacher.upload(GOOD)
     page = text_of(teacher.client.get(teacher.class_url))
-    table = page[page.index('<table class="roster'):page.index("</table>")]
-    for text in ("Amira Khan", "amira.k", "S1001", "amira.khan", "Period 3", "Ben Cole",
-                 "One-time, not yet changed", "Reset password", "Remove"):
+    table = page[page.index('<table class="roster') : page.index("</table>")]
+    for text in (
+        "Amira Khan",
+        "amira.k",
+        "S1001",
+        "amira.khan",
+        "Period 3",
+        "Ben Cole",
+        "One-time, not yet changed",
+        "Reset password",
+        "Remove",
+    ):
         assert text in table
     amira = students()["amira.k"]
     assert f"/students/{amira.id}/reset-password" in table
@@ -162,21 +182,26 @@ def test_the_class_page_lists_the_roster_with_ids_sections_and_actions(teacher):
 
 def test_bad_rows_are_reported_by_line_and_good_rows_kept(teacher, make):
     make.student("taken.elsewhere", classroom=make.classroom(name="Someone else's class"))
-    data = (b"name;username;section\n"
-            b"Amira Khan;amira.k;P3\n"        # 2 ok
-            b";no.name;P3\n"                  # 3
-            b"Ben Cole;ben c;P3\n"            # 4 bad character
-            b"Cy;amira.k;P3\n"                # 5 duplicate in the file
-            b"Di;taken.elsewhere;P3\n"        # 6 taken in the database
-            b"Ed Roe;ed.roe;P3\n")    # 7 ok
+    data = (
+        b"name;username;section\n"
+        b"Amira Khan;amira.k;P3\n"  # 2 ok
+        b";no.name;P3\n"  # 3
+        b"Ben Cole;ben c;P3\n"  # 4 bad character
+        b"Cy;amira.k;P3\n"  # 5 duplicate in the file
+        b"Di;taken.elsewhere;P3\n"  # 6 taken in the database
+        b"Ed Roe;ed.roe;P3\n"
+    )  # 7 ok
     resp = teacher.upload(data)
     assert resp.status_code == 200
     page = html.unescape(text_of(resp))
     assert set(cards(resp)) == {"amira.k", "ed.roe"}
     rows = re.findall(r"<tr><td>(\d+)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", page)
     assert [(int(line), name, username) for line, name, username, _ in rows] == [
-        (3, "", "no.name"), (4, "Ben Cole", "ben c"), (5, "Cy", "amira.k"),
-        (6, "Di", "taken.elsewhere")]
+        (3, "", "no.name"),
+        (4, "Ben Cole", "ben c"),
+        (5, "Cy", "amira.k"),
+        (6, "Di", "taken.elsewhere"),
+    ]
     problems = {int(line): message for line, _, _, message in rows}
     assert "name is empty" in problems[3]
     assert "no spaces" in problems[4]
@@ -211,9 +236,11 @@ def test_reimporting_updates_ids_and_section_but_never_resets_passwords(teacher,
     db.session.commit()
     own_hash = amira.password_hash
     assert own_hash != hash_before
-    again = (b"name,username,sis_user_id,section\n"
-             b"Amira Khan,amira.k,S9999,Period 4\n"
-             b"Ben Cole,ben.c,,\n")  # blank cells keep what is stored
+    again = (
+        b"name,username,sis_user_id,section\n"
+        b"Amira Khan,amira.k,S9999,Period 4\n"
+        b"Ben Cole,ben.c,,\n"
+    )  # blank cells keep what is stored
     resp = teacher.upload(again)
     assert resp.status_code == 200
     assert cards(resp) == {}  # no new passwords
@@ -253,7 +280,9 @@ def test_a_teachers_username_or_another_teachers_student_is_never_taken_over(tea
 def test_ten_thousand_rows_import_in_one_go(teacher):
     lines = ["name,username,sis_user_id,sis_login_id,section"] + [
         f"Student Number {i},student.{i:05d},SIS{i:06d},login.{i:05d}@district.example,"
-        f"Period {i % 7}" for i in range(MAX_ROWS)]
+        f"Period {i % 7}"
+        for i in range(MAX_ROWS)
+    ]
     data = ("\r\n".join(lines) + "\r\n").encode()
     assert len(data) <= MAX_BYTES
     started = time.perf_counter()
@@ -262,8 +291,11 @@ def test_ten_thousand_rows_import_in_one_go(teacher):
     print(f"\n10,000-row import ({TEST_TEMP_HASH}): {elapsed:.1f} s")
     assert resp.status_code == 200
     assert len(cards(resp)) == MAX_ROWS
-    count = db.session.execute(sa.select(sa.func.count()).select_from(Enrollment).filter_by(
-        classroom_id=teacher.classroom.id)).scalar_one()
+    count = db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(Enrollment)
+        .filter_by(classroom_id=teacher.classroom.id)
+    ).scalar_one()
     assert count == MAX_ROWS
     assert elapsed < 120
 
@@ -278,19 +310,25 @@ def test_ten_thousand_and_one_rows_are_refused_whole(teacher):
     assert students() == {}
 
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
-       b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
+    b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+)
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (PNG, "isn't a CSV text file"),
-    (b"", "The file is empty"),
-    (b"\r\n\r\n", "The file is empty"),
-    (b"name,username\n", "no students"),
-    (b"Student,Email\nAmira,a@school.test\n", "needs a \u201cusername\u201d column"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (PNG, "isn't a CSV text file"),
+        (b"", "The file is empty"),
+        (b"\r\n\r\n", "The file is empty"),
+        (b"name,username\n", "no students"),
+        (b"Student,Email\nAmira,a@school.test\n", "needs a \u201cusername\u201d column"),
+    ],
+)
 def test_files_that_cannot_be_a_roster_get_a_clear_report_and_change_nothing(
-        teacher, make, data, message):
+    teacher, make, data, message
+):
     existing = make.student("already.here", classroom=teacher.classroom)
     resp = teacher.upload(data, filename="class.png" if data == PNG else "roster.csv")
     assert resp.status_code == 422
@@ -348,11 +386,11 @@ def test_a_username_taken_at_the_same_moment_imports_nothing(teacher, make, monk
 
 
 def test_names_that_look_like_formulas_or_markup_are_stored_as_typed_and_shown_escaped(teacher):
-    evil = '<img src=x onerror=alert(1)>'
+    evil = "<img src=x onerror=alert(1)>"
     formula = '=HYPERLINK("http://evil.test","click")'
-    data = ("name,username\n"
-            f'"{evil}",evil.one\n'
-            f'"{formula.replace(chr(34), chr(34) * 2)}",evil.two\n').encode()
+    data = (
+        f'name,username\n"{evil}",evil.one\n"{formula.replace(chr(34), chr(34) * 2)}",evil.two\n'
+    ).encode()
     resp = teacher.upload(data)
     assert resp.status_code == 200
     made = students()
@@ -376,9 +414,11 @@ def test_the_import_page_explains_the_format_and_offers_an_example(teacher):
 
 
 def test_an_expired_form_imports_nothing(teacher):
-    resp = teacher.client.post(f"{teacher.class_url}/roster/import",
-                               data={"csrf_token": "stale", "file": (io.BytesIO(GOOD), "r.csv")},
-                               content_type="multipart/form-data")
+    resp = teacher.client.post(
+        f"{teacher.class_url}/roster/import",
+        data={"csrf_token": "stale", "file": (io.BytesIO(GOOD), "r.csv")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 422
     assert "expired" in text_of(resp)
     assert students() == {}
@@ -402,22 +442,34 @@ def test_a_student_with_a_one_time_password_must_choose_a_new_one(teacher, app, 
     resp = student.get(f"/api/assignments/{assignment.id}/annotations")
     assert resp.status_code == 403
     assert resp.get_json()["code"] == "new_password"
-    resp = student.put(f"/api/assignments/{assignment.id}/annotations/{new_id()}",
-                       json={"category": "omission", "note": "x"},
-                       headers={"X-CSRFToken": token})
+    resp = student.put(
+        f"/api/assignments/{assignment.id}/annotations/{new_id()}",
+        json={"category": "omission", "note": "x"},
+        headers={"X-CSRFToken": token},
+    )
     assert resp.status_code == 403
     with student.get("/static/css/app.css") as resp:
         assert resp.status_code == 200
     # the card's password again is refused; so are two different ones
-    resp = student.post("/account/new-password", data={
-        "csrf_token": token, "password": printed["amira.k"], "confirm": printed["amira.k"]})
+    resp = student.post(
+        "/account/new-password",
+        data={"csrf_token": token, "password": printed["amira.k"], "confirm": printed["amira.k"]},
+    )
     assert resp.status_code == 200
     assert "not the one on the card" in html.unescape(text_of(resp))
-    resp = student.post("/account/new-password", data={
-        "csrf_token": token, "password": "a brand new phrase", "confirm": "something else"})
+    resp = student.post(
+        "/account/new-password",
+        data={"csrf_token": token, "password": "a brand new phrase", "confirm": "something else"},
+    )
     assert "different" in text_of(resp)
-    resp = student.post("/account/new-password", data={
-        "csrf_token": token, "password": "a brand new phrase", "confirm": "a brand new phrase"})
+    resp = student.post(
+        "/account/new-password",
+        data={
+            "csrf_token": token,
+            "password": "a brand new phrase",
+            "confirm": "a brand new phrase",
+        },
+    )
     assert resp.status_code == 302
     assert resp.headers["Location"] == "/student/"
     amira = students()["amira.k"]
@@ -494,29 +546,55 @@ def _work(make, assignment, student, teacher_user):
     """Annotations, an omission mark, a submission, a rubric score, a final grade and a grade
     change for this student on this assignment."""
     a1, a2 = new_id(), new_id()
-    db.session.add_all([
-        Annotation(id=a1, assignment_id=assignment.id, student_id=student.id,
-                   category="omission", note="what is missing"),
-        Annotation(id=a2, assignment_id=assignment.id, student_id=student.id,
-                   category="source", start_offset=0, end_offset=5, exact="Kyiv"),
-        Submission(assignment_id=assignment.id, student_id=student.id),
-    ])
+    db.session.add_all(
+        [
+            Annotation(
+                id=a1,
+                assignment_id=assignment.id,
+                student_id=student.id,
+                category="omission",
+                note="what is missing",
+            ),
+            Annotation(
+                id=a2,
+                assignment_id=assignment.id,
+                student_id=student.id,
+                category="source",
+                start_offset=0,
+                end_offset=5,
+                exact="Kyiv",
+            ),
+            Submission(assignment_id=assignment.id, student_id=student.id),
+        ]
+    )
     db.session.flush()
-    db.session.add_all([
-        OmissionMark(annotation_id=a1, level="full"),
-        RubricScore(assignment_id=assignment.id, student_id=student.id, prompt_id="sources",
-                    level="emergent"),
-        FinalGrade(assignment_id=assignment.id, student_id=student.id, score=7),
-        GradeChange(assignment_id=assignment.id, student_id=student.id,
-                    teacher_id=teacher_user.id, what="final grade", new_value="7"),
-    ])
+    db.session.add_all(
+        [
+            OmissionMark(annotation_id=a1, level="full"),
+            RubricScore(
+                assignment_id=assignment.id,
+                student_id=student.id,
+                prompt_id="sources",
+                level="emergent",
+            ),
+            FinalGrade(assignment_id=assignment.id, student_id=student.id, score=7),
+            GradeChange(
+                assignment_id=assignment.id,
+                student_id=student.id,
+                teacher_id=teacher_user.id,
+                what="final grade",
+                new_value="7",
+            ),
+        ]
+    )
     db.session.commit()
     return a1
 
 
 def _count(model, **filters) -> int:
     return db.session.execute(
-        sa.select(sa.func.count()).select_from(model).filter_by(**filters)).scalar_one()
+        sa.select(sa.func.count()).select_from(model).filter_by(**filters)
+    ).scalar_one()
 
 
 WORK_MODELS = (Annotation, Submission, RubricScore, FinalGrade, GradeChange)
@@ -598,7 +676,7 @@ def test_archive_and_unarchive(teacher, make, app):
     assert teacher.classroom.archived_at is not None
     assert services.classroom_by_code(db.session, code) is None
     home = text_of(teacher.client.get("/teacher/"))
-    archived = home[home.index("<h2 id=\"archived-h\">"):]
+    archived = home[home.index('<h2 id="archived-h">') :]
     assert "Period 3 English" in archived
     assert "Archived" in text_of(teacher.client.get(teacher.class_url))
     resp = teacher.post(f"{teacher.class_url}/unarchive")
@@ -613,9 +691,17 @@ def test_an_archived_class_refuses_joining_through_the_join_page(teacher, app):
     teacher.post(f"{teacher.class_url}/archive")
     student = app.test_client()
     token = page_csrf_token(student, "/join")
-    resp = student.post("/join", data={"csrf_token": token, "code": teacher.classroom.join_code,
-                                       "name": "Late", "username": "late.one",
-                                       "password": "long enough pw", "confirm": "long enough pw"})
+    resp = student.post(
+        "/join",
+        data={
+            "csrf_token": token,
+            "code": teacher.classroom.join_code,
+            "name": "Late",
+            "username": "late.one",
+            "password": "long enough pw",
+            "confirm": "long enough pw",
+        },
+    )
     assert resp.status_code == 200
     assert "We don't know that class code" in html.unescape(text_of(resp))
     assert students() == {}
@@ -682,9 +768,11 @@ def theirs(make) -> Others:
 def _request(client, method: str, path: str, token: str):
     if method == "GET":
         return client.get(path)
-    return client.post(path, data={"csrf_token": token, "name": "Hijacked",
-                                   "file": (io.BytesIO(GOOD), "r.csv")},
-                       content_type="multipart/form-data")
+    return client.post(
+        path,
+        data={"csrf_token": token, "name": "Hijacked", "file": (io.BytesIO(GOOD), "r.csv")},
+        content_type="multipart/form-data",
+    )
 
 
 def _unchanged(theirs: Others) -> None:

@@ -24,9 +24,11 @@ WRONG = "not my password at all"
 
 
 def post_login(client, who: str, password: str, **environ):
-    return client.post("/login", data={"login": who, "password": password,
-                                       "csrf_token": page_csrf_token(client)},
-                       **({"environ_base": environ} if environ else {}))
+    return client.post(
+        "/login",
+        data={"login": who, "password": password, "csrf_token": page_csrf_token(client)},
+        **({"environ_base": environ} if environ else {}),
+    )
 
 
 @contextlib.contextmanager
@@ -79,10 +81,8 @@ def test_the_same_username_from_another_address_is_not_blocked(app, client, make
     student = make.student()
     for _ in range(11):
         post_login(client, student.username, WRONG, REMOTE_ADDR="10.0.0.1")
-    assert post_login(client, student.username, WRONG,
-                      REMOTE_ADDR="10.0.0.1").status_code == 429
-    resp = post_login(client, student.username, "correct horse battery",
-                      REMOTE_ADDR="10.0.0.2")
+    assert post_login(client, student.username, WRONG, REMOTE_ADDR="10.0.0.1").status_code == 429
+    resp = post_login(client, student.username, "correct horse battery", REMOTE_ADDR="10.0.0.2")
     assert resp.status_code == 302
 
 
@@ -106,8 +106,13 @@ def test_spraying_one_password_over_many_usernames_is_capped_per_address(app, cl
 def test_wrong_class_codes_are_limited_per_address(app, client, make):
     app.config["RATE_LIMIT_JOIN_FAILURES"] = 3
     make.classroom()
-    data = {"code": "ZZZZZZ", "name": "Amira", "username": "amira.k",
-            "password": "my secret password", "confirm": "my secret password"}
+    data = {
+        "code": "ZZZZZZ",
+        "name": "Amira",
+        "username": "amira.k",
+        "password": "my secret password",
+        "confirm": "my secret password",
+    }
     for _ in range(3):
         data["csrf_token"] = page_csrf_token(client, "/join")
         resp = client.post("/join", data=data)
@@ -126,10 +131,18 @@ def test_teacher_signups_are_limited_per_address(app, client):
     app.config["RATE_LIMIT_SIGNUPS_PER_HOUR"] = 2
     statuses = []
     for n in range(3):
-        statuses.append(client.post("/signup", data={
-            "name": "T", "email": f"t{n}@school.test", "password": "a long pass phrase",
-            "confirm": "a long pass phrase", "csrf_token": page_csrf_token(client, "/signup"),
-        }).status_code)
+        statuses.append(
+            client.post(
+                "/signup",
+                data={
+                    "name": "T",
+                    "email": f"t{n}@school.test",
+                    "password": "a long pass phrase",
+                    "confirm": "a long pass phrase",
+                    "csrf_token": page_csrf_token(client, "/signup"),
+                },
+            ).status_code
+        )
         if statuses[-1] == 302:
             client.post("/logout", data={"csrf_token": page_csrf_token(client, "/teacher/")})
     assert statuses == [302, 302, 429]
@@ -152,9 +165,16 @@ def test_saves_are_limited_per_student_with_a_json_429(app, make, work):
 
 
 def test_signup_refuses_a_common_password_and_keeps_the_rest(client):
-    resp = client.post("/signup", data={
-        "name": "Ms Rivera", "email": "rivera@school.test", "password": "password123",
-        "confirm": "password123", "csrf_token": page_csrf_token(client, "/signup")})
+    resp = client.post(
+        "/signup",
+        data={
+            "name": "Ms Rivera",
+            "email": "rivera@school.test",
+            "password": "password123",
+            "confirm": "password123",
+            "csrf_token": page_csrf_token(client, "/signup"),
+        },
+    )
     assert resp.status_code == 200
     page = resp.get_data(as_text=True)
     assert "one many people use" in page
@@ -164,10 +184,17 @@ def test_signup_refuses_a_common_password_and_keeps_the_rest(client):
 
 def test_a_student_cannot_use_their_username_as_password(client, make):
     classroom = make.classroom()
-    resp = client.post("/join", data={
-        "code": classroom.join_code, "name": "Sam", "username": "samwise",
-        "password": "samwise1", "confirm": "samwise1",
-        "csrf_token": page_csrf_token(client, "/join")})
+    resp = client.post(
+        "/join",
+        data={
+            "code": classroom.join_code,
+            "name": "Sam",
+            "username": "samwise",
+            "password": "samwise1",
+            "confirm": "samwise1",
+            "csrf_token": page_csrf_token(client, "/join"),
+        },
+    )
     assert "Don&#39;t use your name or username" in resp.get_data(as_text=True)
 
 
@@ -223,10 +250,15 @@ def test_logging_out_ends_the_session_on_the_server_too(app, make, role):
 def test_changing_the_password_ends_the_other_sessions_but_not_this_one(app, make):
     student = make.student()
     laptop, phone = two_devices(app, student)
-    resp = laptop.post("/account/password", data={
-        "current": "correct horse battery", "password": "a brand new phrase",
-        "confirm": "a brand new phrase",
-        "csrf_token": page_csrf_token(laptop, "/account/password")})
+    resp = laptop.post(
+        "/account/password",
+        data={
+            "current": "correct horse battery",
+            "password": "a brand new phrase",
+            "confirm": "a brand new phrase",
+            "csrf_token": page_csrf_token(laptop, "/account/password"),
+        },
+    )
     assert resp.status_code == 302
     assert laptop.get("/student/").status_code == 200
     assert phone.get("/student/").status_code == 302
@@ -237,14 +269,26 @@ def test_changing_the_password_needs_the_current_one_and_a_good_new_one(app, cli
     teacher = make.teacher()
     login(client, teacher)
     token = page_csrf_token(client, "/account/password")
-    resp = client.post("/account/password", data={
-        "current": WRONG, "password": "a brand new phrase", "confirm": "a brand new phrase",
-        "csrf_token": token})
+    resp = client.post(
+        "/account/password",
+        data={
+            "current": WRONG,
+            "password": "a brand new phrase",
+            "confirm": "a brand new phrase",
+            "csrf_token": token,
+        },
+    )
     assert resp.status_code == 422
     assert "That is not the password you use now." in resp.get_data(as_text=True)
-    resp = client.post("/account/password", data={
-        "current": "correct horse battery", "password": "12345678", "confirm": "12345678",
-        "csrf_token": token})
+    resp = client.post(
+        "/account/password",
+        data={
+            "current": "correct horse battery",
+            "password": "12345678",
+            "confirm": "12345678",
+            "csrf_token": token,
+        },
+    )
     assert resp.status_code == 422
     assert "one many people use" in resp.get_data(as_text=True)
     assert client.get("/teacher/").status_code == 200  # still logged in, nothing changed
@@ -264,21 +308,27 @@ def test_a_teachers_password_reset_ends_the_students_sessions(app, make):
     desk = app.test_client()
     login(desk, teacher)
     url = f"/teacher/classes/{classroom.id}/students/{student.id}/reset-password"
-    assert desk.post(url, data={"csrf_token": page_csrf_token(desk, "/teacher/")}
-                     ).status_code in (200, 302)
+    assert desk.post(url, data={"csrf_token": page_csrf_token(desk, "/teacher/")}).status_code in (
+        200,
+        302,
+    )
     assert laptop.get("/student/").status_code == 302
 
 
 def _end_by_logout(app, student, laptop) -> None:
-    laptop.client.post("/logout", data={"csrf_token": page_csrf_token(laptop.client,
-                                                                      "/student/")})
+    laptop.client.post("/logout", data={"csrf_token": page_csrf_token(laptop.client, "/student/")})
 
 
 def _end_by_password_change(app, student, laptop) -> None:
-    resp = laptop.client.post("/account/password", data={
-        "current": "correct horse battery", "password": "a brand new phrase",
-        "confirm": "a brand new phrase",
-        "csrf_token": page_csrf_token(laptop.client, "/account/password")})
+    resp = laptop.client.post(
+        "/account/password",
+        data={
+            "current": "correct horse battery",
+            "password": "a brand new phrase",
+            "confirm": "a brand new phrase",
+            "csrf_token": page_csrf_token(laptop.client, "/account/password"),
+        },
+    )
     assert resp.status_code == 302
 
 
@@ -286,16 +336,15 @@ def _end_by_teacher_reset(app, student, laptop) -> None:
     [enrollment] = db.session.scalars(sa.select(Enrollment).filter_by(student_id=student.id))
     desk = app.test_client()
     login(desk, db.session.get(Classroom, enrollment.classroom_id).teacher)
-    url = (f"/teacher/classes/{enrollment.classroom_id}/students/{student.id}"
-           "/reset-password")
-    assert desk.post(url, data={"csrf_token": page_csrf_token(desk, "/teacher/")}
-                     ).status_code in (200, 302)
+    url = f"/teacher/classes/{enrollment.classroom_id}/students/{student.id}/reset-password"
+    assert desk.post(url, data={"csrf_token": page_csrf_token(desk, "/teacher/")}).status_code in (
+        200,
+        302,
+    )
 
 
-@pytest.mark.parametrize("end", [_end_by_logout, _end_by_password_change,
-                                 _end_by_teacher_reset])
-def test_a_save_from_a_session_that_has_ended_is_refused_and_stores_nothing(app, make, lesson,
-                                                                           end):
+@pytest.mark.parametrize("end", [_end_by_logout, _end_by_password_change, _end_by_teacher_reset])
+def test_a_save_from_a_session_that_has_ended_is_refused_and_stores_nothing(app, make, lesson, end):
     """Saves check the session in their own query (no user is loaded before): a tab on
     another device, or a copy of the cookie, saves nothing once the login has ended there."""
     classroom = make.classroom()
@@ -311,9 +360,11 @@ def test_a_save_from_a_session_that_has_ended_is_refused_and_stores_nothing(app,
     assert phone.put(assignment, uid, body).status_code == 201
     end(app, student, laptop)
     for api in (phone, thief):
-        for resp in (api.put(assignment, new_id(), body),
-                     api.put(assignment, uid, {**body, "note": "changed"}, if_match=1),
-                     api.put(assignment, new_id(), {"category": "nonsense"})):
+        for resp in (
+            api.put(assignment, new_id(), body),
+            api.put(assignment, uid, {**body, "note": "changed"}, if_match=1),
+            api.put(assignment, new_id(), {"category": "nonsense"}),
+        ):
             assert resp.status_code == 401, resp.get_data(as_text=True)
             assert resp.get_json()["code"] == "login"
     db.session.expire_all()
@@ -352,33 +403,46 @@ def test_cookies_are_secure_outside_debug(db_url):
 # ---------------------------------------------------------------- ProxyFix
 
 
-
-
 def test_behind_one_proxy_each_students_address_is_counted_apart(db_url, make, app):
     name = make.student().username  # read here: the other app has its own session
     with another_app({**_base_config(db_url), "PROXY_FIX_X_FOR": 1}) as behind:
         client = behind.test_client()
         for _ in range(11):
-            resp = client.post("/login", data={
-                "login": name, "password": WRONG,
-                "csrf_token": page_csrf_token(client)},
-                headers={"X-Forwarded-For": "203.0.113.7"})
+            resp = client.post(
+                "/login",
+                data={"login": name, "password": WRONG, "csrf_token": page_csrf_token(client)},
+                headers={"X-Forwarded-For": "203.0.113.7"},
+            )
         assert resp.status_code == 429
-        resp = client.post("/login", data={
-            "login": name, "password": "correct horse battery",
-            "csrf_token": page_csrf_token(client)}, headers={"X-Forwarded-For": "203.0.113.8"})
+        resp = client.post(
+            "/login",
+            data={
+                "login": name,
+                "password": "correct horse battery",
+                "csrf_token": page_csrf_token(client),
+            },
+            headers={"X-Forwarded-For": "203.0.113.8"},
+        )
         assert resp.status_code == 302
 
 
 def test_without_a_proxy_a_forged_forwarded_header_changes_nothing(app, client, make):
     student = make.student()
     for n in range(11):
-        client.post("/login", data={"login": student.username, "password": WRONG,
-                                    "csrf_token": page_csrf_token(client)},
-                    headers={"X-Forwarded-For": f"198.51.100.{n}"})
-    resp = client.post("/login", data={"login": student.username, "password": WRONG,
-                                       "csrf_token": page_csrf_token(client)},
-                       headers={"X-Forwarded-For": "198.51.100.200"})
+        client.post(
+            "/login",
+            data={
+                "login": student.username,
+                "password": WRONG,
+                "csrf_token": page_csrf_token(client),
+            },
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+        )
+    resp = client.post(
+        "/login",
+        data={"login": student.username, "password": WRONG, "csrf_token": page_csrf_token(client)},
+        headers={"X-Forwarded-For": "198.51.100.200"},
+    )
     assert resp.status_code == 429
 
 
@@ -428,8 +492,11 @@ def test_workers_leasing_saves_from_redis_allow_exactly_the_limit_together(redis
 def test_two_workers_share_login_counters_through_redis(db_url, make, app, redis_url):
     """Like two gunicorn workers (or two hosts): failures counted by one block the other."""
     name = make.student().username  # read here: the other app has its own session
-    config = {**_base_config(db_url), "REDIS_URL": redis_url,
-              "RATE_LIMIT_PREFIX": f"test-{uuid.uuid4().hex}"}
+    config = {
+        **_base_config(db_url),
+        "REDIS_URL": redis_url,
+        "RATE_LIMIT_PREFIX": f"test-{uuid.uuid4().hex}",
+    }
     with another_app(config) as one:
         c1 = one.test_client()
         for _ in range(10):
@@ -445,7 +512,6 @@ def test_when_redis_is_down_logins_still_work(db_url, make, app):
     with another_app({**_base_config(db_url), "REDIS_URL": "redis://127.0.0.1:1/0"}) as down:
         client = down.test_client()
         assert post_login(client, name, "correct horse battery").status_code == 302
-
 
 
 def test_removal_from_a_class_ends_the_students_sessions(app, make):
@@ -470,10 +536,17 @@ def test_removal_from_a_class_ends_the_students_sessions(app, make):
 @pytest.mark.parametrize("name", ["Amy \u202enosbor", "Bo\u2066b", "Cy\x07"])
 def test_names_with_hidden_direction_changes_are_refused_and_the_rest_kept(client, make, name):
     classroom = make.classroom()
-    resp = client.post("/join", data={
-        "code": classroom.join_code, "name": name, "username": "amy.r",
-        "password": "a long pass phrase", "confirm": "a long pass phrase",
-        "csrf_token": page_csrf_token(client, "/join")})
+    resp = client.post(
+        "/join",
+        data={
+            "code": classroom.join_code,
+            "name": name,
+            "username": "amy.r",
+            "password": "a long pass phrase",
+            "confirm": "a long pass phrase",
+            "csrf_token": page_csrf_token(client, "/join"),
+        },
+    )
     page = resp.get_data(as_text=True)
     assert "invisible character that changes how the text is shown" in page
     assert 'value="amy.r"' in page

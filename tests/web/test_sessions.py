@@ -23,8 +23,11 @@ def test_a_tampered_cookie_is_refused_after_the_genuine_one_was_seen(app, client
     assert client.get("/student/").status_code == 200
     genuine = _cookie(client)
     i = len(genuine) // 3  # inside what is signed (a last base64 digit may carry no bits)
-    for forged in (genuine[:i] + ("A" if genuine[i] != "A" else "B") + genuine[i + 1:],
-                   genuine + "x", genuine.replace(".", "..", 1)):
+    for forged in (
+        genuine[:i] + ("A" if genuine[i] != "A" else "B") + genuine[i + 1 :],
+        genuine + "x",
+        genuine.replace(".", "..", 1),
+    ):
         client.set_cookie("session", forged)
         assert client.get("/student/").status_code == 302, forged
     client.set_cookie("session", genuine)

@@ -8,8 +8,10 @@ import sqlalchemy as sa
 from app.extensions import db
 from tests.conftest import TEST_DB_URL
 
-pytestmark = pytest.mark.skipif(bool(TEST_DB_URL), reason="SQLite settings; this run is on "
-                                "PostgreSQL, whose own run covers its settings")
+pytestmark = pytest.mark.skipif(
+    bool(TEST_DB_URL),
+    reason="SQLite settings; this run is on PostgreSQL, whose own run covers its settings",
+)
 
 
 def pragma(name: str):
@@ -38,9 +40,15 @@ def _writer(url: str, username: str, assignment_id: int, barrier, results) -> No
     from tests.conftest import LESSONS
     from tests.web.helpers import ApiClient, highlight, new_id
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
-                      "SQLALCHEMY_DATABASE_URI": url, "LESSONS_DIR": str(LESSONS),
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "LESSONS_DIR": str(LESSONS),
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     statuses, errors = [], []
     try:
         with app.app_context():
@@ -79,8 +87,10 @@ def test_eight_writer_processes_never_see_database_is_locked(app, make, db_url):
     students = [make.student(classroom=classroom) for _ in range(WRITERS)]
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(WRITERS), ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(db_url, s.username, assignment.id, barrier,
-                                                 results)) for s in students]
+    procs = [
+        ctx.Process(target=_writer, args=(db_url, s.username, assignment.id, barrier, results))
+        for s in students
+    ]
     for p in procs:
         p.start()
     got = [results.get(timeout=120) for _ in procs]
@@ -96,8 +106,7 @@ def test_eight_writer_processes_never_see_database_is_locked(app, make, db_url):
     assert all(n.endswith(" edited") for n in notes)
 
 
-def test_checking_a_password_at_login_holds_no_write_lock(app, make, client, db_url,
-                                                          monkeypatch):
+def test_checking_a_password_at_login_holds_no_write_lock(app, make, client, db_url, monkeypatch):
     """A class logging in at once must not queue on the write lock for each ~0.1 s scrypt
     check: while the login checks the password, another process can write at once."""
     import sqlite3
@@ -116,8 +125,9 @@ def test_checking_a_password_at_login_holds_no_write_lock(app, make, client, db_
         other = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=0)
         try:
             other.execute("BEGIN IMMEDIATE")  # fails at once if the login held the lock
-            other.execute("UPDATE users SET display_name = display_name WHERE id = ?",
-                          (student.id,))
+            other.execute(
+                "UPDATE users SET display_name = display_name WHERE id = ?", (student.id,)
+            )
             other.commit()
             writes.append("ok")
         finally:
@@ -142,8 +152,9 @@ def _a_student_saving(app, make):
     return api, assignment.id, lesson, student
 
 
-def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(app, make, db_url,
-                                                                    monkeypatch):
+def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(
+    app, make, db_url, monkeypatch
+):
     """Saves from a whole class queue for SQLite's one write lock, so a save takes it only for
     its two statements (the gate query, then the INSERT or UPDATE): any read before runs in a
     deferred transaction, and while the annotation is validated another process can write at
@@ -194,8 +205,16 @@ def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(app, make, 
         sa.event.remove(db.engine, "connect", traced)
         db.engine.dispose()
     # the first save in this worker reads which lesson the assignment uses, and the lesson
-    assert created == ["BEGIN", "SELECT", "SELECT", "COMMIT",
-                       "BEGIN IMMEDIATE", "SELECT", "INSERT", "COMMIT"]
+    assert created == [
+        "BEGIN",
+        "SELECT",
+        "SELECT",
+        "COMMIT",
+        "BEGIN IMMEDIATE",
+        "SELECT",
+        "INSERT",
+        "COMMIT",
+    ]
     # later saves know it: no read before the lock (the gate checks the login too)
     assert edited == ["BEGIN IMMEDIATE", "SELECT", "UPDATE", "COMMIT"]
     assert other_writes == ["ok", "ok"]
@@ -223,8 +242,9 @@ def test_saves_wait_in_line_for_the_write_lock_and_go_on_when_it_is_free(app, ma
     with open(path, "a+") as other_process:  # a lock of its own, as another worker's
         fcntl.flock(other_process, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free after a save
         statuses: list[int] = []
-        saver = threading.Thread(target=lambda: statuses.append(
-            second.put(aid, new_id(), body).status_code))
+        saver = threading.Thread(
+            target=lambda: statuses.append(second.put(aid, new_id(), body).status_code)
+        )
         saver.start()
         time.sleep(0.5)
         assert statuses == []  # waiting in line
@@ -248,15 +268,19 @@ def test_sqlite_connections_are_not_pinged_before_use_but_server_ones_are(app):
     from app import create_app
 
     assert db.engine.pool._pre_ping is False
-    server = create_app({"TESTING": True, "SECRET_KEY": "x",
-                         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1/none"})
+    server = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1/none",
+        }
+    )
     assert server.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
     assert server.config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
 
 
-def test_a_connection_left_in_its_transaction_is_rolled_back_before_reuse(app, make,
-                                                                          monkeypatch):
+def test_a_connection_left_in_its_transaction_is_rolled_back_before_reuse(app, make, monkeypatch):
     """If a save's transaction could not be ended (its ROLLBACK failed, say), the pool's
     reset ends it: kept open, it would hold the write lock and refuse the next BEGIN."""
     from app import saves
@@ -266,13 +290,18 @@ def test_a_connection_left_in_its_transaction_is_rolled_back_before_reuse(app, m
     body = highlight(lesson, "vented its anger", note="first")
     assert api.put(aid, new_id(), body).status_code == 201
     real_values = saves.annotation_values
-    monkeypatch.setattr(saves, "annotation_values",
-                        lambda data: {**real_values(data), "start_offset": -1})  # refused row
+    monkeypatch.setattr(
+        saves, "annotation_values", lambda data: {**real_values(data), "start_offset": -1}
+    )  # refused row
     monkeypatch.setattr(saves._SQLite, "_end", lambda self: None)  # no ROLLBACK
     assert api.put(aid, new_id(), body).status_code == 500
     monkeypatch.undo()
     uid = new_id()
     assert api.put(aid, uid, {**body, "note": "next"}).status_code == 201
     with db.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT note FROM annotations WHERE id = :id"),
-                            {"id": uid}).scalar() == "next"
+        assert (
+            conn.execute(
+                sa.text("SELECT note FROM annotations WHERE id = :id"), {"id": uid}
+            ).scalar()
+            == "next"
+        )

@@ -51,10 +51,35 @@ from tests.xss_corpus import (
 )
 
 # exports.neutralise's list: OWASP's characters and their full-width and small forms
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n",
-             "\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63", "\ufe6b")
-FORMULAS = ["=1+2", "+1+2", "-1+2", "@SUM(A1)", "\t=1+2", "\r=1+2", "\n=1+2", "\uff1d1+2",
-            "\ufe661+2", "=HYPERLINK(\"http://xss.invalid\",\"click\")"]
+DANGEROUS = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\n",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+    "\ufe66",
+    "\ufe62",
+    "\ufe63",
+    "\ufe6b",
+)
+FORMULAS = [
+    "=1+2",
+    "+1+2",
+    "-1+2",
+    "@SUM(A1)",
+    "\t=1+2",
+    "\r=1+2",
+    "\n=1+2",
+    "\uff1d1+2",
+    "\ufe661+2",
+    '=HYPERLINK("http://xss.invalid","click")',
+]
 NOTES = [*PAYLOADS, *FORMULAS]
 CSV_TYPE = "text/csv; charset=utf-8"
 JSONLD_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -100,8 +125,10 @@ def hostile(app, make, lesson) -> Hostile:
     teacher.display_name = TEACHER_NAME
     classroom = make.classroom(teacher, name=CLASS_NAME)
     h = hostile_lesson()
-    assignments = {"kiev": make.assignment(classroom, lesson),
-                   "hostile": make.assignment(classroom, h)}
+    assignments = {
+        "kiev": make.assignment(classroom, lesson),
+        "hostile": make.assignment(classroom, h),
+    }
     students = []
     for i, name in enumerate(NAMES):
         s = services.create_student(db.session, f"xe{i}-{new_id()[:6]}", name, PASSWORD)
@@ -121,23 +148,36 @@ def hostile(app, make, lesson) -> Hostile:
     extra = [(k.quote, k.category, k.id) for k in h.key if k.quote] + [(OFF_KEY, "loaded", "")]
     for quote, category, _ in extra:
         start = h.text.index(quote)
-        _put(assignments["hostile"], first, {
-            "category": category, "note": PAYLOADS[0],
-            "target": {"start": start, "end": start + len(quote), "exact": quote}})
+        _put(
+            assignments["hostile"],
+            first,
+            {
+                "category": category,
+                "note": PAYLOADS[0],
+                "target": {"start": start, "end": start + len(quote), "exact": quote},
+            },
+        )
     notes["hostile"] = [*notes["hostile"], *[PAYLOADS[0]] * len(extra)]
     for i, s in enumerate(students[1:], 1):
         _put(assignments["kiev"], s, {**annotation_bodies(lesson, FORMULAS)[i % len(FORMULAS)]})
     for which, a in assignments.items():
         lsn = services.lesson_of(a)
         for p in lsn.prompts:
-            grading.set_rubric(db.session, teacher, a, lsn, first.id, p.id, "emergent",
-                               RUBRIC_COMMENT)
+            grading.set_rubric(
+                db.session, teacher, a, lsn, first.id, p.id, "emergent", RUBRIC_COMMENT
+            )
         grading.set_final_grade(db.session, teacher, a, first.id, 1.0, OVERRIDE_REASON, 100.0)
         if which == "hostile":
             grading.release(db.session, a)
     db.session.commit()
-    return Hostile(Browser(app, teacher), ApiClient(app.test_client()).login(first), h,
-                   assignments, students, notes)
+    return Hostile(
+        Browser(app, teacher),
+        ApiClient(app.test_client()).login(first),
+        h,
+        assignments,
+        students,
+        notes,
+    )
 
 
 def read_csv(resp) -> list[list[str]]:
@@ -158,16 +198,16 @@ def _column(rows: list[list[str]], header: str) -> list[str]:
 
 @pytest.mark.parametrize("which", ["kiev", "hostile"])
 @pytest.mark.parametrize("kind", CSV_KINDS)
-def test_no_cell_of_any_csv_can_start_a_formula_and_the_file_is_an_attachment(
-        hostile, kind, which):
+def test_no_cell_of_any_csv_can_start_a_formula_and_the_file_is_an_attachment(hostile, kind, which):
     resp = hostile.export(which, kind)
     assert resp.headers["Content-Type"] == CSV_TYPE
     assert resp.headers["X-Content-Type-Options"] == "nosniff"
-    assert re.fullmatch(r'attachment; filename="[a-z0-9-]+-' + re.escape(kind) + '"',
-                        resp.headers["Content-Disposition"]), resp.headers["Content-Disposition"]
+    assert re.fullmatch(
+        r'attachment; filename="[a-z0-9-]+-' + re.escape(kind) + '"',
+        resp.headers["Content-Disposition"],
+    ), resp.headers["Content-Disposition"]
     rows = read_csv(resp)
-    risky = [(i, cell) for i, row in enumerate(rows) for cell in row
-             if cell.startswith(DANGEROUS)]
+    risky = [(i, cell) for i, row in enumerate(rows) for cell in row if cell.startswith(DANGEROUS)]
     assert risky == []
     widths = {len(row) for row in rows}
     assert len(widths) == 1, "a payload split a row"
@@ -237,14 +277,18 @@ def test_the_json_ld_keeps_every_note_and_answer_exactly_and_names_no_one(hostil
     doc = json.loads(text)
     title = services.lesson_of(hostile.assignments["kiev"]).title
     assert doc["label"] == f"Annotations: {title}"
-    values = Counter(b["value"] for item in doc["first"]["items"] for b in item["body"]
-                     if b.get("purpose") == "commenting" and b["type"] == "TextualBody"
-                     and b["value"] in NOTES)
+    values = Counter(
+        b["value"]
+        for item in doc["first"]["items"]
+        for b in item["body"]
+        if b.get("purpose") == "commenting" and b["type"] == "TextualBody" and b["value"] in NOTES
+    )
     for note in NOTES:
         if note.strip():
             assert values[note] >= 1, note
-    linked = [b for item in doc["first"]["items"] for b in item["body"]
-              if b.get("purpose") == "linking"]
+    linked = [
+        b for item in doc["first"]["items"] for b in item["body"] if b.get("purpose") == "linking"
+    ]
     assert linked
     for body in linked:  # an IRI (RFC 3987): no space, quote or angle bracket
         assert body["type"] == "SpecificResource", body
@@ -253,9 +297,13 @@ def test_the_json_ld_keeps_every_note_and_answer_exactly_and_names_no_one(hostil
         assert name not in text
     hostile_doc = json.loads(hostile.export("hostile", "annotations.jsonld").get_data())
     assert hostile_doc["label"] == f"Annotations: {hostile.lesson.title}"
-    quotes = {s["exact"] for item in hostile_doc["first"]["items"]
-              if isinstance(item["target"], dict) for s in item["target"]["selector"]
-              if s["type"] == "TextQuoteSelector"}
+    quotes = {
+        s["exact"]
+        for item in hostile_doc["first"]["items"]
+        if isinstance(item["target"], dict)
+        for s in item["target"]["selector"]
+        if s["type"] == "TextQuoteSelector"
+    }
     assert OFF_KEY in quotes
 
 
@@ -273,8 +321,12 @@ def test_my_work_json_is_an_attachment_with_every_payload_kept_exactly(hostile):
     assert {w["class"] for w in data["work"]} == {CLASS_NAME}
     kiev = services.lesson_of(hostile.assignments["kiev"]).title
     assert Counter(a["note"] for a in by_lesson[kiev]["annotations"]) == Counter(NOTES)
-    answers = {v for a in by_lesson[kiev]["annotations"] for k, v in a["fields"].items()
-               if k in ("affiliation", "rewrite", "missing", "why")}
+    answers = {
+        v
+        for a in by_lesson[kiev]["annotations"]
+        for k, v in a["fields"].items()
+        if k in ("affiliation", "rewrite", "missing", "why")
+    }
     assert answers <= {n[:500] for n in NOTES}
     assert len(answers) > len(NOTES) // 2
     quotes = {a["quote"] for a in by_lesson[hostile.lesson.title]["annotations"]}
