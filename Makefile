@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 export FLASK_DEBUG ?= 1
 
-.PHONY: run test lint check-lessons bench clean
+.PHONY: run test test-fast fuzz lint check-lessons bench clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -23,13 +23,22 @@ run: $(VENV)/.runtime  ## migrate the SQLite database, check the lessons, serve 
 	-$(BIN)/flask lessons check
 	$(BIN)/flask run --debug --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.dev  ## the whole suite: unit, app and browser tests (TEST_DATABASE_URL= for PostgreSQL)
-	$(BIN)/ruff check .
+test: lint  ## the whole suite: unit, app and browser tests (TEST_DATABASE_URL= for PostgreSQL)
 	FLASK_DEBUG=0 $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
-lint: $(VENV)/.dev
+test-fast: $(VENV)/.dev  ## everyday: unit and app tests on SQLite, no browser, no slow ones, 2 processes
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
+	FLASK_DEBUG=0 TEST_DATABASE_URL= $(BIN)/python -m pytest -p no:cacheprovider -q -n 2 \
+	  -m "not browser and not slow" tests/unit tests/web $(PYTEST_ARGS)
+
+fuzz: $(VENV)/.dev  ## property tests with new examples each run, 20 times as many
+	HYPOTHESIS_PROFILE=fuzz FUZZ_SCALE=$${FUZZ_SCALE:-20} FLASK_DEBUG=0 TEST_DATABASE_URL= \
+	  $(BIN)/python -m pytest -p no:cacheprovider -q tests/unit/test_properties.py \
+	  tests/web/test_note_roundtrip.py $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev  ## ruff's checks and its formatter (both enforced)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 .PHONY: serve
 serve: $(VENV)/.runtime  ## production: migrate, then gunicorn with gunicorn.conf.py (needs FLASK_SECRET_KEY)

@@ -126,9 +126,9 @@ class AppTarget:
 
 def prepare(target: AppTarget, env: dict[str, str], students: int, runs: list[str]) -> None:
     """`flask db upgrade` (as `make serve` does), then a class with students and assignments."""
-    subprocess.run(
+    subprocess.run(  # noqa: S603
         [str(BIN / "flask"), "--app", "app", "db", "upgrade"],
-        cwd=ROOT,  # noqa: S603
+        cwd=ROOT,
         env={**env, "DATABASE_URL": target.url},
         check=True,
         capture_output=True,

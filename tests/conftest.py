@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from flask import g
 from flask_migrate import upgrade
+from hypothesis import settings
 
 from app import create_app, services
 from app.extensions import db
@@ -25,6 +26,22 @@ ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 PASSWORD = "correct horse battery"
 TEST_DB_URL = os.environ.get("TEST_DATABASE_URL", "")
+BROWSER_TESTS = ROOT / "tests" / "browser"
+
+# Property tests: the same examples on every run (a failure in CI is one anyone can repeat),
+# unless HYPOTHESIS_PROFILE=fuzz (``make fuzz``) asks for new ones. No example database is
+# kept, so nothing is written into the repository.
+settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+settings.register_profile("fuzz", derandomize=False, database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark every test under tests/browser ``browser`` (a ``pytestmark`` in a conftest.py
+    marks nothing), so ``-m "not browser"`` leaves them out."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def _base_config(url: str) -> dict:

@@ -32,9 +32,6 @@ ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
-pytestmark = pytest.mark.browser
-
-
 # A small lesson whose text has astral characters (emoji) before the words students
 # highlight: offsets must count code points, as the server does, not UTF-16 units.
 EMOJI_LESSON = """

@@ -48,13 +48,16 @@ from app.domain.annotations import (
 )
 from app.domain.lessons import load_lesson_file
 from app.domain.sanitise import REL, linkify, web_link
+from tests.support.properties import examples
 
 # Hypothesis keeps caches (its examples database is off) in a folder outside the repository
 os.environ.setdefault(
     "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "read-closely-hypothesis")
 )
-PURE = settings(max_examples=200, deadline=None, database=None)
-HEAVY = settings(PURE, max_examples=100)  # each example parses HTML twice (bleach, html5lib)
+PURE = settings(max_examples=examples(200), deadline=None, database=None)
+HEAVY = settings(
+    PURE, max_examples=examples(100)
+)  # each example parses HTML twice (bleach, html5lib)
 LESSON_FILE = Path(__file__).resolve().parents[2] / "lessons" / "kiev-anger-milley.toml"
 
 

@@ -1,7 +1,7 @@
 """The W3C JSON-LD export passes the W3C's own Web Annotation tests, run offline.
 
-The test data (``shared/w3c-annotation-model``, see its README) is a set of JSON Schema
-(draft-04) "assertion" files listed by ``.test`` files. Each assertion carries
+The test data (``tests/data/w3c``, a copy of the W3C's own; see its README and licence) is a
+set of JSON Schema (draft-04) "assertion" files listed by ``.test`` files. Each assertion carries
 ``expectedResult`` (valid/invalid, default valid) and ``onUnexpectedResult``. As in the W3C's
 own runner (wpt ``annotation-model/scripts/JSONtest.js``), an assertion passes when the
 validation result is the expected one, and fails otherwise whatever ``onUnexpectedResult``
@@ -45,8 +45,7 @@ from app.domain.lessons import load_lesson_file
 from app.domain.work import AnnotationRow, OmissionMark, StudentWork
 
 ROOT = Path(__file__).resolve().parents[2]
-# In CI the repository is cloned elsewhere with a copy of shared/ beside it, so this holds there.
-W3C_DIR = ROOT.parent / "shared" / "w3c-annotation-model"
+W3C_DIR = ROOT / "tests" / "data" / "w3c"  # kept in the repository: a clone alone passes
 LESSON = ROOT / "lessons" / "kiev-anger-milley.toml"
 MUST_SUITES = {
     "annotation": "annotations/annotationMusts.test",
@@ -155,7 +154,7 @@ def w3c() -> W3C:
     if not (W3C_DIR / "definitions").is_dir():
         pytest.fail(
             f"The W3C Web Annotation test data is missing: expected it at {W3C_DIR} "
-            "(shared/w3c-annotation-model beside the repository). These tests must not be skipped."
+            "(tests/data/w3c in the repository). These tests must not be skipped."
         )
     formats = set(Draft4Validator.FORMAT_CHECKER.checkers)
     if not {"uri", "date-time"} <= formats:

@@ -31,6 +31,8 @@ from bench.students import (
 )
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.slow
+
 WORKERS = 3
 STUDENTS = 8
 SECONDS = 10.0

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from app.domain.annotations import UNSTORABLE, storable
 from app.extensions import db
+from tests.support.properties import examples
 from tests.web.helpers import highlight, new_id
 
 # Hypothesis keeps caches (its examples database is off) in a folder outside the repository
@@ -27,7 +28,7 @@ os.environ.setdefault(
     "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "read-closely-hypothesis")
 )
 WEB = settings(
-    max_examples=50,
+    max_examples=examples(50),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],

@@ -133,7 +133,9 @@ def test_each_annotation_says_how_it_matches_the_key(review, lesson):
     }
     decoy = next(d for d in lesson.decoys if d.id == "decoy-alleged")
     assert by_quote == {
-        "media reports said on Tuesday": "✓ Matches the key: media reports said on Tuesday (2.0 pt)",
+        "media reports said on Tuesday": (
+            "✓ Matches the key: media reports said on Tuesday (2.0 pt)"
+        ),
         "pointed out": "+ On a key phrase, but the key calls it Loaded wording: pointed out",
         "alleged war crimes": f"+ A decoy: {' '.join(decoy.explanation.split())}",
         CANDIDATE: "+ Not in the key",

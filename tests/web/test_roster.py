@@ -277,6 +277,7 @@ def test_a_teachers_username_or_another_teachers_student_is_never_taken_over(tea
     assert "theirs" not in students(teacher.classroom)
 
 
+@pytest.mark.slow
 def test_ten_thousand_rows_import_in_one_go(teacher):
     lines = ["name,username,sis_user_id,sis_login_id,section"] + [
         f"Student Number {i},student.{i:05d},SIS{i:06d},login.{i:05d}@district.example,"

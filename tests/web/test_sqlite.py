@@ -75,6 +75,7 @@ def _writer(url: str, username: str, assignment_id: int, barrier, results) -> No
     results.put((username, statuses, errors))
 
 
+@pytest.mark.slow
 def test_eight_writer_processes_never_see_database_is_locked(app, make, db_url):
     """Eight processes save at once into one SQLite file: every save lands, and no request
     fails with "database is locked" (BEGIN IMMEDIATE makes writers wait their turn)."""
