@@ -98,18 +98,19 @@ def purge(day: str, dry_run: bool, yes: bool) -> None:
     Classes that are not archived are never touched. It lists the classes first and asks
     before deleting, unless --yes. A date after today is refused.
     """
-    from . import privacy
+    from .domain import dates
     from .extensions import db, writing
+    from .services import deletion
 
     zone = current_app.config["SCHOOL_TIMEZONE"]
     try:
-        cutoff_day = privacy.parse_day(day)
-        privacy.check_cutoff(cutoff_day, privacy.today_in(zone))
-    except privacy.BadDate as e:
+        cutoff_day = dates.parse_day(day)
+        dates.check_cutoff(cutoff_day, dates.today_in(zone))
+    except dates.BadDate as e:
         raise click.BadParameter(str(e), param_hint="'--archived-before'") from None
-    cutoff = privacy.start_of_day_utc(cutoff_day, zone)
+    cutoff = dates.start_of_day_utc(cutoff_day, zone)
     when = f"before {cutoff_day.isoformat()} ({zone})"
-    found = privacy.contents(db.session, privacy.archived_before(db.session, cutoff))
+    found = deletion.contents(db.session, deletion.archived_before(db.session, cutoff))
     db.session.rollback()  # no transaction stays open while someone reads the list
     if not found.classes:
         click.echo(f"No class was archived {when}. Nothing to delete.")
@@ -131,7 +132,7 @@ def purge(day: str, dry_run: bool, yes: bool) -> None:
             abort=True,
         )
     with writing():  # SQLite: take the write lock before reading what to delete
-        gone = privacy.purge(db.session, cutoff, {c.id for c in found.classes})
+        gone = deletion.purge(db.session, cutoff, {c.id for c in found.classes})
         db.session.commit()
     click.echo(f"Deleted {_totals(gone)}.")
 

@@ -212,7 +212,11 @@ def _add(
     prompt = next(p for p in lesson.prompts if p.category == category)
     target = make_target(lesson.text, start, end) if start is not None else None
     data = AnnotationInput(category, prompt.id, target, note, fields or {})
-    a = Annotation(id=str(uuid.uuid4()), assignment_id=assignment_id, student_id=student_id)
-    services._apply(a, data)
+    a = Annotation(
+        id=str(uuid.uuid4()),
+        assignment_id=assignment_id,
+        student_id=student_id,
+        **services.annotation_values(data),
+    )
     session.add(a)
     return a

@@ -1,5 +1,6 @@
-"""Due dates: a teacher picks a day; it ends at midnight in the school's time zone. Stored
-as naive UTC, like every other time in the database."""
+"""Dates a person types or reads: due dates (a teacher picks a day; it ends at midnight in the
+school's time zone) and purge dates. Stored as naive UTC, like every other time in the
+database."""
 
 from __future__ import annotations
 
@@ -16,3 +17,49 @@ def end_of_day_utc(day: date, zone: str) -> datetime:
 def to_local(moment: datetime, zone: str) -> datetime:
     """A stored naive-UTC time in the school's zone (naive again, for display)."""
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+DATE_EXAMPLE = "2026-07-31"
+
+
+class BadDate(ValueError):
+    """A purge date that can't be used; the message says what to type instead."""
+
+
+def parse_day(text: str) -> date:
+    """``YYYY-MM-DD`` (ISO 8601), nothing else: 07/08/2026 means different days to different
+    people, and a purge is no place to guess."""
+    text = text.strip()
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadDate(
+            f"\u201c{text}\u201d is not a date. Use a date like {DATE_EXAMPLE} (year-month-day)."
+        ) from None
+
+
+def start_of_day_utc(day: date, zone: str) -> datetime:
+    """Midnight at the start of ``day`` in the school's time zone, as naive UTC (how times are
+    stored)."""
+    return (
+        datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone))
+        .astimezone(UTC)
+        .replace(tzinfo=None)
+    )
+
+
+def check_cutoff(day: date, today: date) -> None:
+    """A purge date must not be in the future: "before 2027-01-01" typed in 2026 would take
+    classes archived this morning, whose teachers may still want them back."""
+    if day > today:
+        raise BadDate(
+            f"{day.isoformat()} is in the future. Use a date up to today "
+            f"({today.isoformat()}), like {DATE_EXAMPLE}."
+        )
+
+
+def today_in(zone: str, now: datetime | None = None) -> date:
+    moment = now or datetime.now(UTC)
+    return moment.astimezone(ZoneInfo(zone)).date()

@@ -36,10 +36,11 @@ from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from .. import privacy, rosters, services
+from .. import services
 from ..domain.roster import LABELS, MAX_BYTES, MAX_ROWS, parse_roster
 from ..extensions import db
 from ..models import Classroom
+from ..services import deletion, rosters
 from .errors import MESSAGES
 from .forms import ActionForm, csrf_message, new_password_field, no_invisible_controls
 from .main import form_view, teacher_required
@@ -213,13 +214,13 @@ def new_join_code(classroom_id: int):
 @bp.route("/classes/<int:classroom_id>/delete", methods=["GET", "POST"])
 @form_view
 def delete_class(classroom_id: int):
-    """Delete the class and everything in it, for good (see ``privacy``): a confirmation page
-    first, where the teacher types the class name."""
+    """Delete the class and everything in it, for good (see ``services.deletion``): a
+    confirmation page first, where the teacher types the class name."""
     c = _classroom(classroom_id)
     form = DeleteClassForm(c)
     if form.validate_on_submit():
         name = c.name
-        gone = privacy.delete_classroom(db.session, c)
+        gone = deletion.delete_classroom(db.session, c)
         db.session.commit()
         flash(_deleted_message(name, gone), "success")
         return redirect(url_for("teacher.home"))
@@ -228,7 +229,7 @@ def delete_class(classroom_id: int):
         "teacher/class_delete.html",
         classroom=c,
         form=form,
-        summary=privacy.contents(db.session, [c]),
+        summary=deletion.contents(db.session, [c]),
         csrf_error=csrf_message(form),
     ), status
 
@@ -237,7 +238,7 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _deleted_message(name: str, gone: privacy.Deletion) -> str:
+def _deleted_message(name: str, gone: deletion.Deletion) -> str:
     message = (
         f"Deleted \u201c{name}\u201d with its {_count(gone.assignments, 'assignment')} "
         f"and all its students' work."

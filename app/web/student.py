@@ -19,10 +19,11 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import grading, services
+from .. import services
 from ..domain.anchoring import AnchorError, anchor_quote
 from ..domain.annotations import Invalid, quote_form_payload, validate_annotation
 from ..extensions import db
+from ..services import grading
 from . import present
 from .forms import ActionForm, QuoteAnnotationForm, csrf_message, form_field
 from .main import form_view, student_required

@@ -21,13 +21,14 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from .. import grading, services
+from .. import services
 from ..domain.dates import end_of_day_utc, to_local
 from ..domain.overlay import heat_runs, review_pieces
 from ..domain.scoring import score_work, suggest_omission
 from ..domain.summaries import answers_to_mark, distribution_svg, summarise
 from ..domain.work import status_of
 from ..extensions import db
+from ..services import grading
 from .forms import (
     ActionForm,
     AssignForm,

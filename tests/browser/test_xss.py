@@ -37,10 +37,11 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from app import create_app, grading, services
+from app import create_app, services
 from app.domain.annotations import validate_annotation
 from app.extensions import db
 from app.models import Enrollment, User
+from app.services import grading
 from tests.browser.conftest import LiveServer, _buffered, login, logout
 from tests.browser.helpers import choose, drag_select
 from tests.conftest import LESSONS, PASSWORD, TEST_DB_URL, _base_config

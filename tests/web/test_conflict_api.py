@@ -12,9 +12,10 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from app import grading, saves
+from app import saves
 from app.extensions import db
 from app.models import Annotation
+from app.services import grading
 from tests.web.helpers import ApiClient, highlight, new_id
 
 

@@ -21,7 +21,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from app import privacy, saves, services
+from app import saves, services
+from app.domain import dates
 from app.extensions import db
 from app.models import (
     Annotation,
@@ -34,6 +35,7 @@ from app.models import (
     Submission,
     User,
 )
+from app.services import deletion
 from tests.web.helpers import highlight, login, new_id, page_csrf_token
 
 # ---------------------------------------------------------------- a school full of work
@@ -486,32 +488,32 @@ def test_the_row_checks_catch_rows_left_behind(app, school):
 
 
 def test_purge_dates_are_year_month_day_and_never_in_the_future():
-    assert privacy.parse_day(" 2026-07-31 ") == datetime(2026, 7, 31).date()
+    assert dates.parse_day(" 2026-07-31 ") == datetime(2026, 7, 31).date()
     for bad in ("31/07/2026", "2026-7-31", "2026-02-30", "yesterday", "", "2026-07-31T00:00"):
-        with pytest.raises(privacy.BadDate, match="Use a date like 2026-07-31"):
-            privacy.parse_day(bad)
+        with pytest.raises(dates.BadDate, match="Use a date like 2026-07-31"):
+            dates.parse_day(bad)
     today = datetime(2026, 11, 25).date()
-    privacy.check_cutoff(today, today)
-    with pytest.raises(privacy.BadDate, match="2026-11-26 is in the future"):
-        privacy.check_cutoff(datetime(2026, 11, 26).date(), today)
+    dates.check_cutoff(today, today)
+    with pytest.raises(dates.BadDate, match="2026-11-26 is in the future"):
+        dates.check_cutoff(datetime(2026, 11, 26).date(), today)
 
 
 def test_the_cutoff_is_the_start_of_that_day_in_the_schools_time_zone():
     day = datetime(2026, 7, 31).date()
-    assert privacy.start_of_day_utc(day, "UTC") == datetime(2026, 7, 31)
-    assert privacy.start_of_day_utc(day, "America/New_York") == datetime(2026, 7, 31, 4)
-    assert privacy.start_of_day_utc(day, "Asia/Tokyo") == datetime(2026, 7, 30, 15)
+    assert dates.start_of_day_utc(day, "UTC") == datetime(2026, 7, 31)
+    assert dates.start_of_day_utc(day, "America/New_York") == datetime(2026, 7, 31, 4)
+    assert dates.start_of_day_utc(day, "Asia/Tokyo") == datetime(2026, 7, 30, 15)
     moment = datetime(2026, 7, 31, 2, tzinfo=UTC)  # still the 30th in New York
-    assert privacy.today_in("America/New_York", moment) == datetime(2026, 7, 30).date()
+    assert dates.today_in("America/New_York", moment) == datetime(2026, 7, 30).date()
 
 
 def test_only_classes_archived_before_the_cutoff_are_listed(app, school):
     school.here.archived_at = datetime(2026, 6, 30, 23, 59)
     school.theirs.archived_at = datetime(2026, 7, 1)
     db.session.commit()
-    listed = privacy.archived_before(db.session, datetime(2026, 7, 1))
+    listed = deletion.archived_before(db.session, datetime(2026, 7, 1))
     assert [c.id for c in listed] == [school.here.id]  # never one not archived (mine_too)
-    found = privacy.contents(db.session, listed)
+    found = deletion.contents(db.session, listed)
     assert (
         found.students,
         found.assignments,

@@ -404,7 +404,7 @@ def test_an_answer_that_is_not_this_students_cannot_be_marked_through_their_page
 def test_after_release_a_student_who_never_submitted_sees_feedback_and_cannot_change_work(
     make, lesson
 ):
-    from app import grading
+    from app.services import grading
 
     k = new_class(make, lesson)
     s = k.student("Una Unsubmitted")

@@ -18,7 +18,7 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.security import check_password_hash
 from werkzeug.test import encode_multipart
 
-from app import rosters, services
+from app import services
 from app.domain.roster import MAX_BYTES, MAX_ROWS
 from app.extensions import db
 from app.models import (
@@ -32,6 +32,7 @@ from app.models import (
     Submission,
     User,
 )
+from app.services import rosters
 from tests.web.helpers import FACTORY_PASSWORD, login, new_id, page_csrf_token
 
 TEST_TEMP_HASH = "pbkdf2:sha256:1000"

@@ -113,14 +113,14 @@ def test_checking_a_password_at_login_holds_no_write_lock(app, make, client, db_
     import sqlite3
     from types import SimpleNamespace
 
-    from app import services
+    from app.services import accounts
     from tests.web.helpers import login
 
     made = make.student()
     student = SimpleNamespace(id=made.id, email=None, username=made.username)
     db.session.rollback()  # the test's session is the requests' too: leave no transaction open
     writes = []
-    real_check = services.check_password_hash
+    real_check = accounts.check_password_hash
 
     def check_and_write(hashed, password):
         other = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=0)
@@ -135,7 +135,7 @@ def test_checking_a_password_at_login_holds_no_write_lock(app, make, client, db_
             other.close()
         return real_check(hashed, password)
 
-    monkeypatch.setattr(services, "check_password_hash", check_and_write)
+    monkeypatch.setattr(accounts, "check_password_hash", check_and_write)
     assert login(client, student).status_code == 302
     assert writes == ["ok"]
 

@@ -24,11 +24,12 @@ from typing import Any
 
 import pytest
 
-from app import grading, services
+from app import services
 from app.domain.annotations import validate_annotation
 from app.domain.lessons import Lesson, parse_lesson
 from app.extensions import db
 from app.models import Assignment, User
+from app.services import grading
 from tests.conftest import PASSWORD
 from tests.web.grading_helpers import Browser, dashboard_url
 from tests.web.helpers import ApiClient, new_id

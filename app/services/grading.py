@@ -12,11 +12,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from . import services
-from .domain import exports
-from .domain.lessons import Lesson
-from .domain.scoring import KeyIndex, Scored, match_spans, score_work
-from .domain.work import (
+from ..domain import exports
+from ..domain.lessons import Lesson
+from ..domain.scoring import KeyIndex, Scored, match_spans, score_work
+from ..domain.work import (
     OMISSION_LEVELS,
     RUBRIC_LEVELS,
     AnnotationRow,
@@ -25,7 +24,7 @@ from .domain.work import (
     StudentWork,
     status_of,
 )
-from .models import (
+from ..models import (
     Annotation,
     Assignment,
     Classroom,
@@ -37,7 +36,9 @@ from .models import (
     User,
     utcnow,
 )
-from .models import OmissionMark as OmissionMarkRow
+from ..models import OmissionMark as OmissionMarkRow
+from .lessons import lesson_of
+from .rows import insert_unique
 
 
 class GradingError(ValueError):
@@ -243,7 +244,7 @@ def grade_history(session: Session, assignment: Assignment, student_id: int) -> 
 def _new_row(session: Session, row, existing):
     """Insert a row, or when a double-click's twin request inserted it a moment ago, use
     that one (the unique constraint says so) instead of answering 500."""
-    return row if services.insert_unique(session, row) else existing()
+    return row if insert_unique(session, row) else existing()
 
 
 def mark_omission(
@@ -454,7 +455,7 @@ def export(
     session: Session, assignment: Assignment, kind: str, base_url: str, secret: str
 ) -> Export:
     """One export of an assignment, streamed (the tables are generators)."""
-    lesson = services.lesson_of(assignment)
+    lesson = lesson_of(assignment)
     works = load_works(session, assignment)
     index = KeyIndex(lesson)
     # grades need each student scored; annotation exports only need what each highlight matched

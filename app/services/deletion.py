@@ -11,24 +11,21 @@ who was in the class and is then in no class at all is deleted as well: students
 into the app without a class, and their user row takes anything else of theirs with it.
 Lesson snapshots (``lesson_versions``) hold lesson text, nobody's work, and stay.
 
-Like ``services``, functions take the session and run their statements in the caller's
+Like every service, functions take the session and run their statements in the caller's
 transaction; the caller commits once. Parsing and checking the purge date is pure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .models import Annotation, Assignment, Classroom, Enrollment, Submission, User
-
-CHUNK = 1000  # ids per IN (...) list
-DATE_EXAMPLE = "2026-07-31"
+from ..models import Annotation, Assignment, Classroom, Enrollment, Submission, User
+from .rows import chunks
 
 # ---------------------------------------------------------------- what a deletion takes
 
@@ -72,22 +69,17 @@ class Deletion:
         return sum(c.submissions for c in self.classes)
 
 
-def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield list(items[i : i + size])
-
-
 def _per_class(session: Session, query, ids: list[int]) -> dict[int, int]:
     """{classroom id: count} for a query selecting (classroom id, count) grouped by class."""
     found: dict[int, int] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         found.update(session.execute(query(chunk)).all())
     return found
 
 
 def _members(session: Session, ids: list[int]) -> set[int]:
     found: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         found.update(
             session.execute(
                 sa.select(Enrollment.student_id).where(Enrollment.classroom_id.in_(chunk))
@@ -101,7 +93,7 @@ def _left_without_a_class(session: Session, ids: list[int]) -> int:
     members = sorted(_members(session, ids))
     inside = set(ids)
     elsewhere: set[int] = set()
-    for chunk in _chunks(members):
+    for chunk in chunks(members):
         for student_id, classroom_id in session.execute(
             sa.select(Enrollment.student_id, Enrollment.classroom_id).where(
                 Enrollment.student_id.in_(chunk)
@@ -184,14 +176,14 @@ def delete_classrooms(session: Session, classrooms: Sequence[Classroom]) -> Dele
     summary = contents(session, classrooms)
     ids = [c.id for c in classrooms]
     members = sorted(_members(session, ids))
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         session.execute(
             sa.delete(Classroom)
             .where(Classroom.id.in_(chunk))
             .execution_options(synchronize_session=False)
         )
     accounts = 0
-    for chunk in _chunks(members):
+    for chunk in chunks(members):
         accounts += session.execute(
             sa.delete(User)
             .where(
@@ -210,49 +202,6 @@ def delete_classroom(session: Session, classroom: Classroom) -> Deletion:
 
 
 # ---------------------------------------------------------------- purging archived classes
-
-
-class BadDate(ValueError):
-    """A purge date that can't be used; the message says what to type instead."""
-
-
-def parse_day(text: str) -> date:
-    """``YYYY-MM-DD`` (ISO 8601), nothing else: 07/08/2026 means different days to different
-    people, and a purge is no place to guess."""
-    text = text.strip()
-    try:
-        if len(text) != 10:
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadDate(
-            f"\u201c{text}\u201d is not a date. Use a date like {DATE_EXAMPLE} (year-month-day)."
-        ) from None
-
-
-def start_of_day_utc(day: date, zone: str) -> datetime:
-    """Midnight at the start of ``day`` in the school's time zone, as naive UTC (how times are
-    stored)."""
-    return (
-        datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone))
-        .astimezone(UTC)
-        .replace(tzinfo=None)
-    )
-
-
-def check_cutoff(day: date, today: date) -> None:
-    """A purge date must not be in the future: "before 2027-01-01" typed in 2026 would take
-    classes archived this morning, whose teachers may still want them back."""
-    if day > today:
-        raise BadDate(
-            f"{day.isoformat()} is in the future. Use a date up to today "
-            f"({today.isoformat()}), like {DATE_EXAMPLE}."
-        )
-
-
-def today_in(zone: str, now: datetime | None = None) -> date:
-    moment = now or datetime.now(UTC)
-    return moment.astimezone(ZoneInfo(zone)).date()
 
 
 def archived_before(session: Session, cutoff: datetime) -> list[Classroom]:

@@ -21,7 +21,7 @@ until the student's first login.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -29,9 +29,8 @@ from flask import current_app
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from . import services
-from .domain.roster import RosterParse, RosterProblem, RosterRow
-from .models import (
+from ..domain.roster import RosterParse, RosterProblem, RosterRow
+from ..models import (
     Annotation,
     Assignment,
     Classroom,
@@ -43,10 +42,12 @@ from .models import (
     User,
     utcnow,
 )
+from .accounts import end_sessions, set_password
+from .classes import MAX_ID, new_join_code
+from .rows import chunks
 
 TEMP_HASH_METHOD = "pbkdf2:sha256:10000"
 TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no i, l, o, 0, 1: read off a printed card
-CHUNK = 1000  # ids per IN (...) list
 
 # ---------------------------------------------------------------- the class itself
 
@@ -73,7 +74,7 @@ def regenerate_join_code(session: Session, classroom: Classroom) -> str:
     """A fresh code; the old one stops working at once."""
     old = classroom.join_code
     for _ in range(20):
-        code = services.new_join_code()
+        code = new_join_code()
         if (
             code != old
             and not session.execute(sa.select(Classroom.id).filter_by(join_code=code)).first()
@@ -106,7 +107,7 @@ def roster(session: Session, classroom: Classroom) -> list[RosterEntry]:
 
 def roster_entry(session: Session, classroom: Classroom, student_id: int) -> RosterEntry | None:
     """The student if they are in this class; None otherwise (the view answers 404)."""
-    if not 0 < student_id <= services.MAX_ID:
+    if not 0 < student_id <= MAX_ID:
         return None
     row = session.execute(
         sa.select(Enrollment, User)
@@ -153,16 +154,16 @@ def only_in_teachers_classes(session: Session, teacher: User, student: User) -> 
 
 def reset_password(session: Session, student: User) -> OneTimePassword:
     """A new one-time password: the old password stops working, and the student's open
-    sessions end (``services.set_password``)."""
+    sessions end (``set_password``)."""
     password = new_temporary_password()
-    services.set_password(student, password, temporary=hash_temporary(password))
+    set_password(student, password, temporary=hash_temporary(password))
     session.flush()
     return OneTimePassword(student.display_name, student.username or "", password)
 
 
 def set_own_password(session: Session, user: User, password: str) -> None:
     """The student's own choice, hashed like every chosen password; their other sessions end."""
-    services.set_password(user, password)
+    set_password(user, password)
     session.flush()
 
 
@@ -182,14 +183,9 @@ class ImportResult:
         return len(self.created) + len(self.added) + len(self.updated) + len(self.unchanged)
 
 
-def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _users_by_username(session: Session, usernames: Iterable[str]) -> dict[str, User]:
     found: dict[str, User] = {}
-    for chunk in _chunks(sorted(set(usernames))):
+    for chunk in chunks(sorted(set(usernames))):
         for user in session.execute(sa.select(User).where(User.username.in_(chunk))).scalars():
             found[user.username] = user
     return found
@@ -199,7 +195,7 @@ def _enrollments_here(
     session: Session, classroom: Classroom, ids: list[int]
 ) -> dict[int, Enrollment]:
     found: dict[int, Enrollment] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for e in session.execute(
             sa.select(Enrollment).where(
                 Enrollment.classroom_id == classroom.id, Enrollment.student_id.in_(chunk)
@@ -211,7 +207,7 @@ def _enrollments_here(
 
 def _in_teachers_other_classes(session: Session, classroom: Classroom, ids: list[int]) -> set[int]:
     found: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         found.update(
             session.execute(
                 sa.select(Enrollment.student_id)
@@ -357,7 +353,7 @@ def remove_student(session: Session, classroom: Classroom, student: User) -> boo
         .where(Enrollment.classroom_id == classroom.id, Enrollment.student_id == student.id)
         .execution_options(synchronize_session=False)
     )
-    services.end_sessions(student)  # logged out everywhere, also if other classes keep them
+    end_sessions(student)  # logged out everywhere, also if other classes keep them
     session.flush()
     still_enrolled = session.execute(
         sa.select(Enrollment.id).where(Enrollment.student_id == student.id).limit(1)

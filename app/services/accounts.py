@@ -1,0 +1,113 @@
+"""Accounts: teachers and students, passwords, logging in and out everywhere."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import writing
+from ..models import (
+    User,
+)
+from .errors import AccountError
+from .rows import insert_unique
+
+
+def hash_password(password: str) -> str:
+    """Werkzeug's default (scrypt) unless PASSWORD_HASH_METHOD says otherwise (tests use a
+    fast method; a hash records its method, so logins keep working if it changes)."""
+    return generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def create_teacher(
+    session: Session, email: str, name: str, password: str, password_hash: str | None = None
+) -> User:
+    email = email.strip().lower()
+    if session.execute(sa.select(User.id).filter_by(email=email)).first():
+        raise AccountError("email", "An account with that email already exists. Log in instead.")
+    user = User(
+        role="teacher",
+        email=email,
+        display_name=name.strip(),
+        password_hash=password_hash or hash_password(password),
+    )
+    if not insert_unique(session, user):
+        raise AccountError("email", "An account with that email already exists. Log in instead.")
+    return user
+
+
+def create_student(
+    session: Session, username: str, name: str, password: str, password_hash: str | None = None
+) -> User:
+    username = username.strip().lower()
+    if session.execute(sa.select(User.id).filter_by(username=username)).first():
+        raise AccountError("username", "That username is taken. Try adding a number to it.")
+    user = User(
+        role="student",
+        username=username,
+        display_name=name.strip() or username,
+        password_hash=password_hash or hash_password(password),
+    )
+    if not insert_unique(session, user):  # someone took it a moment ago
+        raise AccountError("username", "That username is taken. Try adding a number to it.")
+    return user
+
+
+def authenticate(session: Session, login: str, password: str) -> User | None:
+    login = login.strip().lower()
+    column = User.email if "@" in login else User.username
+    user = session.execute(sa.select(User).where(column == login)).scalar_one_or_none()
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)  # same time whether or not the user exists
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def log_in(session: Session, login: str, password: str) -> User | None:
+    """``authenticate`` for the login form: the hash is checked (and, if the policy changed,
+    re-made) outside any write transaction, so a class logging in at once never queues on
+    SQLite's write lock for ~0.1 s of scrypt each; only the upgrade's UPDATE writes."""
+    with writing(False):
+        user = authenticate(session, login, password)
+        stale = (
+            user is not None and not user.password_is_temporary and needs_rehash(user.password_hash)
+        )
+        session.rollback()  # end the read: nothing is held while hashing below
+    if stale:
+        user.password_hash = hash_password(password)  # upgraded on login
+        session.commit()
+    return user
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """The hash was made with other settings than PASSWORD_HASH_METHOD makes now (a hash
+    starts with its method and parameters, e.g. ``scrypt:32768:8:1$``)."""
+    return password_hash.split("$", 1)[0] != _method_prefix(
+        current_app.config["PASSWORD_HASH_METHOD"]
+    )
+
+
+@cache
+def _method_prefix(method: str) -> str:
+    return generate_password_hash("x", method).split("$", 1)[0]
+
+
+def set_password(user: User, password: str, *, temporary: str | None = None) -> None:
+    """A new password (or, with ``temporary``, the hash of a one-time one): every session
+    the person has open ends, on every device."""
+    user.password_hash = temporary or hash_password(password)
+    user.password_is_temporary = temporary is not None
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Log the person out everywhere: sessions hold ``id.session_version`` (``User.get_id``),
+    so moving the version on makes every existing session load no one."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+_DUMMY_HASH = generate_password_hash("not-a-real-password")

@@ -1,0 +1,101 @@
+"""Classes: making them, joining them by code, assigning lessons."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..domain.lessons import Lesson
+from ..models import (
+    Assignment,
+    Classroom,
+    Enrollment,
+    User,
+)
+from .lessons import pin_version
+from .rows import insert_unique
+
+MAX_ID = 2**63 - 1  # an id from a URL past this can't be in the database (SQLite can't bind it)
+
+JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read off a board
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(6))
+
+
+def normalise_join_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def create_classroom(session: Session, teacher: User, name: str) -> Classroom:
+    for _ in range(10):
+        code = new_join_code()
+        if not session.execute(sa.select(Classroom.id).filter_by(join_code=code)).first():
+            break
+    classroom = Classroom(teacher_id=teacher.id, name=name.strip(), join_code=code)
+    session.add(classroom)
+    session.flush()
+    return classroom
+
+
+def classroom_by_code(session: Session, code: str) -> Classroom | None:
+    return session.execute(
+        sa.select(Classroom).filter_by(join_code=normalise_join_code(code), archived_at=None)
+    ).scalar_one_or_none()
+
+
+def enroll(session: Session, classroom: Classroom, student: User) -> Enrollment:
+    existing = session.execute(
+        sa.select(Enrollment).filter_by(classroom_id=classroom.id, student_id=student.id)
+    ).scalar_one_or_none()
+    if existing:
+        return existing
+    row = Enrollment(classroom_id=classroom.id, student_id=student.id)
+    if insert_unique(session, row):
+        return row
+    return session.execute(
+        sa.select(Enrollment).filter_by(classroom_id=classroom.id, student_id=student.id)
+    ).scalar_one()
+
+
+def teacher_classroom(session: Session, teacher: User, classroom_id: int) -> Classroom | None:
+    """The class if this teacher owns it; None for anyone else's (the view answers 404)."""
+    if not 0 < classroom_id <= MAX_ID:
+        return None
+    c = session.get(Classroom, classroom_id)
+    return c if c is not None and c.teacher_id == teacher.id else None
+
+
+def teacher_classrooms(session: Session, teacher: User) -> list[Classroom]:
+    return list(
+        session.execute(
+            sa.select(Classroom)
+            .filter_by(teacher_id=teacher.id)
+            .order_by(Classroom.created_at.desc())
+        ).scalars()
+    )
+
+
+def assign_lesson(
+    session: Session, classroom: Classroom, lesson: Lesson, due_at: datetime | None = None
+) -> Assignment:
+    version = pin_version(session, lesson)
+    a = Assignment(classroom_id=classroom.id, lesson_version_id=version.id, due_at=due_at)
+    session.add(a)
+    session.flush()
+    return a
+
+
+def student_classrooms(session: Session, student: User) -> list[Classroom]:
+    return list(
+        session.execute(
+            sa.select(Classroom)
+            .join(Enrollment)
+            .where(Enrollment.student_id == student.id)
+            .order_by(Classroom.name)
+        ).scalars()
+    )

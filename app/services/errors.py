@@ -1,0 +1,36 @@
+"""What the services refuse, as exceptions the web layer turns into answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..models import (
+    Annotation,
+)
+
+
+class AccountError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class WorkClosed(Exception):
+    """Writes refused: the student submitted, or the teacher released feedback (after which
+    the key is visible, so work can no longer change)."""
+
+    def __init__(self, submitted_at: datetime | None, released_at: datetime | None = None) -> None:
+        super().__init__("released" if released_at else "submitted")
+        self.submitted_at = submitted_at
+        self.released_at = released_at
+
+
+class NotYours(Exception):
+    """An annotation id that belongs to someone else or another assignment."""
+
+
+class VersionConflict(Exception):
+    def __init__(self, current: Annotation | None) -> None:
+        super().__init__("conflict")
+        self.current = current

@@ -1,0 +1,297 @@
+"""A student's work: their assignments, annotations, submission and everything kept about them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..domain.anchoring import Target
+from ..domain.annotations import CONFLICT, SAME, AnnotationInput, plan_put
+from ..models import (
+    Annotation,
+    Assignment,
+    Classroom,
+    Enrollment,
+    LessonVersion,
+    Submission,
+    User,
+    utcnow,
+)
+from .classes import MAX_ID, student_classrooms
+from .errors import NotYours, VersionConflict, WorkClosed
+from .rows import insert_unique
+
+
+@dataclass
+class StudentAssignmentRow:
+    assignment: Assignment
+    classroom: Classroom
+    title: str
+    count: int
+    submitted_at: datetime | None
+
+    @property
+    def status(self) -> str:
+        if self.submitted_at:
+            return "submitted"
+        return "in progress" if self.count else "not started"
+
+
+def student_assignments(session: Session, student: User) -> list[StudentAssignmentRow]:
+    """Everything assigned to this student, with their progress, in three queries."""
+    rows = session.execute(
+        sa.select(Assignment, Classroom, LessonVersion.title)
+        .join(Classroom, Assignment.classroom_id == Classroom.id)
+        .join(Enrollment, Enrollment.classroom_id == Classroom.id)
+        .join(LessonVersion, Assignment.lesson_version_id == LessonVersion.id)
+        .where(Enrollment.student_id == student.id, Classroom.archived_at.is_(None))
+        .order_by(Assignment.created_at.desc())
+    ).all()
+    ids = [a.id for a, _, _ in rows]
+    counts = (
+        dict(
+            session.execute(
+                sa.select(Annotation.assignment_id, sa.func.count())
+                .where(
+                    Annotation.student_id == student.id,
+                    Annotation.assignment_id.in_(ids),
+                    Annotation.deleted_at.is_(None),
+                )
+                .group_by(Annotation.assignment_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    submitted = (
+        dict(
+            session.execute(
+                sa.select(Submission.assignment_id, Submission.submitted_at).where(
+                    Submission.student_id == student.id, Submission.assignment_id.in_(ids)
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return [
+        StudentAssignmentRow(a, c, t, counts.get(a.id, 0), submitted.get(a.id)) for a, c, t in rows
+    ]
+
+
+def assignment_for_student(
+    session: Session, student: User, assignment_id: int
+) -> Assignment | None:
+    """The assignment if this student is in its class; None otherwise (the view answers 404)."""
+    if not 0 < assignment_id <= MAX_ID:
+        return None
+    return session.execute(
+        sa.select(Assignment)
+        .join(Enrollment, Enrollment.classroom_id == Assignment.classroom_id)
+        .join(Classroom, Classroom.id == Assignment.classroom_id)
+        .where(
+            Assignment.id == assignment_id,
+            Enrollment.student_id == student.id,
+            Classroom.archived_at.is_(None),
+        )
+    ).scalar_one_or_none()
+
+
+def submission_of(session: Session, assignment: Assignment, student: User) -> Submission | None:
+    return session.execute(
+        sa.select(Submission).filter_by(assignment_id=assignment.id, student_id=student.id)
+    ).scalar_one_or_none()
+
+
+def student_annotations(
+    session: Session, assignment: Assignment, student: User
+) -> list[Annotation]:
+    return list(
+        session.execute(
+            sa.select(Annotation)
+            .filter_by(assignment_id=assignment.id, student_id=student.id, deleted_at=None)
+            .order_by(
+                Annotation.start_offset.is_(None), Annotation.start_offset, Annotation.created_at
+            )
+        ).scalars()
+    )
+
+
+def input_of(a: Annotation) -> AnnotationInput:
+    """What a stored annotation says, in the shape a save sends (any object with the
+    ``Annotation`` columns and ``fields``: the save path's ``saves.Saved`` too)."""
+    target = None
+    if a.start_offset is not None:
+        target = Target(a.start_offset, a.end_offset, a.exact, a.prefix, a.suffix)
+    return AnnotationInput(a.category, a.prompt_id, target, a.note, a.fields)
+
+
+def annotation_values(data: AnnotationInput) -> dict[str, object]:
+    """The stored columns of an annotation's content."""
+    t = data.target
+    return {
+        "category": data.category,
+        "prompt_id": data.prompt_id,
+        "start_offset": t.start if t else None,
+        "end_offset": t.end if t else None,
+        "exact": t.exact if t else "",
+        "prefix": t.prefix if t else "",
+        "suffix": t.suffix if t else "",
+        "anchored_by": "quote" if data.reanchored else "exact",
+        "note": data.note,
+        "fields_json": json.dumps(data.fields, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def _apply(a: Annotation, data: AnnotationInput) -> None:
+    for name, value in annotation_values(data).items():
+        setattr(a, name, value)
+
+
+def _check_open(session: Session, assignment: Assignment, student: User) -> None:
+    sub = submission_of(session, assignment, student)
+    if sub is not None:
+        raise WorkClosed(sub.submitted_at)
+    if assignment.released_at is not None:
+        raise WorkClosed(None, assignment.released_at)
+
+
+def _owned(session: Session, assignment: Assignment, student: User, uuid: str) -> Annotation | None:
+    a = session.get(Annotation, uuid)
+    if a is not None and (a.student_id != student.id or a.assignment_id != assignment.id):
+        raise NotYours
+    return a
+
+
+def put_annotation(
+    session: Session,
+    assignment: Assignment,
+    student: User,
+    uuid: str,
+    data: AnnotationInput,
+    if_match: int | None,
+) -> tuple[Annotation, bool]:
+    """Create or update; idempotent. Returns (annotation, created)."""
+    _check_open(session, assignment, student)
+    a = _owned(session, assignment, student, uuid)
+    if a is None:
+        if plan_put(None, None, False, data, if_match) == CONFLICT:
+            raise VersionConflict(None)
+        a = Annotation(id=uuid, assignment_id=assignment.id, student_id=student.id, version=1)
+        _apply(a, data)
+        try:
+            with session.begin_nested():
+                session.add(a)
+        except IntegrityError:
+            # the same UUID arrived twice at once: the other request created it; update it
+            a = _owned(session, assignment, student, uuid)
+            if a is None:
+                raise
+            return _update(a, data, if_match), False
+        return a, True
+    return _update(a, data, if_match), False
+
+
+def _update(a: Annotation, data: AnnotationInput, if_match: int | None) -> Annotation:
+    plan = plan_put(input_of(a), a.version, a.deleted_at is not None, data, if_match)
+    if plan == CONFLICT:
+        raise VersionConflict(a)
+    if plan == SAME:
+        return a  # a retry of a write that already landed
+    _apply(a, data)
+    a.deleted_at = None
+    a.version += 1
+    a.updated_at = utcnow()
+    return a
+
+
+def delete_annotation(
+    session: Session, assignment: Assignment, student: User, uuid: str, if_match: int | None
+) -> None:
+    """Soft delete; deleting twice is fine. Raises NotYours for an unknown id."""
+    _check_open(session, assignment, student)
+    a = _owned(session, assignment, student, uuid)
+    if a is None:
+        raise NotYours
+    if a.deleted_at is not None:
+        return
+    if if_match is not None and if_match != a.version:
+        raise VersionConflict(a)
+    a.deleted_at = utcnow()
+    a.version += 1
+    a.updated_at = a.deleted_at
+
+
+def submit(session: Session, assignment: Assignment, student: User) -> Submission:
+    sub = submission_of(session, assignment, student)
+    if sub is not None:
+        return sub
+    if assignment.released_at is not None:
+        raise WorkClosed(None, assignment.released_at)
+    sub = Submission(assignment_id=assignment.id, student_id=student.id)
+    if insert_unique(session, sub):
+        return sub
+    return submission_of(session, assignment, student)
+
+
+def my_work(session: Session, student: User) -> dict:
+    """Everything stored about a student, for them to download (their own data only)."""
+    rows = session.execute(
+        sa.select(Annotation, LessonVersion.title, Classroom.name)
+        .join(Assignment, Assignment.id == Annotation.assignment_id)
+        .join(LessonVersion, LessonVersion.id == Assignment.lesson_version_id)
+        .join(Classroom, Classroom.id == Assignment.classroom_id)
+        .where(Annotation.student_id == student.id, Annotation.deleted_at.is_(None))
+        .order_by(
+            Annotation.assignment_id,
+            Annotation.start_offset.is_(None),
+            Annotation.start_offset,
+            Annotation.created_at,
+        )
+    ).all()
+    submissions = {
+        s.assignment_id: s.submitted_at
+        for s in session.execute(sa.select(Submission).filter_by(student_id=student.id)).scalars()
+    }
+    work: dict[int, dict] = {}
+    for a, title, class_name in rows:
+        entry = work.setdefault(
+            a.assignment_id,
+            {
+                "lesson": title,
+                "class": class_name,
+                "submitted_at": _iso(submissions.get(a.assignment_id)),
+                "annotations": [],
+            },
+        )
+        entry["annotations"].append(
+            {
+                "category": a.category,
+                "prompt": a.prompt_id,
+                "quote": a.exact,
+                "start": a.start_offset,
+                "end": a.end_offset,
+                "note": a.note,
+                "fields": a.fields,
+                "created": _iso(a.created_at),
+                "modified": _iso(a.updated_at),
+            }
+        )
+    return {
+        "account": {
+            "username": student.username,
+            "name": student.display_name,
+            "created": _iso(student.created_at),
+        },
+        "classes": [c.name for c in student_classrooms(session, student)],
+        "work": list(work.values()),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() + "Z" if moment else None
