@@ -1,5 +1,6 @@
-"""`make bench`: the app under gunicorn on SQLite and on PostgreSQL against a bare-Flask floor,
-driven by wrk from a separate process, plus a soak run with a worker killed, plus page times.
+"""`make bench`: the app under gunicorn on SQLite and on PostgreSQL against bare-Flask floors on
+each database, driven by wrk from a separate process, plus a soak run with a worker killed, plus
+page times.
 
 Usage: .venv/bin/python bench/load.py [--seconds 20] [--levels 8,32] [--soak-seconds 60]
                                       [--soak-students 40] [--sizes 40,200,1000] [--quick]
@@ -7,22 +8,31 @@ Usage: .venv/bin/python bench/load.py [--seconds 20] [--levels 8,32] [--soak-sec
 1. gunicorn servers with the SAME settings (`gunicorn.conf.py`; WEB_CONCURRENCY,
    GUNICORN_THREADS... from the environment, as `make serve` would get them): the app on a fresh
    SQLite file, the app on PostgreSQL (`BENCH_DATABASE_URL`, default database `bench_app`,
-   dropped and re-created), and `bench/floor.py` (Flask + stdlib sqlite3, one upsert per PUT);
-   and, unless --no-async-saves, the app on PostgreSQL once more (database `<name>_async`) with
-   FLASK_SAVE_SYNCHRONOUS_COMMIT=off: the floor's durability (SQLite's NORMAL sync doesn't wait
-   for the disk at commit, PostgreSQL's default does), shown beside the default.
+   dropped and re-created), two floors, one per database, each a bare Flask endpoint doing one
+   upsert per PUT: `bench/floor.py` (stdlib sqlite3, the app's SQLite settings) and
+   `bench/floor_pg.py` (psycopg, a connection per worker thread kept open, autocommit, the
+   server's synchronous_commit as for the app's default; database `<name>_floor`, dropped and
+   re-created); and, unless --no-async-saves, the app on PostgreSQL once more (database
+   `<name>_async`) with FLASK_SAVE_SYNCHRONOUS_COMMIT=off: the SQLite floor's durability
+   (SQLite's NORMAL sync doesn't wait for the disk at commit, PostgreSQL's default does), shown
+   beside the default.
    Each app database is migrated with `flask db upgrade`, then seeded in-process (a teacher, a
    class, the students, one assignment per measurement). The app runs outside debug with
    FLASK_SESSION_COOKIE_SECURE=false (plain http to 127.0.0.1), REDIS_URL (rate-limit counters
    in Redis, default redis://127.0.0.1:6379/0) and FLASK_RATE_LIMIT_API_PER_MINUTE=1000000 (the
    limiter runs on every save but never throttles).
 2. Students log in over HTTP (bench/students.py); their cookies and CSRF tokens go to wrk.
-3. For each concurrency level, floor then SQLite then PostgreSQL: `wrk -t C -c C` with
+3. For each concurrency level, the SQLite floor, the app on SQLite, the PostgreSQL floor, the
+   app on PostgreSQL (each PostgreSQL app server): `wrk -t C -c C` with
    bench/save.lua (one thread and one connection per student, closed loop: a student sends the
    next save when the last is acknowledged; retries with the same UUID and body), a 3 s warm-up
    then SECONDS measured. Saves still in flight when wrk stops are sent again until
    acknowledged (as the page would); then every acknowledgement is compared with the database
-   (count and checksum over uuid, note, offsets).
+   (count and checksum over uuid, note, offsets). The app on SQLite is measured against the
+   SQLite floor (targets: >= 50% of its throughput, p99 <= 2x its p99), the app on PostgreSQL
+   against the PostgreSQL floor (>= 60%, p99 <= 2x; the FLASK_SAVE_SYNCHRONOUS_COMMIT=off
+   server too, though the floor waits for the disk and it doesn't), with its share of the
+   SQLite floor printed beside for information.
 4. Soak: SOAK_STUDENTS Python students autosave on each app server for SOAK_SECONDS; halfway one
    gunicorn worker gets SIGKILL. Same comparison, plus: zero 5xx, the worker replaced.
 5. Server time (in-process, bench/teacher_pages.py) of the lesson page (a student with 100
@@ -54,6 +64,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import psycopg  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from app import create_app, services  # noqa: E402
@@ -62,6 +73,7 @@ from app.extensions import db  # noqa: E402
 from app.models import Annotation  # noqa: E402
 from bench import teacher_pages  # noqa: E402
 from bench.floor import SCHEMA as FLOOR_SCHEMA  # noqa: E402
+from bench.floor_pg import SCHEMA as FLOOR_PG_SCHEMA  # noqa: E402
 from bench.students import (  # noqa: E402
     GunicornServer,
     ServerFailed,
@@ -78,6 +90,13 @@ SECRET = "bench-secret-not-for-production"  # noqa: S105
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_app"
 WARMUP_SECONDS = 3
 ASYNC = "app, PostgreSQL, saves not waiting for the disk"
+SQLITE, POSTGRES = "SQLite", "PostgreSQL"
+FLOOR_NAMES = {
+    SQLITE: "floor, SQLite (Flask + sqlite3)",
+    POSTGRES: "floor, PostgreSQL (Flask + psycopg)",
+}
+# the app's targets against the floor on its own database: throughput share, p99 ratio
+TARGETS = {SQLITE: (0.5, 2.0), POSTGRES: (0.6, 2.0)}
 
 
 # ---------------------------------------------------------------- servers
@@ -117,6 +136,7 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
 class AppTarget:
     name: str
     url: str
+    database: str  # SQLITE or POSTGRES
     env: dict[str, str] = field(default_factory=dict)  # settings of this server's own
     assignments: dict[str, int] = field(default_factory=dict)
     logins: list[str] = field(default_factory=list)
@@ -178,6 +198,29 @@ def stored_floor(path: Path, run: int) -> dict[str, tuple]:
     return {r[0]: tuple(r[1:]) for r in rows if r[0].split("-")[1] == f"{run:04x}"}
 
 
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy URL (postgresql+psycopg://...) as psycopg itself takes it."""
+    return (
+        sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+
+
+def sibling_database(url: str, suffix: str) -> str:
+    """The database `<name>_<suffix>` on the same PostgreSQL server as ``url``."""
+    url_ = sa.engine.make_url(url)
+    return url_.set(database=f"{url_.database}_{suffix}").render_as_string(hide_password=False)
+
+
+def stored_floor_pg(url: str, run: int) -> dict[str, tuple]:
+    with psycopg.connect(libpq_url(url)) as conn:
+        rows = conn.execute(
+            "SELECT id, note, start_offset, end_offset FROM annotations "
+            "WHERE split_part(id, '-', 2) = %s",
+            (f"{run:04x}",),
+        ).fetchall()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
 # ---------------------------------------------------------------- wrk runs
 
 
@@ -196,6 +239,8 @@ class Result:
     ok: bool
     note: str = ""
     late: int = 0  # saves in flight when wrk stopped, sent again afterwards
+    database: str = SQLITE  # SQLITE or POSTGRES
+    is_floor: bool = False
 
     @property
     def rate(self) -> float:
@@ -322,6 +367,8 @@ def measure(
     work: Path,
     stored_fn,
     edit_share: float,
+    database: str,
+    is_floor: bool = False,
 ) -> Result:
     """A warm-up, then the measured wrk run; ``bases`` = (warm-up path, measured path)."""
     creds = work / f"creds-{conc}.tsv"
@@ -353,6 +400,8 @@ def measure(
         verdict.ok,
         "" if verdict.ok else verdict.summary(),
         late,
+        database,
+        is_floor,
     )
 
 
@@ -443,6 +492,8 @@ def machine() -> str:
         engine = sa.create_engine(DEFAULT_PG.rsplit("/", 1)[0] + "/postgres")
         with engine.connect() as conn:
             pg = conn.exec_driver_sql("SHOW server_version").scalar().split()[0]
+            sync = conn.exec_driver_sql("SHOW synchronous_commit").scalar()
+            pg += f" (synchronous_commit {sync})"
         engine.dispose()
     wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()  # noqa: S607
     return (
@@ -503,26 +554,26 @@ def main() -> None:
         "".join(json.dumps({"start": a, "end": b, "exact": e}) + "\n" for a, b, e in targets)
     )
 
-    async_url = str(
-        sa.engine.make_url(args.database_url).set(
-            database=sa.engine.make_url(args.database_url).database + "_async"
-        )
-    )
+    async_url = sibling_database(args.database_url, "async")
+    floor_pg_url = sibling_database(args.database_url, "floor")
     teacher_pages.fresh_database(args.database_url)
     apps = [
-        AppTarget("app, SQLite", f"sqlite:///{work / 'app.sqlite3'}"),
-        AppTarget("app, PostgreSQL", args.database_url),
+        AppTarget("app, SQLite", f"sqlite:///{work / 'app.sqlite3'}", SQLITE),
+        AppTarget("app, PostgreSQL", args.database_url, POSTGRES),
     ]
     if args.async_saves:
-        # the same app on PostgreSQL at the floor's durability: saves don't wait for the
-        # disk at commit, as SQLite's NORMAL sync doesn't (the floor's and the SQLite app's)
+        # the same app on PostgreSQL at the SQLite floor's durability: saves don't wait for
+        # the disk at commit, as SQLite's NORMAL sync doesn't (the floor's and the SQLite app's)
         teacher_pages.fresh_database(async_url)
-        apps.append(AppTarget(ASYNC, async_url, {"FLASK_SAVE_SYNCHRONOUS_COMMIT": "off"}))
+        apps.append(AppTarget(ASYNC, async_url, POSTGRES, {"FLASK_SAVE_SYNCHRONOUS_COMMIT": "off"}))
     runs = ["warmup", *[f"c{c}" for c in levels], "soak"]
     floor_db = work / "floor.sqlite3"
     with contextlib.closing(sqlite3.connect(floor_db)) as conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(FLOOR_SCHEMA)
+    teacher_pages.fresh_database(floor_pg_url)
+    with psycopg.connect(libpq_url(floor_pg_url), autocommit=True) as conn:
+        conn.execute(FLOOR_PG_SCHEMA)
     servers: list[GunicornServer] = []
     try:
         print(f"preparing databases and servers in {work} ...", file=sys.stderr, flush=True)
@@ -535,45 +586,71 @@ def main() -> None:
             )
             servers.append(t.server)
             log_in_all(t, targets)
-        floor = start_server("floor", {**env, "FLOOR_DB": str(floor_db)}, work, "bench.floor:app")
-        servers.append(floor)
-        settings = floor.settings
+        floors = {
+            SQLITE: (
+                start_server(
+                    "floor-sqlite", {**env, "FLOOR_DB": str(floor_db)}, work, "bench.floor:app"
+                ),
+                lambda run: stored_floor(floor_db, run),
+            ),
+            POSTGRES: (
+                start_server(
+                    "floor-postgresql",
+                    {**env, "FLOOR_DATABASE_URL": libpq_url(floor_pg_url)},
+                    work,
+                    "bench.floor_pg:app",
+                ),
+                lambda run: stored_floor_pg(floor_pg_url, run),
+            ),
+        }
+        servers += [server for server, _ in floors.values()]
+        settings = floors[SQLITE][0].settings
 
         results: list[Result] = []
         for conc in levels:
-            print(f"wrk: {conc} students, floor ...", file=sys.stderr, flush=True)
-            results.append(
-                measure(
-                    "floor (Flask + sqlite3)",
-                    floor.port,
-                    conc,
-                    args.seconds,
-                    ("/floor/annotations", "/floor/annotations"),
-                    apps[0].creds,
-                    work,
-                    lambda run: stored_floor(floor_db, run),
-                    args.edit_share,
-                )
-            )
-            for t in apps:
-                print(f"wrk: {conc} students, {t.name} ...", file=sys.stderr, flush=True)
-                aid = t.assignments[f"c{conc}"]
+            # each database's floor, then the app on it: a floor and its apps measured close
+            # together, under the same background load
+            for database in (SQLITE, POSTGRES):
+                floor, stored_fn = floors[database]
+                name = FLOOR_NAMES[database]
+                print(f"wrk: {conc} students, {name} ...", file=sys.stderr, flush=True)
                 results.append(
                     measure(
-                        t.name,
-                        t.server.port,
+                        name,
+                        floor.port,
                         conc,
                         args.seconds,
-                        (
-                            f"/api/assignments/{t.assignments['warmup']}/annotations",
-                            f"/api/assignments/{aid}/annotations",
-                        ),
-                        t.creds,
+                        ("/floor/annotations", "/floor/annotations"),
+                        apps[0].creds,
                         work,
-                        lambda _run, t=t, aid=aid: stored_app(t.url, aid),
+                        stored_fn,
                         args.edit_share,
+                        database,
+                        is_floor=True,
                     )
                 )
+                for t in apps:
+                    if t.database != database:
+                        continue
+                    print(f"wrk: {conc} students, {t.name} ...", file=sys.stderr, flush=True)
+                    aid = t.assignments[f"c{conc}"]
+                    results.append(
+                        measure(
+                            t.name,
+                            t.server.port,
+                            conc,
+                            args.seconds,
+                            (
+                                f"/api/assignments/{t.assignments['warmup']}/annotations",
+                                f"/api/assignments/{aid}/annotations",
+                            ),
+                            t.creds,
+                            work,
+                            lambda _run, t=t, aid=aid: stored_app(t.url, aid),
+                            args.edit_share,
+                            database,
+                        )
+                    )
         soaks = []
         for t in apps if args.soak_seconds > 0 else []:
             print(
@@ -605,7 +682,7 @@ def main() -> None:
 
 def report(args, settings, results, soaks, pages, sizes, logs, load_before, load_after) -> bool:
     """Print the tables and the targets; True when every target is met."""
-    floor = {r.students: r for r in results if r.target.startswith("floor")}
+    floors = {(r.database, r.students): r for r in results if r.is_floor}
     out = [
         f"Machine: {machine()}.",
         f"gunicorn {settings['workers']} workers x {settings['threads']} threads "
@@ -615,32 +692,51 @@ def report(args, settings, results, soaks, pages, sizes, logs, load_before, load
         f"Annotation saves, wrk closed loop ({args.seconds} s per run after a "
         f"{WARMUP_SECONDS} s warm-up; {int(args.edit_share * 100)}% are edits with If-Match):",
         "",
-        "| server | students | saves/s | of floor | p50 ms | p95 ms | p99 ms "
-        "| p99 / floor p99 | errors | acknowledged = stored |",
-        "|---" * 10 + "|",
+        "| server | students | saves/s | of SQLite floor | of PostgreSQL floor | p50 ms "
+        "| p95 ms | p99 ms | p99 / SQLite floor's | p99 / PostgreSQL floor's | errors "
+        "| acknowledged = stored |",
+        "|---" * 12 + "|",
     ]
     missed: list[str] = []
     for r in results:
-        f = floor[r.students]
-        share = r.rate / f.rate if f.rate else 0
-        ratio = r.p99 / f.p99 if f.p99 else 0
+        where = f"{r.target}, {r.students} students"
+        # the app against the floor on each database it is compared with: its own always (the
+        # targets), the SQLite floor too for the app on PostgreSQL (for information)
+        compared = [] if r.is_floor else sorted({SQLITE, r.database})
+        shares, ratios = {}, {}
+        for database in compared:
+            f = floors[(database, r.students)]
+            shares[database] = r.rate / f.rate if f.rate else 0
+            ratios[database] = r.p99 / f.p99 if f.p99 else 0
+        if not r.is_floor:
+            min_share, max_ratio = TARGETS[r.database]
+            floor_name = f"the {r.database} floor"
+            if shares[r.database] < min_share:
+                missed.append(
+                    f"{where}: throughput {shares[r.database]:.0%} of {floor_name} "
+                    f"(target >= {min_share:.0%})"
+                )
+            if ratios[r.database] > max_ratio:
+                missed.append(
+                    f"{where}: p99 {ratios[r.database]:.1f}x {floor_name}'s "
+                    f"(target <= {max_ratio:g}x)"
+                )
         errors = ", ".join(f"{k}: {v}" for k, v in sorted(r.errors.items())) or "0"
         stored = (
             f"{r.acknowledged} = {r.stored}"
             if r.ok
             else f"NO: {r.acknowledged} vs {r.stored} ({r.note})"
         )
-        is_floor = r is f
-        out.append(
-            f"| {r.target} | {r.students} | {r.rate:.0f} | "
-            f"{'-' if is_floor else f'{share:.0%}'} | {r.p50:.1f} | {r.p95:.1f} | "
-            f"{r.p99:.1f} | {'-' if is_floor else f'{ratio:.1f}x'} | {errors} | {stored} |"
+        share_cells = " | ".join(
+            f"{shares[d]:.0%}" if d in shares else "-" for d in (SQLITE, POSTGRES)
         )
-        where = f"{r.target}, {r.students} students"
-        if not is_floor and share < 0.5:
-            missed.append(f"{where}: throughput {share:.0%} of the floor (target >= 50%)")
-        if not is_floor and ratio > 2:
-            missed.append(f"{where}: p99 {ratio:.1f}x the floor's (target <= 2x)")
+        ratio_cells = " | ".join(
+            f"{ratios[d]:.1f}x" if d in ratios else "-" for d in (SQLITE, POSTGRES)
+        )
+        out.append(
+            f"| {r.target} | {r.students} | {r.rate:.0f} | {share_cells} | {r.p50:.1f} | "
+            f"{r.p95:.1f} | {r.p99:.1f} | {ratio_cells} | {errors} | {stored} |"
+        )
         if r.errors:
             missed.append(f"{where}: errors {errors} (target 0)")
         if not r.ok:
