@@ -9,11 +9,17 @@ from ..models import (
 )
 
 
-class AccountError(ValueError):
+class FieldError(ValueError):
+    """Input a form can't take, with the field it belongs to and words that say what to change."""
+
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class AccountError(FieldError):
+    """An account that can't be made as asked (an email or username already taken)."""
 
 
 class WorkClosed(Exception):

@@ -1,34 +1,24 @@
-"""Teacher-side services: load a class's work in a fixed number of queries, record marks and
-grades (every change logged), reopen, release. Pure scoring lives in domain.scoring."""
+"""Marking and grading: omission marks, rubric levels and final grades (every change logged),
+reopening a submission, releasing feedback. Pure scoring lives in domain.scoring."""
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..domain import exports
 from ..domain.lessons import Lesson
-from ..domain.scoring import KeyIndex, Scored, match_spans, score_work
+from ..domain.scoring import Scored, score_work
 from ..domain.work import (
     OMISSION_LEVELS,
     RUBRIC_LEVELS,
-    AnnotationRow,
-    OmissionMark,
-    RubricMark,
     StudentWork,
-    status_of,
 )
 from ..models import (
     Annotation,
     Assignment,
-    Classroom,
-    Enrollment,
     FinalGrade,
     GradeChange,
     RubricScore,
@@ -37,168 +27,13 @@ from ..models import (
     utcnow,
 )
 from ..models import OmissionMark as OmissionMarkRow
-from .lessons import lesson_of
+from .class_work import work_of
+from .errors import FieldError
 from .rows import insert_unique
 
 
-class GradingError(ValueError):
+class GradingError(FieldError):
     """Bad input from the teacher, with a message that says what to change."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-def teacher_assignment(session: Session, teacher: User, assignment_id: int) -> Assignment | None:
-    """The assignment if it is in one of this teacher's classes; None otherwise (404)."""
-    if assignment_id > 2**63 - 1:
-        return None
-    return session.execute(
-        sa.select(Assignment)
-        .join(Classroom, Classroom.id == Assignment.classroom_id)
-        .where(Assignment.id == assignment_id, Classroom.teacher_id == teacher.id)
-    ).scalar_one_or_none()
-
-
-def _fields(raw: str | None) -> dict[str, str]:
-    return json.loads(raw) if raw and raw != "{}" else {}
-
-
-def load_works(
-    session: Session, assignment: Assignment, student_id: int | None = None
-) -> list[StudentWork]:
-    """Every enrolled student's work on this assignment (or one student's), in six queries
-    whatever the class size: roster, annotations, submissions, omission marks, rubric, grades."""
-    roster = (
-        sa.select(
-            User.id,
-            User.display_name,
-            User.username,
-            User.sis_user_id,
-            User.sis_login_id,
-            Enrollment.section,
-        )
-        .join(Enrollment, Enrollment.student_id == User.id)
-        .where(Enrollment.classroom_id == assignment.classroom_id)
-    )
-    if student_id is not None:
-        roster = roster.where(User.id == student_id)
-    works: dict[int, StudentWork] = {}
-    for u in session.execute(roster.order_by(User.display_name, User.id)):
-        works[u.id] = StudentWork(
-            student_id=u.id,
-            name=u.display_name,
-            username=u.username or "",
-            sis_user_id=u.sis_user_id or "",
-            sis_login_id=u.sis_login_id or "",
-            section=u.section or "",
-        )
-    if not works:
-        return []
-
-    def mine(model, *columns):
-        q = sa.select(*columns).where(model.assignment_id == assignment.id)
-        if student_id is not None:
-            q = q.where(model.student_id == student_id)
-        return q
-
-    # plain columns, not ORM objects: a class of 1,000 has 40,000 annotations
-    columns = sa.select(
-        Annotation.id,
-        Annotation.student_id,
-        Annotation.category,
-        Annotation.prompt_id,
-        Annotation.start_offset,
-        Annotation.end_offset,
-        Annotation.exact,
-        Annotation.note,
-        Annotation.fields_json,
-        Annotation.created_at,
-        Annotation.updated_at,
-    ).where(Annotation.assignment_id == assignment.id, Annotation.deleted_at.is_(None))
-    if student_id is not None:
-        columns = columns.where(Annotation.student_id == student_id)
-    rows = session.execute(
-        columns.order_by(
-            Annotation.start_offset.is_(None), Annotation.start_offset, Annotation.created_at
-        )
-    )
-    for r in rows:
-        work = works.get(r.student_id)
-        if work is not None:
-            work.annotations.append(
-                AnnotationRow(
-                    r.id,
-                    r.student_id,
-                    r.category,
-                    r.prompt_id,
-                    r.start_offset,
-                    r.end_offset,
-                    r.exact,
-                    r.note,
-                    _fields(r.fields_json),
-                    r.created_at,
-                    r.updated_at,
-                )
-            )
-    for sub in session.execute(mine(Submission, Submission.student_id, Submission.submitted_at)):
-        if sub.student_id in works:
-            works[sub.student_id].submitted_at = sub.submitted_at
-    marks = session.execute(
-        sa.select(
-            OmissionMarkRow.annotation_id,
-            OmissionMarkRow.key_item_id,
-            OmissionMarkRow.level,
-            Annotation.student_id,
-        )
-        .join(Annotation, Annotation.id == OmissionMarkRow.annotation_id)
-        .where(
-            Annotation.assignment_id == assignment.id,
-            Annotation.deleted_at.is_(None),
-            *([Annotation.student_id == student_id] if student_id is not None else []),
-        )
-    )
-    for m in marks:
-        if m.student_id in works:
-            works[m.student_id].omission_marks[m.annotation_id] = OmissionMark(
-                m.annotation_id, m.key_item_id, m.level
-            )
-    rubric = mine(
-        RubricScore,
-        RubricScore.student_id,
-        RubricScore.prompt_id,
-        RubricScore.level,
-        RubricScore.comment,
-    )
-    for r in session.execute(rubric):
-        if r.student_id in works:
-            works[r.student_id].rubric[r.prompt_id] = RubricMark(r.prompt_id, r.level, r.comment)
-    for g in session.execute(
-        mine(FinalGrade, FinalGrade.student_id, FinalGrade.score, FinalGrade.reason)
-    ):
-        if g.student_id in works:
-            works[g.student_id].final_grade = g.score
-            works[g.student_id].final_reason = g.reason
-    return list(works.values())
-
-
-def work_of(session: Session, assignment: Assignment, student_id: int) -> StudentWork | None:
-    found = load_works(session, assignment, student_id)
-    return found[0] if found else None
-
-
-def roster_ids(session: Session, assignment: Assignment) -> list[tuple[int, str]]:
-    """(student id, name) in roster order, for next/previous on the review page."""
-    return [
-        tuple(r)
-        for r in session.execute(
-            sa.select(User.id, User.display_name)
-            .join(Enrollment, Enrollment.student_id == User.id)
-            .where(Enrollment.classroom_id == assignment.classroom_id)
-            .order_by(sa.func.lower(User.display_name), User.id)  # as the dashboard sorts them
-        )
-    ]
 
 
 def _log(
@@ -425,112 +260,3 @@ def released_feedback(
     if work is None:
         return None
     return Feedback(score_work(lesson, work), work)
-
-
-# ---------------------------------------------------------------- exports
-
-EXPORTS = ("grades.csv", "canvas.csv", "moodle.csv", "annotations.csv", "annotations.jsonld")
-
-
-@dataclass
-class Export:
-    chunks: Iterator[str]
-    media_type: str
-    filename: str
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "export"
-
-
-def _gradebook_score(work: StudentWork, scored: Scored) -> float | None:
-    """The grade that counts, or None (a blank cell: "no score") for a student who has done
-    nothing and has no grade from the teacher, so a gradebook doesn't record a zero."""
-    if work.annotations or work.submitted_at or work.final_grade is not None:
-        return scored.final
-    return None
-
-
-def export(
-    session: Session, assignment: Assignment, kind: str, base_url: str, secret: str
-) -> Export:
-    """One export of an assignment, streamed (the tables are generators)."""
-    lesson = lesson_of(assignment)
-    works = load_works(session, assignment)
-    index = KeyIndex(lesson)
-    # grades need each student scored; annotation exports only need what each highlight matched
-    scored = (
-        [(w, score_work(lesson, w, index)) for w in works]
-        if kind.endswith("csv") and kind != "annotations.csv"
-        else []
-    )
-    title = lesson.title
-    name = f"{_slug(assignment.classroom.name)}-{_slug(lesson.id)}"
-    if kind == "grades.csv":
-        rows = (
-            exports.GradeRow(
-                name=w.name,
-                username=w.username,
-                sis_user_id=w.sis_user_id,
-                sis_login_id=w.sis_login_id,
-                section=w.section,
-                status=status_of(w, assignment.due_at),
-                submitted_at=w.submitted_at,
-                late=status_of(w, assignment.due_at) == "late",
-                auto_score=s.auto_score,
-                final_score=w.final_grade,
-                possible=s.possible,
-                category_scores={c: v.earned for c, v in s.by_category.items()},
-            )
-            for w, s in scored
-        )
-        table = exports.grades_table(title, rows, lesson.categories)
-    elif kind == "canvas.csv":
-        possible = score_work(lesson, StudentWork(0, "", ""), index).possible
-        table = exports.canvas_table(
-            [(title, assignment.id, possible)],
-            [
-                exports.CanvasStudent(
-                    w.name,
-                    "",
-                    w.sis_user_id,
-                    w.sis_login_id,
-                    w.section,
-                    {assignment.id: _gradebook_score(w, s)},
-                )
-                for w, s in scored
-            ],
-        )
-    elif kind == "moodle.csv":
-        table = exports.moodle_table(
-            title,
-            [
-                exports.MoodleStudent(
-                    w.username,
-                    _gradebook_score(w, s),
-                    feedback=" | ".join(r.comment for r in w.rubric.values() if r.comment),
-                )
-                for w, s in scored
-            ],
-        )
-    elif kind == "annotations.csv":
-        matches = {
-            m.annotation_id: m.key_item_id
-            for w in works
-            for m in match_spans(lesson.key, w.annotations)
-        }
-        table = exports.annotations_table(exports.annotation_export_rows(lesson, works, matches))
-    elif kind == "annotations.jsonld":
-        rows = exports.annotation_export_rows(lesson, works)
-        chunks = exports.annotation_collection_chunks(
-            base_url,
-            exports.AnnotatedAssignment(
-                assignment.id, title, lesson.id, assignment.lesson_version.version
-            ),
-            rows,
-            pseudonym=exports.pseudonymiser(secret, f"assignment:{assignment.id}"),
-        )
-        return Export(chunks, exports.JSONLD_MEDIA_TYPE, f"{name}-annotations.jsonld")
-    else:
-        raise GradingError("kind", "Unknown export.")
-    return Export(exports.csv_lines(table), exports.CSV_MEDIA_TYPE, f"{name}-{kind}")

@@ -28,7 +28,7 @@ from ..domain.scoring import score_work, suggest_omission
 from ..domain.summaries import answers_to_mark, distribution_svg, summarise
 from ..domain.work import status_of
 from ..extensions import db
-from ..services import grading
+from ..services import class_work, exports, grading
 from .forms import (
     ActionForm,
     AssignForm,
@@ -108,7 +108,7 @@ def classroom(classroom_id: int):
 
 
 def _assignment(assignment_id: int):
-    a = grading.teacher_assignment(db.session, current_user, assignment_id)
+    a = class_work.teacher_assignment(db.session, current_user, assignment_id)
     if a is None:
         abort(404)
     return a
@@ -129,7 +129,7 @@ def dashboard(assignment_id: int):
     """What did the class understand? Progress, key items, heatmap, confusion, distribution."""
     a = _assignment(assignment_id)
     lesson = services.lesson_of(a)
-    works = grading.load_works(db.session, a)
+    works = class_work.load_works(db.session, a)
     summary = summarise(lesson, works, a.due_at)
     sort = request.args.get("sort", "name")
     status = request.args.get("status", "")
@@ -199,7 +199,7 @@ def release(assignment_id: int):
 
 
 def _neighbours(a, student_id: int):
-    ids = grading.roster_ids(db.session, a)
+    ids = class_work.roster_ids(db.session, a)
     at = next((i for i, (sid, _) in enumerate(ids) if sid == student_id), None)
     if at is None:
         abort(404)
@@ -218,7 +218,7 @@ def review(
 ):
     a = _assignment(assignment_id)
     prev, nxt, position, total = _neighbours(a, student_id)
-    work = grading.work_of(db.session, a, student_id)
+    work = class_work.work_of(db.session, a, student_id)
     lesson = services.lesson_of(a)
     scored = score_work(lesson, work)
     forms = forms or {}
@@ -359,7 +359,7 @@ def set_final(assignment_id: int, student_id: int):
     form = FinalGradeForm()
     if form.validate_on_submit():
         lesson = services.lesson_of(a)
-        possible = score_work(lesson, grading.work_of(db.session, a, student_id)).possible
+        possible = score_work(lesson, class_work.work_of(db.session, a, student_id)).possible
         score = float(form.score.data) if form.score.data is not None else None
         try:
             grading.set_final_grade(
@@ -395,9 +395,9 @@ def reopen(assignment_id: int, student_id: int):
 @bp.get("/assignments/<int:assignment_id>/export/<kind>")
 def export(assignment_id: int, kind: str):
     a = _assignment(assignment_id)
-    if kind not in grading.EXPORTS:
+    if kind not in exports.EXPORTS:
         abort(404)
-    out = grading.export(
+    out = exports.export(
         db.session, a, kind, request.host_url.rstrip("/"), current_app.config["SECRET_KEY"]
     )
     return Response(
