@@ -101,7 +101,7 @@ def _static_files(folder: str) -> tuple[str, ...]:
     return tuple(
         p.relative_to(root).as_posix()
         for sub in ("js", "css")
-        for p in sorted((root / sub).glob("*.*"))
+        for p in sorted((root / sub).rglob("*.*"))  # js/lesson/ holds the reader's modules
         if p.name != "sw.js"
     )
 

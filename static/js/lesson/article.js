@@ -1,6 +1,7 @@
 // The article in the page: DOM positions <-> canonical-text offsets (UTF-16), and drawing
 // highlights. Blocks hold exactly their text; the canonical text joins them with "\n\n".
 
+import { DOCUMENT_POSITION_FOLLOWING, ELEMENT_NODE, SHOW_TEXT } from "./dom.js";
 import { cpToU16 } from "./text.js";
 
 const SEP = "\n\n";
@@ -8,6 +9,7 @@ const SEP = "\n\n";
 export class ArticleMap {
   constructor(root, blockTexts) {
     this.root = root;
+    this.doc = root.ownerDocument;
     this.blockEls = Array.from(root.querySelectorAll(".block"));
     this.blocks = [];
     let at = 0;
@@ -34,16 +36,16 @@ export class ArticleMap {
 
   /** UTF-16 offset of a DOM point inside a block, or null when outside every block. */
   offsetOf(node, offset) {
-    const el = (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement)?.closest(".block");
+    const el = (node.nodeType === ELEMENT_NODE ? node : node.parentElement)?.closest(".block");
     const i = this.blockEls.indexOf(el);
     if (i < 0) return null;
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    const walker = this.doc.createTreeWalker(el, SHOW_TEXT);
     let count = 0;
-    if (node.nodeType === Node.ELEMENT_NODE) {
+    if (node.nodeType === ELEMENT_NODE) {
       // a point between children: count the text before child `offset`
       const stop = node.childNodes[offset] || null;
       for (let t = walker.nextNode(); t; t = walker.nextNode()) {
-        if (stop && (stop === t || stop.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING)) break;
+        if (stop && (stop === t || stop.compareDocumentPosition(t) & DOCUMENT_POSITION_FOLLOWING)) break;
         if (!stop && !node.contains(t)) break;
         count += t.data.length;
       }
@@ -72,7 +74,7 @@ export class ArticleMap {
     const i = this.blockIndexAt(offset);
     const b = this.blocks[i];
     let rest = Math.max(0, Math.min(offset, b.end) - b.start);
-    const walker = document.createTreeWalker(b.el, NodeFilter.SHOW_TEXT);
+    const walker = this.doc.createTreeWalker(b.el, SHOW_TEXT);
     let last = null;
     for (let t = walker.nextNode(); t; t = walker.nextNode()) {
       if (rest <= t.data.length) return [t, rest];
@@ -83,7 +85,7 @@ export class ArticleMap {
   }
 
   domRange(start, end) {
-    const r = document.createRange();
+    const r = this.doc.createRange();
     r.setStart(...this.pointAt(start));
     if (end > start) {
       // an end exactly at a block's end belongs to that block, not the next one
@@ -102,7 +104,7 @@ export class ArticleMap {
     for (const b of this.blocks) {
       const mine = items.filter((it) => (it.start < b.end && it.end > b.start)
         || (it.start === it.end && it.start >= b.start && it.start <= b.end + 1));
-      const frag = document.createDocumentFragment();
+      const frag = this.doc.createDocumentFragment();
       const cuts = new Set([b.start, b.end]);
       for (const it of mine) {
         cuts.add(Math.max(b.start, Math.min(it.start, b.end)));
@@ -112,7 +114,7 @@ export class ArticleMap {
       const pointsAt = (pos) => mine.filter((it) => it.start === it.end
         && Math.min(it.start, b.end) === pos);
       for (let k = 0; k < edges.length; k += 1) {
-        for (const p of pointsAt(edges[k])) frag.append(pointEl(p));
+        for (const p of pointsAt(edges[k])) frag.append(pointEl(this.doc, p));
         if (k === edges.length - 1) break;
         const s = edges[k];
         const e = edges[k + 1];
@@ -121,7 +123,7 @@ export class ArticleMap {
         const covering = mine.filter((it) => it.start < e && it.end > s && it.start !== it.end)
           .sort((x, y) => (x.end - x.start) - (y.end - y.start));
         if (!covering.length) { frag.append(text); continue; }
-        const span = document.createElement("span");
+        const span = this.doc.createElement("span");
         span.className = "hl";
         covering.forEach((it) => { if (it.cls) span.classList.add(it.cls); });
         span.dataset.ids = covering.map((it) => it.id).join(" ");
@@ -145,8 +147,8 @@ export class ArticleMap {
   }
 }
 
-function pointEl(p) {
-  const el = document.createElement("span");
+function pointEl(doc, p) {
+  const el = doc.createElement("span");
   el.className = "pt";
   el.dataset.ids = p.id;
   el.style.setProperty("--cat", p.color);

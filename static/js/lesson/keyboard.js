@@ -3,9 +3,34 @@
 // missing, Escape leaves. Native selection is invisible to screen readers, so this mode
 // shows the page's own selection and reads it out.
 
+import { TEXT_NODE } from "./dom.js";
 import { wordRanges } from "./text.js";
 
-export function keyboardMode({ map, articleEl, button, help, announce, busy, annotate, markMissing, edit }) {
+/** Where a movement key takes the caret, or null for a key this mode doesn't move on.
+ * words: every word's [start, end) in order (wordRanges); caret: an index into words;
+ * blockIndexAt(offset): the paragraph (block) an offset is in (ArticleMap.blockIndexAt). */
+export function moveCaret(key, caret, words, blockIndexAt) {
+  const last = words.length - 1;
+  const firstIn = (b) => words.findIndex((w) => blockIndexAt(w[0]) >= b);
+  const b = blockIndexAt(words[caret][0]);
+  switch (key) {
+    case "ArrowRight": return Math.min(last, caret + 1);
+    case "ArrowLeft": return Math.max(0, caret - 1);
+    case "ArrowDown": { const i = firstIn(b + 1); return i < 0 ? last : i; }
+    case "ArrowUp": {
+      // to the start of this paragraph, or of the one before if already there
+      const goal = caret === firstIn(b) ? Math.max(0, b - 1) : b;
+      return Math.max(0, firstIn(goal));
+    }
+    case "Home": return firstIn(b);
+    case "End": { const i = firstIn(b + 1); return (i < 0 ? words.length : i) - 1; }
+    default: return null;
+  }
+}
+
+/** Turn the mode on with `button` (absent on a read-only page: then nothing is wired), for
+ * the article in `map`/`articleEl`. Returns its state; `on` tells whether the mode is on. */
+export function keyboardMode({ win, map, articleEl, button, help, announce, busy, annotate, markMissing, edit }) {
   const words = wordRanges(map.text);
   const state = { on: false, anchor: 0, caret: 0 };
   if (!button) return state;
@@ -15,18 +40,16 @@ export function keyboardMode({ map, articleEl, button, help, announce, busy, ann
     const b = Math.max(state.anchor, state.caret);
     return [words[a][0], words[b][1]];
   };
-  const blockOf = (i) => map.blockIndexAt(words[i][0]);
-  const firstIn = (b) => words.findIndex((w) => map.blockIndexAt(w[0]) >= b);
 
   function show() {
     const [s, e] = selection();
-    const sel = window.getSelection();
+    const sel = win.getSelection();
     sel.removeAllRanges();
     const r = map.domRange(s, e);
     sel.addRange(r);
-    const node = r.startContainer.nodeType === Node.TEXT_NODE ? r.startContainer.parentElement : r.startContainer;
+    const node = r.startContainer.nodeType === TEXT_NODE ? r.startContainer.parentElement : r.startContainer;
     const box = r.getBoundingClientRect();
-    if (box.top < 60 || box.bottom > window.innerHeight - 20) node.scrollIntoView({ block: "center" });
+    if (box.top < 60 || box.bottom > win.innerHeight - 20) node.scrollIntoView({ block: "center" });
     const count = Math.abs(state.caret - state.anchor) + 1;
     announce(`${map.text.slice(s, e)}${count > 1 ? ` (${count} words)` : ""}`);
   }
@@ -46,29 +69,10 @@ export function keyboardMode({ map, articleEl, button, help, announce, busy, ann
       articleEl.focus();
       show();
     } else {
-      window.getSelection().removeAllRanges();
+      win.getSelection().removeAllRanges();
       for (const a of ["tabindex", "role", "aria-roledescription", "aria-label"]) articleEl.removeAttribute(a);
       button.focus();
       announce("Keyboard selection off.");
-    }
-  }
-
-  /** Where a movement key takes the caret, or null for a key this mode doesn't move on. */
-  function target(key) {
-    const last = words.length - 1;
-    const b = blockOf(state.caret);
-    switch (key) {
-      case "ArrowRight": return Math.min(last, state.caret + 1);
-      case "ArrowLeft": return Math.max(0, state.caret - 1);
-      case "ArrowDown": { const i = firstIn(b + 1); return i < 0 ? last : i; }
-      case "ArrowUp": {
-        // to the start of this paragraph, or of the one before if already there
-        const goal = state.caret === firstIn(b) ? Math.max(0, b - 1) : b;
-        return Math.max(0, firstIn(goal));
-      }
-      case "Home": return firstIn(b);
-      case "End": { const i = firstIn(b + 1); return (i < 0 ? words.length : i) - 1; }
-      default: return null;
     }
   }
 
@@ -83,7 +87,7 @@ export function keyboardMode({ map, articleEl, button, help, announce, busy, ann
       Escape: () => set(false),
     };
     if (actions[key]) { e.preventDefault(); actions[key](); return; }
-    const next = target(e.key);
+    const next = moveCaret(e.key, state.caret, words, (offset) => map.blockIndexAt(offset));
     if (next === null) return;
     e.preventDefault();
     state.caret = next;

@@ -10,19 +10,36 @@
 // the stored queue, so a reload (or the next tab, when this one closes) asks again.
 // Each entry remembers the version it was typed on (`base`), so a change sent after a reload
 // still can't overwrite, unseen, a version saved elsewhere in the meantime.
+// Everything it touches outside itself is handed in (storage, fetch, clock, the window's
+// events), so a test can build one and drive it; `start()` begins the heartbeat and listening.
 
 const MAX_DELAY = 30000;
 const HEARTBEAT = 4000; // a tab that hasn't said so for 3 beats is closed
 const DEAD_AFTER = 3 * HEARTBEAT;
 
 export class Sync extends EventTarget {
-  constructor({ apiBase, csrfUrl, csrfToken, storageKey, userId }) {
+  /**
+   * storage: localStorage (queues, shared by the tabs); sessionStorage: this tab's id;
+   * fetch: the window's fetch; clock: { now, setTimeout, clearTimeout, setInterval };
+   * random: () => [0, 1); events: where "online" and "pagehide" arrive (the window);
+   * onLine: () => navigator.onLine. Building one reads the stored queues and claims those of
+   * closed tabs, nothing more.
+   */
+  constructor({ apiBase, csrfUrl, csrfToken, storageKey, userId, storage, sessionStorage, fetch, clock, random,
+    events, onLine }) {
     super();
     this.apiBase = apiBase;
     this.csrfUrl = csrfUrl;
     this.csrfToken = csrfToken;
     this.userId = String(userId);
     this.base = storageKey;
+    this.storage = storage;
+    this.session = sessionStorage;
+    this.fetch = fetch;
+    this.clock = clock;
+    this.random = random;
+    this.events = events;
+    this.onLine = onLine;
     this.queue = this.load();
     this.versions = {};
     this.busy = false;
@@ -30,13 +47,17 @@ export class Sync extends EventTarget {
     this.timer = null;
     this.state = "saved";
     this.stopped = false;
-    window.addEventListener("online", () => this.kick(0));
+  }
+
+  /** Listen for the network coming back and the tab closing, and keep saying this tab is open. */
+  start() {
+    this.events.addEventListener("online", () => this.kick(0));
     // a closing tab says so at once, so the next tab takes over its unsent work
-    window.addEventListener("pagehide", () => {
-      try { localStorage.removeItem(`${this.key}:alive`); } catch { /* blocked */ }
+    this.events.addEventListener("pagehide", () => {
+      try { this.storage.removeItem(`${this.key}:alive`); } catch { /* blocked */ }
     });
     this.beat();
-    setInterval(() => this.beat(), HEARTBEAT);
+    this.clock.setInterval(() => this.beat(), HEARTBEAT);
   }
 
   /** This tab's queue (kept per tab, across reloads), plus queues left by closed tabs of the
@@ -44,9 +65,9 @@ export class Sync extends EventTarget {
   load() {
     let tab;
     try {
-      tab = sessionStorage.getItem("rc-tab") || Math.random().toString(36).slice(2, 10);
-      sessionStorage.setItem("rc-tab", tab); // survives a reload of this tab, not a new tab
-    } catch { tab = Math.random().toString(36).slice(2, 10); }
+      tab = this.session.getItem("rc-tab") || this.random().toString(36).slice(2, 10);
+      this.session.setItem("rc-tab", tab); // survives a reload of this tab, not a new tab
+    } catch { tab = this.random().toString(36).slice(2, 10); }
     this.key = `${this.base}:${tab}`;
     return this.claim([]);
   }
@@ -54,34 +75,34 @@ export class Sync extends EventTarget {
   /** Merge in this tab's stored queue and every closed tab's; remove the closed tabs' keys. */
   claim(current) {
     const merged = new Map(current.map((e) => [e.id, e]));
-    const now = Date.now();
+    const now = this.clock.now();
     let found = false;
     try {
-      for (const k of Object.keys(localStorage)) {
+      for (const k of storedKeys(this.storage)) {
         if (!k.startsWith(`${this.base}:`) || k.endsWith(":alive")) continue;
         if (k === this.key && current.length) continue; // already in memory
-        const alive = Number(localStorage.getItem(`${k}:alive`) || 0);
+        const alive = Number(this.storage.getItem(`${k}:alive`) || 0);
         if (k !== this.key && now - alive < DEAD_AFTER) continue; // another open tab's
-        const raw = JSON.parse(localStorage.getItem(k) || "[]");
+        const raw = JSON.parse(this.storage.getItem(k) || "[]");
         for (const e of Array.isArray(raw) ? raw : []) {
           const have = merged.get(e.id);
           if (!have || (e.gen || 0) > (have.gen || 0)) merged.set(e.id, e);
           found = true;
         }
         if (k !== this.key) {
-          localStorage.removeItem(k);
-          localStorage.removeItem(`${k}:alive`);
+          this.storage.removeItem(k);
+          this.storage.removeItem(`${k}:alive`);
         }
       }
     } catch { /* storage blocked */ }
     const queue = Array.from(merged.values()).sort((a, b) => (a.gen || 0) - (b.gen || 0));
-    try { localStorage.setItem(this.key, JSON.stringify(queue)); } catch { /* full */ }
+    try { this.storage.setItem(this.key, JSON.stringify(queue)); } catch { /* full */ }
     if (found && current.length !== queue.length) this.dispatchEvent(new CustomEvent("adopted"));
     return queue;
   }
 
   beat() {
-    try { localStorage.setItem(`${this.key}:alive`, String(Date.now())); } catch { /* blocked */ }
+    try { this.storage.setItem(`${this.key}:alive`, String(this.clock.now())); } catch { /* blocked */ }
     if (this.queue) {
       const before = this.queue.length;
       this.queue = this.claim(this.queue);
@@ -91,7 +112,7 @@ export class Sync extends EventTarget {
 
   persist() {
     try {
-      localStorage.setItem(this.key, JSON.stringify(this.queue));
+      this.storage.setItem(this.key, JSON.stringify(this.queue));
     } catch {
       // storage full or blocked: the queue still lives in memory for this page
     }
@@ -113,7 +134,7 @@ export class Sync extends EventTarget {
   remove(id) { this.enqueue({ id, op: "delete" }); }
 
   enqueue(entry) {
-    entry.gen = Date.now() + Math.random();
+    entry.gen = this.clock.now() + this.random();
     const before = this.queue.find((q) => q.id === entry.id);
     // the version this change was made on: a newer change of the same annotation keeps the
     // base of the one it replaces (that one was never sent, or is in flight and will move it)
@@ -167,8 +188,8 @@ export class Sync extends EventTarget {
 
   kick(delay) {
     if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.run(), delay);
+    this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => this.run(), delay);
   }
 
   async run() {
@@ -180,7 +201,7 @@ export class Sync extends EventTarget {
     try {
       outcome = await this.send(entry);
     } catch (err) {
-      outcome = { retry: true, state: navigator.onLine === false || err instanceof TypeError ? "offline" : "error" };
+      outcome = { retry: true, state: this.onLine() === false || err instanceof TypeError ? "offline" : "error" };
     }
     this.busy = false;
     const now = this.queue.findIndex((q) => q.id === entry.id);
@@ -221,14 +242,14 @@ export class Sync extends EventTarget {
       return;
     }
     this.failures += 1;
-    const backoff = Math.min(MAX_DELAY, 1000 * 2 ** Math.min(this.failures - 1, 5)) * (0.75 + Math.random() * 0.5);
+    const backoff = Math.min(MAX_DELAY, 1000 * 2 ** Math.min(this.failures - 1, 5)) * (0.75 + this.random() * 0.5);
     const delay = Math.max(backoff, outcome.after || 0); // the server's Retry-After, if it said one
     this.setState(outcome.state || "error", { retryIn: delay, ...(outcome.info || {}) });
     this.kick(outcome.now ? 0 : delay);
   }
 
   async request(method, url, body, headers = {}) {
-    return fetch(url, {
+    return this.fetch(url, {
       method,
       credentials: "same-origin",
       headers: {
@@ -243,7 +264,7 @@ export class Sync extends EventTarget {
   }
 
   async refreshToken() {
-    const r = await fetch(this.csrfUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    const r = await this.fetch(this.csrfUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (r.ok) this.csrfToken = (await r.json()).csrf_token;
     return r.ok;
   }
@@ -295,9 +316,9 @@ export class Sync extends EventTarget {
    * send. Refused changes are left for the caller to report. */
   async flush(timeoutMs = 8000) {
     this.kick(0);
-    const until = Date.now() + timeoutMs;
-    while (this.pending() && Date.now() < until && !this.stopped) {
-      await new Promise((r) => setTimeout(r, 150));
+    const until = this.clock.now() + timeoutMs;
+    while (this.pending() && this.clock.now() < until && !this.stopped) {
+      await new Promise((r) => { this.clock.setTimeout(r, 150); });
     }
     return this.pending() === 0;
   }
@@ -305,3 +326,10 @@ export class Sync extends EventTarget {
 
 /** Waiting for the student: refused as it is (422), or in conflict with a newer version. */
 function held(q) { return Boolean(q.rejected || q.conflict); }
+
+/** Every key in a localStorage-like storage, read before any is removed. */
+function storedKeys(storage) {
+  const keys = [];
+  for (let i = 0; i < storage.length; i += 1) keys.push(storage.key(i));
+  return keys;
+}
