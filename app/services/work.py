@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..domain.anchoring import Target
-from ..domain.annotations import CONFLICT, SAME, AnnotationInput, plan_put
+from ..domain.annotations import AnnotationInput
 from ..models import (
     Annotation,
     Assignment,
@@ -148,11 +147,6 @@ def annotation_values(data: AnnotationInput) -> dict[str, object]:
     }
 
 
-def _apply(a: Annotation, data: AnnotationInput) -> None:
-    for name, value in annotation_values(data).items():
-        setattr(a, name, value)
-
-
 def _check_open(session: Session, assignment: Assignment, student: User) -> None:
     sub = submission_of(session, assignment, student)
     if sub is not None:
@@ -165,48 +159,6 @@ def _owned(session: Session, assignment: Assignment, student: User, uuid: str) -
     a = session.get(Annotation, uuid)
     if a is not None and (a.student_id != student.id or a.assignment_id != assignment.id):
         raise NotYours
-    return a
-
-
-def put_annotation(
-    session: Session,
-    assignment: Assignment,
-    student: User,
-    uuid: str,
-    data: AnnotationInput,
-    if_match: int | None,
-) -> tuple[Annotation, bool]:
-    """Create or update; idempotent. Returns (annotation, created)."""
-    _check_open(session, assignment, student)
-    a = _owned(session, assignment, student, uuid)
-    if a is None:
-        if plan_put(None, None, False, data, if_match) == CONFLICT:
-            raise VersionConflict(None)
-        a = Annotation(id=uuid, assignment_id=assignment.id, student_id=student.id, version=1)
-        _apply(a, data)
-        try:
-            with session.begin_nested():
-                session.add(a)
-        except IntegrityError:
-            # the same UUID arrived twice at once: the other request created it; update it
-            a = _owned(session, assignment, student, uuid)
-            if a is None:
-                raise
-            return _update(a, data, if_match), False
-        return a, True
-    return _update(a, data, if_match), False
-
-
-def _update(a: Annotation, data: AnnotationInput, if_match: int | None) -> Annotation:
-    plan = plan_put(input_of(a), a.version, a.deleted_at is not None, data, if_match)
-    if plan == CONFLICT:
-        raise VersionConflict(a)
-    if plan == SAME:
-        return a  # a retry of a write that already landed
-    _apply(a, data)
-    a.deleted_at = None
-    a.version += 1
-    a.updated_at = utcnow()
     return a
 
 

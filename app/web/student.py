@@ -19,10 +19,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from .. import services
+from .. import saves, services
 from ..domain.anchoring import AnchorError, anchor_quote
-from ..domain.annotations import Invalid, quote_form_payload, validate_annotation
-from ..extensions import db
+from ..domain.annotations import Invalid, quote_form_payload
+from ..extensions import db, takes_write_lock_itself
 from ..services import grading
 from . import present
 from .forms import ActionForm, QuoteAnnotationForm, csrf_message, form_field
@@ -113,6 +113,7 @@ def lesson(assignment_id: int):
 
 @bp.post("/assignments/<int:assignment_id>/quote")
 @form_view
+@takes_write_lock_itself
 def annotate_by_quote(assignment_id: int):
     """Annotate without JavaScript: the server anchors the typed words."""
     a = _assignment(assignment_id)
@@ -126,13 +127,8 @@ def annotate_by_quote(assignment_id: int):
         if quote:
             t = anchor_quote(lesson.text, quote, form.occurrence.data)
             payload["target"] = {"start": t.start, "end": t.end, "exact": t.exact}
-        data = validate_annotation(
-            payload,
-            lesson,
-            note_max=current_app.config["NOTE_MAX_CHARS"],
-            field_max=current_app.config["FIELD_MAX_CHARS"],
-        )
-        services.put_annotation(db.session, a, current_user, str(uuidlib.uuid4()), data, None)
+        student = saves.Student(current_user.id, current_user.session_version)
+        saves.put_annotation(db.session, student, a.id, str(uuidlib.uuid4()), payload, None)
     except AnchorError as e:
         form.quote.errors.append(str(e))
         return _render_lesson(a, form, 422)
@@ -142,7 +138,8 @@ def annotate_by_quote(assignment_id: int):
         return _render_lesson(a, form, 422)
     except services.WorkClosed:
         return _render_lesson(a, form, 409, "You already submitted this lesson.")
-    db.session.commit()
+    except saves.NotMember:  # removed from the class a moment ago
+        abort(404)
     flash("Saved.", "success")
     return redirect(url_for("student.lesson", assignment_id=a.id) + "#my-annotations")
 

@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from app import create_app, services
 from app.extensions import db
 from tests.conftest import LESSONS, PASSWORD, TEST_DB_URL, _base_config
+from tests.support.seeds import save_annotation
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -218,9 +219,7 @@ def logout(page) -> None:
 def add_work(server: LiveServer, assignment_id: int, username: str, items: list[tuple]) -> None:
     """Give a student annotations straight through the services: (category, words or None,
     note, fields)."""
-    import uuid
 
-    from app.domain.annotations import validate_annotation
     from app.models import Assignment, User
 
     with server.app.app_context():
@@ -238,6 +237,4 @@ def add_work(server: LiveServer, assignment_id: int, username: str, items: list[
             if words:
                 start = lesson.text.index(words)
                 payload["target"] = {"start": start, "end": start + len(words), "exact": words}
-            data = validate_annotation(payload, lesson)
-            services.put_annotation(db.session, a, user, str(uuid.uuid4()), data, None)
-        db.session.commit()
+            save_annotation(a.id, user, payload)

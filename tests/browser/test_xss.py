@@ -38,13 +38,13 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app import create_app, services
-from app.domain.annotations import validate_annotation
 from app.extensions import db
 from app.models import Enrollment, User
 from app.services import grading
 from tests.browser.conftest import LiveServer, _buffered, login, logout
 from tests.browser.helpers import choose, drag_select
 from tests.conftest import LESSONS, PASSWORD, TEST_DB_URL, _base_config
+from tests.support.seeds import save_annotation
 from tests.xss_corpus import (
     BROKEN_LESSON,
     BROKEN_LESSON_NAME,
@@ -274,10 +274,7 @@ class Hostile:
 
 
 def _put(assignment, student, body: dict) -> str:
-    uid = str(uuid.uuid4())
-    data = validate_annotation(body, services.lesson_of(assignment))
-    services.put_annotation(db.session, assignment, student, uid, data, None)
-    return uid
+    return save_annotation(assignment.id, student, body)
 
 
 def _highlight(lesson, quote: str, category: str, note: str) -> dict:

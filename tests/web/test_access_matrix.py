@@ -13,7 +13,7 @@ import pytest
 
 from app import create_app
 from tests.conftest import PASSWORD, _base_config
-from tests.web.helpers import highlight, new_id
+from tests.web.helpers import highlight
 
 ACTORS = ("anonymous", "student_a", "student_b", "teacher_x", "teacher_y")
 OK = "ok"
@@ -115,16 +115,10 @@ def world(app, make, lesson):
     assignment = make.assignment(cx)
     a = make.student("student-a", classroom=cx)
     b = make.student("student-b", classroom=cx)
-    from app import services
-    from app.domain.annotations import validate_annotation
-    from app.extensions import db
+    from tests.support.seeds import save_annotation
 
-    uid = new_id()
-    data = validate_annotation(
-        highlight(lesson, "vented its anger", category="loaded", prompt="loaded"), lesson
-    )
-    services.put_annotation(db.session, assignment, a, uid, data, None)
-    db.session.commit()
+    body = highlight(lesson, "vented its anger", category="loaded", prompt="loaded")
+    uid = save_annotation(assignment.id, a, body)
     values = {
         "assignment_id": assignment.id,
         "classroom_id": cx.id,

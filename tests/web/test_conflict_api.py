@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from app import saves
 from app.extensions import db
 from app.models import Annotation
+from app.saves import decide
 from app.services import grading
 from tests.web.helpers import ApiClient, highlight, new_id
 
@@ -205,7 +206,7 @@ def _gate_seeing(monkeypatch, uid: str, **stale) -> list[str]:
     """Make the save's first gate read of ``uid`` see ``stale`` values (as if another request
     wrote between the gate and the write, which PostgreSQL's read committed allows); later
     reads are real. Returns the uuids the gate was asked about."""
-    real = saves._gate
+    real = decide.gate
     calls: list[str] = []
 
     def gate(statements, student, assignment_id, uuid, create=None, update=None):
@@ -215,7 +216,7 @@ def _gate_seeing(monkeypatch, uid: str, **stale) -> list[str]:
             return SimpleNamespace(**{**row._asdict(), **stale}), written
         return row, written
 
-    monkeypatch.setattr(saves, "_gate", gate)
+    monkeypatch.setattr(decide, "gate", gate)
     return calls
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from app import saves
 from app.extensions import db
 from app.models import Annotation
+from app.saves import postgres
 from tests.conftest import TEST_DB_URL
 from tests.web.helpers import highlight, new_id
 
@@ -23,13 +23,13 @@ pytestmark = pytest.mark.skipif(
 def statements(monkeypatch) -> list[str]:
     """The SQL of every statement the save path runs on its own connections."""
     ran: list[str] = []
-    real = saves._Postgres._run
+    real = postgres.PostgresBackend._run
 
     def run(self, form, params):
         ran.append(form[0])
         return real(self, form, params)
 
-    monkeypatch.setattr(saves._Postgres, "_run", run)
+    monkeypatch.setattr(postgres.PostgresBackend, "_run", run)
     return ran
 
 
@@ -262,14 +262,14 @@ def test_a_connection_that_stays_dead_gives_a_500_not_a_hang(app, work, lesson, 
     """Tried twice, then the error is the app's usual 500 (logged without the note)."""
     work.api.put(work.assignment, new_id(), body(lesson, "first"))
     tries: list[int] = []
-    real = saves._Postgres._run
+    real = postgres.PostgresBackend._run
 
     def dead(self, form, params):
         tries.append(1)
         _terminate([self.conn.info.backend_pid])
         return real(self, form, params)
 
-    monkeypatch.setattr(saves._Postgres, "_run", dead)
+    monkeypatch.setattr(postgres.PostgresBackend, "_run", dead)
     uid = new_id()
     resp = work.api.put(work.assignment, uid, body(lesson, "never"))
     assert resp.status_code == 500
@@ -336,7 +336,7 @@ def test_a_save_whose_answer_is_lost_after_its_commit_is_stored_once(
     uid = new_id()
     if edit:
         assert work.api.put(work.assignment, uid, body(lesson, "first")).status_code == 201
-    real = saves._Postgres._run
+    real = postgres.PostgresBackend._run
     cut: list[str] = []
 
     def commit_then_die(self, form, params):
@@ -348,7 +348,7 @@ def test_a_save_whose_answer_is_lost_after_its_commit_is_stored_once(
             )
         return result
 
-    monkeypatch.setattr(saves._Postgres, "_run", commit_then_die)
+    monkeypatch.setattr(postgres.PostgresBackend, "_run", commit_then_die)
     resp = work.api.put(work.assignment, uid, body(lesson, "landed"), if_match=1 if edit else None)
     assert cut == ["WITH"]  # an edit naming its version is one statement too
     assert resp.status_code == 200  # the retry found the save already stored
@@ -360,7 +360,7 @@ def test_a_connection_left_mid_transaction_is_not_reused(app, work, lesson, monk
     """Something cuts a save off while its connection is in a transaction: the connection is
     dropped, not handed to the next save."""
     work.api.put(work.assignment, new_id(), body(lesson, "first"))
-    real = saves._Postgres._run
+    real = postgres.PostgresBackend._run
     seen: list[int] = []
 
     def stuck(self, form, params):
@@ -370,7 +370,7 @@ def test_a_connection_left_mid_transaction_is_not_reused(app, work, lesson, monk
             raise RuntimeError("cut off")
         return real(self, form, params)
 
-    monkeypatch.setattr(saves._Postgres, "_run", stuck)
+    monkeypatch.setattr(postgres.PostgresBackend, "_run", stuck)
     assert work.api.put(work.assignment, new_id(), body(lesson, "cut")).status_code == 500
     uid = new_id()
     assert work.api.put(work.assignment, uid, body(lesson, "next")).status_code == 201
@@ -393,7 +393,7 @@ def test_the_save_pool_takes_the_apps_engine_settings(db_url):
     other = create_app(config)
     with other.app_context():
         try:
-            engine = saves._save_engine()
+            engine = postgres.save_engine()
             assert engine.pool.size() == 2
             assert engine.pool._pre_ping is False
             raw = engine.raw_connection()

@@ -35,6 +35,7 @@ from app.models import (
     Submission,
     User,
 )
+from app.saves import put
 from app.services import deletion
 from tests.web.helpers import highlight, login, new_id, page_csrf_token
 
@@ -583,28 +584,24 @@ def test_note_text_never_reaches_the_logs(app, work, lesson, caplog, monkeypatch
 
     # a database refusing a row: SQLAlchemy's message lists the statement's parameters, and
     # PostgreSQL's lists the failing row, note included
-    real_values = saves.annotation_values
+    real_values = put.annotation_values
 
     def broken_values(data):
         return {**real_values(data), "start_offset": -1}  # breaks the start_not_negative check
 
-    monkeypatch.setattr(saves, "annotation_values", broken_values)
+    monkeypatch.setattr(put, "annotation_values", broken_values)
     resp = api.put(assignment, new_id(), {**body, "note": f"{MARKER} db error"})
     assert resp.status_code == 500
     assert MARKER not in resp.get_data(as_text=True)
-    monkeypatch.setattr(saves, "annotation_values", real_values)
+    monkeypatch.setattr(put, "annotation_values", real_values)
 
-    # a bug whose message quotes what it was given, through the API and the no-JS form
-    real_put = services.put_annotation
+    # a bug whose message quotes what it was given, through the API and the no-JS form (both
+    # save through saves.put_annotation)
     real_save = saves.put_annotation
-
-    def buggy_put(session, assignment, student, uuid, data, if_match):
-        raise RuntimeError(f"could not save {data.note!r}")
 
     def buggy_save(session, student_id, assignment_id, uuid, payload, if_match):
         raise RuntimeError(f"could not save {payload['note']!r}")
 
-    monkeypatch.setattr(services, "put_annotation", buggy_put)
     monkeypatch.setattr(saves, "put_annotation", buggy_save)
     assert api.put(assignment, new_id(), {**body, "note": f"{MARKER} bug"}).status_code == 500
     page = f"/student/assignments/{assignment.id}"
@@ -626,7 +623,6 @@ def test_note_text_never_reaches_the_logs(app, work, lesson, caplog, monkeypatch
 
     monkeypatch.setattr(saves, "put_annotation", typo_save)
     assert api.put(assignment, new_id(), {**body, "note": f"{MARKER} typo"}).status_code == 500
-    monkeypatch.setattr(services, "put_annotation", real_put)
     monkeypatch.setattr(saves, "put_annotation", real_save)
 
     # the pages and files that show the notes

@@ -162,14 +162,14 @@ def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(
     once."""
     import sqlite3
 
-    from app import saves
+    from app.saves import put
     from tests.web.helpers import highlight, new_id
 
     api, aid, lesson, _student = _a_student_saving(app, make)
     db.session.rollback()  # the test's session is the requests' too: leave no transaction open
 
     other_writes = []
-    real_validate = saves.validate_annotation
+    real_validate = put.validate_annotation
 
     def validate_and_write(*args, **kwargs):
         other = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=0)
@@ -182,7 +182,7 @@ def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(
             other.close()
         return real_validate(*args, **kwargs)
 
-    monkeypatch.setattr(saves, "validate_annotation", validate_and_write)
+    monkeypatch.setattr(put, "validate_annotation", validate_and_write)
     statements: list[str] = []
 
     def record(sql: str) -> None:  # every statement SQLite runs, however it was sent
@@ -230,7 +230,7 @@ def test_saves_wait_in_line_for_the_write_lock_and_go_on_when_it_is_free(app, ma
     import threading
     import time
 
-    from app import saves
+    from app.saves import sqlite as sqlite_saves
     from tests.web.helpers import ApiClient, highlight, new_id
 
     api, aid, lesson, student = _a_student_saving(app, make)
@@ -254,13 +254,13 @@ def test_saves_wait_in_line_for_the_write_lock_and_go_on_when_it_is_free(app, ma
         assert statuses == [201]
 
         fcntl.flock(other_process, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        saves.QUEUE_WAIT, wait = 0.3, saves.QUEUE_WAIT
+        sqlite_saves.QUEUE_WAIT, wait = 0.3, sqlite_saves.QUEUE_WAIT
         try:
             started = time.monotonic()
             assert second.put(aid, new_id(), body).status_code == 201  # the line is held
             assert 0.3 <= time.monotonic() - started < 5
         finally:
-            saves.QUEUE_WAIT = wait
+            sqlite_saves.QUEUE_WAIT = wait
 
 
 def test_sqlite_connections_are_not_pinged_before_use_but_server_ones_are(app):
@@ -284,17 +284,18 @@ def test_sqlite_connections_are_not_pinged_before_use_but_server_ones_are(app):
 def test_a_connection_left_in_its_transaction_is_rolled_back_before_reuse(app, make, monkeypatch):
     """If a save's transaction could not be ended (its ROLLBACK failed, say), the pool's
     reset ends it: kept open, it would hold the write lock and refuse the next BEGIN."""
-    from app import saves
+    from app.saves import put
+    from app.saves import sqlite as sqlite_saves
     from tests.web.helpers import highlight, new_id
 
     api, aid, lesson, _student = _a_student_saving(app, make)
     body = highlight(lesson, "vented its anger", note="first")
     assert api.put(aid, new_id(), body).status_code == 201
-    real_values = saves.annotation_values
+    real_values = put.annotation_values
     monkeypatch.setattr(
-        saves, "annotation_values", lambda data: {**real_values(data), "start_offset": -1}
+        put, "annotation_values", lambda data: {**real_values(data), "start_offset": -1}
     )  # refused row
-    monkeypatch.setattr(saves._SQLite, "_end", lambda self: None)  # no ROLLBACK
+    monkeypatch.setattr(sqlite_saves.SQLiteBackend, "_end", lambda self: None)  # no ROLLBACK
     assert api.put(aid, new_id(), body).status_code == 500
     monkeypatch.undo()
     uid = new_id()

@@ -25,12 +25,12 @@ from typing import Any
 import pytest
 
 from app import services
-from app.domain.annotations import validate_annotation
 from app.domain.lessons import Lesson, parse_lesson
 from app.extensions import db
 from app.models import Assignment, User
 from app.services import grading
 from tests.conftest import PASSWORD
+from tests.support.seeds import save_annotation
 from tests.web.grading_helpers import Browser, dashboard_url
 from tests.web.helpers import ApiClient, new_id
 from tests.xss_corpus import (
@@ -114,10 +114,7 @@ def hostile_lesson() -> Lesson:
 
 
 def _put(assignment, student, body: dict) -> str:
-    uid = new_id()
-    data = validate_annotation(body, services.lesson_of(assignment))
-    services.put_annotation(db.session, assignment, student, uid, data, None)
-    return uid
+    return save_annotation(assignment.id, student, body)
 
 
 @pytest.fixture

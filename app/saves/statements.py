@@ -1,0 +1,203 @@
+"""The save path's SQL, built once from the tables: the gate, the write statements, and the
+columns of a stored annotation (``Saved``), all derived from ``Annotation.__table__``; and the
+one way the statements are compiled for a driver (``Form``)."""
+
+from __future__ import annotations
+
+import json
+from collections import namedtuple
+from dataclasses import field, make_dataclass
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..domain.annotations import AnnotationInput
+from ..models import Annotation, Assignment, Classroom, Enrollment, Submission, User
+from ..services import annotation_values
+
+_ann = Annotation.__table__
+_asg = Assignment.__table__
+_sub = Submission.__table__
+_enr = Enrollment.__table__
+_cls = Classroom.__table__
+_usr = User.__table__
+
+# an annotation's columns but its id, as the gate reads them (labelled: no clash with the rest)
+STORED = tuple(c.name for c in _ann.c if c.name != "id")
+DATES = frozenset(c.name for c in _ann.c if isinstance(c.type, sa.DateTime))
+
+GATE = (
+    sa.select(
+        _asg.c.lesson_version_id,
+        _asg.c.released_at,
+        _sub.c.submitted_at,
+        _ann.c.id.label("a_id"),
+        *(_ann.c[name].label(f"a_{name}") for name in STORED),
+    )
+    .select_from(
+        _asg.join(
+            _usr,
+            sa.and_(
+                _usr.c.id == sa.bindparam("student"),
+                _usr.c.session_version == sa.bindparam("session_version"),
+                _usr.c.role == "student",
+                _usr.c.password_is_temporary.is_(False),
+            ),
+        )
+        .join(
+            _enr,
+            sa.and_(_enr.c.classroom_id == _asg.c.classroom_id, _enr.c.student_id == _usr.c.id),
+        )
+        .join(_cls, _cls.c.id == _asg.c.classroom_id)
+        .outerjoin(
+            _sub,
+            sa.and_(
+                _sub.c.assignment_id == _asg.c.id, _sub.c.student_id == sa.bindparam("student")
+            ),
+        )
+        .outerjoin(_ann, _ann.c.id == sa.bindparam("uuid"))
+    )
+    .where(_asg.c.id == sa.bindparam("assignment"), _cls.c.archived_at.is_(None))
+)
+
+# an annotation's content columns: what ``services.annotation_values`` fills
+CONTENT = tuple(annotation_values(AnnotationInput("", None, None, "")))
+
+# the columns to set come with the parameters: content, version, updated_at, deleted_at
+UPDATE = _ann.update().where(
+    _ann.c.id == sa.bindparam("b_id"), _ann.c.version == sa.bindparam("b_read")
+)
+
+# SQLite: RETURNING says whether the row was made (no row: the id was taken meanwhile)
+INSERT = sqlite.insert(_ann).on_conflict_do_nothing(index_elements=["id"]).returning(_ann.c.id)
+
+
+# PostgreSQL: the gate and the INSERT of a new annotation as one statement (one round trip).
+# The row is made only where ``plan_put`` would make it: the gate passes, nothing is stored
+# under the id, the work is open and the assignment is on the lesson version the save was
+# checked against; the gate's columns come back as they were before the statement either way.
+_gate_cte = GATE.cte("gate")
+_NEW = [c.name for c in _ann.c]
+_made = (
+    postgresql.insert(_ann)
+    .from_select(
+        _NEW,
+        sa.select(*(sa.bindparam(f"new_{c}", type_=_ann.c[c].type) for c in _NEW)).where(
+            _gate_cte.c.a_id.is_(None),
+            _gate_cte.c.lesson_version_id == sa.bindparam("lesson_version"),
+            _gate_cte.c.released_at.is_(None),
+            _gate_cte.c.submitted_at.is_(None),
+        ),
+    )
+    .on_conflict_do_nothing(index_elements=["id"])
+    .returning(_ann.c.id)
+    .cte("made")
+)
+GATE_AND_CREATE = sa.select(*_gate_cte.c, sa.exists(_made.select()).label("made"))
+
+
+def _new(name: str) -> sa.BindParameter:
+    return sa.bindparam(f"new_{name}", type_=_ann.c[name].type)
+
+
+# PostgreSQL: the gate and the UPDATE of an edit sent with ``If-Match`` as one statement. The
+# row changes only where ``plan_put`` would say UPDATE: the gate passes, the work is open, the
+# lesson version is the one checked, the row is this student's on this assignment at the
+# version named, and it was deleted or its content differs. Anything else changes nothing,
+# and the gate's row (as it was before the statement) says what, as for a create.
+# Content: every stored column of it equal (not how it was anchored). Equal columns mean
+# ``same_content`` (the fields are JSON written one way, ``annotation_values``), so a save
+# this statement leaves alone as unchanged is one ``plan_put`` calls SAME too.
+_gate_u = GATE.cte("gate")
+_unchanged = sa.and_(
+    _ann.c.deleted_at.is_(None),
+    *(_ann.c[c].is_not_distinct_from(_new(c)) for c in CONTENT if c != "anchored_by"),
+)
+_changed = (
+    sa.update(_ann)
+    .where(
+        _ann.c.id == sa.bindparam("uuid"),
+        _ann.c.version == sa.bindparam("if_match"),
+        _ann.c.student_id == sa.bindparam("student"),
+        _ann.c.assignment_id == sa.bindparam("assignment"),
+        sa.not_(_unchanged),
+        sa.exists(
+            sa.select(_gate_u.c.a_id).where(
+                _gate_u.c.a_id.is_not(None),
+                _gate_u.c.lesson_version_id == sa.bindparam("lesson_version"),
+                _gate_u.c.released_at.is_(None),
+                _gate_u.c.submitted_at.is_(None),
+            )
+        ),
+    )
+    .values(
+        {
+            **{c: _new(c) for c in CONTENT},
+            "version": _ann.c.version + 1,
+            "updated_at": _new("updated_at"),
+            "deleted_at": sa.null(),
+        }
+    )
+    .returning(_ann.c.version)
+    .cte("changed")
+)
+GATE_AND_UPDATE = sa.select(
+    *_gate_u.c, sa.select(_changed.c.version).scalar_subquery().label("changed")
+)
+
+
+def _fields(self: Any) -> dict[str, str]:
+    return json.loads(self.fields_json or "{}")
+
+
+# An annotation as stored, with the attributes of ``models.Annotation`` that answers show
+# (``web.present.annotation_json``): plain data, cheaper to make than a model. Its fields are
+# the table's columns, in the table's order.
+Saved: Any = make_dataclass(
+    "Saved",
+    [(c.name, Any, field()) for c in _ann.c],
+    namespace={"fields": property(_fields), "__module__": __name__},
+    slots=True,
+)
+
+GateRow = namedtuple("GateRow", list(GATE.selected_columns.keys()))
+GATE_DATES = tuple(
+    i for i, c in enumerate(GATE.selected_columns) if isinstance(c.type, sa.DateTime)
+)
+
+
+def stored(row: Any) -> Any:
+    """The annotation the gate found under the id, as ``Saved``."""
+    return Saved(id=row.a_id, **{name: getattr(row, f"a_{name}") for name in STORED})
+
+
+class Form(NamedTuple):
+    """A statement compiled for one driver: its SQL, with named parameters, and the values of
+    the statement's own constants (such as the role 'student'), which a call's parameters
+    complete."""
+
+    sql: str
+    constants: dict[str, Any]
+
+    @classmethod
+    def of(cls, stmt: sa.Executable, dialect: sa.Dialect, keys: list[str] | None = None) -> Form:
+        compiled = stmt.compile(dialect=dialect, column_keys=keys)
+        # the call gives every parameter the statement names (None here until then)
+        return cls(compiled.string, {k: v for k, v in compiled.params.items() if v is not None})
+
+    def params(self, given: dict[str, Any]) -> dict[str, Any]:
+        return {**self.constants, **given}
+
+
+SQLITE = sqlite.dialect(paramstyle="named")
+PSYCOPG = postgresql.psycopg.dialect()
+
+
+def kept(raw: Any, kind: Any) -> Any:
+    """A backend's statements on a pooled DBAPI connection (``kind(connection)``), made once
+    and kept with the connection."""
+    statements = raw.info.get("save_statements")
+    if statements is None:
+        statements = raw.info["save_statements"] = kind(raw.driver_connection)
+    return statements

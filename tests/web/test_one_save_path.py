@@ -1,0 +1,47 @@
+"""An annotation is written one way: the API, the no-JavaScript form and the tests' seeders all
+save through ``saves.put_annotation``, whose every write goes through a backend."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Annotation
+from app.saves import backends
+from tests.support.seeds import save_annotation
+from tests.web.helpers import ApiClient, highlight, new_id, page_csrf_token
+
+
+def test_the_api_the_form_and_the_seeders_all_save_through_the_one_save_path(
+    app, client, make, lesson, monkeypatch
+):
+    classroom = make.classroom()
+    assignment = make.assignment(classroom)
+    student = make.student(classroom=classroom)
+    real_write = backends.write
+    written: list[str] = []
+
+    def write(engine, attempt):
+        result = real_write(engine, attempt)
+        written.append(attempt.new["note"])
+        return result
+
+    monkeypatch.setattr(backends, "write", write)
+    api = ApiClient(client).login(student)
+    body = highlight(lesson, "vented its anger", note="from the API")
+    assert api.put(assignment, new_id(), body).status_code == 201
+    page = f"/student/assignments/{assignment.id}"
+    resp = client.post(
+        f"{page}/quote",
+        data={
+            "csrf_token": page_csrf_token(client, page),
+            "prompt": "loaded",
+            "quote": "pointed out",
+            "note": "from the form",
+        },
+    )
+    assert resp.status_code == 302
+    save_annotation(assignment.id, student, highlight(lesson, "Kiev", note="from a seeder"))
+    assert written == ["from the API", "from the form", "from a seeder"]
+    notes = db.session.execute(sa.select(Annotation.note).order_by(Annotation.created_at))
+    assert list(notes.scalars()) == written
