@@ -35,9 +35,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from .web import api, auth, errors, limits, main, roster, sessions, student, teacher
+    from .web import api, auth, errors, limits, main, policy, roster, sessions, student, teacher
 
-    for module in (sessions, main, limits, auth, student, teacher, roster, api, errors):
+    # policy registers every app-wide request rule, in its order; blueprints add their own
+    for module in (sessions, policy, main, limits, auth, student, teacher, roster, api, errors):
         module.init_app(app)
 
     hops = {k: int(app.config[f"PROXY_FIX_X_{k.upper()}"]) for k in ("for", "proto", "host")}

@@ -71,11 +71,10 @@ def writing(intent: bool = True) -> Iterator[None]:
         _write_intent.reset(token)
 
 
-def takes_write_lock_itself(view):
-    """Mark a view whose writes all run inside ``writing()``: its other transactions (the
-    login check, say) start deferred, so the write lock is held only while it writes."""
-    view.takes_write_lock_itself = True
-    return view
+# A view may declare (``web.policy.writes_itself``) that its writes all take the write lock
+# themselves: its other transactions (the login check, say) start deferred, so the lock is
+# held only while it writes.
+WRITES_ITSELF = "takes_write_lock_itself"
 
 
 def wants_write() -> bool:
@@ -87,7 +86,7 @@ def wants_write() -> bool:
     if not has_request_context() or request.method in READ_METHODS:
         return False
     view = current_app.view_functions.get(request.endpoint or "")
-    return not getattr(view, "takes_write_lock_itself", False)
+    return not getattr(view, WRITES_ITSELF, False)
 
 
 @event.listens_for(Engine, "begin")

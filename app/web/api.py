@@ -4,31 +4,32 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, jsonify, request
+from flask import Blueprint, Flask, Response, abort, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from .. import saves, services
 from ..domain.annotations import Invalid
-from ..extensions import db, takes_write_lock_itself
+from ..extensions import db
 from . import present
-from .main import session_claim
-from .roster import choose_password_first, must_choose_password
+from .errors import json_error
+from .policy import (
+    CHECKS_OWN_LOGIN,
+    choose_password_first,
+    declares,
+    hot_save,
+    must_choose_password,
+    session_claim,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-def error(status: int, message: str, fields: dict[str, str] | None = None, **extra: Any):
-    body = {"error": message, "fields": fields or {}, **extra}
-    return jsonify(body), status
-
-
 def _login_ended():
-    return error(
+    return json_error(
         401,
         "Your login has ended. Log in again: your unsaved work is kept on this device until then.",
         code="login",
@@ -37,8 +38,8 @@ def _login_ended():
 
 @bp.before_request
 def require_student():
-    if request.endpoint == "api.put_annotation":
-        # the save checks the login inside its one query (see saves.py), not here
+    if declares(CHECKS_OWN_LOGIN):
+        # the save checks the login inside its one query (see app/saves), not here
         claim = session_claim()
         user_id = claim[0] if claim else None
     else:
@@ -48,7 +49,7 @@ def require_student():
     expected = request.headers.get("X-Expected-User")
     if expected is not None and expected != str(user_id):
         # a page left open by someone who logged out: never file their work under this account
-        return error(
+        return json_error(
             409,
             "Someone else is logged in on this browser now. Log back in as "
             "yourself to send your unsaved work.",
@@ -101,13 +102,13 @@ def _saved(annotation, status: int) -> Response:
 
 def _closed(e: services.WorkClosed):
     if e.submitted_at is None:
-        return error(
+        return json_error(
             409,
             "Your teacher has released the feedback for this lesson, so it can't be changed now.",
             code="released",
         )
     when = e.submitted_at.strftime("%d %b %Y at %H:%M UTC")
-    return error(
+    return json_error(
         409,
         f"You submitted this lesson on {when}, so it can't be changed now.",
         code="submitted",
@@ -120,7 +121,7 @@ def _conflict(e: services.VersionConflict):
     was deleted; null when it never existed) and its ETag, so the page can offer "keep the
     saved one" or "keep mine" (a PUT with ``If-Match`` set to this version)."""
     current = present.annotation_json(e.current) if e.current is not None else None
-    resp, status = error(
+    resp, status = json_error(
         409,
         "This annotation was changed in another tab or device.",
         code="conflict",
@@ -149,7 +150,7 @@ def list_annotations(assignment_id: int):
 
 
 @bp.put("/assignments/<int:assignment_id>/annotations/<uuid>")
-@takes_write_lock_itself
+@hot_save
 def put_annotation(assignment_id: int, uuid: str):
     """Create or update one annotation (idempotent by its UUID). The login named by the
     session is checked in the save's own query: no user is loaded first."""
@@ -164,7 +165,7 @@ def put_annotation(assignment_id: int, uuid: str):
     try:
         if payload is None:
             saves.check_member(db.session, student, assignment_id)  # 404 before 400
-            return error(
+            return json_error(
                 400,
                 "The app sent something we couldn't read (not JSON). Reload the "
                 "page; your work on this device is kept.",
@@ -180,7 +181,7 @@ def put_annotation(assignment_id: int, uuid: str):
             return choose_password_first()
         abort(404)
     except Invalid as e:
-        return error(422, e.message, e.fields, code="invalid")
+        return json_error(422, e.message, "invalid", e.fields)
     except services.WorkClosed as e:
         return _closed(e)
     except services.VersionConflict as e:

@@ -20,7 +20,7 @@ from .forms import (
     TeacherSignupForm,
     csrf_message,
 )
-from .main import form_view
+from .policy import form_view, open_to_temporary_password
 
 bp = Blueprint("auth", __name__)
 
@@ -97,6 +97,7 @@ def login():
 @bp.post("/logout")
 @login_required
 @form_view
+@open_to_temporary_password
 def logout():
     form = ActionForm()
     # an expired token must not keep someone logged in on a shared laptop, so a request from

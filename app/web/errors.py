@@ -15,9 +15,10 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Iterator
+from typing import Any
 
 import jinja2
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
@@ -60,12 +61,24 @@ def wants_json() -> bool:
     )
 
 
+def json_error(
+    status: int,
+    message: str,
+    code: str | None = None,
+    fields: dict[str, str] | None = None,
+    **extra: Any,
+) -> tuple[Response, int]:
+    """The one shape of a JSON error: ``{"error", "fields", "code"?, ...}`` and its status."""
+    body: dict[str, Any] = {"error": message, "fields": fields or {}}
+    if code:
+        body["code"] = code
+    body.update(extra)
+    return jsonify(body), status
+
+
 def _respond(status: int, message: str, code: str | None = None):
     if wants_json():
-        body = {"error": message, "fields": {}}
-        if code:
-            body["code"] = code
-        return jsonify(body), status
+        return json_error(status, message, code)
     return render_template("errors/error.html", status=status, message=message), status
 
 

@@ -10,11 +10,9 @@ long to wait.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, request
 
-from ..extensions import READ_METHODS
 from ..ratelimit import Limit, Limiter, MemoryStore, RedisStore, in_words
-from .main import session_claim
 
 
 def limiter() -> Limiter:
@@ -94,34 +92,14 @@ def retry_after(wait: float) -> dict[str, str]:
     return {"Retry-After": str(int(wait + 0.999))}
 
 
-def _api_writes():
-    """Saves per student per minute: far above what a person types, low enough that a
-    runaway script can't fill the database."""
-    if request.blueprint != "api" or request.method in READ_METHODS:
-        return None
-    claim = session_claim()  # counted before the login is checked: saves check it themselves
-    if claim is None:
-        return None
-    wait = limiter().hit(
-        _limit("api_writes"), str(claim[0]), lease=int(current_app.config["RATE_LIMIT_API_LEASE"])
-    )
-    if wait is None:
-        return None
-    resp = jsonify(
-        {
-            "error": f"Saving too fast. Your work is kept on this device and will be "
-            f"sent in {in_words(wait)}.",
-            "fields": {},
-            "code": "rate_limited",
-        }
-    )
-    resp.status_code = 429
-    resp.headers.update(retry_after(wait))
-    return resp
+def api_write_wait(user_id: int) -> float | None:
+    """Seconds this student must wait before saving again (None: go on), from a lease of the
+    shared count (``RATE_LIMIT_API_LEASE``); the rule is ``policy.api_write_limit``."""
+    lease = int(current_app.config["RATE_LIMIT_API_LEASE"])
+    return limiter().hit(_limit("api_writes"), str(user_id), lease=lease)
 
 
 def init_app(app: Flask) -> None:
     url = app.config.get("REDIS_URL")
     store = RedisStore(url) if url else MemoryStore()
     app.extensions["limiter"] = Limiter(store, prefix=app.config["RATE_LIMIT_PREFIX"])
-    app.before_request(_api_writes)

@@ -20,7 +20,6 @@ from flask import (
     Flask,
     abort,
     flash,
-    jsonify,
     make_response,
     redirect,
     render_template,
@@ -43,7 +42,8 @@ from ..models import Classroom
 from ..services import deletion, rosters
 from .errors import MESSAGES
 from .forms import ActionForm, csrf_message, new_password_field, no_invisible_controls
-from .main import form_view, teacher_required
+from .main import teacher_required
+from .policy import form_view, open_to_temporary_password
 
 bp = Blueprint("roster", __name__, url_prefix="/teacher")
 account = Blueprint("account", __name__, url_prefix="/account")
@@ -407,6 +407,7 @@ def remove_student(classroom_id: int, student_id: int):
 @account.route("/new-password", methods=["GET", "POST"])
 @login_required
 @form_view
+@open_to_temporary_password
 def new_password():
     if not (current_user.is_student and current_user.password_is_temporary):
         return redirect(url_for("main.index"))
@@ -424,54 +425,6 @@ def new_password():
     return render_template(
         "teacher/roster_new_password.html", form=form, csrf_error=csrf_message(form)
     )
-
-
-# pages a student with a one-time password may still open
-OPEN_WITH_TEMPORARY_PASSWORD = {
-    "account.new_password",
-    "auth.logout",
-    "static",
-    "main.service_worker",
-}
-
-
-# the annotation save checks the one-time password in its own query (see saves.py)
-CHECKS_TEMPORARY_PASSWORD_ITSELF = {"api.put_annotation"}
-
-
-def must_choose_password() -> bool:
-    """Whether the logged-in person is a student still on a one-time password."""
-    return (
-        current_user.is_authenticated
-        and current_user.is_student
-        and current_user.password_is_temporary
-    )
-
-
-def choose_password_first():
-    """The answer to anything but the "choose your password" page, for such a student."""
-    if request.blueprint == "api" or request.path.startswith("/api/"):
-        return jsonify(
-            {
-                "error": "Choose your own password first (you logged in with a one-time password).",
-                "fields": {},
-                "code": "new_password",
-            }
-        ), 403
-    return redirect(url_for("account.new_password"))
-
-
-@account.before_app_request
-def password_guard():
-    """Keep students with a one-time password on the "choose your password" page. (Sessions
-    from before a password change load no one: see ``User.get_id``.)"""
-    if (
-        request.endpoint == "static"
-        or request.endpoint in OPEN_WITH_TEMPORARY_PASSWORD
-        or request.endpoint in CHECKS_TEMPORARY_PASSWORD_ITSELF
-    ):
-        return None
-    return choose_password_first() if must_choose_password() else None
 
 
 def init_app(app: Flask) -> None:

@@ -22,11 +22,12 @@ from flask_login import current_user
 from .. import saves, services
 from ..domain.anchoring import AnchorError, anchor_quote
 from ..domain.annotations import Invalid, quote_form_payload
-from ..extensions import db, takes_write_lock_itself
+from ..extensions import db
 from ..services import grading
 from . import present
 from .forms import ActionForm, QuoteAnnotationForm, csrf_message, form_field
-from .main import form_view, student_required
+from .main import student_required
+from .policy import form_view, writes_itself
 
 bp = Blueprint("student", __name__, url_prefix="/student")
 
@@ -113,7 +114,7 @@ def lesson(assignment_id: int):
 
 @bp.post("/assignments/<int:assignment_id>/quote")
 @form_view
-@takes_write_lock_itself
+@writes_itself
 def annotate_by_quote(assignment_id: int):
     """Annotate without JavaScript: the server anchors the typed words."""
     a = _assignment(assignment_id)

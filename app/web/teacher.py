@@ -39,7 +39,8 @@ from .forms import (
     RubricForm,
     csrf_message,
 )
-from .main import form_view, teacher_required
+from .main import teacher_required
+from .policy import form_view
 
 bp = Blueprint("teacher", __name__, url_prefix="/teacher")
 
