@@ -30,9 +30,9 @@ Usage: .venv/bin/python bench/load.py [--seconds 20] [--levels 8,32] [--soak-sec
    acknowledged (as the page would); then every acknowledgement is compared with the database
    (count and checksum over uuid, note, offsets). The app on SQLite is measured against the
    SQLite floor (targets: >= 50% of its throughput, p99 <= 2x its p99), the app on PostgreSQL
-   against the PostgreSQL floor (>= 60%, p99 <= 2x; the FLASK_SAVE_SYNCHRONOUS_COMMIT=off
-   server too, though the floor waits for the disk and it doesn't), with its share of the
-   SQLite floor printed beside for information.
+   against the PostgreSQL floor (>= 60%, p99 <= 2x), with its share of the SQLite floor printed
+   beside for information; the FLASK_SAVE_SYNCHRONOUS_COMMIT=off server's ratios are printed
+   for information only (the floor waits for the disk and it doesn't).
 4. Soak: SOAK_STUDENTS Python students autosave on each app server for SOAK_SECONDS; halfway one
    gunicorn worker gets SIGKILL. Same comparison, plus: zero 5xx, the worker replaced.
 5. Server time (in-process, bench/teacher_pages.py) of the lesson page (a student with 100
@@ -708,7 +708,9 @@ def report(args, settings, results, soaks, pages, sizes, logs, load_before, load
             f = floors[(database, r.students)]
             shares[database] = r.rate / f.rate if f.rate else 0
             ratios[database] = r.p99 / f.p99 if f.p99 else 0
-        if not r.is_floor:
+        # the app saving without waiting for the disk is compared with a floor that waits:
+        # its ratios are printed for information, not held to the targets
+        if not r.is_floor and r.target != ASYNC:
             min_share, max_ratio = TARGETS[r.database]
             floor_name = f"the {r.database} floor"
             if shares[r.database] < min_share:
