@@ -30,7 +30,8 @@ export function moveCaret(key, caret, words, blockIndexAt) {
 
 /** Turn the mode on with `button` (absent on a read-only page: then nothing is wired), for
  * the article in `map`/`articleEl`. Returns its state; `on` tells whether the mode is on. */
-export function keyboardMode({ win, map, articleEl, button, help, announce, busy, annotate, markMissing, edit }) {
+export function keyboardMode({ win, map, articleEl, button, help, announce, busy, annotate, markMissing,
+  edit }) {
   const words = wordRanges(map.text);
   const state = { on: false, anchor: 0, caret: 0 };
   if (!button) return state;
@@ -65,7 +66,8 @@ export function keyboardMode({ win, map, articleEl, button, help, announce, busy
       // "application" so screen readers pass the arrow keys to the page instead of browsing
       articleEl.setAttribute("role", "application");
       articleEl.setAttribute("aria-roledescription", "article, word selection");
-      articleEl.setAttribute("aria-label", "Article. Arrow keys move word by word, Shift and arrows select, Enter annotates, E edits a highlight, M marks something missing, Escape stops.");
+      articleEl.setAttribute("aria-label", "Article. Arrow keys move word by word, Shift and arrows select, "
+        + "Enter annotates, E edits a highlight, M marks something missing, Escape stops.");
       articleEl.focus();
       show();
     } else {

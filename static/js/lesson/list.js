@@ -80,7 +80,9 @@ export function createList({ win, listEl, totalEl, heading, lesson, readonly, st
       li.append(what);
     }
     const choosing = a.conflict && !readonly; // both versions are shown in the choice instead
-    if (a.fields && a.fields.missing && !choosing) li.append(el("p", { class: "ann-missing", text: a.fields.missing }));
+    if (a.fields && a.fields.missing && !choosing) {
+      li.append(el("p", { class: "ann-missing", text: a.fields.missing }));
+    }
     const details = choosing ? [] : fieldDetails(a);
     if (details.length) li.append(el("dl", { class: "ann-fields" }, ...details));
     if (a.note && !choosing) {
@@ -95,10 +97,10 @@ export function createList({ win, listEl, totalEl, heading, lesson, readonly, st
     else if (a.unsaved) li.append(el("p", { class: "ann-meta", text: "Waiting to save…" }));
     if (!readonly && !a.mineDeleted) {
       li.append(el("div", { class: "ann-actions" },
-        el("button", { type: "button", class: "link-button", "data-act": "edit", onclick: () => actions.edit(a.id),
-          "aria-label": `Edit ${describeIt(a)}` }, "Edit"),
-        el("button", { type: "button", class: "link-button", "data-act": "delete", onclick: () => actions.remove(a.id),
-          "aria-label": `Delete ${describeIt(a)}` }, "Delete")));
+        el("button", { type: "button", class: "link-button", "data-act": "edit",
+          onclick: () => actions.edit(a.id), "aria-label": `Edit ${describeIt(a)}` }, "Edit"),
+        el("button", { type: "button", class: "link-button", "data-act": "delete",
+          onclick: () => actions.remove(a.id), "aria-label": `Delete ${describeIt(a)}` }, "Delete")));
     }
     return li;
   }
@@ -119,14 +121,15 @@ export function createList({ win, listEl, totalEl, heading, lesson, readonly, st
     box.append(el("div", { class: "conflict-actions" },
       el("button", { type: "button", class: "button small", "data-act": "theirs", "aria-describedby": msgId,
         onclick: () => actions.keepTheirs(a.id) }, "Keep the saved one"),
-      el("button", { type: "button", class: "button small primary", "data-act": "mine", "aria-describedby": msgId,
-        onclick: () => actions.keepMine(a.id) }, "Keep mine")));
+      el("button", { type: "button", class: "button small primary", "data-act": "mine",
+        "aria-describedby": msgId, onclick: () => actions.keepMine(a.id) }, "Keep mine")));
     return box;
   }
 
   /** One side of a conflict: its note, and whatever else differs from the other side. */
   function versionView(title, v, other, cls, missing) {
-    const box = el("div", { class: `conflict-version conflict-${cls}` }, el("p", { class: "conflict-label", text: title }));
+    const box = el("div", { class: `conflict-version conflict-${cls}` },
+      el("p", { class: "conflict-label", text: title }));
     if (!v) { box.append(el("p", { class: "conflict-gone", text: missing })); return box; }
     const o = other || {};
     if (other && v.category !== o.category) {

@@ -38,7 +38,9 @@ export function createNotices({ win, live, toastEl }) {
   function toast(text, action) {
     const t = toastEl;
     t.replaceChildren(el("span", { text }));
-    if (action) t.append(el("button", { type: "button", onclick: () => { t.hidden = true; action.run(); } }, action.label));
+    if (action) {
+      t.append(el("button", { type: "button", onclick: () => { t.hidden = true; action.run(); } }, action.label));
+    }
     t.hidden = false;
     win.clearTimeout(toastTimer);
     const hide = () => {

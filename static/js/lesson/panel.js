@@ -53,10 +53,11 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
     let u16 = target ? map.toU16(target) : null;
     if (range) { u16 = range; target = targetFor(map.text, range[0], range[1]); }
     if (point !== null) { u16 = [point, point]; target = targetFor(map.text, point, point); target.exact = ""; }
-    panelState = { id: existing ? existing.id : newId(), isNew: !existing, target, u16, returnFocus: doc.activeElement };
+    panelState = { id: existing ? existing.id : newId(), isNew: !existing, target, u16,
+      returnFocus: doc.activeElement };
 
-    $("panel-title").textContent = existing ? "Edit annotation"
-      : (target ? (target.exact ? "What did you find here?" : "Something is missing here") : "Something that's missing");
+    const words = target && target.exact ? "What did you find here?" : "Something is missing here";
+    $("panel-title").textContent = existing ? "Edit annotation" : (target ? words : "Something that's missing");
     const quote = $("panel-quote");
     quote.hidden = !(target && target.exact);
     quote.textContent = target && target.exact ? target.exact : "";
@@ -125,7 +126,8 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
         const fs = el("fieldset", { class: "field" }, el("legend", { text: label }));
         const row = el("div", { class: "radio-row" });
         for (const [value, text] of f.choices) {
-          row.append(el("label", {}, el("input", { type: "radio", name: id, value, checked: values[f.name] === value }), text));
+          const input = el("input", { type: "radio", name: id, value, checked: values[f.name] === value });
+          row.append(el("label", {}, input, text));
         }
         fs.append(row, el("p", { class: "error", id: `${id}-error`, hidden: true }));
         box.append(fs);
@@ -133,7 +135,8 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
         box.append(el("div", { class: "field" },
           el("label", { for: id, text: label }),
           el("input", { id, name: id, type: f.type === "url" ? "url" : "text", value: values[f.name] || "",
-            maxlength: 500, "aria-describedby": `${id}-error`, placeholder: f.type === "url" ? "https://…" : "" }),
+            maxlength: 500, "aria-describedby": `${id}-error`,
+            placeholder: f.type === "url" ? "https://…" : "" }),
           el("p", { class: "error", id: `${id}-error`, hidden: true })));
       }
     }
@@ -208,7 +211,8 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
       bad = bad || $("panel-note");
     }
     if (bad) { bad.focus(); announce("Please fix the highlighted answers."); return; }
-    const a = { id: panelState.id, category: p.category, prompt: p.id, target: panelState.target, note, fields };
+    const a = { id: panelState.id, category: p.category, prompt: p.id, target: panelState.target, note,
+      fields };
     const isNew = panelState.isNew;
     if (p.category !== "omission") self.lastPrompt = p.id; // words are rarely an omission
     close();

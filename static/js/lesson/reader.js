@@ -20,8 +20,8 @@ export function createReader({ win, els, lesson, readonly, sync, state, map, new
   const omissionPrompt = () => firstPromptOf(lesson.prompts, "omission");
   const colorOf = (a) => (lesson.categories[a.category] || {}).color || "#666";
 
-  const panel = createPanel({ win, panel: els.panel, articleEl: els.article, lesson, readonly, state, map, newId,
-    refresh, save, remove, announce, keyboardOn });
+  const panel = createPanel({ win, panel: els.panel, articleEl: els.article, lesson, readonly, state, map,
+    newId, refresh, save, remove, announce, keyboardOn });
   const list = createList({ win, listEl: els.list, totalEl: els.total, heading: els.heading, lesson, readonly,
     state, map, announce, actions: { edit: (id) => panel.open({ edit: id }), remove, keepTheirs, keepMine } });
   const pointer = createPointer({ win, articleEl: els.article, map, state, panel,
@@ -35,7 +35,9 @@ export function createReader({ win, els, lesson, readonly, sync, state, map, new
       const [s, e] = map.toU16(a.target);
       items.push({ id: a.id, start: s, end: e, color: colorOf(a) });
     }
-    if (pending) items.push({ id: "pending", start: pending[0], end: pending[1], color: "#e0b000", cls: "pending-sel" });
+    if (pending) {
+      items.push({ id: "pending", start: pending[0], end: pending[1], color: "#e0b000", cls: "pending-sel" });
+    }
     map.render(items);
     list.render();
   }
@@ -69,7 +71,8 @@ export function createReader({ win, els, lesson, readonly, sync, state, map, new
     const a = state.keepMine(id);
     if (!a) return;
     refresh();
-    announce(a.mineDeleted ? "Deleting it, as you did in this tab." : "Keeping your version from this tab: saving it now.");
+    announce(a.mineDeleted ? "Deleting it, as you did in this tab."
+      : "Keeping your version from this tab: saving it now.");
     list.afterChoice(id);
   }
 
@@ -129,8 +132,8 @@ export function createReader({ win, els, lesson, readonly, sync, state, map, new
       sync.persist();
       refresh();
       if (lost) {
-        toast(`This lesson was already submitted (perhaps on another device), so ${lost} change${lost === 1 ? "" : "s"} `
-          + "made here afterwards could not be saved.");
+        toast(`This lesson was already submitted (perhaps on another device), so ${lost} `
+          + `change${lost === 1 ? "" : "s"} made here afterwards could not be saved.`);
       }
       return false;
     }
@@ -154,7 +157,12 @@ export function createReader({ win, els, lesson, readonly, sync, state, map, new
       if (Array.isArray(mirror)) state.adopt(mirror.filter((a) => !a.error || sync.pendingFor(a.id)));
     }
     refresh();
-    if (sync.pending()) { sync.setState("saving"); sync.kick(0); } else if (sync.queue.length) sync.setState("attention");
+    if (sync.pending()) {
+      sync.setState("saving");
+      sync.kick(0);
+    } else if (sync.queue.length) {
+      sync.setState("attention");
+    }
     return true;
   }
 

@@ -50,7 +50,8 @@ export class AnnotationState {
     const current = q.conflict && q.conflict.current;
     if (q.op === "delete" && current && !current.deleted) {
       // deleted here, changed elsewhere: show the saved one until the student chooses
-      this.annotations.set(q.id, { ...current, unsaved: true, error: null, conflict: q.conflict, mineDeleted: true });
+      this.annotations.set(q.id,
+        { ...current, unsaved: true, error: null, conflict: q.conflict, mineDeleted: true });
     } else if (q.op === "delete") {
       this.annotations.delete(q.id);
     } else {
@@ -62,7 +63,8 @@ export class AnnotationState {
   /** A change typed here: shown at once as unsaved, and queued. */
   save(a) {
     const body = bodyOf(a);
-    this.annotations.set(a.id, { ...(this.annotations.get(a.id) || {}), ...body, id: a.id, unsaved: true, error: null });
+    this.annotations.set(a.id,
+      { ...(this.annotations.get(a.id) || {}), ...body, id: a.id, unsaved: true, error: null });
     this.remember();
     this.sync.put(a.id, body);
   }
@@ -107,7 +109,9 @@ export class AnnotationState {
   /** The server acknowledged a save (`detail`: the annotation as it answered). */
   saved(detail) {
     const a = this.annotations.get(detail.id);
-    if (a && !this.sync.pendingFor(detail.id)) this.annotations.set(detail.id, { ...detail, unsaved: false, error: null });
+    if (a && !this.sync.pendingFor(detail.id)) {
+      this.annotations.set(detail.id, { ...detail, unsaved: false, error: null });
+    }
     this.remember();
   }
 
@@ -150,7 +154,8 @@ export class AnnotationState {
 
 /** What the API is sent for an annotation. */
 export function bodyOf(a) {
-  return { category: a.category, prompt: a.prompt, target: a.target, note: a.note || "", fields: a.fields || {} };
+  return { category: a.category, prompt: a.prompt, target: a.target, note: a.note || "",
+    fields: a.fields || {} };
 }
 
 /** The first prompt of a category (where an annotation without a prompt belongs), or null. */

@@ -150,7 +150,8 @@ export class Sync extends EventTarget {
     this.state = state;
     const rejected = this.rejected().length;
     const conflicts = this.conflicts().length;
-    this.dispatchEvent(new CustomEvent("status", { detail: { state, pending: this.pending(), rejected, conflicts, ...detail } }));
+    const summary = { state, pending: this.pending(), rejected, conflicts, ...detail };
+    this.dispatchEvent(new CustomEvent("status", { detail: summary }));
   }
 
   /** The student keeps this tab's version: send it again on top of the server's current one. */
@@ -201,7 +202,8 @@ export class Sync extends EventTarget {
     try {
       outcome = await this.send(entry);
     } catch (err) {
-      outcome = { retry: true, state: this.onLine() === false || err instanceof TypeError ? "offline" : "error" };
+      const offline = this.onLine() === false || err instanceof TypeError;
+      outcome = { retry: true, state: offline ? "offline" : "error" };
     }
     this.busy = false;
     const now = this.queue.findIndex((q) => q.id === entry.id);
@@ -232,7 +234,8 @@ export class Sync extends EventTarget {
       if (unchanged) this.queue[now].conflict = { current: outcome.current };
       this.persist();
       this.failures = 0;
-      this.dispatchEvent(new CustomEvent("conflict", { detail: { id: entry.id, current: outcome.current, op: entry.op } }));
+      const detail = { id: entry.id, current: outcome.current, op: entry.op };
+      this.dispatchEvent(new CustomEvent("conflict", { detail }));
       this.kick(0);
       return;
     }
@@ -242,7 +245,8 @@ export class Sync extends EventTarget {
       return;
     }
     this.failures += 1;
-    const backoff = Math.min(MAX_DELAY, 1000 * 2 ** Math.min(this.failures - 1, 5)) * (0.75 + this.random() * 0.5);
+    const step = Math.min(MAX_DELAY, 1000 * 2 ** Math.min(this.failures - 1, 5));
+    const backoff = step * (0.75 + this.random() * 0.5);
     const delay = Math.max(backoff, outcome.after || 0); // the server's Retry-After, if it said one
     this.setState(outcome.state || "error", { retryIn: delay, ...(outcome.info || {}) });
     this.kick(outcome.now ? 0 : delay);
@@ -264,7 +268,8 @@ export class Sync extends EventTarget {
   }
 
   async refreshToken() {
-    const r = await this.fetch(this.csrfUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    const r = await this.fetch(this.csrfUrl,
+      { credentials: "same-origin", headers: { Accept: "application/json" } });
     if (r.ok) this.csrfToken = (await r.json()).csrf_token;
     return r.ok;
   }
@@ -274,7 +279,8 @@ export class Sync extends EventTarget {
     const headers = {};
     const base = entry.base !== undefined ? entry.base : this.versions[entry.id]; // queues stored before `base`
     if (base) headers["If-Match"] = `"${base}"`;
-    const resp = await this.request(entry.op === "put" ? "PUT" : "DELETE", url, entry.op === "put" ? entry.body : null, headers);
+    const put = entry.op === "put";
+    const resp = await this.request(put ? "PUT" : "DELETE", url, put ? entry.body : null, headers);
     const data = resp.status === 204 ? null : await resp.json().catch(() => null);
     if (resp.ok) {
       if (entry.op === "put" && data) {
@@ -293,7 +299,9 @@ export class Sync extends EventTarget {
     if (resp.status === 409 && code === "wrong_user") {
       return { stop: true, state: "wrong_user", info: { message: data.error } };
     }
-    if (resp.status === 404 && entry.op === "delete") return { done: true, event: "deleted", detail: { id: entry.id } };
+    if (resp.status === 404 && entry.op === "delete") {
+      return { done: true, event: "deleted", detail: { id: entry.id } };
+    }
     if (resp.status === 409 && code === "conflict") {
       // changed in another tab or device since this change was made: the student chooses
       return { conflict: true, current: data.current || null };
@@ -302,7 +310,8 @@ export class Sync extends EventTarget {
       return { stop: true, state: "submitted", info: { message: data.error } };
     }
     if ([400, 404, 413, 422].includes(resp.status)) {
-      return { park: true, detail: { error: (data && data.error) || "This couldn't be saved.", fields: (data && data.fields) || {} } };
+      const error = (data && data.error) || "This couldn't be saved.";
+      return { park: true, detail: { error, fields: (data && data.fields) || {} } };
     }
     if (resp.status === 429) {
       // saving faster than the server allows: wait as long as it says, keeping everything
