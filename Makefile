@@ -18,16 +18,22 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
+node_modules/.installed: package.json package-lock.json  ## ESLint, pinned by the lock file
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 run: $(VENV)/.runtime  ## migrate the SQLite database, check the lessons, serve on http://127.0.0.1:5000
 	$(BIN)/flask db upgrade
 	-$(BIN)/flask lessons check
 	$(BIN)/flask run --debug --host 127.0.0.1 --port 5000
 
-test: lint  ## the whole suite: unit, app and browser tests (TEST_DATABASE_URL= for PostgreSQL)
+test: lint  ## the whole suite: JavaScript, unit, app and browser tests (TEST_DATABASE_URL= for PostgreSQL)
+	npm test --silent
 	FLASK_DEBUG=0 $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.dev  ## everyday: unit and app tests on SQLite, no browser, no slow ones, 2 processes
 	$(BIN)/ruff check .
+	node --test tests/js/
 	FLASK_DEBUG=0 TEST_DATABASE_URL= $(BIN)/python -m pytest -p no:cacheprovider -q -n 2 \
 	  -m "not browser and not slow" tests/unit tests/web $(PYTEST_ARGS)
 
@@ -36,9 +42,10 @@ fuzz: $(VENV)/.dev  ## property tests with new examples each run, 20 times as ma
 	  $(BIN)/python -m pytest -p no:cacheprovider -q tests/unit/test_properties.py \
 	  tests/web/test_note_roundtrip.py $(PYTEST_ARGS)
 
-lint: $(VENV)/.dev  ## ruff's checks and its formatter (both enforced)
+lint: $(VENV)/.dev node_modules/.installed  ## ruff's checks and formatter, ESLint (all enforced)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	npm run lint --silent
 
 .PHONY: serve
 serve: $(VENV)/.runtime  ## production: migrate, then gunicorn with gunicorn.conf.py (needs FLASK_SECRET_KEY)
@@ -60,4 +67,4 @@ check-lessons: $(VENV)/.runtime
 	$(BIN)/flask lessons check
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules
