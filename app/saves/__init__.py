@@ -1,5 +1,7 @@
-"""Saving an annotation: the hot path of every lesson page, and the one way any annotation is
-written (the API, the no-JavaScript form and the tests' seeders all call ``put_annotation``).
+"""Saving an annotation: the hot path of every lesson page, and the one way a student's
+annotation is made or changed (the API, the no-JavaScript form and the tests' seeders all call
+``put_annotation``; deleting is ``services.delete_annotation``, and ``flask demo`` fills its
+made-up class in bulk).
 
 A whole class autosaves at once, so a save is built to do little and to hold the database's
 write lock as briefly as possible. Everything that needs no lock happens first: CSRF, the rate

@@ -9,7 +9,6 @@ version read) are what keep a save from doubling or overwriting."""
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from typing import Any
 
 import psycopg
@@ -25,20 +24,15 @@ from .statements import (
     GATE_AND_CREATE,
     GATE_AND_UPDATE,
     PSYCOPG,
-    UPDATE,
     Form,
     GateRow,
     kept,
+    update_form,
 )
 
 _GATE = Form.of(GATE, PSYCOPG)
 _GATE_AND_CREATE = Form.of(GATE_AND_CREATE, PSYCOPG)
 _GATE_AND_UPDATE = Form.of(GATE_AND_UPDATE, PSYCOPG)
-
-
-@lru_cache(maxsize=4)
-def _update(keys: tuple[str, ...]) -> Form:
-    return Form.of(UPDATE, PSYCOPG, [k for k in keys if not k.startswith("b_")])
 
 
 class PostgresBackend:
@@ -100,7 +94,7 @@ class PostgresBackend:
         return (None, None) if row is None else (GateRow(*row[:-1]), row[-1])
 
     def update(self, params: dict[str, Any]) -> bool:
-        return self._run(_update(tuple(params)), params).rowcount == 1
+        return self._run(update_form(PSYCOPG, tuple(params)), params).rowcount == 1
 
 
 def write(attempt: Attempt) -> tuple[Any, bool] | None:

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import sqlite
 from ..domain.annotations import CREATE, SAME
 from . import decide
 from .decide import Attempt
-from .statements import DATES, GATE, GATE_DATES, INSERT, SQLITE, UPDATE, Form, GateRow, kept
+from .statements import DATES, GATE, GATE_DATES, INSERT, SQLITE, Form, GateRow, kept, update_form
 
 _to_text = sqlite.DATETIME().bind_processor(SQLITE)
 _from_text = sqlite.DATETIME().result_processor(SQLITE, None)
@@ -32,11 +32,6 @@ _BEGIN, _COMMIT, _ROLLBACK = (Form(sql, {}) for sql in ("BEGIN IMMEDIATE", "COMM
 @lru_cache(maxsize=4)
 def _insert(keys: tuple[str, ...]) -> Form:
     return Form.of(INSERT, SQLITE, list(keys))
-
-
-@lru_cache(maxsize=4)
-def _update(keys: tuple[str, ...]) -> Form:
-    return Form.of(UPDATE, SQLITE, [k for k in keys if not k.startswith("b_")])
 
 
 class SQLiteBackend:
@@ -98,7 +93,7 @@ class SQLiteBackend:
         return self._run(_insert(tuple(values)), values).fetchone() is not None
 
     def update(self, params: dict[str, Any]) -> bool:
-        return self._run(_update(tuple(params)), params).rowcount == 1
+        return self._run(update_form(SQLITE, tuple(params)), params).rowcount == 1
 
 
 def write(engine: sa.Engine, attempt: Attempt) -> tuple[Any, bool] | None:

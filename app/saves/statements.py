@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import namedtuple
 from dataclasses import field, make_dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -183,8 +184,10 @@ class Form(NamedTuple):
     @classmethod
     def of(cls, stmt: sa.Executable, dialect: sa.Dialect, keys: list[str] | None = None) -> Form:
         compiled = stmt.compile(dialect=dialect, column_keys=keys)
-        # the call gives every parameter the statement names (None here until then)
-        return cls(compiled.string, {k: v for k, v in compiled.params.items() if v is not None})
+        # a parameter without a value of the statement's own is the call's to give: one it
+        # leaves out is an error from the driver, never a placeholder bound in its place
+        given = {name for name, bind in compiled.binds.items() if bind.required}
+        return cls(compiled.string, {k: v for k, v in compiled.params.items() if k not in given})
 
     def params(self, given: dict[str, Any]) -> dict[str, Any]:
         return {**self.constants, **given}
@@ -192,6 +195,12 @@ class Form(NamedTuple):
 
 SQLITE = sqlite.dialect(paramstyle="named")
 PSYCOPG = postgresql.psycopg.dialect()
+
+
+@lru_cache(maxsize=8)
+def update_form(dialect: sa.Dialect, keys: tuple[str, ...]) -> Form:
+    """``UPDATE`` setting the columns among ``keys`` (the rest name the row: ``b_``)."""
+    return Form.of(UPDATE, dialect, [k for k in keys if not k.startswith("b_")])
 
 
 def kept(raw: Any, kind: Any) -> Any:

@@ -27,7 +27,7 @@ from ..services import grading
 from . import present
 from .forms import ActionForm, QuoteAnnotationForm, csrf_message, form_field
 from .main import student_required
-from .policy import form_view, writes_itself
+from .policy import choose_password_first, form_view, must_choose_password, writes_itself
 
 bp = Blueprint("student", __name__, url_prefix="/student")
 
@@ -139,7 +139,9 @@ def annotate_by_quote(assignment_id: int):
         return _render_lesson(a, form, 422)
     except services.WorkClosed:
         return _render_lesson(a, form, 409, "You already submitted this lesson.")
-    except saves.NotMember:  # removed from the class a moment ago
+    except saves.NotMember:  # a new one-time password, or removed from the class, a moment ago
+        if must_choose_password():
+            return choose_password_first()
         abort(404)
     flash("Saved.", "success")
     return redirect(url_for("student.lesson", assignment_id=a.id) + "#my-annotations")
