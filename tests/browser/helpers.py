@@ -30,7 +30,9 @@ def char_box(page, needle: str, index: int) -> dict:
 
 
 def drag_select(page, needle: str, start: int, end: int) -> None:
-    """Drag the mouse from character ``start`` to character ``end`` (exclusive) of ``needle``."""
+    """Drag the mouse from character ``start`` to character ``end`` (exclusive) of ``needle``,
+    once the page's script is running (it shows the keyboard-mode button)."""
+    page.locator("#kbd-mode").wait_for(state="visible")
     page.locator(".block").first.scroll_into_view_if_needed()
     a = char_box(page, needle, start)
     b = char_box(page, needle, end - 1)
