@@ -31,8 +31,8 @@ def char_box(page, needle: str, index: int) -> dict:
 
 def drag_select(page, needle: str, start: int, end: int) -> None:
     """Drag the mouse from character ``start`` to character ``end`` (exclusive) of ``needle``,
-    once the page's script is running (it shows the keyboard-mode button)."""
-    page.locator("#kbd-mode").wait_for(state="visible")
+    once the page's script listens (module scripts run before DOMContentLoaded)."""
+    page.wait_for_load_state("domcontentloaded")
     page.locator(".block").first.scroll_into_view_if_needed()
     a = char_box(page, needle, start)
     b = char_box(page, needle, end - 1)
