@@ -1,24 +1,15 @@
 """Where a save's statements run: one backend per database driver, each with the same shape
-(``Backend``), and the gate through SQLAlchemy on the request's session (``CoreGate``)."""
+(``decide.Backend``), and the gate through SQLAlchemy on the request's session (``CoreGate``)."""
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 
 from . import postgres, sqlite
 from .decide import Attempt
 from .statements import GATE
-
-
-class Backend(Protocol):
-    """A database's way to run one attempt of a save: the gate and the write, on a DBAPI
-    connection of its own, committed. None means decide again from what is stored now."""
-
-    def gate(self, params: dict[str, Any]) -> Any: ...
-
-    def write(self, attempt: Attempt) -> tuple[Any, bool] | None: ...
 
 
 class CoreGate:

@@ -4,11 +4,21 @@ shares. A backend (``backends``) runs the statements; ``domain.annotations.plan_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from ..domain.annotations import CONFLICT, AnnotationInput, plan_put
 from ..services import NotYours, VersionConflict, WorkClosed, input_of
 from .statements import CONTENT, Saved, stored
+
+
+class Backend(Protocol):
+    """A database's way to run one attempt of a save (``sqlite``, ``postgres``): the gate and
+    the write, on a DBAPI connection of its own, committed. None: decide again from what is
+    stored now. Its gate methods are the ones ``gate`` calls."""
+
+    def gate(self, params: dict[str, Any]) -> Any: ...
+
+    def write(self, attempt: Attempt) -> tuple[Any, bool] | None: ...
 
 
 class Student(NamedTuple):

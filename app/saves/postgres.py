@@ -106,7 +106,8 @@ def write(attempt: Attempt) -> tuple[Any, bool] | None:
         try:
             # If the statement committed and then the connection died, the save is sent
             # again and finds itself stored (SAME): one row, answered 200 rather than 201.
-            return kept(raw, PostgresBackend).write(attempt)
+            backend: decide.Backend = kept(raw, PostgresBackend)
+            return backend.write(attempt)
         except sa.exc.DBAPIError as e:
             if not e.connection_invalidated:
                 raise

@@ -18,10 +18,10 @@ from .decide import Attempt, LessonMoved, Student
 ATTEMPTS = 5  # times a save is decided again (a lost race for its id, a lesson version unseen)
 
 
-def check_member(session: Session | scoped_session, student: Student, assignment_id: int) -> None:
-    """Raise NotMember unless the login holds and the student is in the assignment's
-    (unarchived) class."""
-    decide.gate(backends.CoreGate(session.connection()), student, assignment_id, "")
+def check_member(session: Session | scoped_session, student: Student, assignment_id: int) -> Any:
+    """The gate's row for the assignment; NotMember unless the login holds and the student is
+    in the assignment's (unarchived) class."""
+    return decide.gate(backends.CoreGate(session.connection()), student, assignment_id, "")[0]
 
 
 def _validate(session: Session | scoped_session, version_id: int, payload: Any) -> AnnotationInput:
@@ -62,8 +62,7 @@ def put_annotation(
     for _ in range(ATTEMPTS):
         version_id = known.get(assignment_id)
         if version_id is None:
-            gate = backends.CoreGate(session.connection())
-            row, _ = decide.gate(gate, student, assignment_id, "")
+            row = check_member(session, student, assignment_id)
             version_id = known[assignment_id] = row.lesson_version_id
         if checked is None or checked[0] != version_id:
             try:

@@ -101,7 +101,7 @@ def write(engine: sa.Engine, attempt: Attempt) -> tuple[Any, bool] | None:
     write lock (``writers_queue``)."""
     raw = engine.raw_connection()
     try:
-        backend = kept(raw, SQLiteBackend)
+        backend: decide.Backend = kept(raw, SQLiteBackend)
         with writers_queue(engine):
             return backend.write(attempt)
     finally:
