@@ -4,20 +4,16 @@ The rows come from ``class_work``; the formats from ``domain.exports``."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from ..domain import exports
+from ..domain.lessons import Lesson
 from ..domain.scoring import KeyIndex, Scored, match_spans, score_work
-from ..domain.work import (
-    StudentWork,
-    status_of,
-)
-from ..models import (
-    Assignment,
-)
+from ..domain.work import StudentWork, status_of
+from ..models import Assignment
 from .class_work import load_works
 from .lessons import lesson_of
 
@@ -43,86 +39,106 @@ def _gradebook_score(work: StudentWork, scored: Scored) -> float | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Assignment:
+    """What the export builders read: the assignment, its lesson and the class's work."""
+
+    assignment: Assignment
+    lesson: Lesson
+    works: list[StudentWork]
+    index: KeyIndex
+
+    def scored(self) -> list[tuple[StudentWork, Scored]]:
+        return [(w, score_work(self.lesson, w, self.index)) for w in self.works]
+
+
+def _grades(a: _Assignment) -> exports.Table:
+    due_at = a.assignment.due_at
+    rows = (
+        exports.GradeRow(
+            name=w.name,
+            username=w.username,
+            sis_user_id=w.sis_user_id,
+            sis_login_id=w.sis_login_id,
+            section=w.section,
+            status=status_of(w, due_at),
+            submitted_at=w.submitted_at,
+            late=status_of(w, due_at) == "late",
+            auto_score=s.auto_score,
+            final_score=w.final_grade,
+            possible=s.possible,
+            category_scores={c: v.earned for c, v in s.by_category.items()},
+        )
+        for w, s in a.scored()
+    )
+    return exports.grades_table(a.lesson.title, rows, a.lesson.categories)
+
+
+def _canvas(a: _Assignment) -> exports.Table:
+    aid = a.assignment.id
+    students = [
+        exports.CanvasStudent(
+            w.name, "", w.sis_user_id, w.sis_login_id, w.section, {aid: _gradebook_score(w, s)}
+        )
+        for w, s in a.scored()
+    ]
+    possible = score_work(a.lesson, StudentWork(0, "", ""), a.index).possible
+    return exports.canvas_table([(a.lesson.title, aid, possible)], students)
+
+
+def _moodle(a: _Assignment) -> exports.Table:
+    students = [
+        exports.MoodleStudent(
+            w.username,
+            _gradebook_score(w, s),
+            feedback=" | ".join(r.comment for r in w.rubric.values() if r.comment),
+        )
+        for w, s in a.scored()
+    ]
+    return exports.moodle_table(a.lesson.title, students)
+
+
+def _annotations(a: _Assignment) -> exports.Table:
+    # only what each highlight matched: no student needs scoring
+    matches = {
+        m.annotation_id: m.key_item_id
+        for w in a.works
+        for m in match_spans(a.lesson.key, w.annotations)
+    }
+    return exports.annotations_table(exports.annotation_export_rows(a.lesson, a.works, matches))
+
+
+_TABLES: dict[str, Callable[[_Assignment], exports.Table]] = {
+    "grades.csv": _grades,
+    "canvas.csv": _canvas,
+    "moodle.csv": _moodle,
+    "annotations.csv": _annotations,
+}
+
+
+def _web_annotations(a: _Assignment, base_url: str, secret: str) -> Iterator[str]:
+    assignment, lesson = a.assignment, a.lesson
+    return exports.annotation_collection_chunks(
+        base_url,
+        exports.AnnotatedAssignment(
+            assignment.id, lesson.title, lesson.id, assignment.lesson_version.version
+        ),
+        exports.annotation_export_rows(lesson, a.works),
+        pseudonym=exports.pseudonymiser(secret, f"assignment:{assignment.id}"),
+    )
+
+
 def export(
     session: Session, assignment: Assignment, kind: str, base_url: str, secret: str
 ) -> Export:
-    """One export of an assignment, streamed (the tables are generators)."""
+    """One export of an assignment (one of ``EXPORTS``), streamed: the tables are generators."""
     lesson = lesson_of(assignment)
-    works = load_works(session, assignment)
-    index = KeyIndex(lesson)
-    # grades need each student scored; annotation exports only need what each highlight matched
-    scored = (
-        [(w, score_work(lesson, w, index)) for w in works]
-        if kind.endswith("csv") and kind != "annotations.csv"
-        else []
-    )
-    title = lesson.title
+    loaded = _Assignment(assignment, lesson, load_works(session, assignment), KeyIndex(lesson))
     name = f"{_slug(assignment.classroom.name)}-{_slug(lesson.id)}"
-    if kind == "grades.csv":
-        rows = (
-            exports.GradeRow(
-                name=w.name,
-                username=w.username,
-                sis_user_id=w.sis_user_id,
-                sis_login_id=w.sis_login_id,
-                section=w.section,
-                status=status_of(w, assignment.due_at),
-                submitted_at=w.submitted_at,
-                late=status_of(w, assignment.due_at) == "late",
-                auto_score=s.auto_score,
-                final_score=w.final_grade,
-                possible=s.possible,
-                category_scores={c: v.earned for c, v in s.by_category.items()},
-            )
-            for w, s in scored
-        )
-        table = exports.grades_table(title, rows, lesson.categories)
-    elif kind == "canvas.csv":
-        possible = score_work(lesson, StudentWork(0, "", ""), index).possible
-        table = exports.canvas_table(
-            [(title, assignment.id, possible)],
-            [
-                exports.CanvasStudent(
-                    w.name,
-                    "",
-                    w.sis_user_id,
-                    w.sis_login_id,
-                    w.section,
-                    {assignment.id: _gradebook_score(w, s)},
-                )
-                for w, s in scored
-            ],
-        )
-    elif kind == "moodle.csv":
-        table = exports.moodle_table(
-            title,
-            [
-                exports.MoodleStudent(
-                    w.username,
-                    _gradebook_score(w, s),
-                    feedback=" | ".join(r.comment for r in w.rubric.values() if r.comment),
-                )
-                for w, s in scored
-            ],
-        )
-    elif kind == "annotations.csv":
-        matches = {
-            m.annotation_id: m.key_item_id
-            for w in works
-            for m in match_spans(lesson.key, w.annotations)
-        }
-        table = exports.annotations_table(exports.annotation_export_rows(lesson, works, matches))
-    elif kind == "annotations.jsonld":
-        rows = exports.annotation_export_rows(lesson, works)
-        chunks = exports.annotation_collection_chunks(
-            base_url,
-            exports.AnnotatedAssignment(
-                assignment.id, title, lesson.id, assignment.lesson_version.version
-            ),
-            rows,
-            pseudonym=exports.pseudonymiser(secret, f"assignment:{assignment.id}"),
-        )
+    if kind == "annotations.jsonld":
+        chunks = _web_annotations(loaded, base_url, secret)
         return Export(chunks, exports.JSONLD_MEDIA_TYPE, f"{name}-annotations.jsonld")
-    else:
+    build = _TABLES.get(kind)
+    if build is None:
         raise ValueError(f"unknown export: {kind}")  # the view answers 404 first
-    return Export(exports.csv_lines(table), exports.CSV_MEDIA_TYPE, f"{name}-{kind}")
+    return Export(exports.csv_lines(build(loaded)), exports.CSV_MEDIA_TYPE, f"{name}-{kind}")
