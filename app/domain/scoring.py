@@ -1,226 +1,26 @@
-"""Scoring one student's work against a lesson's answer key: the match rule, auto score, omissions.
+"""Scoring one student's work against a lesson's answer key: auto score, omissions, suggestions.
 
-Pure Python over the plain data of :mod:`app.domain.work` and :mod:`app.domain.lessons`.
+Pure Python over the plain data of :mod:`app.domain.work` and :mod:`app.domain.lessons`; which
+highlight earns which key phrase is :mod:`app.domain.matching`'s rule.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .lessons import KeyItem, Lesson
+from .matching import (
+    OMISSION,
+    KeyIndex,
+    Place,
+    best_fit,
+    pair_spans,
+    scored_spans,
+    span_of,
+)
 from .work import OMISSION_CREDIT, AnnotationRow, StudentWork
-
-OMISSION = "omission"  # the category whose answers the teacher marks instead of matching
-
-# The match rule's two numbers (see :func:`matches`).
-MIN_COVERAGE = 0.5  # share of the key phrase the highlight must cover
-MAX_EXTRA_CHARS = 40  # characters a highlight may run past a key phrase (or the key's length)
-MAX_SIDE_CHARS = 24  # ... on either one side (or half the key's length): "a few words"
-
-
-def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
-    """How many code points the ranges [a0, a1) and [b0, b1) share (0 when apart)."""
-    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
-
-
-def matches(highlight: tuple[int, int], key: tuple[int, int]) -> bool:
-    """Whether a student's highlight earns the key phrase at ``key`` (same category assumed).
-
-    Both ranges are [start, end) in code points. The highlight matches when
-
-    1. it covers at least half of the key phrase (``MIN_COVERAGE``): overlap * 2 >= key length;
-    2. the part of it outside the key phrase is at most max(40, key length) characters
-       (``MAX_EXTRA_CHARS``), so a few words either side are fine but a paragraph is not;
-    3. on each side it runs past the key by at most max(24, half the key length) characters
-       (``MAX_SIDE_CHARS``): a few words, not the rest of a short paragraph or "Read more"
-       box (the whole 63-character box "Read more: Zelensky signs a decree preventing peace
-       with Russia" adds 28 characters before the 23-character key "decree preventing peace",
-       so it does not earn it).
-
-    With the 16-character key "vented its anger":
-
-    - "vented its anger" (exact): covers 16/16, 0 extra -> match;
-    - "its anger" covers 9/16 -> match; "vented" covers 6/16 -> no match;
-    - "Ukraine has vented its anger on a top US general" (49 chars): 33 extra <= 40, 12 before
-      and 20 after <= 24 -> match;
-    - the whole 81-character paragraph around it: 65 extra > 40 -> no match;
-    - the whole 3,076-character article: no match.
-
-    A 100-character key may carry up to 100 extra characters, 50 a side: a highlight at most twice
-    the key is still "the key with some context", never a paragraph around a short phrase.
-    Empty ranges never match.
-    """
-    key_len = key[1] - key[0]
-    if key_len <= 0 or highlight[1] <= highlight[0]:
-        return False
-    shared = min(highlight[1], key[1]) - max(highlight[0], key[0])  # overlap(), inlined: hot
-    if shared * 2 < key_len:  # MIN_COVERAGE, in integers so 8/16 is exactly half
-        return False
-    extra = (highlight[1] - highlight[0]) - shared
-    side = max(MAX_SIDE_CHARS, key_len // 2)
-    return (
-        extra <= max(MAX_EXTRA_CHARS, key_len)
-        and key[0] - highlight[0] <= side
-        and highlight[1] - key[1] <= side
-    )
-
-
-def fit(highlight: tuple[int, int], key: tuple[int, int]) -> float:
-    """How closely two ranges agree: shared length over combined length (1.0 = identical)."""
-    union = max(highlight[1], key[1]) - min(highlight[0], key[0])
-    return overlap(highlight, key) / union if union > 0 else 0.0
-
-
-# ---------------------------------------------------------------- finding candidates fast
-
-
-@dataclass(frozen=True)
-class _Place:
-    id: str
-    category: str
-    start: int
-    end: int
-    order: int  # position in the lesson file
-    points: float = 0.0
-
-
-class _Places:
-    """Ranges (key items or decoys) sorted by start, so a highlight finds the ones it may
-    match with a binary search instead of a scan of the whole key."""
-
-    def __init__(self, places: Iterable[_Place]) -> None:
-        self.places = sorted(places, key=lambda p: (p.start, p.order))
-        self.starts = [p.start for p in self.places]
-        self.longest = max((p.end - p.start for p in self.places), default=0)
-
-    def matching(self, start: int, end: int) -> list[_Place]:
-        """Every place the highlight [start, end) :func:`matches`, in no particular order."""
-        lo = bisect_right(self.starts, start - self.longest)
-        hi = bisect_left(self.starts, end)
-        return [p for p in self.places[lo:hi] if matches((start, end), (p.start, p.end))]
-
-
-class KeyIndex:
-    """A lesson's span key items and decoys, indexed for matching. Build once per class and
-    pass it to :func:`score_work` for every student (the summaries do)."""
-
-    def __init__(self, lesson: Lesson) -> None:
-        self.lesson = lesson
-        self.weights = {c.id: lesson.scoring.get(c.id, 1.0) for c in lesson.categories}
-        self.items = {k.id: k for k in lesson.key}
-        self.spans = _Places(
-            _Place(k.id, k.category, k.start, k.end, i, k.points)
-            for i, k in enumerate(lesson.key)
-            if not k.is_omission and k.end > k.start
-        )
-        self.decoys = _Places(
-            _Place(d.id, d.category, d.start, d.end, i)
-            for i, d in enumerate(lesson.decoys)
-            if d.end > d.start
-        )
-
-    def weight(self, category: str) -> float:
-        return self.weights.get(category, 1.0)
-
-
-# ---------------------------------------------------------------- one-to-one matching
-
-
-@dataclass(frozen=True)
-class Match:
-    key_item_id: str
-    annotation_id: str
-    overlap: int  # code points shared
-    fit: float  # shared / combined length, 1.0 for the exact phrase
-
-
-def _is_scored_span(a: AnnotationRow) -> bool:
-    return a.is_span and a.category != OMISSION
-
-
-def _span(a: AnnotationRow) -> tuple[int, int]:
-    return (a.start or 0, a.end or 0)  # only called on spans, whose offsets are set
-
-
-def _pair(
-    keys: Sequence[_Place], edges: dict[str, list[AnnotationRow]]
-) -> dict[str, AnnotationRow]:
-    """One-to-one pairing of key items with highlights (the edges say which may pair).
-
-    Key items take turns by points (highest first, then lesson order); each tries its
-    highlights best fit first (then earlier start, shorter, id) and may move an item that
-    took a highlight earlier onto another of its candidates to make room (Kuhn's augmenting
-    paths). So a student earns the most points any one-to-one pairing could give (matchable
-    sets of items form a transversal matroid, where taking items heaviest first is optimal),
-    a wide highlight never costs an item a second highlight could earn, and the result does
-    not depend on the order the annotations arrive in.
-    """
-    owner: dict[str, str] = {}  # annotation id -> key item id
-    by_id = {k.id: k for k in keys}
-
-    def ranked(key: _Place) -> list[AnnotationRow]:
-        span = (key.start, key.end)
-        return sorted(
-            edges.get(key.id, []),
-            key=lambda a: (-fit(_span(a), span), *_span(a), a.id),
-        )
-
-    choices = {k.id: ranked(k) for k in keys if edges.get(k.id)}
-
-    def place(key_id: str, seen: set[str]) -> bool:
-        for a in choices[key_id]:
-            if a.id in seen:
-                continue
-            seen.add(a.id)
-            if a.id not in owner or place(owner[a.id], seen):
-                owner[a.id] = key_id
-                return True
-        return False
-
-    for key in sorted((by_id[k] for k in choices), key=lambda k: (-k.points, k.order)):
-        place(key.id, set())
-    rows = {a.id: a for options in choices.values() for a in options}
-    return {key_id: rows[aid] for aid, key_id in owner.items()}
-
-
-def _match_list(keys: Sequence[_Place], paired: dict[str, AnnotationRow]) -> list[Match]:
-    out = []
-    for key in sorted(keys, key=lambda k: k.order):
-        a = paired.get(key.id)
-        if a is not None:
-            span = _span(a)
-            out.append(
-                Match(
-                    key.id,
-                    a.id,
-                    overlap(span, (key.start, key.end)),
-                    round(fit(span, (key.start, key.end)), 4),
-                )
-            )
-    return out
-
-
-def match_spans(key_items: Sequence[KeyItem], annotations: Sequence[AnnotationRow]) -> list[Match]:
-    """Pair span key items with highlights of the same category, one-to-one (see :func:`_pair`
-    for the tie-breaking). Omission items and answers take no part. Matches come back in key
-    order."""
-    places = _Places(
-        _Place(k.id, k.category, k.start, k.end, i, k.points)
-        for i, k in enumerate(key_items)
-        if not k.is_omission and k.end > k.start
-    )
-    edges: dict[str, list[AnnotationRow]] = {}
-    for a in annotations:
-        if not _is_scored_span(a):
-            continue
-        for p in places.matching(*_span(a)):
-            if p.category == a.category:
-                edges.setdefault(p.id, []).append(a)
-    return _match_list(places.places, _pair(places.places, edges))
-
 
 # ---------------------------------------------------------------- scoring a student
 
@@ -251,46 +51,31 @@ class Scored:
     final: float  # the teacher's final grade if given, else the auto score
 
 
-def _best(places: list[_Place], span: tuple[int, int]) -> _Place:
-    return min(places, key=lambda p: (-fit(span, (p.start, p.end)), p.order))
-
-
-def score_work(lesson: Lesson, work: StudentWork, index: KeyIndex | None = None) -> Scored:
-    """Score one student. ``index`` saves rebuilding the lesson's index per student."""
-    if index is None or index.lesson is not lesson:
-        index = KeyIndex(lesson)
-    spans = [a for a in work.annotations if _is_scored_span(a)]
-    nearby: dict[str, list[_Place]] = {}
-    edges: dict[str, list[AnnotationRow]] = {}
-    for a in spans:
-        near = index.spans.matching(*_span(a))
-        nearby[a.id] = near
-        for p in near:
-            if p.category == a.category:
-                edges.setdefault(p.id, []).append(a)
-    paired = _pair(index.spans.places, edges)
-    matched = {a.id: key_id for key_id, a in paired.items()}
-
-    extra: list[str] = []
+def _unpaired(
+    index: KeyIndex, spans: list[AnnotationRow], nearby: dict[str, list[Place]]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[str]]:
+    """For the highlights paired with no key item: (annotation, decoy) for those on a decoy of
+    their category, (annotation, key item) for those on a key item of another category, and
+    the ids of those near neither (phrases the key lacks)."""
     decoy_hits: list[tuple[str, str]] = []
     wrong: list[tuple[str, str]] = []
     off_key: list[str] = []
     for a in spans:
-        if a.id in matched:
-            continue
-        extra.append(a.id)
-        span = _span(a)
+        span = span_of(a)
         others = [p for p in nearby[a.id] if p.category != a.category]
         if others:
-            wrong.append((a.id, _best(others, span).id))
+            wrong.append((a.id, best_fit(others, span).id))
         decoys = index.decoys.matching(*span)
         same = [d for d in decoys if d.category == a.category]
         if same:
-            decoy_hits.append((a.id, _best(same, span).id))
+            decoy_hits.append((a.id, best_fit(same, span).id))
         if not nearby[a.id] and not decoys:
             off_key.append(a.id)
+    return decoy_hits, wrong, off_key
 
-    # Omissions: the teacher's marks, best level per key item, for answers still present.
+
+def _omission_credit(index: KeyIndex, work: StudentWork) -> dict[str, float]:
+    """The teacher's marks, best level per omission key item, for answers still present."""
     present = {a.id for a in work.annotations}
     credit: dict[str, float] = {}
     for aid, mark in work.omission_marks.items():
@@ -299,28 +84,50 @@ def score_work(lesson: Lesson, work: StudentWork, index: KeyIndex | None = None)
             continue
         level = OMISSION_CREDIT.get(mark.level, 0.0)
         credit[item.id] = max(credit.get(item.id, 0.0), level)
-    unmarked = [
-        a.id for a in work.annotations if a.category == OMISSION and a.id not in work.omission_marks
-    ]
+    return credit
 
-    found_ids = set(paired) | {kid for kid, c in credit.items() if c > 0}
+
+def _points(
+    index: KeyIndex, paired: Iterable[str], credit: dict[str, float]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Weighted points earned, and possible, per category of the key (unrounded)."""
+    found = set(paired)
     earned: dict[str, float] = {}
     possible: dict[str, float] = {}
-    for item in lesson.key:
+    for item in index.lesson.key:
         w = index.weight(item.category)
         possible[item.category] = possible.get(item.category, 0.0) + item.points * w
-        got = credit.get(item.id, 0.0) if item.is_omission else float(item.id in paired)
+        got = credit.get(item.id, 0.0) if item.is_omission else float(item.id in found)
         earned[item.category] = earned.get(item.category, 0.0) + item.points * w * got
+    return earned, possible
+
+
+def score_work(lesson: Lesson, work: StudentWork, index: KeyIndex | None = None) -> Scored:
+    """Score one student. ``index`` saves rebuilding the lesson's index per student."""
+    if index is None or index.lesson is not lesson:
+        index = KeyIndex(lesson)
+    spans = scored_spans(work.annotations)
+    paired, nearby = pair_spans(index.spans, spans)
+    matched = {a.id: key_id for key_id, a in paired.items()}
+    extra = [a for a in spans if a.id not in matched]
+    decoy_hits, wrong, off_key = _unpaired(index, extra, nearby)
+    credit = _omission_credit(index, work)
+    found_ids = set(paired) | {kid for kid, c in credit.items() if c > 0}
+    earned, possible = _points(index, paired, credit)
     auto = round(sum(earned.values()), 2)
     return Scored(
         matches=matched,
         found=frozenset(found_ids),
         missed=[k for k in lesson.key if k.id not in found_ids],
-        extra=extra,
+        extra=[a.id for a in extra],
         decoy_hits=decoy_hits,
         wrong_category=wrong,
         off_key=off_key,
-        unmarked_omissions=unmarked,
+        unmarked_omissions=[
+            a.id
+            for a in work.annotations
+            if a.category == OMISSION and a.id not in work.omission_marks
+        ],
         omission_credit=credit,
         by_category={
             c: CategoryScore(round(earned[c], 2), round(possible[c], 2)) for c in possible
@@ -421,19 +228,11 @@ def suggest_omission(lesson: Lesson, text: str) -> Suggestion | None:
 
 
 __all__ = [
-    "MAX_EXTRA_CHARS",
-    "MAX_SIDE_CHARS",
-    "MIN_COVERAGE",
     "OMISSION",
     "CategoryScore",
     "KeyIndex",
-    "Match",
     "Scored",
     "Suggestion",
-    "fit",
-    "match_spans",
-    "matches",
-    "overlap",
     "score_work",
     "suggest_omission",
 ]

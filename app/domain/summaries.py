@@ -20,7 +20,8 @@ from functools import lru_cache
 
 from .anchoring import is_word_char, snap_to_words
 from .lessons import Lesson
-from .scoring import OMISSION, KeyIndex, matches, score_work, suggest_omission
+from .matching import OMISSION, KeyIndex, matches
+from .scoring import score_work, suggest_omission
 from .work import AnnotationRow, StudentWork, status_of
 
 ALL = "all"  # heatmap key: any span category
@@ -184,7 +185,7 @@ def _candidates(
     highlighted exactly (which keeps the work linear in the class size), leaving out ranges
     longer than MAX_CANDIDATE_CHARS: five students who each mark a whole paragraph have not
     found a phrase. A seed's count is the number of distinct students with
-    an off-key highlight of the same category that :func:`~app.domain.scoring.matches` it, i.e.
+    an off-key highlight of the same category that :func:`~app.domain.matching.matches` it, i.e.
     how many would earn it if the teacher added it to the key; so "slapping economic sanctions
     on Moscow" and "economic sanctions on Moscow" support each other instead of splitting the
     vote, while a paragraph-wide highlight supports nothing. Seeds with at least

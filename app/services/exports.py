@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from ..domain import exports
 from ..domain.lessons import Lesson
-from ..domain.scoring import KeyIndex, Scored, match_spans, score_work
+from ..domain.matching import KeyIndex, match_spans
+from ..domain.scoring import Scored, score_work
 from ..domain.work import StudentWork, status_of
 from ..models import Assignment
 from .class_work import load_works

@@ -9,15 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.domain.lessons import Lesson, load_lesson_file
-from app.domain.scoring import (
-    MAX_SIDE_CHARS,
-    Match,
-    match_spans,
-    matches,
-    overlap,
-    score_work,
-    suggest_omission,
-)
+from app.domain.matching import MAX_SIDE_CHARS, Match, match_spans, matches, overlap
+from app.domain.scoring import score_work, suggest_omission
 from app.domain.work import AnnotationRow, OmissionMark, StudentWork
 
 ROOT = Path(__file__).resolve().parents[2]
