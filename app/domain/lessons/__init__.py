@@ -1,0 +1,52 @@
+"""Lesson files: parsing, validation, canonical text and content versions.
+
+A lesson is a TOML file in ``lessons/`` (see ``lessons/README.md`` for the format). Loading
+never raises for a bad file: problems come back as ``Problem(file, item, message)`` so one
+broken lesson cannot stop the others.
+
+The modules: ``model`` (the lesson as plain data, its text and version), ``parse`` (checking a
+file's data, a function per section) and ``files`` (loading files from disk). Import from this
+package: it names the public API.
+"""
+
+from ..anchoring import AnchorError
+from .files import LessonSet, lesson_files, load_lesson_file, load_lessons
+from .model import (
+    BLOCK_KINDS,
+    BLOCK_SEPARATOR,
+    BUILTIN_CATEGORIES,
+    FIELD_SETS,
+    Block,
+    Category,
+    Decoy,
+    KeyItem,
+    Lesson,
+    Problem,
+    Prompt,
+    canonical_text,
+)
+from .parse import MAX_POINTS, SLUG, locate_quote, parse_lesson
+
+__all__ = [
+    "BLOCK_KINDS",
+    "BLOCK_SEPARATOR",
+    "BUILTIN_CATEGORIES",
+    "FIELD_SETS",
+    "MAX_POINTS",
+    "SLUG",
+    "AnchorError",
+    "Block",
+    "Category",
+    "Decoy",
+    "KeyItem",
+    "Lesson",
+    "LessonSet",
+    "Problem",
+    "Prompt",
+    "canonical_text",
+    "lesson_files",
+    "load_lesson_file",
+    "load_lessons",
+    "locate_quote",
+    "parse_lesson",
+]

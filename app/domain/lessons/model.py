@@ -1,0 +1,174 @@
+"""What a lesson is: its article in blocks, categories, prompts, answer key and decoys, as plain
+data, with its canonical text and content version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+BLOCK_SEPARATOR = "\n\n"
+BLOCK_KINDS = ("breadcrumb", "headline", "caption", "paragraph", "aside", "footer")
+
+# Categories every lesson has; a lesson may add its own under [categories.<id>].
+BUILTIN_CATEGORIES: dict[str, dict[str, str]] = {
+    "source": {"label": "Source", "color": "#2b6cb0"},
+    "loaded": {"label": "Loaded wording", "color": "#c05621"},
+    "omission": {"label": "Left out", "color": "#6b46c1"},
+}
+
+# The structured fields a prompt of each built-in category asks for beside the note.
+FIELD_SETS: dict[str, list[dict[str, Any]]] = {
+    "source": [
+        {
+            "name": "named",
+            "label": "Is the source named?",
+            "type": "choice",
+            "choices": [["named", "Named"], ["unnamed", "Unnamed / vague"]],
+        },
+        {"name": "affiliation", "label": "Who are they? (job, organisation)", "type": "text"},
+        {
+            "name": "independence",
+            "label": "Independent or interested party?",
+            "type": "choice",
+            "choices": [
+                ["independent", "Independent"],
+                ["interested", "Interested party"],
+                ["unsure", "Not sure"],
+            ],
+        },
+        {"name": "checked_url", "label": "Where I checked (a web address)", "type": "url"},
+    ],
+    "loaded": [
+        {"name": "rewrite", "label": "A neutral way to say it", "type": "text"},
+    ],
+    "omission": [
+        {"name": "missing", "label": "What is missing", "type": "text"},
+        {"name": "why", "label": "Why it matters", "type": "text"},
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    item: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.item}: {self.message}"
+
+
+@dataclass
+class Block:
+    kind: str
+    text: str
+    start: int = 0
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+@dataclass
+class Category:
+    id: str
+    label: str
+    color: str
+
+
+@dataclass
+class Prompt:
+    id: str
+    category: str
+    question: str
+    hints: list[str] = field(default_factory=list)
+    required: list[str] = field(default_factory=list)  # "note" and/or field names
+    fields: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class KeyItem:
+    id: str
+    category: str
+    explanation: str
+    points: float
+    quote: str = ""
+    occurrence: int | None = None
+    start: int = 0
+    end: int = 0
+    statement: str = ""
+    reference: str = ""
+    cues: list[str] = field(default_factory=list)
+
+    @property
+    def is_omission(self) -> bool:
+        return not self.quote
+
+
+@dataclass
+class Decoy:
+    id: str
+    category: str
+    quote: str
+    explanation: str
+    occurrence: int | None = None
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class Lesson:
+    id: str
+    title: str
+    outlet: str
+    byline: str
+    published: str
+    url: str
+    grade_band: str
+    minutes: int
+    teacher_note: str
+    blocks: list[Block]
+    categories: list[Category]
+    prompts: list[Prompt]
+    key: list[KeyItem]
+    decoys: list[Decoy]
+    scoring: dict[str, float]
+    source_file: str = ""
+
+    @property
+    def text(self) -> str:
+        return canonical_text(self.blocks)
+
+    @property
+    def version(self) -> str:
+        """Hash of the lesson's canonical content: text, prompts, key and scoring."""
+        data = self.to_dict()
+        data.pop("source_file", None)
+        payload = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+    def category(self, cid: str) -> Category | None:
+        return next((c for c in self.categories if c.id == cid), None)
+
+    def prompt(self, pid: str) -> Prompt | None:
+        return next((p for p in self.prompts if p.id == pid), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Lesson:
+        """Rebuild a lesson from :meth:`to_dict` output (the snapshot stored per version)."""
+        d = dict(data)
+        d["blocks"] = [Block(**b) for b in d["blocks"]]
+        d["categories"] = [Category(**c) for c in d["categories"]]
+        d["prompts"] = [Prompt(**p) for p in d["prompts"]]
+        d["key"] = [KeyItem(**k) for k in d["key"]]
+        d["decoys"] = [Decoy(**k) for k in d["decoys"]]
+        return cls(**d)
+
+
+def canonical_text(blocks: list[Block]) -> str:
+    return BLOCK_SEPARATOR.join(b.text for b in blocks)
