@@ -104,19 +104,27 @@ def locate_quote(
     return start, end
 
 
+# Each [[list]] of tables: the problem when it is not a list (or, for the first two, is empty),
+# and the problem with an entry that is not a table.
+_LISTS = {
+    "blocks": (
+        "the article needs at least one [[blocks]] entry",
+        "each block needs a kind and a text",
+    ),
+    "prompts": ("the lesson needs at least one [[prompts]] entry", "each prompt is a table"),
+    "key": ("use [[key]] entries (two square brackets)", "each key item is a table"),
+    "decoys": ("use [[decoys]] entries (two square brackets)", "each decoy is a table"),
+}
+_REQUIRED = ("blocks", "prompts")
+
+
 def _tables(
-    raw: dict[str, Any],
-    section: str,
-    out: _Checker,
-    *,
-    wrong: str,
-    not_table: str,
-    required: bool = False,
+    raw: dict[str, Any], section: str, out: _Checker
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The entries of a ``[[section]]`` list as (``section[n]``, table); ``wrong`` when the
-    section is not a list (or, ``required``, is empty), ``not_table`` for an entry that isn't."""
+    """The entries of a ``[[section]]`` list as (``section[n]``, table)."""
+    wrong, not_table = _LISTS[section]
     entries = raw.get(section, [])
-    if not isinstance(entries, list) or (required and not entries):
+    if not isinstance(entries, list) or (section in _REQUIRED and not entries):
         out.add(section, wrong)
         entries = []
     for i, entry in enumerate(entries, 1):
@@ -143,14 +151,7 @@ def _header(raw: dict[str, Any], out: _Checker) -> dict[str, Any]:
 def _blocks(raw: dict[str, Any], out: _Checker) -> list[Block]:
     blocks: list[Block] = []
     offset = 0
-    for where, b in _tables(
-        raw,
-        "blocks",
-        out,
-        wrong="the article needs at least one [[blocks]] entry",
-        not_table="each block needs a kind and a text",
-        required=True,
-    ):
+    for where, b in _tables(raw, "blocks", out):
         kind = _str(b, "kind", where, out, required=True)
         text = _str(b, "text", where, out, required=True)
         if kind and kind not in BLOCK_KINDS:
@@ -274,37 +275,9 @@ def parse_lesson(raw: dict[str, Any], file: str) -> tuple[Lesson | None, list[Pr
     text = canonical_text(blocks)
     categories = _categories(raw, out)
     out.known = {c.id for c in categories}
-    prompts = [
-        _prompt(p, where, out)
-        for where, p in _tables(
-            raw,
-            "prompts",
-            out,
-            wrong="the lesson needs at least one [[prompts]] entry",
-            not_table="each prompt is a table",
-            required=True,
-        )
-    ]
-    key = [
-        _key_item(k, where, text, out)
-        for where, k in _tables(
-            raw,
-            "key",
-            out,
-            wrong="use [[key]] entries (two square brackets)",
-            not_table="each key item is a table",
-        )
-    ]
-    decoys = [
-        _decoy(d, where, text, out)
-        for where, d in _tables(
-            raw,
-            "decoys",
-            out,
-            wrong="use [[decoys]] entries (two square brackets)",
-            not_table="each decoy is a table",
-        )
-    ]
+    prompts = [_prompt(p, where, out) for where, p in _tables(raw, "prompts", out)]
+    key = [_key_item(k, where, text, out) for where, k in _tables(raw, "key", out)]
+    decoys = [_decoy(d, where, text, out) for where, d in _tables(raw, "decoys", out)]
     scoring = _scoring(raw, out)
     if out.problems:
         return None, out.problems
