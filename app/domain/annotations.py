@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .anchoring import AnchorError, Target, check_target
-from .lessons import Lesson
+from .lessons import Lesson, Prompt
 
 NOTE_MAX = 2000
 FIELD_MAX = 500
@@ -90,14 +90,11 @@ def is_web_address(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value.strip()
 
 
-def validate_annotation(
-    payload: Any, lesson: Lesson, *, note_max: int = NOTE_MAX, field_max: int = FIELD_MAX
-) -> AnnotationInput:
-    """Check a JSON-shaped payload; return clean input or raise Invalid with per-field reasons."""
-    if not isinstance(payload, dict):
-        raise Invalid("Send the annotation as a JSON object.", {})
-    errors: dict[str, str] = {}
-
+def _prompt_and_category(
+    payload: dict[str, Any], lesson: Lesson, errors: dict[str, str]
+) -> tuple[Prompt | None, str | None, str]:
+    """The prompt answered (its id, or None) and the category: either may be left out and is
+    then taken from the other (a category's first prompt)."""
     category = payload.get("category")
     prompt_id = payload.get("prompt") or None
     prompt = None
@@ -116,7 +113,10 @@ def validate_annotation(
     if prompt is None and category and not errors.get("prompt"):
         prompt = next((p for p in lesson.prompts if p.category == category), None)
         prompt_id = prompt.id if prompt else None
+    return prompt, prompt_id, category
 
+
+def _note(payload: dict[str, Any], errors: dict[str, str], note_max: int) -> str:
     note = payload.get("note", "")
     if note is None:
         note = ""
@@ -130,7 +130,28 @@ def validate_annotation(
             f"Your note is {len(note):,} characters long; the limit is {note_max:,}. "
             "Shorten it a little."
         )
+    return note
 
+
+def _field_problem(spec: dict[str, Any], value: Any, field_max: int) -> str | None:
+    """What is wrong with a non-empty answer to the field ``spec`` describes, or None."""
+    if not isinstance(value, str):
+        return "This answer must be text."
+    if not storable(value):
+        return UNSTORABLE
+    if len(value) > field_max:
+        return f"Keep this under {field_max} characters (it is {len(value):,})."
+    if spec["type"] == "choice" and value not in {c[0] for c in spec["choices"]}:
+        return "Pick one of the choices offered."
+    if spec["type"] == "url" and not is_web_address(value):
+        return "Type a full web address starting with http:// or https://"
+    return None
+
+
+def _fields(
+    payload: dict[str, Any], prompt: Prompt | None, errors: dict[str, str], field_max: int
+) -> dict[str, str]:
+    """The structured answers the prompt asks for; empty ones are left out."""
     fields: dict[str, str] = {}
     raw_fields = payload.get("fields") or {}
     allowed = {f["name"]: f for f in (prompt.fields if prompt else [])}
@@ -139,59 +160,67 @@ def validate_annotation(
         raw_fields = {}
     for name, value in raw_fields.items():
         spec = allowed.get(name)
-        key = f"fields.{name}"
         if spec is None:
-            errors[key] = "This question doesn't ask for that."
+            errors[f"fields.{name}"] = "This question doesn't ask for that."
             continue
         if value is None or value == "":
             continue
-        if not isinstance(value, str):
-            errors[key] = "This answer must be text."
-            continue
-        if not storable(value):
-            errors[key] = UNSTORABLE
-            continue
-        if len(value) > field_max:
-            errors[key] = f"Keep this under {field_max} characters (it is {len(value):,})."
-            continue
-        if spec["type"] == "choice" and value not in {c[0] for c in spec["choices"]}:
-            errors[key] = "Pick one of the choices offered."
-            continue
-        if spec["type"] == "url" and not is_web_address(value):
-            errors[key] = "Type a full web address starting with http:// or https://"
+        problem = _field_problem(spec, value, field_max)
+        if problem is not None:
+            errors[f"fields.{name}"] = problem
             continue
         fields[name] = value.strip() if spec["type"] == "url" else value
+    return fields
 
-    if prompt is not None:
-        for name in prompt.required:
-            if name == "note" and not note.strip():
-                errors.setdefault("note", "This question needs a note: write a few words.")
-            elif name != "note" and not fields.get(name, "").strip():
-                label = next((f["label"] for f in prompt.fields if f["name"] == name), name)
-                errors.setdefault(f"fields.{name}", f"Please fill in \u201c{label}\u201d.")
 
-    target = None
-    reanchored = False
+def _required(prompt: Prompt, note: str, fields: dict[str, str], errors: dict[str, str]) -> None:
+    for name in prompt.required:
+        if name == "note" and not note.strip():
+            errors.setdefault("note", "This question needs a note: write a few words.")
+        elif name != "note" and not fields.get(name, "").strip():
+            label = next((f["label"] for f in prompt.fields if f["name"] == name), name)
+            errors.setdefault(f"fields.{name}", f"Please fill in \u201c{label}\u201d.")
+
+
+def _target(
+    payload: dict[str, Any], lesson: Lesson, category: str, errors: dict[str, str]
+) -> tuple[Target | None, bool]:
+    """Where in the text (None for an omission without a place), and whether it was moved to
+    whole words or to where the quote really is."""
     raw_target = payload.get("target")
     if raw_target is None:
         if category and category != "omission":
             errors["target"] = "Select some words in the article first."
-    elif not isinstance(raw_target, dict):
+        return None, False
+    if not isinstance(raw_target, dict):
         errors["target"] = "The highlight must say where it starts and ends."
-    else:
-        start, end = _int(raw_target.get("start")), _int(raw_target.get("end"))
-        exact = raw_target.get("exact", "")
-        if start is None or end is None or not isinstance(exact, str):
-            errors["target"] = "The highlight must say where it starts and ends."
-        else:
-            try:
-                target = check_target(
-                    lesson.text, start, end, exact, allow_point=category == "omission"
-                )
-                reanchored = (target.start, target.end) != (start, end)
-            except AnchorError as e:
-                errors["target"] = str(e)
+        return None, False
+    start, end = _int(raw_target.get("start")), _int(raw_target.get("end"))
+    exact = raw_target.get("exact", "")
+    if start is None or end is None or not isinstance(exact, str):
+        errors["target"] = "The highlight must say where it starts and ends."
+        return None, False
+    try:
+        target = check_target(lesson.text, start, end, exact, allow_point=category == "omission")
+    except AnchorError as e:
+        errors["target"] = str(e)
+        return None, False
+    return target, (target.start, target.end) != (start, end)
 
+
+def validate_annotation(
+    payload: Any, lesson: Lesson, *, note_max: int = NOTE_MAX, field_max: int = FIELD_MAX
+) -> AnnotationInput:
+    """Check a JSON-shaped payload; return clean input or raise Invalid with per-field reasons."""
+    if not isinstance(payload, dict):
+        raise Invalid("Send the annotation as a JSON object.", {})
+    errors: dict[str, str] = {}
+    prompt, prompt_id, category = _prompt_and_category(payload, lesson, errors)
+    note = _note(payload, errors, note_max)
+    fields = _fields(payload, prompt, errors, field_max)
+    if prompt is not None:
+        _required(prompt, note, fields, errors)
+    target, reanchored = _target(payload, lesson, category, errors)
     if errors:
         first = next(iter(errors.values()))
         raise Invalid(first, errors)

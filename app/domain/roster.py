@@ -283,24 +283,22 @@ def _check_row(
     return RosterRow(line, name, username.lower(), **optional), []
 
 
-def parse_roster(
-    data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES
-) -> RosterParse:
-    """Read a roster file. See the module's docstring for what is accepted."""
+def _size_problem(data: bytes, max_bytes: int) -> str | None:
     if not data.strip():
-        return _refuse(
+        return (
             "The file is empty. Export the class list from your spreadsheet with a "
             "first line of column names (name, username) and one student per line."
         )
     if len(data) > max_bytes:
-        return _refuse(
+        return (
             f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is "
             f"{max_bytes / 1024 / 1024:.0f} MB. Split it into smaller files."
         )
-    text = decode(data)
-    if text is None:
-        return _refuse(NOT_TEXT)
+    return None
 
+
+def _records(text: str) -> tuple[list[tuple[int, list[str]]], str | None]:
+    """The non-blank lines as (line number, cells), or the problem that stopped the reading."""
     delimiter = None
     line_offset = 0
     sep = re.match(r'"?sep=([,;\t|])"?[,;\t]*(?:\r\n|\r|\n)', text)
@@ -319,24 +317,17 @@ def parse_roster(
                 records.append((start + line_offset, cells))
             start = reader.line_num + 1
     except csv.Error as e:
-        return _refuse(
+        return [], (
             f"Line {start + line_offset} can't be read ({e}). Nothing was imported: "
             "check that line (a stray quote mark?) and upload the file again."
         )
-    if not records:
-        return _refuse("The file is empty.")
-    (_, header), body = records[0], records[1:]
-    columns, error = _map_columns(header)
-    if error:
-        return _refuse(error)
-    if not body:
-        return _refuse("The file has column names but no students under them.")
-    if len(body) > max_rows:
-        return _refuse(
-            f"The file has {len(body):,} students; the limit is {max_rows:,} per "
-            "file. Nothing was imported: split it into smaller files."
-        )
+    return records, None
 
+
+def _students(
+    body: list[tuple[int, list[str]]], columns: dict[str, int], width: int
+) -> tuple[list[RosterRow], list[RosterProblem]]:
+    """The rows under the header: the good ones, and a problem for each one left out."""
     rows: list[RosterRow] = []
     problems: list[RosterProblem] = []
     seen: dict[str, int] = {}
@@ -344,7 +335,7 @@ def parse_roster(
         raw_name = _cell(cells, columns.get("name"))
         if raw_name.lower() == CANVAS_POINTS_ROW:
             continue  # Canvas gradebook exports carry a "Points Possible" row
-        row, errors = _check_row(line, cells, columns, len(header))
+        row, errors = _check_row(line, cells, columns, width)
         if row is None:
             problems.append(
                 RosterProblem(
@@ -368,5 +359,35 @@ def parse_roster(
         else:
             seen[row.username] = line
             rows.append(row)
+    return rows, problems
+
+
+def parse_roster(
+    data: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES
+) -> RosterParse:
+    """Read a roster file. See the module's docstring for what is accepted."""
+    problem = _size_problem(data, max_bytes)
+    if problem:
+        return _refuse(problem)
+    text = decode(data)
+    if text is None:
+        return _refuse(NOT_TEXT)
+    records, problem = _records(text)
+    if problem:
+        return _refuse(problem)
+    if not records:
+        return _refuse("The file is empty.")
+    (_, header), body = records[0], records[1:]
+    columns, problem = _map_columns(header)
+    if problem:
+        return _refuse(problem)
+    if not body:
+        return _refuse("The file has column names but no students under them.")
+    if len(body) > max_rows:
+        return _refuse(
+            f"The file has {len(body):,} students; the limit is {max_rows:,} per "
+            "file. Nothing was imported: split it into smaller files."
+        )
+    rows, problems = _students(body, columns, len(header))
     found = {key: header[index].strip() for key, index in columns.items()}
     return RosterParse(rows, problems, found)

@@ -12,44 +12,23 @@ from __future__ import annotations
 
 import html
 import math
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
-from .anchoring import is_word_char, snap_to_words
+from .anchoring import snap_to_words
+from .heatmap import Heat, spans_by_category, word_ranges
 from .lessons import Lesson
 from .matching import OMISSION, KeyIndex, matches
-from .scoring import score_work, suggest_omission
-from .work import AnnotationRow, StudentWork, status_of
+from .scoring import Scored, score_work, suggest_omission
+from .work import StudentWork, status_of
 
-ALL = "all"  # heatmap key: any span category
 CANDIDATE_SHARE = 0.2  # a candidate phrase needs this share of the class (and 2 students)
 MAX_CANDIDATES = 15
 SEEDS_PER_CATEGORY = 4 * MAX_CANDIDATES  # ranges tried as candidate phrases, per category
 MAX_CANDIDATE_CHARS = 80  # about a dozen words: anything longer is a passage, not a phrase
 BINS = 10  # score distribution: 0-10%, ..., 90-100%
-
-
-@lru_cache(maxsize=32)
-def _word_ranges(text: str) -> tuple[tuple[int, int], ...]:
-    words = []
-    i = 0
-    while i < len(text):
-        if is_word_char(text[i]):
-            start, end = snap_to_words(text, i, i + 1)
-            words.append((start, end))
-            i = end
-        else:
-            i += 1
-    return tuple(words)
-
-
-def word_ranges(text: str) -> list[tuple[int, int]]:
-    """The words of ``text`` as [start, end) code-point ranges, by the same rule that snaps a
-    selection to words (so "re-occupation" and "Milley's" are one word each)."""
-    return list(_word_ranges(text))
 
 
 @dataclass(frozen=True)
@@ -115,63 +94,6 @@ class ClassSummary:
     category_labels: dict[str, str] = field(default_factory=dict)
 
 
-def _spans_by_category(annotations: list[AnnotationRow]) -> dict[str, list[tuple[int, int]]]:
-    out: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for a in annotations:
-        if a.is_span and a.category != OMISSION:
-            out[a.category].append((a.start or 0, a.end or 0))
-    return out
-
-
-class _Heat:
-    """Per-word student counts, added as +1/-1 at the edges of each student's merged runs of
-    words and summed once at the end: a student's highlight costs the same whatever its length,
-    and a student counts once per word however many highlights cover it."""
-
-    def __init__(self, words: list[tuple[int, int]], categories: list[str]) -> None:
-        self.starts = [w[0] for w in words]
-        self.ends = [w[1] for w in words]
-        self.diff = {c: [0] * (len(words) + 1) for c in [*categories, ALL]}
-
-    def word_run(self, start: int, end: int) -> tuple[int, int]:
-        """First and one-past-last word overlapping [start, end)."""
-        return bisect_right(self.ends, start), bisect_left(self.starts, end)
-
-    def add_student(self, spans: dict[str, list[tuple[int, int]]]) -> None:
-        every: list[tuple[int, int]] = []
-        for cat, ranges in spans.items():
-            runs = [r for r in (self.word_run(*s) for s in ranges) if r[0] < r[1]]
-            every.extend(runs)
-            if cat in self.diff:
-                self._add(cat, runs)
-        self._add(ALL, every)
-
-    def _add(self, cat: str, runs: list[tuple[int, int]]) -> None:
-        diff = self.diff[cat]
-        lo = hi = -1
-        for first, last in sorted(runs):
-            if first > hi:
-                if hi > lo:
-                    diff[lo] += 1
-                    diff[hi] -= 1
-                lo, hi = first, last
-            else:
-                hi = max(hi, last)
-        if hi > lo:
-            diff[lo] += 1
-            diff[hi] -= 1
-
-    def counts(self) -> dict[str, list[int]]:
-        out = {}
-        for cat, diff in self.diff.items():
-            running, row = 0, []
-            for d in diff[:-1]:
-                running += d
-                row.append(running)
-            out[cat] = row
-        return out
-
-
 def _candidates(
     text: str,
     off_key: dict[str, list[tuple[int, int, int]]],
@@ -229,59 +151,63 @@ def _bin(final: float, possible: float) -> int:
     return min(BINS - 1, max(0, math.floor(percent / (100 / BINS))))
 
 
-def summarise(lesson: Lesson, works: list[StudentWork], due_at: datetime | None) -> ClassSummary:
-    """Everything the class dashboard shows for one assignment, from the class's plain rows."""
-    text = lesson.text
-    words = word_ranges(text)
-    index = KeyIndex(lesson)
-    span_categories = [c.id for c in lesson.categories if c.id != OMISSION]
-    order = {c.id: i for i, c in enumerate(lesson.categories)}
-    heat = _Heat(words, span_categories)
-    found: Counter[str] = Counter()
-    confusion: Counter[tuple[str, str]] = Counter()
-    off_key: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    distribution = [0] * BINS
-    rows: list[StudentRow] = []
-    possible = 0.0
+def _student_row(
+    lesson: Lesson, work: StudentWork, scored: Scored, due_at: datetime | None
+) -> StudentRow:
+    counts = dict.fromkeys((c.id for c in lesson.categories), 0)
+    for a in work.annotations:
+        counts[a.category] = counts.get(a.category, 0) + 1
+    return StudentRow(
+        student_id=work.student_id,
+        name=work.name,
+        username=work.username,
+        status=status_of(work, due_at),
+        counts=counts,
+        auto_score=scored.auto_score,
+        final_grade=work.final_grade,
+        final=scored.final,
+        possible=scored.possible,
+        last_activity=work.last_activity,
+    )
 
-    for work in works:
-        scored = score_work(lesson, work, index)
-        possible = scored.possible
-        found.update(scored.found)
+
+class _Tally:
+    """What the class's students add up to, one student at a time."""
+
+    def __init__(self, lesson: Lesson, words: list[tuple[int, int]], categories: list[str]):
+        self.lesson = lesson
+        self.text = lesson.text
+        self.index = KeyIndex(lesson)
+        self.heat = Heat(words, categories)
+        self.found: Counter[str] = Counter()
+        self.confusion: Counter[tuple[str, str]] = Counter()
+        self.off_key: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        self.distribution = [0] * BINS
+        self.possible = 0.0
+
+    def add(self, work: StudentWork) -> Scored:
+        scored = score_work(self.lesson, work, self.index)
+        self.possible = scored.possible
+        self.found.update(scored.found)
         by_id = {a.id: a for a in work.annotations}
+        items = self.index.items
         for aid, key_id in scored.matches.items():
-            confusion[(by_id[aid].category, index.items[key_id].category)] += 1
+            self.confusion[(by_id[aid].category, items[key_id].category)] += 1
         for aid, key_id in scored.wrong_category:
-            confusion[(by_id[aid].category, index.items[key_id].category)] += 1
+            self.confusion[(by_id[aid].category, items[key_id].category)] += 1
         for aid in scored.off_key:
             a = by_id[aid]
-            start, end = snap_to_words(text, a.start or 0, a.end or 0)
+            start, end = snap_to_words(self.text, a.start or 0, a.end or 0)
             if start < end:
-                off_key[a.category].append((start, end, work.student_id))
-        heat.add_student(_spans_by_category(work.annotations))
+                self.off_key[a.category].append((start, end, work.student_id))
+        self.heat.add_student(spans_by_category(work.annotations))
         if scored.possible > 0:
-            distribution[_bin(scored.final, scored.possible)] += 1
-        counts = dict.fromkeys((c.id for c in lesson.categories), 0)
-        for a in work.annotations:
-            counts[a.category] = counts.get(a.category, 0) + 1
-        rows.append(
-            StudentRow(
-                student_id=work.student_id,
-                name=work.name,
-                username=work.username,
-                status=status_of(work, due_at),
-                counts=counts,
-                auto_score=scored.auto_score,
-                final_grade=work.final_grade,
-                final=scored.final,
-                possible=scored.possible,
-                last_activity=work.last_activity,
-            )
-        )
-    if not works:
-        possible = round(sum(k.points * index.weight(k.category) for k in lesson.key), 2)
+            self.distribution[_bin(scored.final, scored.possible)] += 1
+        return scored
 
-    size = len(works)
+
+def _item_shares(lesson: Lesson, found: Counter[str], size: int) -> list[ItemShare]:
+    """Every key item with the share of the class that found it, most-missed first."""
     key_order = {k.id: i for i, k in enumerate(lesson.key)}
     items = [
         ItemShare(
@@ -297,17 +223,33 @@ def summarise(lesson: Lesson, works: list[StudentWork], due_at: datetime | None)
         for k in lesson.key
     ]
     items.sort(key=lambda i: (i.share, key_order[i.id]))
-    heatmap = heat.counts()
+    return items
+
+
+def summarise(lesson: Lesson, works: list[StudentWork], due_at: datetime | None) -> ClassSummary:
+    """Everything the class dashboard shows for one assignment, from the class's plain rows."""
+    text = lesson.text
+    words = word_ranges(text)
+    span_categories = [c.id for c in lesson.categories if c.id != OMISSION]
+    tally = _Tally(lesson, words, span_categories)
+    rows = [_student_row(lesson, work, tally.add(work), due_at) for work in works]
+    possible = tally.possible
+    if not works:
+        index = tally.index
+        possible = round(sum(k.points * index.weight(k.category) for k in lesson.key), 2)
+    size = len(works)
+    order = {c.id: i for i, c in enumerate(lesson.categories)}
+    heatmap = tally.heat.counts()
     return ClassSummary(
         rows=sorted(rows, key=lambda r: (r.name.casefold(), r.username, r.student_id)),
-        items=items,
+        items=_item_shares(lesson, tally.found, size),
         words=words,
         heatmap=heatmap,
         heat_max={c: max(v, default=0) for c, v in heatmap.items()},
-        candidates=_candidates(text, off_key, size, order),
-        confusion=dict(confusion),
+        candidates=_candidates(text, tally.off_key, size, order),
+        confusion=dict(tally.confusion),
         categories=span_categories,
-        distribution=distribution,
+        distribution=tally.distribution,
         possible=possible,
         class_size=size,
         category_labels={c.id: c.label for c in lesson.categories},
@@ -376,7 +318,6 @@ def distribution_svg(
 
 
 __all__ = [
-    "ALL",
     "Candidate",
     "ClassSummary",
     "ItemShare",
@@ -384,5 +325,4 @@ __all__ = [
     "answers_to_mark",
     "distribution_svg",
     "summarise",
-    "word_ranges",
 ]

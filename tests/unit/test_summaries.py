@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.heatmap import ALL, word_ranges
 from app.domain.lessons import Lesson, load_lesson_file
-from app.domain.summaries import ALL, ClassSummary, distribution_svg, summarise, word_ranges
+from app.domain.summaries import ClassSummary, distribution_svg, summarise
 from app.domain.work import AnnotationRow, OmissionMark, StudentWork
 
 ROOT = Path(__file__).resolve().parents[2]
