@@ -18,7 +18,7 @@ from .domain.anchoring import grow_to_words, make_target, snap_to_words
 from .domain.annotations import AnnotationInput
 from .domain.lessons import Lesson
 from .domain.scoring import suggest_omission
-from .models import Annotation, Submission, User, utcnow
+from .models import Annotation, Assignment, Submission, User, utcnow
 from .models import OmissionMark as OmissionMarkRow
 
 FIRST_NAMES = [
@@ -99,6 +99,12 @@ def has_real_users(session: Session) -> bool:
     )
 
 
+PROFILES = ["strong"] * 6 + ["partial"] * 9 + ["confused"] * 5 + ["empty"] * 3 + ["light"] * 2
+SHARE_FOUND = {"strong": 0.8, "partial": 0.45, "confused": 0.5, "light": 0.15}  # of key phrases
+OMISSIONS_ANSWERED = {"strong": 3, "partial": 2, "confused": 1, "light": 0}
+NOTES = ["", "", "Seems one-sided", "Who says so?", "Strong word"]
+
+
 def create_demo(
     session: Session, lesson: Lesson, *, seed: int = 7, size: int = 25, force: bool = False
 ) -> list[DemoLogin]:
@@ -118,9 +124,6 @@ def create_demo(
     assignment = services.assign_lesson(session, classroom, lesson, utcnow() - timedelta(days=1))
     logins = [DemoLogin("Ms Demo (teacher)", teacher.email or "", teacher_password)]
     student_password = f"student-{secrets.token_hex(3)}"
-    profiles = ["strong"] * 6 + ["partial"] * 9 + ["confused"] * 5 + ["empty"] * 3 + ["light"] * 2
-    text = lesson.text
-    spans = [k for k in lesson.key if not k.is_omission]
     for i in range(size):
         name = FIRST_NAMES[i % len(FIRST_NAMES)]
         student = services.create_student(
@@ -128,11 +131,35 @@ def create_demo(
         )
         services.enroll(session, classroom, student)
         logins.append(DemoLogin(name, student.username or "", student_password))
-        profile = profiles[i % len(profiles)]
+        profile = PROFILES[i % len(PROFILES)]
         if profile == "empty":
             continue
-        share = {"strong": 0.8, "partial": 0.45, "confused": 0.5, "light": 0.15}[profile]
-        chosen = [k for k in spans if rng.random() < share]
+        work = _DemoWork(session, assignment, student.id, lesson, rng)
+        work.highlights(profile)
+        # the teacher has marked the first half of the class so far
+        work.omission_answers(profile, marked=i < size // 2)
+        work.submission(profile)
+    session.flush()
+    return logins
+
+
+@dataclass
+class _DemoWork:
+    """One demo student's work on the assignment, drawn from the class's one random stream
+    (so the order of the draws below is what keeps a seed's class the same)."""
+
+    session: Session
+    assignment: Assignment
+    student_id: int
+    lesson: Lesson
+    rng: random.Random
+
+    def highlights(self, profile: str) -> None:
+        """A share of the key phrases (some with a few words around them, some in the wrong
+        category when confused), and perhaps a phrase the key lacks."""
+        rng, lesson, text = self.rng, self.lesson, self.lesson.text
+        spans = [k for k in lesson.key if not k.is_omission]
+        chosen = [k for k in spans if rng.random() < SHARE_FOUND[profile]]
         for k in chosen:
             start, end = k.start, k.end
             if rng.random() < 0.3:  # a few words either side, within the paragraph
@@ -146,77 +173,58 @@ def create_demo(
             category = k.category
             if profile == "confused" and rng.random() < 0.5:
                 category = "source" if k.category == "loaded" else "loaded"
-            _add(
-                session,
-                assignment.id,
-                student.id,
-                lesson,
-                category,
-                start,
-                end,
-                rng.choice(["", "", "Seems one-sided", "Who says so?", "Strong word"]),
-            )
+            self.add(category, start, end, rng.choice(NOTES))
         if profile in ("partial", "confused", "strong") and rng.random() < 0.5:
             phrase = rng.choice(EXTRA_PHRASES)
             at = text.find(phrase)
-            _add(session, assignment.id, student.id, lesson, "loaded", at, at + len(phrase), "")
-        for missing, why in rng.sample(
-            OMISSION_ANSWERS, {"strong": 3, "partial": 2, "confused": 1, "light": 0}[profile]
-        ):
-            answer = _add(
-                session,
-                assignment.id,
-                student.id,
-                lesson,
-                "omission",
-                None,
-                None,
-                "",
-                {"missing": missing, "why": why},
-            )
-            if i < size // 2:  # the teacher has marked the first half of the class so far
-                hint = suggest_omission(lesson, f"{missing} {why}")
-                session.add(
+            self.add("loaded", at, at + len(phrase), "")
+
+    def omission_answers(self, profile: str, *, marked: bool) -> None:
+        rng = self.rng
+        for missing, why in rng.sample(OMISSION_ANSWERS, OMISSIONS_ANSWERED[profile]):
+            answer = self.add("omission", None, None, "", {"missing": missing, "why": why})
+            if marked:
+                hint = suggest_omission(self.lesson, f"{missing} {why}")
+                self.session.add(
                     OmissionMarkRow(
                         annotation_id=answer.id,
                         key_item_id=hint.key_item_id if hint else None,
                         level=("full" if rng.random() < 0.7 else "partial") if hint else "none",
                     )
                 )
+
+    def submission(self, profile: str) -> None:
+        """Most submit, a quarter of them late."""
+        rng, due_at = self.rng, self.assignment.due_at
         if profile != "light" and rng.random() < 0.8:
             late = rng.random() < 0.25
-            session.add(
+            self.session.add(
                 Submission(
-                    assignment_id=assignment.id,
-                    student_id=student.id,
-                    submitted_at=assignment.due_at + timedelta(hours=rng.randint(2, 30))
+                    assignment_id=self.assignment.id,
+                    student_id=self.student_id,
+                    submitted_at=due_at + timedelta(hours=rng.randint(2, 30))
                     if late
-                    else assignment.due_at - timedelta(hours=rng.randint(1, 40)),
+                    else due_at - timedelta(hours=rng.randint(1, 40)),
                 )
             )
-    session.flush()
-    return logins
 
-
-def _add(
-    session: Session,
-    assignment_id: int,
-    student_id: int,
-    lesson: Lesson,
-    category: str,
-    start: int | None,
-    end: int | None,
-    note: str,
-    fields: dict | None = None,
-) -> Annotation:
-    prompt = next(p for p in lesson.prompts if p.category == category)
-    target = make_target(lesson.text, start, end) if start is not None else None
-    data = AnnotationInput(category, prompt.id, target, note, fields or {})
-    a = Annotation(
-        id=str(uuid.uuid4()),
-        assignment_id=assignment_id,
-        student_id=student_id,
-        **services.annotation_values(data),
-    )
-    session.add(a)
-    return a
+    def add(
+        self,
+        category: str,
+        start: int | None,
+        end: int | None,
+        note: str,
+        fields: dict | None = None,
+    ) -> Annotation:
+        lesson = self.lesson
+        prompt = next(p for p in lesson.prompts if p.category == category)
+        target = make_target(lesson.text, start, end) if start is not None else None
+        data = AnnotationInput(category, prompt.id, target, note, fields or {})
+        a = Annotation(
+            id=str(uuid.uuid4()),
+            assignment_id=self.assignment.id,
+            student_id=self.student_id,
+            **services.annotation_values(data),
+        )
+        self.session.add(a)
+        return a

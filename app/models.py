@@ -12,9 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .extensions import db
 
 
-def _user_fk() -> sa.ForeignKey:
-    """Rows that belong to a person go when the person goes."""
-    return sa.ForeignKey("users.id", ondelete="CASCADE")
+def _belongs_to(table: str) -> sa.ForeignKey:
+    """A row that belongs to a person, class, assignment or annotation goes when it goes (the
+    deletions in ``services.deletion`` lean on this)."""
+    return sa.ForeignKey(f"{table}.id", ondelete="CASCADE")
 
 
 def utcnow() -> datetime:
@@ -66,9 +67,7 @@ class Classroom(db.Model):
     __tablename__ = "classrooms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    teacher_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    teacher_id: Mapped[int] = mapped_column(_belongs_to("users"), index=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     join_code: Mapped[str] = mapped_column(sa.String(12), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -91,12 +90,8 @@ class Enrollment(db.Model):
     __table_args__ = (sa.UniqueConstraint("classroom_id", "student_id", name="one_per_class"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    classroom_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("classrooms.id", ondelete="CASCADE"), index=True
-    )
-    student_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    classroom_id: Mapped[int] = mapped_column(_belongs_to("classrooms"), index=True)
+    student_id: Mapped[int] = mapped_column(_belongs_to("users"), index=True)
     section: Mapped[str | None] = mapped_column(sa.String(64))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -122,9 +117,7 @@ class Assignment(db.Model):
     __tablename__ = "assignments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    classroom_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("classrooms.id", ondelete="CASCADE"), index=True
-    )
+    classroom_id: Mapped[int] = mapped_column(_belongs_to("classrooms"), index=True)
     lesson_version_id: Mapped[int] = mapped_column(sa.ForeignKey("lesson_versions.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime | None]
@@ -142,12 +135,8 @@ class Submission(db.Model):
     __table_args__ = (sa.UniqueConstraint("assignment_id", "student_id", name="one_per_student"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
-    )
-    student_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    assignment_id: Mapped[int] = mapped_column(_belongs_to("assignments"), index=True)
+    student_id: Mapped[int] = mapped_column(_belongs_to("users"), index=True)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -167,10 +156,8 @@ class Annotation(db.Model):
     )
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignments.id", ondelete="CASCADE"))
-    student_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    assignment_id: Mapped[int] = mapped_column(_belongs_to("assignments"))
+    student_id: Mapped[int] = mapped_column(_belongs_to("users"), index=True)
     category: Mapped[str] = mapped_column(sa.String(40))
     prompt_id: Mapped[str | None] = mapped_column(sa.String(80))
     start_offset: Mapped[int | None]
@@ -199,9 +186,7 @@ class OmissionMark(db.Model):
         sa.CheckConstraint("level IN ('full', 'partial', 'none')", name="level_known"),
     )
 
-    annotation_id: Mapped[str] = mapped_column(
-        sa.ForeignKey("annotations.id", ondelete="CASCADE"), primary_key=True
-    )
+    annotation_id: Mapped[str] = mapped_column(_belongs_to("annotations"), primary_key=True)
     key_item_id: Mapped[str | None] = mapped_column(sa.String(80))
     level: Mapped[str] = mapped_column(sa.String(10))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -217,10 +202,8 @@ class RubricScore(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
-    )
-    student_id: Mapped[int] = mapped_column(_user_fk(), index=True)
+    assignment_id: Mapped[int] = mapped_column(_belongs_to("assignments"), index=True)
+    student_id: Mapped[int] = mapped_column(_belongs_to("users"), index=True)
     prompt_id: Mapped[str] = mapped_column(sa.String(80))
     level: Mapped[str] = mapped_column(sa.String(12))
     comment: Mapped[str] = mapped_column(sa.Text, default="")
@@ -237,10 +220,8 @@ class FinalGrade(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
-    )
-    student_id: Mapped[int] = mapped_column(_user_fk(), index=True)
+    assignment_id: Mapped[int] = mapped_column(_belongs_to("assignments"), index=True)
+    student_id: Mapped[int] = mapped_column(_belongs_to("users"), index=True)
     score: Mapped[float]
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -252,10 +233,8 @@ class GradeChange(db.Model):
     __tablename__ = "grade_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("assignments.id", ondelete="CASCADE"), index=True
-    )
-    student_id: Mapped[int] = mapped_column(_user_fk(), index=True)
+    assignment_id: Mapped[int] = mapped_column(_belongs_to("assignments"), index=True)
+    student_id: Mapped[int] = mapped_column(_belongs_to("users"), index=True)
     teacher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     what: Mapped[str] = mapped_column(sa.String(120))

@@ -69,12 +69,32 @@ class Deletion:
         return sum(c.submissions for c in self.classes)
 
 
-def _per_class(session: Session, query, ids: list[int]) -> dict[int, int]:
-    """{classroom id: count} for a query selecting (classroom id, count) grouped by class."""
+def _counts(session: Session, ids: list[int], model, *where) -> dict[int, int]:
+    """{classroom id: rows of ``model``} for these classes: enrolments and assignments by their
+    class, a student's work (annotations, submissions) by its assignment's class."""
+    if hasattr(model, "classroom_id"):
+        by = model.classroom_id
+        query = sa.select(by, sa.func.count())
+    else:
+        by = Assignment.classroom_id
+        query = (
+            sa.select(by, sa.func.count())
+            .select_from(model)
+            .join(Assignment, Assignment.id == model.assignment_id)
+        )
     found: dict[int, int] = {}
     for chunk in chunks(ids):
-        found.update(session.execute(query(chunk)).all())
+        found.update(session.execute(query.where(by.in_(chunk), *where).group_by(by)).all())
     return found
+
+
+def _teacher_emails(session: Session, classrooms: Sequence[Classroom]) -> dict[int, str | None]:
+    if not classrooms:
+        return {}
+    teacher_ids = {c.teacher_id for c in classrooms}
+    return dict(
+        session.execute(sa.select(User.id, User.email).where(User.id.in_(teacher_ids))).all()
+    )
 
 
 def _members(session: Session, ids: list[int]) -> set[int]:
@@ -107,51 +127,11 @@ def _left_without_a_class(session: Session, ids: list[int]) -> int:
 def contents(session: Session, classrooms: Sequence[Classroom]) -> Deletion:
     """What deleting these classes would delete, in a few queries whatever their size."""
     ids = [c.id for c in classrooms]
-    enrolled = _per_class(
-        session,
-        lambda chunk: (
-            sa.select(Enrollment.classroom_id, sa.func.count())
-            .where(Enrollment.classroom_id.in_(chunk))
-            .group_by(Enrollment.classroom_id)
-        ),
-        ids,
-    )
-    assigned = _per_class(
-        session,
-        lambda chunk: (
-            sa.select(Assignment.classroom_id, sa.func.count())
-            .where(Assignment.classroom_id.in_(chunk))
-            .group_by(Assignment.classroom_id)
-        ),
-        ids,
-    )
-
-    def work(model, *where):
-        return _per_class(
-            session,
-            lambda chunk: (
-                sa.select(Assignment.classroom_id, sa.func.count())
-                .select_from(model)
-                .join(Assignment, Assignment.id == model.assignment_id)
-                .where(Assignment.classroom_id.in_(chunk), *where)
-                .group_by(Assignment.classroom_id)
-            ),
-            ids,
-        )
-
-    annotated = work(Annotation, Annotation.deleted_at.is_(None))
-    submitted = work(Submission)
-    teachers = (
-        dict(
-            session.execute(
-                sa.select(User.id, User.email).where(
-                    User.id.in_({c.teacher_id for c in classrooms})
-                )
-            ).all()
-        )
-        if classrooms
-        else {}
-    )
+    enrolled = _counts(session, ids, Enrollment)
+    assigned = _counts(session, ids, Assignment)
+    annotated = _counts(session, ids, Annotation, Annotation.deleted_at.is_(None))
+    submitted = _counts(session, ids, Submission)
+    teachers = _teacher_emails(session, classrooms)
     return Deletion(
         classes=[
             ClassContents(
