@@ -195,7 +195,7 @@ class _DemoWork:
 
     def submission(self, profile: str) -> None:
         """Most submit, a quarter of them late."""
-        rng, due_at = self.rng, self.assignment.due_at
+        rng, due_at = self.rng, self.assignment.due_at or utcnow()  # the demo sets one
         if profile != "light" and rng.random() < 0.8:
             late = rng.random() < 0.25
             self.session.add(
@@ -218,7 +218,9 @@ class _DemoWork:
     ) -> Annotation:
         lesson = self.lesson
         prompt = next(p for p in lesson.prompts if p.category == category)
-        target = make_target(lesson.text, start, end) if start is not None else None
+        target = (
+            make_target(lesson.text, start, end) if start is not None and end is not None else None
+        )
         data = AnnotationInput(category, prompt.id, target, note, fields or {})
         a = Annotation(
             id=str(uuid.uuid4()),

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
+from .extensions import Base, db
+
+if TYPE_CHECKING:  # db.Model is made from Base when the app starts; a type checker sees Base
+    Model = Base
+else:
+    Model = db.Model
 
 
 def _belongs_to(table: str) -> sa.ForeignKey:
@@ -22,7 +28,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A teacher (logs in with email) or a student (logs in with a username, gives no email)."""
 
     __tablename__ = "users"
@@ -63,7 +69,7 @@ class User(UserMixin, db.Model):
         return self.role == "student"
 
 
-class Classroom(db.Model):
+class Classroom(Model):
     __tablename__ = "classrooms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,7 +91,7 @@ class Classroom(db.Model):
     )
 
 
-class Enrollment(db.Model):
+class Enrollment(Model):
     __tablename__ = "enrollments"
     __table_args__ = (sa.UniqueConstraint("classroom_id", "student_id", name="one_per_class"),)
 
@@ -99,7 +105,7 @@ class Enrollment(db.Model):
     student: Mapped[User] = relationship()
 
 
-class LessonVersion(db.Model):
+class LessonVersion(Model):
     """A snapshot of a lesson file's content, pinned by the assignments made from it."""
 
     __tablename__ = "lesson_versions"
@@ -113,7 +119,7 @@ class LessonVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     __tablename__ = "assignments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,7 +134,7 @@ class Assignment(db.Model):
     lesson_version: Mapped[LessonVersion] = relationship()
 
 
-class Submission(db.Model):
+class Submission(Model):
     """One student's state on one assignment; exists once they submit."""
 
     __tablename__ = "submissions"
@@ -140,7 +146,7 @@ class Submission(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Annotation(db.Model):
+class Annotation(Model):
     """A student's highlight or omission. The id is a UUID made by the client (idempotent PUT)."""
 
     __tablename__ = "annotations"
@@ -178,7 +184,7 @@ class Annotation(db.Model):
         return json.loads(self.fields_json or "{}")
 
 
-class OmissionMark(db.Model):
+class OmissionMark(Model):
     """A teacher's mark for one omission answer: the key item it addresses and how well."""
 
     __tablename__ = "omission_marks"
@@ -192,7 +198,7 @@ class OmissionMark(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class RubricScore(db.Model):
+class RubricScore(Model):
     """A rubric level per prompt (Proficient / Emergent / Basic) with a comment."""
 
     __tablename__ = "rubric_scores"
@@ -210,7 +216,7 @@ class RubricScore(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class FinalGrade(db.Model):
+class FinalGrade(Model):
     """The teacher's final grade, overriding the auto score (both are kept)."""
 
     __tablename__ = "final_grades"
@@ -227,7 +233,7 @@ class FinalGrade(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class GradeChange(db.Model):
+class GradeChange(Model):
     """Every change to a student's marks or grade: who, when, what, from, to, why."""
 
     __tablename__ = "grade_changes"

@@ -75,9 +75,9 @@ def review_pieces(lesson: Lesson, work: StudentWork, scored: Scored) -> list[lis
         if not k.is_omission
     ]
     mine = [
-        (a.id, a.start, a.end, "matched" if a.id in scored.matches else "extra")
+        (a.id, *span, "matched" if a.id in scored.matches else "extra")
         for a in work.annotations
-        if a.is_span
+        if (span := a.span)
     ]
     out: list[list[Piece]] = []
     for block in lesson.blocks:

@@ -31,8 +31,15 @@ class AnnotationRow:
     updated_at: datetime
 
     @property
+    def span(self) -> tuple[int, int] | None:
+        """(start, end) of a highlight of at least one character; None for an omission."""
+        if self.start is None or self.end is None or self.end <= self.start:
+            return None
+        return self.start, self.end
+
+    @property
     def is_span(self) -> bool:
-        return self.start is not None and self.end is not None and self.end > self.start
+        return self.span is not None
 
     @property
     def answer_text(self) -> str:

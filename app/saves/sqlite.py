@@ -10,7 +10,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -23,8 +23,8 @@ from . import decide
 from .decide import Attempt
 from .statements import DATES, GATE, GATE_DATES, INSERT, SQLITE, Form, GateRow, kept, update_form
 
-_to_text = sqlite.DATETIME().bind_processor(SQLITE)
-_from_text = sqlite.DATETIME().result_processor(SQLITE, None)
+_to_text: Callable[[Any], Any] = sqlite.DATETIME().bind_processor(SQLITE)  # type: ignore[assignment]
+_from_text: Callable[[Any], Any] = sqlite.DATETIME().result_processor(SQLITE, None)  # type: ignore[assignment]
 _GATE = Form.of(GATE, SQLITE)
 _BEGIN, _COMMIT, _ROLLBACK = (Form(sql, {}) for sql in ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"))
 

@@ -8,10 +8,11 @@ import json
 from collections import namedtuple
 from dataclasses import field, make_dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from ..domain.annotations import AnnotationInput
 from ..models import Annotation, Assignment, Classroom, Enrollment, Submission, User
@@ -162,7 +163,8 @@ Saved: Any = make_dataclass(
     slots=True,
 )
 
-GateRow = namedtuple("GateRow", list(GATE.selected_columns.keys()))
+# the gate's columns, named as it selects them (mypy wants the names written out)
+GateRow = namedtuple("GateRow", list(GATE.selected_columns.keys()))  # type: ignore[misc]
 GATE_DATES = tuple(
     i for i, c in enumerate(GATE.selected_columns) if isinstance(c.type, sa.DateTime)
 )
@@ -182,8 +184,8 @@ class Form(NamedTuple):
     constants: dict[str, Any]
 
     @classmethod
-    def of(cls, stmt: sa.Executable, dialect: sa.Dialect, keys: list[str] | None = None) -> Form:
-        compiled = stmt.compile(dialect=dialect, column_keys=keys)
+    def of(cls, stmt: sa.ClauseElement, dialect: sa.Dialect, keys: list[str] | None = None) -> Form:
+        compiled = cast(SQLCompiler, stmt.compile(dialect=dialect, column_keys=keys))
         # a parameter without a value of the statement's own is the call's to give: one it
         # leaves out is an error from the driver, never a placeholder bound in its place
         given = {name for name, bind in compiled.binds.items() if bind.required}
