@@ -10,6 +10,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.web.security.signed import SignedValueCache
 
+KEY = "secret"
+
 
 class Clock:
     def __init__(self) -> None:
@@ -33,7 +35,7 @@ class Serializers:
     def __init__(self) -> None:
         self.verified: list[str] = []
 
-    def __call__(self, secret: str = "secret"):
+    def __call__(self, secret: str = KEY):
         serializers = self
 
         class Counted(URLSafeTimedSerializer):
@@ -44,7 +46,7 @@ class Serializers:
         return lambda: Counted(secret, salt="test")
 
 
-def sign(value, secret: str = "secret") -> str:
+def sign(value, secret: str = KEY) -> str:
     return URLSafeTimedSerializer(secret, salt="test").dumps(value)
 
 

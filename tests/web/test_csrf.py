@@ -1,5 +1,5 @@
-"""The CSRF check (app/web/security/csrf.py) gives Flask-WTF's answers while verifying each token once per
-worker: a token seen before is only checked for age, and still has to match the session."""
+"""The CSRF check (app/web/security/csrf.py) gives Flask-WTF's answers while verifying each token
+once per worker: a token seen before is only checked for age, and still has to match the session."""
 
 from __future__ import annotations
 
