@@ -13,20 +13,17 @@ from app.web.security.signed import SignedValueCache
 KEY = "secret"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = float(int(time.time()))  # a whole second, as values are signed
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
-    """One clock for the cache and itsdangerous (which reads ``time.time``)."""
-    clock = Clock()
-    monkeypatch.setattr(time, "time", clock)
-    return clock
+def clock(monkeypatch):
+    """``clock(s)`` sets the time ``s`` seconds after the test began, for the cache and for
+    itsdangerous alike (both read ``time.time``)."""
+    start = float(int(time.time()))  # a whole second, as values are signed
+
+    def move(seconds: float) -> None:
+        monkeypatch.setattr(time, "time", lambda: start + seconds)
+
+    move(0)
+    return move
 
 
 class Serializers:
@@ -83,9 +80,9 @@ def test_a_kept_value_expires_at_the_age_itsdangerous_would_refuse(clock):
     cache, make = SignedValueCache(), Serializers()
     token = sign("abc")
     cache.loads(token, "secret", 60, make())
-    clock.now += 60.9  # 60 whole seconds: still good
+    clock(60.9)  # 60 whole seconds: still good
     assert cache.loads(token, "secret", 60, make()) == "abc"
-    clock.now += 1
+    clock(61.9)
     with pytest.raises(SignatureExpired):
         cache.loads(token, "secret", 60, make())
     with pytest.raises(SignatureExpired):  # and as itsdangerous itself says
@@ -98,7 +95,7 @@ def test_a_kept_value_signed_in_the_future_is_refused(clock):
     cache, make = SignedValueCache(), Serializers()
     token = sign("abc")
     cache.loads(token, "secret", 60, make())
-    clock.now -= 5  # the clock set back
+    clock(-5)  # the clock set back
     with pytest.raises(SignatureExpired):
         cache.loads(token, "secret", 60, make())
 
