@@ -25,7 +25,7 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password)
     NOTE_MAX_CHARS = 2000
     FIELD_MAX_CHARS = 500
-    # rate limits (app/web/limits.py); counters in Redis when REDIS_URL is set
+    # rate limits (app/web/security/limits.py); counters in Redis when REDIS_URL is set
     REDIS_URL: str | None = None
     RATE_LIMIT_PREFIX = "rl"
     RATE_LIMIT_LOGIN_FAILURES = 10  # per username and address, per 15 minutes
@@ -33,7 +33,7 @@ class Config:
     RATE_LIMIT_JOIN_FAILURES = 60  # wrong class codes per address, per 15 minutes
     RATE_LIMIT_SIGNUPS_PER_HOUR = 20  # teacher accounts per address
     RATE_LIMIT_API_PER_MINUTE = 600  # saves per student
-    RATE_LIMIT_API_LEASE = 10  # saves a worker claims at once from that count (app/ratelimit.py)
+    RATE_LIMIT_API_LEASE = 10  # saves a worker claims at once from that count (security/ratelimit)
     # PostgreSQL: whether an annotation save waits for its commit to reach the disk. "" (the
     # default): the server's own setting (PostgreSQL's default: yes). "off": no, as SQLite's
     # NORMAL sync doesn't (a crash of the database server or the machine may lose the last

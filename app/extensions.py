@@ -9,11 +9,10 @@ from flask import current_app, has_request_context, request
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
-
-from .csrf_check import VerifiedCSRF
 
 
 class Base(DeclarativeBase):
@@ -30,7 +29,7 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-csrf = VerifiedCSRF()  # Flask-WTF's CSRFProtect, each token verified once per worker
+csrf = CSRFProtect()  # settings and csrf_token() in templates; the check: web/security/csrf.py
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to see that page."

@@ -10,7 +10,6 @@ from werkzeug.security import check_password_hash
 
 from .. import services
 from ..extensions import db
-from . import limits
 from .forms import (
     ActionForm,
     ChangePasswordForm,
@@ -21,6 +20,7 @@ from .forms import (
     csrf_message,
 )
 from .policy import form_view, open_to_temporary_password
+from .security import limits
 
 bp = Blueprint("auth", __name__)
 

@@ -15,10 +15,10 @@ from typing import Any
 from flask import Flask, current_app, g, redirect, request, session, url_for
 from flask_login import current_user
 
-from ..extensions import READ_METHODS, WRITES_ITSELF, csrf
-from ..ratelimit import in_words
-from . import limits
+from ..extensions import READ_METHODS, WRITES_ITSELF
 from .errors import json_error
+from .security import csrf, limits
+from .security.ratelimit import in_words
 
 # ---------------------------------------------------------------- what a view may declare
 

@@ -3,35 +3,44 @@
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
+from limits.storage import MemoryStorage
 
-from app.ratelimit import Limit, Limiter, MemoryStore
+from app.web.security.ratelimit import Limit, Limiter
 
 SAVES = Limit("api_writes", 25, 60)
 
 
 class Clock:
     def __init__(self) -> None:
-        self.now = 1000.0
+        self.now = time.time()
 
     def __call__(self) -> float:
         return self.now
 
 
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """The time, moved on only by the test (the memory storage reads ``time.time``)."""
+    clock = Clock()
+    monkeypatch.setattr(time, "time", clock)
+    return clock
+
+
 def workers(n: int, clock: Clock) -> list[Limiter]:
     """``n`` workers sharing one store, as gunicorn workers share Redis."""
-    store = MemoryStore(clock)
+    store = MemoryStorage()
     return [Limiter(store, clock=clock) for _ in range(n)]
 
 
 @pytest.mark.parametrize("seed", range(20))
 @pytest.mark.parametrize(("n", "lease"), [(1, 1), (1, 10), (3, 10), (5, 4), (8, 10)])
-def test_leased_workers_together_allow_exactly_the_limit(seed, n, lease):
+def test_leased_workers_together_allow_exactly_the_limit(seed, n, lease, clock):
     """However the saves fall on the workers, once each of them has been refused the count
     let through is the limit: no more (the last claim gets only what is left), no less (a
     worker is refused only when it holds nothing and nothing is left to claim)."""
-    clock = Clock()
     pool = workers(n, clock)
     rng = random.Random(seed)
     allowed, refused = 0, set()
@@ -44,8 +53,7 @@ def test_leased_workers_together_allow_exactly_the_limit(seed, n, lease):
     assert allowed == SAVES.count
 
 
-def test_a_lease_ends_with_its_window_and_a_new_window_starts_afresh():
-    clock = Clock()
+def test_a_lease_ends_with_its_window_and_a_new_window_starts_afresh(clock):
     [worker] = workers(1, clock)
     for _ in range(SAVES.count):
         assert worker.hit(SAVES, "s", lease=10) is None
@@ -56,9 +64,8 @@ def test_a_lease_ends_with_its_window_and_a_new_window_starts_afresh():
     assert worker.hit(SAVES, "s", lease=10) is None
 
 
-def test_a_leased_event_makes_no_round_trip_to_the_store():
-    clock = Clock()
-    store = MemoryStore(clock)
+def test_a_leased_event_makes_no_round_trip_to_the_store(clock):
+    store = MemoryStorage()
     calls = []
     real = store.incr
 
@@ -73,8 +80,9 @@ def test_a_leased_event_makes_no_round_trip_to_the_store():
     assert len(calls) == 2
 
 
-def test_unused_claims_of_other_workers_stop_a_student_at_most_lease_minus_one_each_early():
-    clock = Clock()
+def test_unused_claims_of_other_workers_stop_a_student_at_most_lease_minus_one_each_early(
+    clock,
+):
     pool = workers(3, clock)
     pool[0].hit(SAVES, "s", lease=10)  # claims 10, uses 1
     pool[1].hit(SAVES, "s", lease=10)  # claims 10, uses 1
@@ -83,3 +91,21 @@ def test_unused_claims_of_other_workers_stop_a_student_at_most_lease_minus_one_e
         allowed += 1
     assert allowed == SAVES.count - 20  # the 5 claimed by no one else, and no more
     assert allowed + 2 >= SAVES.count - 2 * (10 - 1)
+
+
+def test_later_claims_in_a_window_read_its_end_without_another_round_trip(clock):
+    store = MemoryStorage()
+    asked = []
+    real = store.get_expiry
+    store.get_expiry = lambda key: asked.append(key) or real(key)
+    first, second = Limiter(store, clock=clock), Limiter(store, clock=clock)
+    assert first.hit(SAVES, "s", lease=5) is None  # opens the window: its end is known
+    clock.now += 30
+    assert second.hit(SAVES, "s", lease=5) is None  # claims in a window it didn't open
+    assert len(asked) == 1
+    for _ in range(4 + 5):  # each spends its lease, then claims again
+        assert first.hit(SAVES, "s", lease=5) is None
+    assert len(asked) == 1  # the first worker's window still open: its end is known
+    clock.now += 31  # the window has ended, and what the second worker still holds with it
+    assert second.hit(SAVES, "s", lease=5) is None  # a new window, claimed afresh
+    assert store.get("api_writes:s") == 5

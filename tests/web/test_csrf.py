@@ -1,5 +1,5 @@
-"""The CSRF check (app/csrf_check.py) gives Flask-WTF's answers while verifying each token once per
-worker: a token seen before is only checked for age, and still has to match the session."""
+"""The CSRF check (app/web/security/csrf.py) gives Flask-WTF's answers while verifying each token
+once per worker: a token seen before is only checked for age, and still has to match the session."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
-from app.extensions import csrf
+from app.web.security import csrf
 from tests.web.helpers import ApiClient, highlight, new_id, page_csrf_token
 
 
@@ -148,7 +148,7 @@ def test_same_answer_as_flask_wtf(app, case, monkeypatch):
                 itsdangerous.TimestampSigner, "get_timestamp", lambda self: real(self) + 4000
             )
         answers = []
-        for check in (validate_csrf, csrf._validate):
+        for check in (validate_csrf, csrf.validate):
             try:
                 check(sent)
                 answers.append("ok")

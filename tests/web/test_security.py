@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 from app import create_app, services
 from app.extensions import db
 from app.models import Annotation, Classroom, Enrollment, User
-from app.ratelimit import Limit, Limiter, RedisStore
+from app.web.security.ratelimit import Limit, Limiter, storage
 from tests.conftest import _base_config
 from tests.web.helpers import ApiClient, highlight, login, new_id, page_csrf_token
 
@@ -466,7 +466,7 @@ def redis_url():
 
 
 def test_redis_counts_expire_and_reset(redis_url):
-    limiter = Limiter(RedisStore(redis_url), prefix=f"test-{uuid.uuid4().hex}")
+    limiter = Limiter(storage(redis_url, prefix=f"test-{uuid.uuid4().hex}"))
     limit = Limit("x", 2, 2)
     assert limiter.hit(limit, "k") is None
     assert limiter.over(limit, "k") is None
@@ -481,12 +481,12 @@ def test_redis_counts_expire_and_reset(redis_url):
 
 def test_workers_leasing_saves_from_redis_allow_exactly_the_limit_together(redis_url):
     prefix = f"test-{uuid.uuid4().hex}"
-    first, second = (Limiter(RedisStore(redis_url), prefix=prefix) for _ in range(2))
+    first, second = (Limiter(storage(redis_url, prefix)) for _ in range(2))
     limit = Limit("api_writes", 15, 60)
     allowed = [w.hit(limit, "7", lease=10) is None for w in (first, second) * 10]
     assert allowed.count(True) == 15
     assert allowed[:2] == [True, True]  # each worker claimed its share: 10, then the last 5
-    assert RedisStore(redis_url).get(f"{prefix}:api_writes:7")[0] >= 15
+    assert storage(redis_url, prefix).get("api_writes:7") >= 15
 
 
 def test_two_workers_share_login_counters_through_redis(db_url, make, app, redis_url):

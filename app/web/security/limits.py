@@ -1,4 +1,4 @@
-"""The app's rate limits, on top of ``app.ratelimit``: failed logins per username and address,
+"""The app's rate limits, on top of ``ratelimit``: failed logins per username and address,
 wrong class codes and teacher sign-ups per address, saves per student.
 
 A whole class usually shares one school address, so limits per address alone would lock the
@@ -10,9 +10,11 @@ long to wait.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app, request
 
-from ..ratelimit import Limit, Limiter, MemoryStore, RedisStore, in_words
+from .ratelimit import Limit, Limiter, in_words, storage
 
 
 def limiter() -> Limiter:
@@ -55,11 +57,22 @@ def login_succeeded(login: str) -> None:
     limiter().reset(_limit("login_failures"), f"{login.strip().lower()}|{_address()}")
 
 
-def too_many_logins(wait: float) -> str:
-    return (
-        f"Too many wrong passwords for this username. Wait {in_words(wait)}, then try "
-        "again. Students: if you forgot your password, your teacher can give you a new one."
-    )
+def _wait_message(text: str) -> Callable[[float], str]:
+    """What a 429 says: ``text`` with ``{wait}`` put in words ("about 3 minutes")."""
+    return lambda wait: text.format(wait=in_words(wait))
+
+
+too_many_logins = _wait_message(
+    "Too many wrong passwords for this username. Wait {wait}, then try again. Students: if "
+    "you forgot your password, your teacher can give you a new one."
+)
+too_many_codes = _wait_message(
+    "Too many wrong class codes were typed on this network. Wait {wait}, then try again, "
+    "and check the code with your teacher."
+)
+too_many_signups = _wait_message(
+    "Too many accounts were made from this network just now. Wait {wait}, then try again."
+)
 
 
 def wrong_code_wait() -> float | None:
@@ -70,22 +83,8 @@ def wrong_code() -> None:
     limiter().hit(_limit("join_failures"), _address())
 
 
-def too_many_codes(wait: float) -> str:
-    return (
-        f"Too many wrong class codes were typed on this network. Wait {in_words(wait)}, "
-        "then try again, and check the code with your teacher."
-    )
-
-
 def signup_wait() -> float | None:
     return limiter().hit(_limit("signups"), _address())
-
-
-def too_many_signups(wait: float) -> str:
-    return (
-        f"Too many accounts were made from this network just now. Wait {in_words(wait)}, "
-        "then try again."
-    )
 
 
 def retry_after(wait: float) -> dict[str, str]:
@@ -100,6 +99,5 @@ def api_write_wait(user_id: int) -> float | None:
 
 
 def init_app(app: Flask) -> None:
-    url = app.config.get("REDIS_URL")
-    store = RedisStore(url) if url else MemoryStore()
-    app.extensions["limiter"] = Limiter(store, prefix=app.config["RATE_LIMIT_PREFIX"])
+    store = storage(app.config.get("REDIS_URL"), prefix=app.config["RATE_LIMIT_PREFIX"])
+    app.extensions["limiter"] = Limiter(store)
