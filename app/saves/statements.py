@@ -18,12 +18,10 @@ from ..domain.annotations import AnnotationInput
 from ..models import Annotation, Assignment, Classroom, Enrollment, Submission, User
 from ..services import annotation_values
 
-_ann = Annotation.__table__
-_asg = Assignment.__table__
-_sub = Submission.__table__
-_enr = Enrollment.__table__
-_cls = Classroom.__table__
-_usr = User.__table__
+_ann, _asg, _sub, _enr, _cls, _usr = (
+    cast(sa.Table, m.__table__)
+    for m in (Annotation, Assignment, Submission, Enrollment, Classroom, User)
+)
 
 # an annotation's columns but its id, as the gate reads them (labelled: no clash with the rest)
 STORED = tuple(c.name for c in _ann.c if c.name != "id")

@@ -82,9 +82,10 @@ def _respond(status: int, message: str, code: str | None = None):
     return render_template("errors/error.html", status=status, message=message), status
 
 
-def _chain(e: BaseException) -> list[BaseException]:
+def _chain(last: BaseException) -> list[BaseException]:
     """The exception and those it came from, oldest first (as Python prints them)."""
     found: list[BaseException] = []
+    e: BaseException | None = last
     while e is not None and all(e is not seen for seen in found):
         found.append(e)
         e = e.__cause__ or (None if e.__suppress_context__ else e.__context__)
@@ -133,7 +134,9 @@ def safe_traceback(e: BaseException) -> str:
     """The traceback as Python prints it (its lines are code, read from the files), with
     messages only where they are safe to keep."""
     chain = _chain(e)
-    drivers = [x.orig for x in chain if isinstance(x, DBAPIError) and x.orig is not None]
+    drivers: list[BaseException] = [
+        x.orig for x in chain if isinstance(x, DBAPIError) and x.orig is not None
+    ]
     parts = []
     for i, exc in enumerate(chain):
         if i:

@@ -58,7 +58,7 @@ def index():
 @open_to_temporary_password
 def service_worker():
     """The offline helper: served from the root so it may cover the lesson pages."""
-    resp = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    resp = send_from_directory(str(current_app.static_folder), "js/sw.js", max_age=0)
     resp.headers["Service-Worker-Allowed"] = "/"
     resp.headers["Cache-Control"] = "no-cache"
     return resp

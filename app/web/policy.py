@@ -178,14 +178,14 @@ def security_headers(response: Any) -> Any:
     return response
 
 
-BEFORE = (csrf_guard, api_write_limit, password_guard)
-AFTER = (security_headers,)
+BEFORE: tuple[Callable[[], Any], ...] = (csrf_guard, api_write_limit, password_guard)
+AFTER: tuple[Callable[[Any], Any], ...] = (security_headers,)
 
 
 def init_app(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # csrf_guard decides
     for rule in BEFORE:
         app.before_request(rule)
-    for rule in AFTER:
-        app.after_request(rule)
+    for answer_rule in AFTER:
+        app.after_request(answer_rule)
     app.add_template_global(csp_nonce, "csp_nonce")

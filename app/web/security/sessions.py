@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from .signed import SignedValueCache
 
@@ -46,12 +46,18 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
                 cookie,
                 secrets,
                 max_age=int(app.permanent_session_lifetime.total_seconds()),
-                serializer=lambda: self.get_signing_serializer(app),
+                serializer=lambda: self._serializer(app),
                 keep=_plain,
             )
         except BadSignature:
             return self.session_class()
         return self.session_class(data)  # a copy: a request changes only its own
+
+    def _serializer(self, app: Flask) -> URLSafeTimedSerializer:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:  # create_app does not start without a secret key
+            raise RuntimeError("sessions need a secret key")
+        return serializer
 
 
 def init_app(app: Flask) -> None:
