@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from flask import (
     Blueprint,
     Flask,
-    abort,
     flash,
     make_response,
     redirect,
@@ -35,13 +34,13 @@ from werkzeug.security import check_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from .. import services
 from ..domain.roster import LABELS, MAX_BYTES, MAX_ROWS, parse_roster
 from ..extensions import db
 from ..models import Classroom
 from ..services import deletion, rosters
 from .errors import MESSAGES
 from .forms import ActionForm, csrf_message, new_password_field, no_invisible_controls
+from .loaders import roster_entry, teacher_classroom
 from .main import teacher_required
 from .policy import form_view, open_to_temporary_password
 
@@ -108,20 +107,6 @@ def only_teachers() -> None:
     return None
 
 
-def _classroom(classroom_id: int) -> Classroom:
-    c = services.teacher_classroom(db.session, current_user, classroom_id)
-    if c is None:
-        abort(404)
-    return c
-
-
-def _entry(classroom: Classroom, student_id: int) -> rosters.RosterEntry:
-    entry = rosters.roster_entry(db.session, classroom, student_id)
-    if entry is None:
-        abort(404)
-    return entry
-
-
 def _to_class(classroom: Classroom):
     return redirect(url_for("teacher.classroom", classroom_id=classroom.id))
 
@@ -153,10 +138,10 @@ def roster_view(classroom: Classroom) -> RosterView:
 # ---------------------------------------------------------------- the class
 
 
-@bp.route("/classes/<int:classroom_id>/settings", methods=["GET", "POST"])
+@bp.route("/classes/<id:classroom_id>/settings", methods=["GET", "POST"])
 @form_view
 def settings(classroom_id: int):
-    c = _classroom(classroom_id)
+    c = teacher_classroom(classroom_id)
     form = RenameForm(obj=c)
     if form.validate_on_submit():
         rosters.rename_classroom(db.session, c, form.name.data)
@@ -170,7 +155,7 @@ def settings(classroom_id: int):
 
 
 def _class_action(classroom_id: int, action, message: str):
-    c = _classroom(classroom_id)
+    c = teacher_classroom(classroom_id)
     if ActionForm().validate_on_submit():
         action(db.session, c)
         db.session.commit()
@@ -180,7 +165,7 @@ def _class_action(classroom_id: int, action, message: str):
     return _to_class(c)
 
 
-@bp.post("/classes/<int:classroom_id>/archive")
+@bp.post("/classes/<id:classroom_id>/archive")
 @form_view
 def archive(classroom_id: int):
     return _class_action(
@@ -191,7 +176,7 @@ def archive(classroom_id: int):
     )
 
 
-@bp.post("/classes/<int:classroom_id>/unarchive")
+@bp.post("/classes/<id:classroom_id>/unarchive")
 @form_view
 def unarchive(classroom_id: int):
     return _class_action(
@@ -201,7 +186,7 @@ def unarchive(classroom_id: int):
     )
 
 
-@bp.post("/classes/<int:classroom_id>/join-code")
+@bp.post("/classes/<id:classroom_id>/join-code")
 @form_view
 def new_join_code(classroom_id: int):
     return _class_action(
@@ -211,12 +196,12 @@ def new_join_code(classroom_id: int):
     )
 
 
-@bp.route("/classes/<int:classroom_id>/delete", methods=["GET", "POST"])
+@bp.route("/classes/<id:classroom_id>/delete", methods=["GET", "POST"])
 @form_view
 def delete_class(classroom_id: int):
     """Delete the class and everything in it, for good (see ``services.deletion``): a
     confirmation page first, where the teacher types the class name."""
-    c = _classroom(classroom_id)
+    c = teacher_classroom(classroom_id)
     form = DeleteClassForm(c)
     if form.validate_on_submit():
         name = c.name
@@ -266,10 +251,10 @@ def _import_page(c: Classroom, form: RosterFileForm, error: str | None, status: 
     ), status
 
 
-@bp.route("/classes/<int:classroom_id>/roster/import", methods=["GET", "POST"])
+@bp.route("/classes/<id:classroom_id>/roster/import", methods=["GET", "POST"])
 @form_view
 def import_roster(classroom_id: int):
-    c = _classroom(classroom_id)
+    c = teacher_classroom(classroom_id)
     request.max_content_length = UPLOAD_LIMIT
     form = RosterFileForm()
     if not form.validate_on_submit():
@@ -306,7 +291,7 @@ def import_roster(classroom_id: int):
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(e: RequestEntityTooLarge):
     if request.endpoint == "roster.import_roster":
-        c = _classroom(request.view_args["classroom_id"])
+        c = teacher_classroom(request.view_args["classroom_id"])
         return _import_page(
             c,
             RosterFileForm(formdata=None),
@@ -317,9 +302,9 @@ def too_large(e: RequestEntityTooLarge):
     return render_template("errors/error.html", status=413, message=MESSAGES[413]), 413
 
 
-@bp.get("/classes/<int:classroom_id>/roster/example.csv")
+@bp.get("/classes/<id:classroom_id>/roster/example.csv")
 def example_csv(classroom_id: int):
-    _classroom(classroom_id)
+    teacher_classroom(classroom_id)
     body = (
         "name,username,sis_user_id,sis_login_id,section\r\n"
         "Amira Khan,amira.k,S1001,amira.khan,Period 3\r\n"
@@ -335,12 +320,12 @@ def example_csv(classroom_id: int):
 
 
 @bp.route(
-    "/classes/<int:classroom_id>/students/<int:student_id>/reset-password", methods=["GET", "POST"]
+    "/classes/<id:classroom_id>/students/<id:student_id>/reset-password", methods=["GET", "POST"]
 )
 @form_view
 def reset_password(classroom_id: int, student_id: int):
-    c = _classroom(classroom_id)
-    entry = _entry(c, student_id)
+    c = teacher_classroom(classroom_id)
+    entry = roster_entry(c, student_id)
     if not rosters.only_in_teachers_classes(db.session, current_user, entry.student):
         flash(
             f"{entry.student.display_name} is also in another teacher's class, so their "
@@ -370,11 +355,11 @@ def reset_password(classroom_id: int, student_id: int):
     )
 
 
-@bp.route("/classes/<int:classroom_id>/students/<int:student_id>/remove", methods=["GET", "POST"])
+@bp.route("/classes/<id:classroom_id>/students/<id:student_id>/remove", methods=["GET", "POST"])
 @form_view
 def remove_student(classroom_id: int, student_id: int):
-    c = _classroom(classroom_id)
-    entry = _entry(c, student_id)
+    c = teacher_classroom(classroom_id)
+    entry = roster_entry(c, student_id)
     form = ActionForm()
     if form.validate_on_submit():
         name = entry.student.display_name

@@ -39,6 +39,7 @@ from .forms import (
     RubricForm,
     csrf_message,
 )
+from .loaders import annotation_id, teacher_assignment, teacher_classroom
 from .main import teacher_required
 from .policy import form_view
 
@@ -80,12 +81,10 @@ def home():
     )
 
 
-@bp.route("/classes/<int:classroom_id>", methods=["GET", "POST"])
+@bp.route("/classes/<id:classroom_id>", methods=["GET", "POST"])
 @form_view
 def classroom(classroom_id: int):
-    c = services.teacher_classroom(db.session, current_user, classroom_id)
-    if c is None:
-        abort(404)
+    c = teacher_classroom(classroom_id)
     lessons = _lessons()
     form = AssignForm()
     form.lesson.choices = [(lesson.id, lesson.title) for lesson in lessons.lessons.values()]
@@ -108,13 +107,6 @@ def classroom(classroom_id: int):
 # ---------------------------------------------------------------- one assignment
 
 
-def _assignment(assignment_id: int):
-    a = class_work.teacher_assignment(db.session, current_user, assignment_id)
-    if a is None:
-        abort(404)
-    return a
-
-
 SORTS = {
     "name": lambda r: (r.name.lower(), r.student_id),
     "status": lambda r: (STATUS_ORDER.get(r.status, 9), r.name.lower()),
@@ -125,10 +117,10 @@ SORTS = {
 STATUS_ORDER = {"not started": 0, "in progress": 1, "submitted": 2, "late": 3}
 
 
-@bp.get("/assignments/<int:assignment_id>")
+@bp.get("/assignments/<id:assignment_id>")
 def dashboard(assignment_id: int):
     """What did the class understand? Progress, key items, heatmap, confusion, distribution."""
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     lesson = services.lesson_of(a)
     works = class_work.load_works(db.session, a)
     summary = summarise(lesson, works, a.due_at)
@@ -167,10 +159,10 @@ def dashboard(assignment_id: int):
     )
 
 
-@bp.post("/assignments/<int:assignment_id>/due")
+@bp.post("/assignments/<id:assignment_id>/due")
 @form_view
 def set_due(assignment_id: int):
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     form = DueForm()
     if form.validate_on_submit():
         grading.set_due(a, _due(form.due.data))
@@ -181,10 +173,10 @@ def set_due(assignment_id: int):
     return redirect(url_for("teacher.dashboard", assignment_id=a.id))
 
 
-@bp.post("/assignments/<int:assignment_id>/release")
+@bp.post("/assignments/<id:assignment_id>/release")
 @form_view
 def release(assignment_id: int):
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     if ActionForm().validate_on_submit():
         grading.release(db.session, a)
         db.session.commit()
@@ -209,7 +201,7 @@ def _neighbours(a, student_id: int):
     return prev, nxt, at + 1, len(ids)
 
 
-@bp.get("/assignments/<int:assignment_id>/students/<int:student_id>")
+@bp.get("/assignments/<id:assignment_id>/students/<id:student_id>")
 def review(
     assignment_id: int,
     student_id: int,
@@ -217,7 +209,7 @@ def review(
     status: int = 200,
     error: str | None = None,
 ):
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     prev, nxt, position, total = _neighbours(a, student_id)
     work = class_work.work_of(db.session, a, student_id)
     lesson = services.lesson_of(a)
@@ -290,11 +282,12 @@ def _back(a, student_id: int, anchor: str):
     )
 
 
-@bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/omissions/<uuid>")
+@bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/omissions/<uuid>")
 @form_view
 def mark_omission(assignment_id: int, student_id: int, uuid: str):
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     _neighbours(a, student_id)
+    uuid = annotation_id(uuid)
     form = OmissionMarkForm(prefix=f"m-{uuid}")
     form.key_item.choices = []
     if not form.validate_on_submit():
@@ -325,10 +318,10 @@ def _with_choices(form, a):
     return form
 
 
-@bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/rubric/<prompt_id>")
+@bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/rubric/<prompt_id>")
 @form_view
 def set_rubric(assignment_id: int, student_id: int, prompt_id: str):
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     _neighbours(a, student_id)
     form = RubricForm(prefix=f"r-{prompt_id}")
     if form.validate_on_submit():
@@ -352,10 +345,10 @@ def set_rubric(assignment_id: int, student_id: int, prompt_id: str):
     return review(assignment_id, student_id, {f"rubric-{prompt_id}": form}, 422, message)
 
 
-@bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/final")
+@bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/final")
 @form_view
 def set_final(assignment_id: int, student_id: int):
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     _neighbours(a, student_id)
     form = FinalGradeForm()
     if form.validate_on_submit():
@@ -374,10 +367,10 @@ def set_final(assignment_id: int, student_id: int):
     return review(assignment_id, student_id, {"final": form}, 422)
 
 
-@bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/reopen")
+@bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/reopen")
 @form_view
 def reopen(assignment_id: int, student_id: int):
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     _neighbours(a, student_id)
     if not ActionForm().validate_on_submit():
         flash("This page was open a long time: press Reopen again.", "error")
@@ -393,9 +386,9 @@ def reopen(assignment_id: int, student_id: int):
     return _back(a, student_id, "top")
 
 
-@bp.get("/assignments/<int:assignment_id>/export/<kind>")
+@bp.get("/assignments/<id:assignment_id>/export/<kind>")
 def export(assignment_id: int, kind: str):
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     if kind not in exports.EXPORTS:
         abort(404)
     out = exports.export(
