@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     DecimalField,
@@ -25,10 +26,12 @@ from wtforms.validators import (
     Optional,
     Regexp,
     StopValidation,
+    ValidationError,
 )
 
 from ..domain import passwords
 from ..domain.roster import has_invisible_controls
+from ..models import Classroom
 
 PASSWORD_MIN = passwords.MIN
 
@@ -76,11 +79,22 @@ def new_password_field(label: str = "Password") -> PasswordField:
     return PasswordField(label, validators=[DataRequired("Choose a password."), GoodPassword()])
 
 
-class TeacherSignupForm(FlaskForm):
-    name = StringField(
-        "Your name",
-        validators=[DataRequired("Tell us your name."), Length(max=80), no_invisible_controls],
+def confirm_field(label: str) -> PasswordField:
+    """The new password typed again."""
+    return PasswordField(
+        label, validators=[EqualTo("password", message="The two passwords are different.")]
     )
+
+
+def name_field(label: str, missing: str) -> StringField:
+    """A name others will see: a person's or a class's."""
+    return StringField(
+        label, validators=[DataRequired(missing), Length(max=80), no_invisible_controls]
+    )
+
+
+class TeacherSignupForm(FlaskForm):
+    name = name_field("Your name", "Tell us your name.")
     email = EmailField(
         "School email",
         filters=[_strip],
@@ -93,10 +107,7 @@ class TeacherSignupForm(FlaskForm):
         ],
     )
     password = new_password_field()
-    confirm = PasswordField(
-        "Type the password again",
-        validators=[EqualTo("password", message="The two passwords are different.")],
-    )
+    confirm = confirm_field("Type the password again")
 
 
 class ChangePasswordForm(FlaskForm):
@@ -104,10 +115,14 @@ class ChangePasswordForm(FlaskForm):
         "Your current password", validators=[DataRequired("Type the password you use now.")]
     )
     password = new_password_field("New password")
-    confirm = PasswordField(
-        "Type the new password again",
-        validators=[EqualTo("password", message="The two passwords are different.")],
-    )
+    confirm = confirm_field("Type the new password again")
+
+
+class NewPasswordForm(FlaskForm):
+    """A student on a one-time password chooses their own."""
+
+    password = new_password_field("New password")
+    confirm = confirm_field("Type it again")
 
 
 class LoginForm(FlaskForm):
@@ -126,10 +141,7 @@ class JoinCodeForm(FlaskForm):
 
 
 class StudentSignupForm(JoinCodeForm):
-    name = StringField(
-        "Your first name (what your teacher will see)",
-        validators=[DataRequired("Tell us your name."), Length(max=80), no_invisible_controls],
-    )
+    name = name_field("Your first name (what your teacher will see)", "Tell us your name.")
     username = StringField(
         "Choose a username",
         filters=[_strip],
@@ -143,20 +155,40 @@ class StudentSignupForm(JoinCodeForm):
         ],
     )
     password = new_password_field()
-    confirm = PasswordField(
-        "Type the password again",
-        validators=[EqualTo("password", message="The two passwords are different.")],
-    )
+    confirm = confirm_field("Type the password again")
 
 
 class ClassroomForm(FlaskForm):
+    """A new class, or a new name for one."""
+
+    name = name_field("Class name", "Give the class a name, e.g. 'Period 3 English'.")
+
+
+class DeleteClassForm(FlaskForm):
+    """Deleting a class is confirmed by typing its name (as on GitHub), so a slip of the mouse
+    can't delete a year of students' work."""
+
     name = StringField(
-        "Class name",
-        validators=[
-            DataRequired("Give the class a name, e.g. 'Period 3 English'."),
-            Length(max=80),
-            no_invisible_controls,
-        ],
+        "Type the class name to confirm",
+        validators=[DataRequired("Type the class name to confirm.")],
+    )
+
+    def __init__(self, classroom: Classroom, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.classroom = classroom
+
+    def validate_name(self, field) -> None:
+        if (field.data or "").strip() != self.classroom.name.strip():
+            raise ValidationError(
+                f"That isn't the class name. Type \u201c{self.classroom.name}"
+                "\u201d exactly, or cancel."
+            )
+
+
+class RosterFileForm(FlaskForm):
+    file = FileField(
+        "Roster file (CSV)",
+        validators=[FileRequired("Choose the roster file to upload (a .csv file).")],
     )
 
 

@@ -1,19 +1,13 @@
-"""Class management and rosters (teachers), and choosing a new password (students).
-
-Two blueprints:
-* ``roster`` under ``/teacher``: rename, archive, new join code, delete the class (for good,
-  after typing its name), import a roster file, reset a student's password, remove a student.
-  Only the class's own teacher: anyone else's class is 404, students get 403.
-* ``account`` under ``/account``: a student holding a one-time password chooses their own.
-  Until they do, every other page sends them there (the API answers 403).
+"""Class management and rosters, under ``/teacher``: rename, archive, new join code, delete
+the class (for good, after typing its name), import a roster file, reset a student's password,
+remove a student. Only the class's own teacher: anyone else's class is 404, students get 403.
+(A student given a one-time password chooses their own in ``auth``.)
 
 Pages that show one-time passwords are answers to the POST that made them, sent with
 ``Cache-Control: no-store``; the plain passwords are never stored anywhere.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -25,77 +19,24 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, login_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.security import check_password_hash
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..domain.roster import LABELS, MAX_BYTES, MAX_ROWS, parse_roster
 from ..extensions import db
 from ..models import Classroom
 from ..services import deletion, rosters
 from .errors import MESSAGES
-from .forms import ActionForm, csrf_message, new_password_field, no_invisible_controls
+from .forms import ActionForm, ClassroomForm, DeleteClassForm, RosterFileForm, csrf_message
 from .loaders import roster_entry, teacher_classroom
 from .main import teacher_required
-from .policy import form_view, open_to_temporary_password
+from .policy import form_view
 
 bp = Blueprint("roster", __name__, url_prefix="/teacher")
-account = Blueprint("account", __name__, url_prefix="/account")
 
 UPLOAD_LIMIT = MAX_BYTES + 64 * 1024  # the file plus the rest of the form
 EXPIRED = "The page was open too long, so for your safety nothing was changed. Try again."
-
-
-class RenameForm(FlaskForm):
-    name = StringField(
-        "Class name",
-        validators=[
-            DataRequired("Give the class a name, e.g. 'Period 3 English'."),
-            Length(max=80),
-            no_invisible_controls,
-        ],
-    )
-
-
-class DeleteClassForm(FlaskForm):
-    """Deleting a class is confirmed by typing its name (as on GitHub), so a slip of the mouse
-    can't delete a year of students' work."""
-
-    name = StringField(
-        "Type the class name to confirm",
-        validators=[DataRequired("Type the class name to confirm.")],
-    )
-
-    def __init__(self, classroom: Classroom, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.classroom = classroom
-
-    def validate_name(self, field) -> None:
-        if (field.data or "").strip() != self.classroom.name.strip():
-            raise ValidationError(
-                f"That isn't the class name. Type \u201c{self.classroom.name}"
-                "\u201d exactly, or cancel."
-            )
-
-
-class RosterFileForm(FlaskForm):
-    file = FileField(
-        "Roster file (CSV)",
-        validators=[FileRequired("Choose the roster file to upload (a .csv file).")],
-    )
-
-
-class NewPasswordForm(FlaskForm):
-    password = new_password_field("New password")
-    confirm = PasswordField(
-        "Type it again",
-        validators=[EqualTo("password", message="The two passwords are different.")],
-    )
 
 
 # ---------------------------------------------------------------- helpers
@@ -118,23 +59,6 @@ def _no_store(body: str, status: int = 200):
     return resp
 
 
-@dataclass
-class RosterView:
-    """What the class page (rendered by teacher.classroom) shows about the roster."""
-
-    entries: list[rosters.RosterEntry]
-    rename: RenameForm
-    upload: RosterFileForm
-
-
-def roster_view(classroom: Classroom) -> RosterView:
-    return RosterView(
-        entries=rosters.roster(db.session, classroom),
-        rename=RenameForm(formdata=None, obj=classroom),
-        upload=RosterFileForm(formdata=None),
-    )
-
-
 # ---------------------------------------------------------------- the class
 
 
@@ -142,7 +66,7 @@ def roster_view(classroom: Classroom) -> RosterView:
 @form_view
 def settings(classroom_id: int):
     c = teacher_classroom(classroom_id)
-    form = RenameForm(obj=c)
+    form = ClassroomForm(obj=c)
     if form.validate_on_submit():
         rosters.rename_classroom(db.session, c, form.name.data)
         db.session.commit()
@@ -386,33 +310,5 @@ def remove_student(classroom_id: int, student_id: int):
     )
 
 
-# ---------------------------------------------------------------- a student's own password
-
-
-@account.route("/new-password", methods=["GET", "POST"])
-@login_required
-@form_view
-@open_to_temporary_password
-def new_password():
-    if not (current_user.is_student and current_user.password_is_temporary):
-        return redirect(url_for("main.index"))
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        if check_password_hash(current_user.password_hash, form.password.data):
-            form.password.errors.append("Choose a password of your own, not the one on the card.")
-        else:
-            user = current_user._get_current_object()
-            rosters.set_own_password(db.session, user, form.password.data)
-            db.session.commit()
-            login_user(user, remember=False)  # this session goes on with the new version
-            flash("Your new password is saved. Use it from now on.", "success")
-            return redirect(url_for("student.home"))
-    return render_template(
-        "teacher/roster_new_password.html", form=form, csrf_error=csrf_message(form)
-    )
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.register_blueprint(account)
-    app.add_template_global(roster_view, "roster_view")

@@ -19,16 +19,15 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
-from wtforms.fields.choices import SelectChoice
 
 from .. import services
 from ..domain.dates import end_of_day_utc, to_local
-from ..domain.overlay import heat_runs, review_pieces
-from ..domain.scoring import score_work, suggest_omission
+from ..domain.overlay import heat_runs
+from ..domain.scoring import score_work
 from ..domain.summaries import answers_to_mark, distribution_svg, summarise
-from ..domain.work import status_of
 from ..extensions import db
-from ..services import class_work, exports, grading
+from ..services import class_work, exports, grading, rosters
+from . import review_page
 from .forms import (
     ActionForm,
     AssignForm,
@@ -36,6 +35,7 @@ from .forms import (
     DueForm,
     FinalGradeForm,
     OmissionMarkForm,
+    RosterFileForm,
     RubricForm,
     csrf_message,
 )
@@ -101,6 +101,9 @@ def classroom(classroom_id: int):
         form=form,
         csrf_error=csrf_message(form),
         problems=lessons.problems,
+        roster=rosters.roster(db.session, c),
+        rename_form=ClassroomForm(formdata=None, obj=c),
+        upload_form=RosterFileForm(formdata=None),
     )
 
 
@@ -191,140 +194,56 @@ def release(assignment_id: int):
 # ---------------------------------------------------------------- one student
 
 
-def _neighbours(a, student_id: int):
-    ids = class_work.roster_ids(db.session, a)
-    at = next((i for i, (sid, _) in enumerate(ids) if sid == student_id), None)
-    if at is None:
-        abort(404)
-    prev = ids[at - 1] if at > 0 else None
-    nxt = ids[at + 1] if at + 1 < len(ids) else None
-    return prev, nxt, at + 1, len(ids)
+def _student_work(assignment_id: int, student_id: int):
+    """The assignment, if the student is in its class (404 otherwise)."""
+    a = teacher_assignment(assignment_id)
+    review_page.place_of(a, student_id)
+    return a
 
 
 @bp.get("/assignments/<id:assignment_id>/students/<id:student_id>")
-def review(
-    assignment_id: int,
-    student_id: int,
-    forms: dict | None = None,
-    status: int = 200,
-    error: str | None = None,
-):
-    a = teacher_assignment(assignment_id)
-    prev, nxt, position, total = _neighbours(a, student_id)
-    work = class_work.work_of(db.session, a, student_id)
-    lesson = services.lesson_of(a)
-    scored = score_work(lesson, work)
-    forms = forms or {}
-    answers = _answer_forms(lesson, work, forms)
-    rubric_forms = {
-        p.id: forms.get(f"rubric-{p.id}")
-        or RubricForm(
-            prefix=f"r-{p.id}",
-            formdata=None,
-            level=work.rubric[p.id].level if p.id in work.rubric else "",
-            comment=work.rubric[p.id].comment if p.id in work.rubric else "",
-        )
-        for p in lesson.prompts
-    }
-    final_form = forms.get("final") or FinalGradeForm(
-        formdata=None, score=work.final_grade, reason=work.final_reason
-    )
-    return render_template(
-        "teacher/review.html",
-        assignment=a,
-        lesson=lesson,
-        work=work,
-        scored=scored,
-        pieces=review_pieces(lesson, work, scored),
-        answers=answers,
-        rubric_forms=rubric_forms,
-        final_form=final_form,
-        history=grading.grade_history(db.session, a, student_id),
-        prev=prev,
-        next=nxt,
-        position=position,
-        total=total,
-        action_form=ActionForm(),
-        key_by_id={k.id: k for k in lesson.key},
-        decoys={d.id: d for d in lesson.decoys},
-        categories={c.id: c for c in lesson.categories},
-        status=status_of(work, a.due_at),
-        error=error,
-    ), status
-
-
-def _answer_forms(lesson, work, forms: dict) -> list[tuple]:
-    """Each omission answer with its mark, the suggested key item and a form pre-filled with
-    the saved mark or, before marking, the suggestion (forms re-shown with errors win)."""
-    choices = [SelectChoice("", "(none of these)")] + [
-        SelectChoice(k.id, k.statement) for k in lesson.key if k.is_omission
-    ]
-    out = []
-    for ann in work.annotations:
-        if ann.category != "omission":
-            continue
-        mark = work.omission_marks.get(ann.id)
-        suggestion = suggest_omission(lesson, ann.answer_text)
-        form = forms.get(ann.id) or OmissionMarkForm(
-            prefix=f"m-{ann.id}",
-            formdata=None,
-            key_item=mark.key_item_id if mark else (suggestion.key_item_id if suggestion else ""),
-            level=mark.level if mark else None,
-        )
-        form.key_item.choices = choices
-        out.append((ann, mark, suggestion, form))
-    return out
-
-
-def _back(a, student_id: int, anchor: str):
-    return redirect(
-        url_for("teacher.review", assignment_id=a.id, student_id=student_id) + f"#{anchor}"
-    )
+def review(assignment_id: int, student_id: int):
+    return review_page.render(teacher_assignment(assignment_id), student_id)
 
 
 @bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/omissions/<uuid>")
 @form_view
 def mark_omission(assignment_id: int, student_id: int, uuid: str):
-    a = teacher_assignment(assignment_id)
-    _neighbours(a, student_id)
+    a = _student_work(assignment_id, student_id)
+    lesson = services.lesson_of(a)
     uuid = annotation_id(uuid)
     form = OmissionMarkForm(prefix=f"m-{uuid}")
     form.key_item.choices = []
-    if not form.validate_on_submit():
-        return review(assignment_id, student_id, {uuid: _with_choices(form, a)}, 422)
-    try:
-        grading.mark_omission(
-            db.session,
-            current_user,
-            a,
-            services.lesson_of(a),
-            uuid,
-            form.key_item.data or None,
-            form.level.data,
-            student_id,
-        )
-    except grading.GradingError as e:
-        form.level.errors = [*form.level.errors, e.message]
-        return review(assignment_id, student_id, {uuid: _with_choices(form, a)}, 422, e.message)
-    db.session.commit()
-    return _back(a, student_id, f"answer-{uuid}")
-
-
-def _with_choices(form, a):
-    lesson = services.lesson_of(a)
-    form.key_item.choices = [SelectChoice("", "(none of these)")] + [
-        SelectChoice(k.id, k.statement) for k in lesson.key if k.is_omission
-    ]
-    return form
+    message = None
+    if form.validate_on_submit():
+        try:
+            grading.mark_omission(
+                db.session,
+                current_user,
+                a,
+                lesson,
+                uuid,
+                form.key_item.data or None,
+                form.level.data,
+                student_id,
+            )
+        except grading.GradingError as e:
+            form.level.errors = [*form.level.errors, e.message]
+            message = e.message
+        else:
+            db.session.commit()
+            return review_page.back_to(a, student_id, f"answer-{uuid}")
+    form.key_item.choices = review_page.omission_choices(lesson)
+    return review_page.render(a, student_id, {uuid: form}, 422, message)
 
 
 @bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/rubric/<prompt_id>")
 @form_view
 def set_rubric(assignment_id: int, student_id: int, prompt_id: str):
-    a = teacher_assignment(assignment_id)
-    _neighbours(a, student_id)
+    a = _student_work(assignment_id, student_id)
     form = RubricForm(prefix=f"r-{prompt_id}")
     if form.validate_on_submit():
+        level, comment = form.level.data or "", form.comment.data or ""
         try:
             grading.set_rubric(
                 db.session,
@@ -333,23 +252,22 @@ def set_rubric(assignment_id: int, student_id: int, prompt_id: str):
                 services.lesson_of(a),
                 student_id,
                 prompt_id,
-                form.level.data or "",
-                form.comment.data or "",
+                level,
+                comment,
             )
         except grading.GradingError as e:
             form.level.errors = [*form.level.errors, e.message]
         else:
             db.session.commit()
-            return _back(a, student_id, f"rubric-{prompt_id}")
+            return review_page.back_to(a, student_id, f"rubric-{prompt_id}")
     message = next(iter(form.level.errors), None) or csrf_message(form)
-    return review(assignment_id, student_id, {f"rubric-{prompt_id}": form}, 422, message)
+    return review_page.render(a, student_id, {f"rubric-{prompt_id}": form}, 422, message)
 
 
 @bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/final")
 @form_view
 def set_final(assignment_id: int, student_id: int):
-    a = teacher_assignment(assignment_id)
-    _neighbours(a, student_id)
+    a = _student_work(assignment_id, student_id)
     form = FinalGradeForm()
     if form.validate_on_submit():
         lesson = services.lesson_of(a)
@@ -363,15 +281,14 @@ def set_final(assignment_id: int, student_id: int):
             getattr(form, e.field).errors = [*getattr(form, e.field).errors, e.message]
         else:
             db.session.commit()
-            return _back(a, student_id, "final")
-    return review(assignment_id, student_id, {"final": form}, 422)
+            return review_page.back_to(a, student_id, "final")
+    return review_page.render(a, student_id, {"final": form}, 422)
 
 
 @bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/reopen")
 @form_view
 def reopen(assignment_id: int, student_id: int):
-    a = teacher_assignment(assignment_id)
-    _neighbours(a, student_id)
+    a = _student_work(assignment_id, student_id)
     if not ActionForm().validate_on_submit():
         flash("This page was open a long time: press Reopen again.", "error")
     elif a.released_at is not None:
@@ -383,7 +300,7 @@ def reopen(assignment_id: int, student_id: int):
         flash("Reopened: the student can change their work and submit again.", "success")
     else:
         flash("There is no submission to reopen.", "error")
-    return _back(a, student_id, "top")
+    return review_page.back_to(a, student_id, "top")
 
 
 @bp.get("/assignments/<id:assignment_id>/export/<kind>")
