@@ -234,6 +234,32 @@ def _apply_ids(user: User, enrollment: Enrollment | None, row: RosterRow) -> boo
     return changed
 
 
+def _new_student(row: RosterRow) -> tuple[User, OneTimePassword]:
+    """An account for a row whose username no one has, with its one-time password."""
+    password = new_temporary_password()
+    user = User(
+        role="student",
+        username=row.username,
+        display_name=row.name,
+        password_hash=hash_temporary(password),
+        password_is_temporary=True,
+        sis_user_id=row.sis_user_id,
+        sis_login_id=row.sis_login_id,
+    )
+    return user, OneTimePassword(row.name, row.username, password)
+
+
+def _taken(row: RosterRow) -> RosterProblem:
+    return RosterProblem(
+        row.line,
+        f"The username \u201c{row.username}\u201d is already taken by "
+        "someone outside your classes. Choose another one (e.g. add a "
+        "number) and upload this line again.",
+        row.name,
+        row.username,
+    )
+
+
 def import_roster(session: Session, classroom: Classroom, parsed: RosterParse) -> ImportResult:
     """Add the file's good rows to the class, in the caller's transaction (all or nothing).
 
@@ -254,18 +280,9 @@ def import_roster(session: Session, classroom: Classroom, parsed: RosterParse) -
     for row in parsed.rows:
         user = existing.get(row.username)
         if user is None:
-            password = new_temporary_password()
-            user = User(
-                role="student",
-                username=row.username,
-                display_name=row.name,
-                password_hash=hash_temporary(password),
-                password_is_temporary=True,
-                sis_user_id=row.sis_user_id,
-                sis_login_id=row.sis_login_id,
-            )
+            user, card = _new_student(row)
             new_users.append((user, row))
-            result.created.append(OneTimePassword(row.name, row.username, password))
+            result.created.append(card)
         elif user.id in here:
             changed = _apply_ids(user, here[user.id], row)
             (result.updated if changed else result.unchanged).append(user)
@@ -276,16 +293,7 @@ def import_roster(session: Session, classroom: Classroom, parsed: RosterParse) -
             )
             result.added.append(user)
         else:
-            result.problems.append(
-                RosterProblem(
-                    row.line,
-                    f"The username \u201c{row.username}\u201d is already taken by "
-                    "someone outside your classes. Choose another one (e.g. add a "
-                    "number) and upload this line again.",
-                    row.name,
-                    row.username,
-                )
-            )
+            result.problems.append(_taken(row))
     session.add_all(user for user, _ in new_users)
     session.flush()  # ids for the enrollments
     session.add_all(

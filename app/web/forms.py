@@ -93,6 +93,13 @@ def name_field(label: str, missing: str) -> StringField:
     )
 
 
+def menu(label: str, *options: tuple[str, str]) -> SelectField:
+    """A drop-down of (value, label) options whose answer the domain checks, not WTForms."""
+    return SelectField(
+        label, validate_choice=False, choices=[SelectChoice(v, text) for v, text in options]
+    )
+
+
 class TeacherSignupForm(FlaskForm):
     name = name_field("Your name", "Tell us your name.")
     email = EmailField(
@@ -211,25 +218,16 @@ class QuoteAnnotationForm(FlaskForm):
         ],
     )
     note = TextAreaField("Your note")
-    named = SelectField(
-        "Source: is it named?",
-        validate_choice=False,
-        choices=[
-            SelectChoice("", "-"),
-            SelectChoice("named", "Named"),
-            SelectChoice("unnamed", "Unnamed / vague"),
-        ],
+    named = menu(
+        "Source: is it named?", ("", "-"), ("named", "Named"), ("unnamed", "Unnamed / vague")
     )
     affiliation = StringField("Source: who are they? (job, organisation)")
-    independence = SelectField(
+    independence = menu(
         "Source: independent or interested party?",
-        validate_choice=False,
-        choices=[
-            SelectChoice("", "-"),
-            SelectChoice("independent", "Independent"),
-            SelectChoice("interested", "Interested party"),
-            SelectChoice("unsure", "Not sure"),
-        ],
+        ("", "-"),
+        ("independent", "Independent"),
+        ("interested", "Interested party"),
+        ("unsure", "Not sure"),
     )
     checked_url = StringField("Source: where I checked (a web address)")
     rewrite = StringField("Loaded wording: a neutral way to say it")
@@ -246,7 +244,7 @@ def form_field(form: FlaskForm, key: str):
 class OmissionMarkForm(FlaskForm):
     """A teacher's mark for one omission answer (one form per answer, prefixed by its id)."""
 
-    key_item = SelectField("Which omission does it address?", validate_choice=False)
+    key_item = menu("Which omission does it address?")
     level = RadioField(
         "Mark",
         choices=[
@@ -259,15 +257,12 @@ class OmissionMarkForm(FlaskForm):
 
 
 class RubricForm(FlaskForm):
-    level = SelectField(
+    level = menu(
         "Level",
-        validate_choice=False,
-        choices=[
-            SelectChoice("", "Not set"),
-            SelectChoice("proficient", "Proficient"),
-            SelectChoice("emergent", "Emergent"),
-            SelectChoice("basic", "Basic"),
-        ],
+        ("", "Not set"),
+        ("proficient", "Proficient"),
+        ("emergent", "Emergent"),
+        ("basic", "Basic"),
     )
     comment = TextAreaField("Comment for the student", validators=[Length(max=2000)])
 

@@ -44,8 +44,10 @@ def role_required(role: str) -> Callable:
     return decorator
 
 
-teacher_required = role_required("teacher")
-student_required = role_required("student")
+def only_for(role: str, bp: Blueprint) -> Blueprint:
+    """Every page of ``bp`` is for ``role``: anyone else logs in first, or gets 403."""
+    bp.before_request(role_required(role)(lambda: None))
+    return bp
 
 
 @bp.get("/")

@@ -30,22 +30,16 @@ from ..services import deletion, rosters
 from .errors import MESSAGES
 from .forms import ActionForm, ClassroomForm, DeleteClassForm, RosterFileForm, csrf_message
 from .loaders import roster_entry, teacher_classroom
-from .main import teacher_required
+from .main import only_for
 from .policy import form_view
 
-bp = Blueprint("roster", __name__, url_prefix="/teacher")
+bp = only_for("teacher", Blueprint("roster", __name__, url_prefix="/teacher"))
 
 UPLOAD_LIMIT = MAX_BYTES + 64 * 1024  # the file plus the rest of the form
 EXPIRED = "The page was open too long, so for your safety nothing was changed. Try again."
 
 
 # ---------------------------------------------------------------- helpers
-
-
-@bp.before_request
-@teacher_required
-def only_teachers() -> None:
-    return None
 
 
 def _to_class(classroom: Classroom):

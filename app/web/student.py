@@ -27,16 +27,10 @@ from ..services import grading
 from . import present
 from .forms import ActionForm, QuoteAnnotationForm, csrf_message, form_field
 from .loaders import annotation_id, student_assignment
-from .main import student_required
+from .main import only_for
 from .policy import choose_password_first, form_view, must_choose_password, writes_itself
 
-bp = Blueprint("student", __name__, url_prefix="/student")
-
-
-@bp.before_request
-@student_required
-def only_students() -> None:
-    return None
+bp = only_for("student", Blueprint("student", __name__, url_prefix="/student"))
 
 
 @bp.get("/")

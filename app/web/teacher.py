@@ -40,16 +40,10 @@ from .forms import (
     csrf_message,
 )
 from .loaders import annotation_id, teacher_assignment, teacher_classroom
-from .main import teacher_required
+from .main import only_for
 from .policy import form_view
 
-bp = Blueprint("teacher", __name__, url_prefix="/teacher")
-
-
-@bp.before_request
-@teacher_required
-def only_teachers() -> None:
-    return None
+bp = only_for("teacher", Blueprint("teacher", __name__, url_prefix="/teacher"))
 
 
 def _due(day):
