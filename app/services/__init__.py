@@ -13,7 +13,6 @@ from .accounts import (
     set_password,
 )
 from .classes import (
-    MAX_ID,
     assign_lesson,
     classroom_by_code,
     create_classroom,
@@ -41,7 +40,6 @@ from .work import (
 )
 
 __all__ = [
-    "MAX_ID",
     "AccountError",
     "NotYours",
     "StudentAssignmentRow",

@@ -23,38 +23,50 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, current_app.config["PASSWORD_HASH_METHOD"])
 
 
+def _add_account(
+    session: Session, unique: str, taken: str, password: str, password_hash: str | None, **values
+) -> User:
+    """A new account, unless someone has its ``unique`` value (asked first; then the unique
+    constraint, for someone who took it a moment ago): AccountError(``taken``) then."""
+    if session.execute(sa.select(User.id).filter_by(**{unique: values[unique]})).first():
+        raise AccountError(unique, taken)
+    user = User(**values, password_hash=password_hash or hash_password(password))
+    if not insert_unique(session, user):
+        raise AccountError(unique, taken)
+    return user
+
+
 def create_teacher(
     session: Session, email: str, name: str, password: str, password_hash: str | None = None
 ) -> User:
-    email = email.strip().lower()
-    if session.execute(sa.select(User.id).filter_by(email=email)).first():
-        raise AccountError("email", "An account with that email already exists. Log in instead.")
-    user = User(
+    taken = "An account with that email already exists. Log in instead."
+    return _add_account(
+        session,
+        "email",
+        taken,
+        password,
+        password_hash,
         role="teacher",
-        email=email,
+        email=email.strip().lower(),
         display_name=name.strip(),
-        password_hash=password_hash or hash_password(password),
     )
-    if not insert_unique(session, user):
-        raise AccountError("email", "An account with that email already exists. Log in instead.")
-    return user
 
 
 def create_student(
     session: Session, username: str, name: str, password: str, password_hash: str | None = None
 ) -> User:
+    taken = "That username is taken. Try adding a number to it."
     username = username.strip().lower()
-    if session.execute(sa.select(User.id).filter_by(username=username)).first():
-        raise AccountError("username", "That username is taken. Try adding a number to it.")
-    user = User(
+    return _add_account(
+        session,
+        "username",
+        taken,
+        password,
+        password_hash,
         role="student",
         username=username,
         display_name=name.strip() or username,
-        password_hash=password_hash or hash_password(password),
     )
-    if not insert_unique(session, user):  # someone took it a moment ago
-        raise AccountError("username", "That username is taken. Try adding a number to it.")
-    return user
 
 
 def authenticate(session: Session, login: str, password: str) -> User | None:

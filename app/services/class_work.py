@@ -4,6 +4,7 @@ marks and grades, loaded in a fixed number of queries whatever the class size.""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -29,8 +30,6 @@ from ..models import OmissionMark as OmissionMarkRow
 
 def teacher_assignment(session: Session, teacher: User, assignment_id: int) -> Assignment | None:
     """The assignment if it is in one of this teacher's classes; None otherwise (404)."""
-    if assignment_id > 2**63 - 1:
-        return None
     return session.execute(
         sa.select(Assignment)
         .join(Classroom, Classroom.id == Assignment.classroom_id)
@@ -47,6 +46,36 @@ def load_works(
 ) -> list[StudentWork]:
     """Every enrolled student's work on this assignment (or one student's), in six queries
     whatever the class size: roster, annotations, submissions, omission marks, rubric, grades."""
+    works = _roster(session, assignment, student_id)
+    if not works:
+        return []
+    scope = _Scope(assignment.id, student_id)
+    _add_annotations(session, scope, works)
+    _add_submissions(session, scope, works)
+    _add_omission_marks(session, scope, works)
+    _add_rubric(session, scope, works)
+    _add_final_grades(session, scope, works)
+    return list(works.values())
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """One assignment's rows, all students' or one student's."""
+
+    assignment_id: int
+    student_id: int | None
+
+    def of(self, model) -> list:
+        """The WHERE clause for ``model``'s rows in scope."""
+        where = [model.assignment_id == self.assignment_id]
+        if self.student_id is not None:
+            where.append(model.student_id == self.student_id)
+        return where
+
+
+def _roster(
+    session: Session, assignment: Assignment, student_id: int | None
+) -> dict[int, StudentWork]:
     roster = (
         sa.select(
             User.id,
@@ -61,9 +90,8 @@ def load_works(
     )
     if student_id is not None:
         roster = roster.where(User.id == student_id)
-    works: dict[int, StudentWork] = {}
-    for u in session.execute(roster.order_by(User.display_name, User.id)):
-        works[u.id] = StudentWork(
+    return {
+        u.id: StudentWork(
             student_id=u.id,
             name=u.display_name,
             username=u.username or "",
@@ -71,35 +99,28 @@ def load_works(
             sis_login_id=u.sis_login_id or "",
             section=u.section or "",
         )
-    if not works:
-        return []
+        for u in session.execute(roster.order_by(User.display_name, User.id))
+    }
 
-    def mine(model, *columns):
-        q = sa.select(*columns).where(model.assignment_id == assignment.id)
-        if student_id is not None:
-            q = q.where(model.student_id == student_id)
-        return q
 
+def _add_annotations(session: Session, scope: _Scope, works: dict[int, StudentWork]) -> None:
     # plain columns, not ORM objects: a class of 1,000 has 40,000 annotations
-    columns = sa.select(
-        Annotation.id,
-        Annotation.student_id,
-        Annotation.category,
-        Annotation.prompt_id,
-        Annotation.start_offset,
-        Annotation.end_offset,
-        Annotation.exact,
-        Annotation.note,
-        Annotation.fields_json,
-        Annotation.created_at,
-        Annotation.updated_at,
-    ).where(Annotation.assignment_id == assignment.id, Annotation.deleted_at.is_(None))
-    if student_id is not None:
-        columns = columns.where(Annotation.student_id == student_id)
     rows = session.execute(
-        columns.order_by(
-            Annotation.start_offset.is_(None), Annotation.start_offset, Annotation.created_at
+        sa.select(
+            Annotation.id,
+            Annotation.student_id,
+            Annotation.category,
+            Annotation.prompt_id,
+            Annotation.start_offset,
+            Annotation.end_offset,
+            Annotation.exact,
+            Annotation.note,
+            Annotation.fields_json,
+            Annotation.created_at,
+            Annotation.updated_at,
         )
+        .where(*scope.of(Annotation), Annotation.deleted_at.is_(None))
+        .order_by(Annotation.start_offset.is_(None), Annotation.start_offset, Annotation.created_at)
     )
     for r in rows:
         work = works.get(r.student_id)
@@ -119,45 +140,46 @@ def load_works(
                     r.updated_at,
                 )
             )
-    for sub in session.execute(mine(Submission, Submission.student_id, Submission.submitted_at)):
+
+
+def _add_submissions(session: Session, scope: _Scope, works: dict[int, StudentWork]) -> None:
+    subs = sa.select(Submission.student_id, Submission.submitted_at).where(*scope.of(Submission))
+    for sub in session.execute(subs):
         if sub.student_id in works:
             works[sub.student_id].submitted_at = sub.submitted_at
+
+
+def _add_omission_marks(session: Session, scope: _Scope, works: dict[int, StudentWork]) -> None:
+    mark = OmissionMarkRow
     marks = session.execute(
-        sa.select(
-            OmissionMarkRow.annotation_id,
-            OmissionMarkRow.key_item_id,
-            OmissionMarkRow.level,
-            Annotation.student_id,
-        )
-        .join(Annotation, Annotation.id == OmissionMarkRow.annotation_id)
-        .where(
-            Annotation.assignment_id == assignment.id,
-            Annotation.deleted_at.is_(None),
-            *([Annotation.student_id == student_id] if student_id is not None else []),
-        )
+        sa.select(mark.annotation_id, mark.key_item_id, mark.level, Annotation.student_id)
+        .join(Annotation, Annotation.id == mark.annotation_id)
+        .where(*scope.of(Annotation), Annotation.deleted_at.is_(None))
     )
     for m in marks:
         if m.student_id in works:
             works[m.student_id].omission_marks[m.annotation_id] = OmissionMark(
                 m.annotation_id, m.key_item_id, m.level
             )
-    rubric = mine(
-        RubricScore,
-        RubricScore.student_id,
-        RubricScore.prompt_id,
-        RubricScore.level,
-        RubricScore.comment,
-    )
+
+
+def _add_rubric(session: Session, scope: _Scope, works: dict[int, StudentWork]) -> None:
+    rubric = sa.select(
+        RubricScore.student_id, RubricScore.prompt_id, RubricScore.level, RubricScore.comment
+    ).where(*scope.of(RubricScore))
     for r in session.execute(rubric):
         if r.student_id in works:
             works[r.student_id].rubric[r.prompt_id] = RubricMark(r.prompt_id, r.level, r.comment)
-    for g in session.execute(
-        mine(FinalGrade, FinalGrade.student_id, FinalGrade.score, FinalGrade.reason)
-    ):
+
+
+def _add_final_grades(session: Session, scope: _Scope, works: dict[int, StudentWork]) -> None:
+    grades = sa.select(FinalGrade.student_id, FinalGrade.score, FinalGrade.reason).where(
+        *scope.of(FinalGrade)
+    )
+    for g in session.execute(grades):
         if g.student_id in works:
             works[g.student_id].final_grade = g.score
             works[g.student_id].final_reason = g.reason
-    return list(works.values())
 
 
 def work_of(session: Session, assignment: Assignment, student_id: int) -> StudentWork | None:

@@ -43,7 +43,7 @@ from ..models import (
     utcnow,
 )
 from .accounts import end_sessions, set_password
-from .classes import MAX_ID, new_join_code
+from .classes import new_join_code
 from .rows import chunks
 
 TEMP_HASH_METHOD = "pbkdf2:sha256:10000"
@@ -107,8 +107,6 @@ def roster(session: Session, classroom: Classroom) -> list[RosterEntry]:
 
 def roster_entry(session: Session, classroom: Classroom, student_id: int) -> RosterEntry | None:
     """The student if they are in this class; None otherwise (the view answers 404)."""
-    if not 0 < student_id <= MAX_ID:
-        return None
     row = session.execute(
         sa.select(Enrollment, User)
         .join(User, Enrollment.student_id == User.id)
@@ -236,6 +234,32 @@ def _apply_ids(user: User, enrollment: Enrollment | None, row: RosterRow) -> boo
     return changed
 
 
+def _new_student(row: RosterRow) -> tuple[User, OneTimePassword]:
+    """An account for a row whose username no one has, with its one-time password."""
+    password = new_temporary_password()
+    user = User(
+        role="student",
+        username=row.username,
+        display_name=row.name,
+        password_hash=hash_temporary(password),
+        password_is_temporary=True,
+        sis_user_id=row.sis_user_id,
+        sis_login_id=row.sis_login_id,
+    )
+    return user, OneTimePassword(row.name, row.username, password)
+
+
+def _taken(row: RosterRow) -> RosterProblem:
+    return RosterProblem(
+        row.line,
+        f"The username \u201c{row.username}\u201d is already taken by "
+        "someone outside your classes. Choose another one (e.g. add a "
+        "number) and upload this line again.",
+        row.name,
+        row.username,
+    )
+
+
 def import_roster(session: Session, classroom: Classroom, parsed: RosterParse) -> ImportResult:
     """Add the file's good rows to the class, in the caller's transaction (all or nothing).
 
@@ -256,18 +280,9 @@ def import_roster(session: Session, classroom: Classroom, parsed: RosterParse) -
     for row in parsed.rows:
         user = existing.get(row.username)
         if user is None:
-            password = new_temporary_password()
-            user = User(
-                role="student",
-                username=row.username,
-                display_name=row.name,
-                password_hash=hash_temporary(password),
-                password_is_temporary=True,
-                sis_user_id=row.sis_user_id,
-                sis_login_id=row.sis_login_id,
-            )
+            user, card = _new_student(row)
             new_users.append((user, row))
-            result.created.append(OneTimePassword(row.name, row.username, password))
+            result.created.append(card)
         elif user.id in here:
             changed = _apply_ids(user, here[user.id], row)
             (result.updated if changed else result.unchanged).append(user)
@@ -278,16 +293,7 @@ def import_roster(session: Session, classroom: Classroom, parsed: RosterParse) -
             )
             result.added.append(user)
         else:
-            result.problems.append(
-                RosterProblem(
-                    row.line,
-                    f"The username \u201c{row.username}\u201d is already taken by "
-                    "someone outside your classes. Choose another one (e.g. add a "
-                    "number) and upload this line again.",
-                    row.name,
-                    row.username,
-                )
-            )
+            result.problems.append(_taken(row))
     session.add_all(user for user, _ in new_users)
     session.flush()  # ids for the enrollments
     session.add_all(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 from flask import Blueprint, Flask, Response, abort, request
 from flask_login import current_user
@@ -12,8 +11,10 @@ from flask_wtf.csrf import generate_csrf
 from .. import saves, services
 from ..domain.annotations import Invalid
 from ..extensions import db
+from ..models import Annotation
 from . import present
-from .errors import json_error
+from .errors import MESSAGES, json_error
+from .loaders import annotation_id, largest, student_assignment
 from .policy import (
     CHECKS_OWN_LOGIN,
     choose_password_first,
@@ -24,8 +25,6 @@ from .policy import (
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def _login_ended():
@@ -58,26 +57,7 @@ def require_student():
     return None
 
 
-def _my_assignment(assignment_id: int):
-    """404 unless the caller is a student in this assignment's class."""
-    a = (
-        services.assignment_for_student(db.session, current_user, assignment_id)
-        if current_user.is_student
-        else None
-    )
-    if a is None:
-        abort(404)
-    return a
-
-
-def _uuid(uuid: str) -> str:
-    uuid = uuid.lower()
-    if not UUID.match(uuid):
-        abort(404)
-    return uuid
-
-
-VERSION_MAX = 2**31 - 1  # versions are INTEGER columns
+VERSION_MAX = largest(Annotation.__table__.c.version)
 
 
 def _if_match() -> int | None:
@@ -100,7 +80,8 @@ def _saved(annotation, status: int) -> Response:
     return Response(body, status, {"ETag": f'"{annotation.version}"'}, mimetype="application/json")
 
 
-def _closed(e: services.WorkClosed):
+@bp.errorhandler(services.WorkClosed)
+def closed(e: services.WorkClosed):
     if e.submitted_at is None:
         return json_error(
             409,
@@ -116,7 +97,8 @@ def _closed(e: services.WorkClosed):
     )
 
 
-def _conflict(e: services.VersionConflict):
+@bp.errorhandler(services.VersionConflict)
+def conflict(e: services.VersionConflict):
     """409 with the server's current annotation (as GET shows it, ``"deleted": true`` when it
     was deleted; null when it never existed) and its ETag, so the page can offer "keep the
     saved one" or "keep mine" (a PUT with ``If-Match`` set to this version)."""
@@ -132,15 +114,20 @@ def _conflict(e: services.VersionConflict):
     return resp, status
 
 
+@bp.errorhandler(services.NotYours)
+def not_yours(e: services.NotYours):
+    return json_error(404, MESSAGES[404])  # as for any id that names nothing of theirs
+
+
 @bp.get("/csrf-token")
 def csrf_token():
     """A fresh token for a page that has been open longer than the token lives."""
     return {"csrf_token": generate_csrf()}
 
 
-@bp.get("/assignments/<int:assignment_id>/annotations")
+@bp.get("/assignments/<id:assignment_id>/annotations")
 def list_annotations(assignment_id: int):
-    a = _my_assignment(assignment_id)
+    a = student_assignment(assignment_id)
     rows = services.student_annotations(db.session, a, current_user)
     sub = services.submission_of(db.session, a, current_user)
     return {
@@ -149,14 +136,12 @@ def list_annotations(assignment_id: int):
     }
 
 
-@bp.put("/assignments/<int:assignment_id>/annotations/<uuid>")
+@bp.put("/assignments/<id:assignment_id>/annotations/<uuid>")
 @hot_save
 def put_annotation(assignment_id: int, uuid: str):
     """Create or update one annotation (idempotent by its UUID). The login named by the
     session is checked in the save's own query: no user is loaded first."""
-    if not 0 < assignment_id <= services.MAX_ID:
-        abort(404)
-    uuid = _uuid(uuid)
+    uuid = annotation_id(uuid)
     try:
         payload = request.get_json(silent=True)
     except RecursionError:  # JSON nested too deeply to parse is as unreadable as bad JSON
@@ -182,37 +167,21 @@ def put_annotation(assignment_id: int, uuid: str):
         abort(404)
     except Invalid as e:
         return json_error(422, e.message, "invalid", e.fields)
-    except services.WorkClosed as e:
-        return _closed(e)
-    except services.VersionConflict as e:
-        return _conflict(e)
-    except services.NotYours:
-        abort(404)
     return _saved(annotation, 201 if created else 200)
 
 
-@bp.delete("/assignments/<int:assignment_id>/annotations/<uuid>")
+@bp.delete("/assignments/<id:assignment_id>/annotations/<uuid>")
 def delete_annotation(assignment_id: int, uuid: str):
-    a = _my_assignment(assignment_id)
-    try:
-        services.delete_annotation(db.session, a, current_user, _uuid(uuid), _if_match())
-    except services.WorkClosed as e:
-        return _closed(e)
-    except services.VersionConflict as e:
-        return _conflict(e)
-    except services.NotYours:
-        abort(404)
+    a = student_assignment(assignment_id)
+    services.delete_annotation(db.session, a, current_user, annotation_id(uuid), _if_match())
     db.session.commit()
     return "", 204
 
 
-@bp.post("/assignments/<int:assignment_id>/submit")
+@bp.post("/assignments/<id:assignment_id>/submit")
 def submit(assignment_id: int):
-    a = _my_assignment(assignment_id)
-    try:
-        sub = services.submit(db.session, a, current_user)
-    except services.WorkClosed as e:
-        return _closed(e)
+    a = student_assignment(assignment_id)
+    sub = services.submit(db.session, a, current_user)
     db.session.commit()
     return {"submitted_at": sub.submitted_at.isoformat() + "Z"}
 

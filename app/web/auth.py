@@ -1,4 +1,8 @@
-"""Sign-up, log-in, log-out and joining a class with a code."""
+"""Sign-up, log-in, log-out, passwords and joining a class with a code.
+
+Two blueprints: ``auth`` at the root, and ``account`` under ``/account``, where a student
+holding a one-time password chooses their own (until they do, every other page sends them
+there and the API answers 403)."""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ from werkzeug.security import check_password_hash
 
 from .. import services
 from ..extensions import db
+from ..services import rosters
 from .forms import (
     ActionForm,
     ChangePasswordForm,
     JoinCodeForm,
     LoginForm,
+    NewPasswordForm,
     StudentSignupForm,
     TeacherSignupForm,
     csrf_message,
@@ -23,6 +29,7 @@ from .policy import form_view, open_to_temporary_password
 from .security import limits
 
 bp = Blueprint("auth", __name__)
+account = Blueprint("account", __name__, url_prefix="/account")
 
 
 def _start_session(user) -> None:
@@ -212,5 +219,29 @@ def join():
     )
 
 
+@account.route("/new-password", methods=["GET", "POST"])
+@login_required
+@form_view
+@open_to_temporary_password
+def new_password():
+    if not (current_user.is_student and current_user.password_is_temporary):
+        return redirect(url_for("main.index"))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        if check_password_hash(current_user.password_hash, form.password.data):
+            form.password.errors.append("Choose a password of your own, not the one on the card.")
+        else:
+            user = current_user._get_current_object()
+            rosters.set_own_password(db.session, user, form.password.data)
+            db.session.commit()
+            login_user(user, remember=False)  # this session goes on with the new version
+            flash("Your new password is saved. Use it from now on.", "success")
+            return redirect(url_for("student.home"))
+    return render_template(
+        "teacher/roster_new_password.html", form=form, csrf_error=csrf_message(form)
+    )
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(account)

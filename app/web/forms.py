@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     DecimalField,
@@ -25,10 +26,12 @@ from wtforms.validators import (
     Optional,
     Regexp,
     StopValidation,
+    ValidationError,
 )
 
 from ..domain import passwords
 from ..domain.roster import has_invisible_controls
+from ..models import Classroom
 
 PASSWORD_MIN = passwords.MIN
 
@@ -76,11 +79,29 @@ def new_password_field(label: str = "Password") -> PasswordField:
     return PasswordField(label, validators=[DataRequired("Choose a password."), GoodPassword()])
 
 
-class TeacherSignupForm(FlaskForm):
-    name = StringField(
-        "Your name",
-        validators=[DataRequired("Tell us your name."), Length(max=80), no_invisible_controls],
+def confirm_field(label: str) -> PasswordField:
+    """The new password typed again."""
+    return PasswordField(
+        label, validators=[EqualTo("password", message="The two passwords are different.")]
     )
+
+
+def name_field(label: str, missing: str) -> StringField:
+    """A name others will see: a person's or a class's."""
+    return StringField(
+        label, validators=[DataRequired(missing), Length(max=80), no_invisible_controls]
+    )
+
+
+def menu(label: str, *options: tuple[str, str]) -> SelectField:
+    """A drop-down of (value, label) options whose answer the domain checks, not WTForms."""
+    return SelectField(
+        label, validate_choice=False, choices=[SelectChoice(v, text) for v, text in options]
+    )
+
+
+class TeacherSignupForm(FlaskForm):
+    name = name_field("Your name", "Tell us your name.")
     email = EmailField(
         "School email",
         filters=[_strip],
@@ -93,10 +114,7 @@ class TeacherSignupForm(FlaskForm):
         ],
     )
     password = new_password_field()
-    confirm = PasswordField(
-        "Type the password again",
-        validators=[EqualTo("password", message="The two passwords are different.")],
-    )
+    confirm = confirm_field("Type the password again")
 
 
 class ChangePasswordForm(FlaskForm):
@@ -104,10 +122,14 @@ class ChangePasswordForm(FlaskForm):
         "Your current password", validators=[DataRequired("Type the password you use now.")]
     )
     password = new_password_field("New password")
-    confirm = PasswordField(
-        "Type the new password again",
-        validators=[EqualTo("password", message="The two passwords are different.")],
-    )
+    confirm = confirm_field("Type the new password again")
+
+
+class NewPasswordForm(FlaskForm):
+    """A student on a one-time password chooses their own."""
+
+    password = new_password_field("New password")
+    confirm = confirm_field("Type it again")
 
 
 class LoginForm(FlaskForm):
@@ -126,10 +148,7 @@ class JoinCodeForm(FlaskForm):
 
 
 class StudentSignupForm(JoinCodeForm):
-    name = StringField(
-        "Your first name (what your teacher will see)",
-        validators=[DataRequired("Tell us your name."), Length(max=80), no_invisible_controls],
-    )
+    name = name_field("Your first name (what your teacher will see)", "Tell us your name.")
     username = StringField(
         "Choose a username",
         filters=[_strip],
@@ -143,20 +162,40 @@ class StudentSignupForm(JoinCodeForm):
         ],
     )
     password = new_password_field()
-    confirm = PasswordField(
-        "Type the password again",
-        validators=[EqualTo("password", message="The two passwords are different.")],
-    )
+    confirm = confirm_field("Type the password again")
 
 
 class ClassroomForm(FlaskForm):
+    """A new class, or a new name for one."""
+
+    name = name_field("Class name", "Give the class a name, e.g. 'Period 3 English'.")
+
+
+class DeleteClassForm(FlaskForm):
+    """Deleting a class is confirmed by typing its name (as on GitHub), so a slip of the mouse
+    can't delete a year of students' work."""
+
     name = StringField(
-        "Class name",
-        validators=[
-            DataRequired("Give the class a name, e.g. 'Period 3 English'."),
-            Length(max=80),
-            no_invisible_controls,
-        ],
+        "Type the class name to confirm",
+        validators=[DataRequired("Type the class name to confirm.")],
+    )
+
+    def __init__(self, classroom: Classroom, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.classroom = classroom
+
+    def validate_name(self, field) -> None:
+        if (field.data or "").strip() != self.classroom.name.strip():
+            raise ValidationError(
+                f"That isn't the class name. Type \u201c{self.classroom.name}"
+                "\u201d exactly, or cancel."
+            )
+
+
+class RosterFileForm(FlaskForm):
+    file = FileField(
+        "Roster file (CSV)",
+        validators=[FileRequired("Choose the roster file to upload (a .csv file).")],
     )
 
 
@@ -179,25 +218,16 @@ class QuoteAnnotationForm(FlaskForm):
         ],
     )
     note = TextAreaField("Your note")
-    named = SelectField(
-        "Source: is it named?",
-        validate_choice=False,
-        choices=[
-            SelectChoice("", "-"),
-            SelectChoice("named", "Named"),
-            SelectChoice("unnamed", "Unnamed / vague"),
-        ],
+    named = menu(
+        "Source: is it named?", ("", "-"), ("named", "Named"), ("unnamed", "Unnamed / vague")
     )
     affiliation = StringField("Source: who are they? (job, organisation)")
-    independence = SelectField(
+    independence = menu(
         "Source: independent or interested party?",
-        validate_choice=False,
-        choices=[
-            SelectChoice("", "-"),
-            SelectChoice("independent", "Independent"),
-            SelectChoice("interested", "Interested party"),
-            SelectChoice("unsure", "Not sure"),
-        ],
+        ("", "-"),
+        ("independent", "Independent"),
+        ("interested", "Interested party"),
+        ("unsure", "Not sure"),
     )
     checked_url = StringField("Source: where I checked (a web address)")
     rewrite = StringField("Loaded wording: a neutral way to say it")
@@ -214,7 +244,7 @@ def form_field(form: FlaskForm, key: str):
 class OmissionMarkForm(FlaskForm):
     """A teacher's mark for one omission answer (one form per answer, prefixed by its id)."""
 
-    key_item = SelectField("Which omission does it address?", validate_choice=False)
+    key_item = menu("Which omission does it address?")
     level = RadioField(
         "Mark",
         choices=[
@@ -227,15 +257,12 @@ class OmissionMarkForm(FlaskForm):
 
 
 class RubricForm(FlaskForm):
-    level = SelectField(
+    level = menu(
         "Level",
-        validate_choice=False,
-        choices=[
-            SelectChoice("", "Not set"),
-            SelectChoice("proficient", "Proficient"),
-            SelectChoice("emergent", "Emergent"),
-            SelectChoice("basic", "Basic"),
-        ],
+        ("", "Not set"),
+        ("proficient", "Proficient"),
+        ("emergent", "Emergent"),
+        ("basic", "Basic"),
     )
     comment = TextAreaField("Comment for the student", validators=[Length(max=2000)])
 

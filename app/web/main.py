@@ -23,6 +23,7 @@ from ..domain.dates import to_local
 from ..domain.sanitise import linkify
 from ..extensions import db, login_manager
 from ..models import User
+from .loaders import IdConverter
 from .policy import open_to_temporary_password, parse_session_id
 
 bp = Blueprint("main", __name__)
@@ -43,8 +44,10 @@ def role_required(role: str) -> Callable:
     return decorator
 
 
-teacher_required = role_required("teacher")
-student_required = role_required("student")
+def only_for(role: str, bp: Blueprint) -> Blueprint:
+    """Every page of ``bp`` is for ``role``: anyone else logs in first, or gets 403."""
+    bp.before_request(role_required(role)(lambda: None))
+    return bp
 
 
 @bp.get("/")
@@ -65,6 +68,8 @@ def service_worker():
 
 
 def init_app(app: Flask) -> None:
+    # before any blueprint's routes: ``<id:...>`` in a URL is a row id (see web.loaders)
+    app.url_map.converters["id"] = IdConverter
     app.register_blueprint(bp)
     app.add_template_filter(dataclasses.asdict, "attr_dict")
     app.add_template_filter(linkify, "linkify")

@@ -1,11 +1,7 @@
-"""Class management and rosters (teachers), and choosing a new password (students).
-
-Two blueprints:
-* ``roster`` under ``/teacher``: rename, archive, new join code, delete the class (for good,
-  after typing its name), import a roster file, reset a student's password, remove a student.
-  Only the class's own teacher: anyone else's class is 404, students get 403.
-* ``account`` under ``/account``: a student holding a one-time password chooses their own.
-  Until they do, every other page sends them there (the API answers 403).
+"""Class management and rosters, under ``/teacher``: rename, archive, new join code, delete
+the class (for good, after typing its name), import a roster file, reset a student's password,
+remove a student. Only the class's own teacher: anyone else's class is 404, students get 403.
+(A student given a one-time password chooses their own in ``auth``.)
 
 Pages that show one-time passwords are answers to the POST that made them, sent with
 ``Cache-Control: no-store``; the plain passwords are never stored anywhere.
@@ -13,12 +9,9 @@ Pages that show one-time passwords are answers to the POST that made them, sent 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import (
     Blueprint,
     Flask,
-    abort,
     flash,
     make_response,
     redirect,
@@ -26,100 +19,27 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, login_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.security import check_password_hash
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from .. import services
 from ..domain.roster import LABELS, MAX_BYTES, MAX_ROWS, parse_roster
 from ..extensions import db
 from ..models import Classroom
 from ..services import deletion, rosters
 from .errors import MESSAGES
-from .forms import ActionForm, csrf_message, new_password_field, no_invisible_controls
-from .main import teacher_required
-from .policy import form_view, open_to_temporary_password
+from .forms import ActionForm, ClassroomForm, DeleteClassForm, RosterFileForm, csrf_message
+from .loaders import roster_entry, teacher_classroom
+from .main import only_for
+from .policy import form_view
 
-bp = Blueprint("roster", __name__, url_prefix="/teacher")
-account = Blueprint("account", __name__, url_prefix="/account")
+bp = only_for("teacher", Blueprint("roster", __name__, url_prefix="/teacher"))
 
 UPLOAD_LIMIT = MAX_BYTES + 64 * 1024  # the file plus the rest of the form
 EXPIRED = "The page was open too long, so for your safety nothing was changed. Try again."
 
 
-class RenameForm(FlaskForm):
-    name = StringField(
-        "Class name",
-        validators=[
-            DataRequired("Give the class a name, e.g. 'Period 3 English'."),
-            Length(max=80),
-            no_invisible_controls,
-        ],
-    )
-
-
-class DeleteClassForm(FlaskForm):
-    """Deleting a class is confirmed by typing its name (as on GitHub), so a slip of the mouse
-    can't delete a year of students' work."""
-
-    name = StringField(
-        "Type the class name to confirm",
-        validators=[DataRequired("Type the class name to confirm.")],
-    )
-
-    def __init__(self, classroom: Classroom, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.classroom = classroom
-
-    def validate_name(self, field) -> None:
-        if (field.data or "").strip() != self.classroom.name.strip():
-            raise ValidationError(
-                f"That isn't the class name. Type \u201c{self.classroom.name}"
-                "\u201d exactly, or cancel."
-            )
-
-
-class RosterFileForm(FlaskForm):
-    file = FileField(
-        "Roster file (CSV)",
-        validators=[FileRequired("Choose the roster file to upload (a .csv file).")],
-    )
-
-
-class NewPasswordForm(FlaskForm):
-    password = new_password_field("New password")
-    confirm = PasswordField(
-        "Type it again",
-        validators=[EqualTo("password", message="The two passwords are different.")],
-    )
-
-
 # ---------------------------------------------------------------- helpers
-
-
-@bp.before_request
-@teacher_required
-def only_teachers() -> None:
-    return None
-
-
-def _classroom(classroom_id: int) -> Classroom:
-    c = services.teacher_classroom(db.session, current_user, classroom_id)
-    if c is None:
-        abort(404)
-    return c
-
-
-def _entry(classroom: Classroom, student_id: int) -> rosters.RosterEntry:
-    entry = rosters.roster_entry(db.session, classroom, student_id)
-    if entry is None:
-        abort(404)
-    return entry
 
 
 def _to_class(classroom: Classroom):
@@ -133,31 +53,14 @@ def _no_store(body: str, status: int = 200):
     return resp
 
 
-@dataclass
-class RosterView:
-    """What the class page (rendered by teacher.classroom) shows about the roster."""
-
-    entries: list[rosters.RosterEntry]
-    rename: RenameForm
-    upload: RosterFileForm
-
-
-def roster_view(classroom: Classroom) -> RosterView:
-    return RosterView(
-        entries=rosters.roster(db.session, classroom),
-        rename=RenameForm(formdata=None, obj=classroom),
-        upload=RosterFileForm(formdata=None),
-    )
-
-
 # ---------------------------------------------------------------- the class
 
 
-@bp.route("/classes/<int:classroom_id>/settings", methods=["GET", "POST"])
+@bp.route("/classes/<id:classroom_id>/settings", methods=["GET", "POST"])
 @form_view
 def settings(classroom_id: int):
-    c = _classroom(classroom_id)
-    form = RenameForm(obj=c)
+    c = teacher_classroom(classroom_id)
+    form = ClassroomForm(obj=c)
     if form.validate_on_submit():
         rosters.rename_classroom(db.session, c, form.name.data)
         db.session.commit()
@@ -170,7 +73,7 @@ def settings(classroom_id: int):
 
 
 def _class_action(classroom_id: int, action, message: str):
-    c = _classroom(classroom_id)
+    c = teacher_classroom(classroom_id)
     if ActionForm().validate_on_submit():
         action(db.session, c)
         db.session.commit()
@@ -180,7 +83,7 @@ def _class_action(classroom_id: int, action, message: str):
     return _to_class(c)
 
 
-@bp.post("/classes/<int:classroom_id>/archive")
+@bp.post("/classes/<id:classroom_id>/archive")
 @form_view
 def archive(classroom_id: int):
     return _class_action(
@@ -191,7 +94,7 @@ def archive(classroom_id: int):
     )
 
 
-@bp.post("/classes/<int:classroom_id>/unarchive")
+@bp.post("/classes/<id:classroom_id>/unarchive")
 @form_view
 def unarchive(classroom_id: int):
     return _class_action(
@@ -201,7 +104,7 @@ def unarchive(classroom_id: int):
     )
 
 
-@bp.post("/classes/<int:classroom_id>/join-code")
+@bp.post("/classes/<id:classroom_id>/join-code")
 @form_view
 def new_join_code(classroom_id: int):
     return _class_action(
@@ -211,12 +114,12 @@ def new_join_code(classroom_id: int):
     )
 
 
-@bp.route("/classes/<int:classroom_id>/delete", methods=["GET", "POST"])
+@bp.route("/classes/<id:classroom_id>/delete", methods=["GET", "POST"])
 @form_view
 def delete_class(classroom_id: int):
     """Delete the class and everything in it, for good (see ``services.deletion``): a
     confirmation page first, where the teacher types the class name."""
-    c = _classroom(classroom_id)
+    c = teacher_classroom(classroom_id)
     form = DeleteClassForm(c)
     if form.validate_on_submit():
         name = c.name
@@ -266,10 +169,10 @@ def _import_page(c: Classroom, form: RosterFileForm, error: str | None, status: 
     ), status
 
 
-@bp.route("/classes/<int:classroom_id>/roster/import", methods=["GET", "POST"])
+@bp.route("/classes/<id:classroom_id>/roster/import", methods=["GET", "POST"])
 @form_view
 def import_roster(classroom_id: int):
-    c = _classroom(classroom_id)
+    c = teacher_classroom(classroom_id)
     request.max_content_length = UPLOAD_LIMIT
     form = RosterFileForm()
     if not form.validate_on_submit():
@@ -306,7 +209,7 @@ def import_roster(classroom_id: int):
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(e: RequestEntityTooLarge):
     if request.endpoint == "roster.import_roster":
-        c = _classroom(request.view_args["classroom_id"])
+        c = teacher_classroom(request.view_args["classroom_id"])
         return _import_page(
             c,
             RosterFileForm(formdata=None),
@@ -317,9 +220,9 @@ def too_large(e: RequestEntityTooLarge):
     return render_template("errors/error.html", status=413, message=MESSAGES[413]), 413
 
 
-@bp.get("/classes/<int:classroom_id>/roster/example.csv")
+@bp.get("/classes/<id:classroom_id>/roster/example.csv")
 def example_csv(classroom_id: int):
-    _classroom(classroom_id)
+    teacher_classroom(classroom_id)
     body = (
         "name,username,sis_user_id,sis_login_id,section\r\n"
         "Amira Khan,amira.k,S1001,amira.khan,Period 3\r\n"
@@ -335,12 +238,12 @@ def example_csv(classroom_id: int):
 
 
 @bp.route(
-    "/classes/<int:classroom_id>/students/<int:student_id>/reset-password", methods=["GET", "POST"]
+    "/classes/<id:classroom_id>/students/<id:student_id>/reset-password", methods=["GET", "POST"]
 )
 @form_view
 def reset_password(classroom_id: int, student_id: int):
-    c = _classroom(classroom_id)
-    entry = _entry(c, student_id)
+    c = teacher_classroom(classroom_id)
+    entry = roster_entry(c, student_id)
     if not rosters.only_in_teachers_classes(db.session, current_user, entry.student):
         flash(
             f"{entry.student.display_name} is also in another teacher's class, so their "
@@ -370,11 +273,11 @@ def reset_password(classroom_id: int, student_id: int):
     )
 
 
-@bp.route("/classes/<int:classroom_id>/students/<int:student_id>/remove", methods=["GET", "POST"])
+@bp.route("/classes/<id:classroom_id>/students/<id:student_id>/remove", methods=["GET", "POST"])
 @form_view
 def remove_student(classroom_id: int, student_id: int):
-    c = _classroom(classroom_id)
-    entry = _entry(c, student_id)
+    c = teacher_classroom(classroom_id)
+    entry = roster_entry(c, student_id)
     form = ActionForm()
     if form.validate_on_submit():
         name = entry.student.display_name
@@ -401,33 +304,5 @@ def remove_student(classroom_id: int, student_id: int):
     )
 
 
-# ---------------------------------------------------------------- a student's own password
-
-
-@account.route("/new-password", methods=["GET", "POST"])
-@login_required
-@form_view
-@open_to_temporary_password
-def new_password():
-    if not (current_user.is_student and current_user.password_is_temporary):
-        return redirect(url_for("main.index"))
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        if check_password_hash(current_user.password_hash, form.password.data):
-            form.password.errors.append("Choose a password of your own, not the one on the card.")
-        else:
-            user = current_user._get_current_object()
-            rosters.set_own_password(db.session, user, form.password.data)
-            db.session.commit()
-            login_user(user, remember=False)  # this session goes on with the new version
-            flash("Your new password is saved. Use it from now on.", "success")
-            return redirect(url_for("student.home"))
-    return render_template(
-        "teacher/roster_new_password.html", form=form, csrf_error=csrf_message(form)
-    )
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.register_blueprint(account)
-    app.add_template_global(roster_view, "roster_view")

@@ -26,16 +26,11 @@ from ..extensions import db
 from ..services import grading
 from . import present
 from .forms import ActionForm, QuoteAnnotationForm, csrf_message, form_field
-from .main import student_required
+from .loaders import annotation_id, student_assignment
+from .main import only_for
 from .policy import choose_password_first, form_view, must_choose_password, writes_itself
 
-bp = Blueprint("student", __name__, url_prefix="/student")
-
-
-@bp.before_request
-@student_required
-def only_students() -> None:
-    return None
+bp = only_for("student", Blueprint("student", __name__, url_prefix="/student"))
 
 
 @bp.get("/")
@@ -52,13 +47,6 @@ def download_my_work():
     resp.headers["Content-Disposition"] = 'attachment; filename="my-work.json"'
     resp.headers["Cache-Control"] = "no-store"
     return resp
-
-
-def _assignment(assignment_id: int):
-    a = services.assignment_for_student(db.session, current_user, assignment_id)
-    if a is None:
-        abort(404)
-    return a
 
 
 def _quote_form(lesson, form: QuoteAnnotationForm | None = None) -> QuoteAnnotationForm:
@@ -107,17 +95,17 @@ def _static_files(folder: str) -> tuple[str, ...]:
     )
 
 
-@bp.get("/assignments/<int:assignment_id>")
+@bp.get("/assignments/<id:assignment_id>")
 def lesson(assignment_id: int):
-    return _render_lesson(_assignment(assignment_id))
+    return _render_lesson(student_assignment(assignment_id))
 
 
-@bp.post("/assignments/<int:assignment_id>/quote")
+@bp.post("/assignments/<id:assignment_id>/quote")
 @form_view
 @writes_itself
 def annotate_by_quote(assignment_id: int):
     """Annotate without JavaScript: the server anchors the typed words."""
-    a = _assignment(assignment_id)
+    a = student_assignment(assignment_id)
     lesson = services.lesson_of(a)
     form = _quote_form(lesson)
     if not form.validate_on_submit():
@@ -147,15 +135,15 @@ def annotate_by_quote(assignment_id: int):
     return redirect(url_for("student.lesson", assignment_id=a.id) + "#my-annotations")
 
 
-@bp.post("/assignments/<int:assignment_id>/annotations/<uuid>/delete")
+@bp.post("/assignments/<id:assignment_id>/annotations/<uuid>/delete")
 @form_view
 def delete_annotation(assignment_id: int, uuid: str):
-    a = _assignment(assignment_id)
+    a = student_assignment(assignment_id)
     form = ActionForm()
     if not form.validate_on_submit():
         return _render_lesson(a, None, 400, csrf_message(form))
     try:
-        services.delete_annotation(db.session, a, current_user, uuid.lower(), None)
+        services.delete_annotation(db.session, a, current_user, annotation_id(uuid), None)
     except services.NotYours:
         abort(404)
     except services.WorkClosed:
@@ -165,10 +153,10 @@ def delete_annotation(assignment_id: int, uuid: str):
     return redirect(url_for("student.lesson", assignment_id=a.id) + "#my-annotations")
 
 
-@bp.post("/assignments/<int:assignment_id>/submit")
+@bp.post("/assignments/<id:assignment_id>/submit")
 @form_view
 def submit(assignment_id: int):
-    a = _assignment(assignment_id)
+    a = student_assignment(assignment_id)
     form = ActionForm()
     if not form.validate_on_submit():
         return _render_lesson(a, None, 400, csrf_message(form))

@@ -19,16 +19,15 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
-from wtforms.fields.choices import SelectChoice
 
 from .. import services
 from ..domain.dates import end_of_day_utc, to_local
-from ..domain.overlay import heat_runs, review_pieces
-from ..domain.scoring import score_work, suggest_omission
+from ..domain.overlay import heat_runs
+from ..domain.scoring import score_work
 from ..domain.summaries import answers_to_mark, distribution_svg, summarise
-from ..domain.work import status_of
 from ..extensions import db
-from ..services import class_work, exports, grading
+from ..services import class_work, exports, grading, rosters
+from . import review_page
 from .forms import (
     ActionForm,
     AssignForm,
@@ -36,19 +35,15 @@ from .forms import (
     DueForm,
     FinalGradeForm,
     OmissionMarkForm,
+    RosterFileForm,
     RubricForm,
     csrf_message,
 )
-from .main import teacher_required
+from .loaders import annotation_id, teacher_assignment, teacher_classroom
+from .main import only_for
 from .policy import form_view
 
-bp = Blueprint("teacher", __name__, url_prefix="/teacher")
-
-
-@bp.before_request
-@teacher_required
-def only_teachers() -> None:
-    return None
+bp = only_for("teacher", Blueprint("teacher", __name__, url_prefix="/teacher"))
 
 
 def _due(day):
@@ -80,12 +75,10 @@ def home():
     )
 
 
-@bp.route("/classes/<int:classroom_id>", methods=["GET", "POST"])
+@bp.route("/classes/<id:classroom_id>", methods=["GET", "POST"])
 @form_view
 def classroom(classroom_id: int):
-    c = services.teacher_classroom(db.session, current_user, classroom_id)
-    if c is None:
-        abort(404)
+    c = teacher_classroom(classroom_id)
     lessons = _lessons()
     form = AssignForm()
     form.lesson.choices = [(lesson.id, lesson.title) for lesson in lessons.lessons.values()]
@@ -102,17 +95,13 @@ def classroom(classroom_id: int):
         form=form,
         csrf_error=csrf_message(form),
         problems=lessons.problems,
+        roster=rosters.roster(db.session, c),
+        rename_form=ClassroomForm(formdata=None, obj=c),
+        upload_form=RosterFileForm(formdata=None),
     )
 
 
 # ---------------------------------------------------------------- one assignment
-
-
-def _assignment(assignment_id: int):
-    a = class_work.teacher_assignment(db.session, current_user, assignment_id)
-    if a is None:
-        abort(404)
-    return a
 
 
 SORTS = {
@@ -125,10 +114,10 @@ SORTS = {
 STATUS_ORDER = {"not started": 0, "in progress": 1, "submitted": 2, "late": 3}
 
 
-@bp.get("/assignments/<int:assignment_id>")
+@bp.get("/assignments/<id:assignment_id>")
 def dashboard(assignment_id: int):
     """What did the class understand? Progress, key items, heatmap, confusion, distribution."""
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     lesson = services.lesson_of(a)
     works = class_work.load_works(db.session, a)
     summary = summarise(lesson, works, a.due_at)
@@ -167,10 +156,10 @@ def dashboard(assignment_id: int):
     )
 
 
-@bp.post("/assignments/<int:assignment_id>/due")
+@bp.post("/assignments/<id:assignment_id>/due")
 @form_view
 def set_due(assignment_id: int):
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     form = DueForm()
     if form.validate_on_submit():
         grading.set_due(a, _due(form.due.data))
@@ -181,10 +170,10 @@ def set_due(assignment_id: int):
     return redirect(url_for("teacher.dashboard", assignment_id=a.id))
 
 
-@bp.post("/assignments/<int:assignment_id>/release")
+@bp.post("/assignments/<id:assignment_id>/release")
 @form_view
 def release(assignment_id: int):
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     if ActionForm().validate_on_submit():
         grading.release(db.session, a)
         db.session.commit()
@@ -199,139 +188,56 @@ def release(assignment_id: int):
 # ---------------------------------------------------------------- one student
 
 
-def _neighbours(a, student_id: int):
-    ids = class_work.roster_ids(db.session, a)
-    at = next((i for i, (sid, _) in enumerate(ids) if sid == student_id), None)
-    if at is None:
-        abort(404)
-    prev = ids[at - 1] if at > 0 else None
-    nxt = ids[at + 1] if at + 1 < len(ids) else None
-    return prev, nxt, at + 1, len(ids)
+def _student_work(assignment_id: int, student_id: int):
+    """The assignment, if the student is in its class (404 otherwise)."""
+    a = teacher_assignment(assignment_id)
+    review_page.place_of(a, student_id)
+    return a
 
 
-@bp.get("/assignments/<int:assignment_id>/students/<int:student_id>")
-def review(
-    assignment_id: int,
-    student_id: int,
-    forms: dict | None = None,
-    status: int = 200,
-    error: str | None = None,
-):
-    a = _assignment(assignment_id)
-    prev, nxt, position, total = _neighbours(a, student_id)
-    work = class_work.work_of(db.session, a, student_id)
-    lesson = services.lesson_of(a)
-    scored = score_work(lesson, work)
-    forms = forms or {}
-    answers = _answer_forms(lesson, work, forms)
-    rubric_forms = {
-        p.id: forms.get(f"rubric-{p.id}")
-        or RubricForm(
-            prefix=f"r-{p.id}",
-            formdata=None,
-            level=work.rubric[p.id].level if p.id in work.rubric else "",
-            comment=work.rubric[p.id].comment if p.id in work.rubric else "",
-        )
-        for p in lesson.prompts
-    }
-    final_form = forms.get("final") or FinalGradeForm(
-        formdata=None, score=work.final_grade, reason=work.final_reason
-    )
-    return render_template(
-        "teacher/review.html",
-        assignment=a,
-        lesson=lesson,
-        work=work,
-        scored=scored,
-        pieces=review_pieces(lesson, work, scored),
-        answers=answers,
-        rubric_forms=rubric_forms,
-        final_form=final_form,
-        history=grading.grade_history(db.session, a, student_id),
-        prev=prev,
-        next=nxt,
-        position=position,
-        total=total,
-        action_form=ActionForm(),
-        key_by_id={k.id: k for k in lesson.key},
-        decoys={d.id: d for d in lesson.decoys},
-        categories={c.id: c for c in lesson.categories},
-        status=status_of(work, a.due_at),
-        error=error,
-    ), status
+@bp.get("/assignments/<id:assignment_id>/students/<id:student_id>")
+def review(assignment_id: int, student_id: int):
+    return review_page.render(teacher_assignment(assignment_id), student_id)
 
 
-def _answer_forms(lesson, work, forms: dict) -> list[tuple]:
-    """Each omission answer with its mark, the suggested key item and a form pre-filled with
-    the saved mark or, before marking, the suggestion (forms re-shown with errors win)."""
-    choices = [SelectChoice("", "(none of these)")] + [
-        SelectChoice(k.id, k.statement) for k in lesson.key if k.is_omission
-    ]
-    out = []
-    for ann in work.annotations:
-        if ann.category != "omission":
-            continue
-        mark = work.omission_marks.get(ann.id)
-        suggestion = suggest_omission(lesson, ann.answer_text)
-        form = forms.get(ann.id) or OmissionMarkForm(
-            prefix=f"m-{ann.id}",
-            formdata=None,
-            key_item=mark.key_item_id if mark else (suggestion.key_item_id if suggestion else ""),
-            level=mark.level if mark else None,
-        )
-        form.key_item.choices = choices
-        out.append((ann, mark, suggestion, form))
-    return out
-
-
-def _back(a, student_id: int, anchor: str):
-    return redirect(
-        url_for("teacher.review", assignment_id=a.id, student_id=student_id) + f"#{anchor}"
-    )
-
-
-@bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/omissions/<uuid>")
+@bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/omissions/<uuid>")
 @form_view
 def mark_omission(assignment_id: int, student_id: int, uuid: str):
-    a = _assignment(assignment_id)
-    _neighbours(a, student_id)
+    a = _student_work(assignment_id, student_id)
+    lesson = services.lesson_of(a)
+    uuid = annotation_id(uuid)
     form = OmissionMarkForm(prefix=f"m-{uuid}")
     form.key_item.choices = []
-    if not form.validate_on_submit():
-        return review(assignment_id, student_id, {uuid: _with_choices(form, a)}, 422)
-    try:
-        grading.mark_omission(
-            db.session,
-            current_user,
-            a,
-            services.lesson_of(a),
-            uuid,
-            form.key_item.data or None,
-            form.level.data,
-            student_id,
-        )
-    except grading.GradingError as e:
-        form.level.errors = [*form.level.errors, e.message]
-        return review(assignment_id, student_id, {uuid: _with_choices(form, a)}, 422, e.message)
-    db.session.commit()
-    return _back(a, student_id, f"answer-{uuid}")
+    message = None
+    if form.validate_on_submit():
+        try:
+            grading.mark_omission(
+                db.session,
+                current_user,
+                a,
+                lesson,
+                uuid,
+                form.key_item.data or None,
+                form.level.data,
+                student_id,
+            )
+        except grading.GradingError as e:
+            form.level.errors = [*form.level.errors, e.message]
+            message = e.message
+        else:
+            db.session.commit()
+            return review_page.back_to(a, student_id, f"answer-{uuid}")
+    form.key_item.choices = review_page.omission_choices(lesson)
+    return review_page.render(a, student_id, {uuid: form}, 422, message)
 
 
-def _with_choices(form, a):
-    lesson = services.lesson_of(a)
-    form.key_item.choices = [SelectChoice("", "(none of these)")] + [
-        SelectChoice(k.id, k.statement) for k in lesson.key if k.is_omission
-    ]
-    return form
-
-
-@bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/rubric/<prompt_id>")
+@bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/rubric/<prompt_id>")
 @form_view
 def set_rubric(assignment_id: int, student_id: int, prompt_id: str):
-    a = _assignment(assignment_id)
-    _neighbours(a, student_id)
+    a = _student_work(assignment_id, student_id)
     form = RubricForm(prefix=f"r-{prompt_id}")
     if form.validate_on_submit():
+        level, comment = form.level.data or "", form.comment.data or ""
         try:
             grading.set_rubric(
                 db.session,
@@ -340,23 +246,22 @@ def set_rubric(assignment_id: int, student_id: int, prompt_id: str):
                 services.lesson_of(a),
                 student_id,
                 prompt_id,
-                form.level.data or "",
-                form.comment.data or "",
+                level,
+                comment,
             )
         except grading.GradingError as e:
             form.level.errors = [*form.level.errors, e.message]
         else:
             db.session.commit()
-            return _back(a, student_id, f"rubric-{prompt_id}")
+            return review_page.back_to(a, student_id, f"rubric-{prompt_id}")
     message = next(iter(form.level.errors), None) or csrf_message(form)
-    return review(assignment_id, student_id, {f"rubric-{prompt_id}": form}, 422, message)
+    return review_page.render(a, student_id, {f"rubric-{prompt_id}": form}, 422, message)
 
 
-@bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/final")
+@bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/final")
 @form_view
 def set_final(assignment_id: int, student_id: int):
-    a = _assignment(assignment_id)
-    _neighbours(a, student_id)
+    a = _student_work(assignment_id, student_id)
     form = FinalGradeForm()
     if form.validate_on_submit():
         lesson = services.lesson_of(a)
@@ -370,15 +275,14 @@ def set_final(assignment_id: int, student_id: int):
             getattr(form, e.field).errors = [*getattr(form, e.field).errors, e.message]
         else:
             db.session.commit()
-            return _back(a, student_id, "final")
-    return review(assignment_id, student_id, {"final": form}, 422)
+            return review_page.back_to(a, student_id, "final")
+    return review_page.render(a, student_id, {"final": form}, 422)
 
 
-@bp.post("/assignments/<int:assignment_id>/students/<int:student_id>/reopen")
+@bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/reopen")
 @form_view
 def reopen(assignment_id: int, student_id: int):
-    a = _assignment(assignment_id)
-    _neighbours(a, student_id)
+    a = _student_work(assignment_id, student_id)
     if not ActionForm().validate_on_submit():
         flash("This page was open a long time: press Reopen again.", "error")
     elif a.released_at is not None:
@@ -390,12 +294,12 @@ def reopen(assignment_id: int, student_id: int):
         flash("Reopened: the student can change their work and submit again.", "success")
     else:
         flash("There is no submission to reopen.", "error")
-    return _back(a, student_id, "top")
+    return review_page.back_to(a, student_id, "top")
 
 
-@bp.get("/assignments/<int:assignment_id>/export/<kind>")
+@bp.get("/assignments/<id:assignment_id>/export/<kind>")
 def export(assignment_id: int, kind: str):
-    a = _assignment(assignment_id)
+    a = teacher_assignment(assignment_id)
     if kind not in exports.EXPORTS:
         abort(404)
     out = exports.export(

@@ -138,7 +138,7 @@ def world(app, make, lesson):
 def _url(rule: str, values: dict) -> str:
     url = rule
     for name, value in values.items():
-        for conv in ("int:", "path:", ""):
+        for conv in ("id:", "path:", ""):
             url = url.replace(f"<{conv}{name}>", str(value))
     assert "<" not in url, url
     return url

@@ -1,0 +1,129 @@
+"""The teacher's review page for one student on one assignment: their work, its score, the
+marks given and the forms to mark it. Shown by ``teacher.review``, and again by the views that
+mark when a form is refused (with that form, its errors and what was typed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import redirect, render_template, url_for
+from wtforms.fields.choices import SelectChoice
+
+from .. import services
+from ..domain.lessons import Lesson
+from ..domain.overlay import review_pieces
+from ..domain.scoring import score_work, suggest_omission
+from ..domain.work import StudentWork, status_of
+from ..extensions import db
+from ..models import Assignment
+from ..services import class_work, grading
+from .forms import ActionForm, FinalGradeForm, OmissionMarkForm, RubricForm
+from .loaders import found
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a student is in the class list: the review page's previous/next links."""
+
+    prev: tuple[int, str] | None
+    next: tuple[int, str] | None
+    position: int
+    total: int
+
+
+def place_of(a: Assignment, student_id: int) -> Place:
+    """The student's place in the class (404 unless they are in it)."""
+    ids = class_work.roster_ids(db.session, a)
+    at = found(next((i for i, (sid, _) in enumerate(ids) if sid == student_id), None))
+    return Place(
+        ids[at - 1] if at > 0 else None,
+        ids[at + 1] if at + 1 < len(ids) else None,
+        at + 1,
+        len(ids),
+    )
+
+
+def omission_choices(lesson: Lesson) -> list[SelectChoice]:
+    return [SelectChoice("", "(none of these)")] + [
+        SelectChoice(k.id, k.statement) for k in lesson.key if k.is_omission
+    ]
+
+
+def _answer_forms(lesson: Lesson, work: StudentWork, forms: dict) -> list[tuple]:
+    """Each omission answer with its mark, the suggested key item and a form pre-filled with
+    the saved mark or, before marking, the suggestion (forms re-shown with errors win)."""
+    choices = omission_choices(lesson)
+    out = []
+    for ann in work.annotations:
+        if ann.category != "omission":
+            continue
+        mark = work.omission_marks.get(ann.id)
+        suggestion = suggest_omission(lesson, ann.answer_text)
+        form = forms.get(ann.id) or OmissionMarkForm(
+            prefix=f"m-{ann.id}",
+            formdata=None,
+            key_item=mark.key_item_id if mark else (suggestion.key_item_id if suggestion else ""),
+            level=mark.level if mark else None,
+        )
+        form.key_item.choices = choices
+        out.append((ann, mark, suggestion, form))
+    return out
+
+
+def _rubric_forms(lesson: Lesson, work: StudentWork, forms: dict) -> dict[str, RubricForm]:
+    return {
+        p.id: forms.get(f"rubric-{p.id}")
+        or RubricForm(
+            prefix=f"r-{p.id}",
+            formdata=None,
+            level=work.rubric[p.id].level if p.id in work.rubric else "",
+            comment=work.rubric[p.id].comment if p.id in work.rubric else "",
+        )
+        for p in lesson.prompts
+    }
+
+
+def render(
+    a: Assignment,
+    student_id: int,
+    forms: dict | None = None,
+    status: int = 200,
+    error: str | None = None,
+):
+    """The page, with ``forms`` (by answer id, ``rubric-<prompt>`` or ``final``) shown in
+    place of fresh ones, answered with ``status``."""
+    place = place_of(a, student_id)
+    work = class_work.work_of(db.session, a, student_id)
+    lesson = services.lesson_of(a)
+    scored = score_work(lesson, work)
+    forms = forms or {}
+    return render_template(
+        "teacher/review.html",
+        assignment=a,
+        lesson=lesson,
+        work=work,
+        scored=scored,
+        pieces=review_pieces(lesson, work, scored),
+        answers=_answer_forms(lesson, work, forms),
+        rubric_forms=_rubric_forms(lesson, work, forms),
+        final_form=forms.get("final")
+        or FinalGradeForm(formdata=None, score=work.final_grade, reason=work.final_reason),
+        history=grading.grade_history(db.session, a, student_id),
+        prev=place.prev,
+        next=place.next,
+        position=place.position,
+        total=place.total,
+        action_form=ActionForm(),
+        key_by_id={k.id: k for k in lesson.key},
+        decoys={d.id: d for d in lesson.decoys},
+        categories={c.id: c for c in lesson.categories},
+        status=status_of(work, a.due_at),
+        error=error,
+    ), status
+
+
+def back_to(a: Assignment, student_id: int, anchor: str):
+    """Back to the page, at the part just changed."""
+    return redirect(
+        url_for("teacher.review", assignment_id=a.id, student_id=student_id) + f"#{anchor}"
+    )
