@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import add_work, login
+from tests.browser.conftest import log_in
 
 WORDS = "top US general"
 EDIT = f"Edit Source: “{WORDS}”"
@@ -36,10 +36,10 @@ def two_tabs(context, live_server, world):
     """One student with one saved annotation, its lesson open in two tabs of one browser."""
     w = world.assignment()
     name = w["students"][0]
-    add_work(live_server, w["assignment_id"], name, [("source", WORDS, "first thought", {})])
+    world.add_work(w["assignment_id"], name, [("source", WORDS, "first thought", {})])
     url = f"{live_server.url}/student/assignments/{w['assignment_id']}"
     mine, theirs = context.new_page(), context.new_page()
-    login(mine, live_server, name)
+    log_in(mine, live_server, name)
     for tab in (theirs, mine):
         tab.goto(url)
         tab.locator("#annotation-list .ann-note").wait_for()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import login, logout
+from tests.browser.conftest import log_in, logout
 from tests.browser.helpers import choose, drag_select, wait_saved
 
 SENTENCE = "Ukraine has vented its anger on a top US general"
@@ -36,7 +36,7 @@ QUEUED_JS = """Object.keys(localStorage)
 
 def open_lesson(page, live_server, world):
     w = world.assignment()
-    login(page, live_server, w["students"][0])
+    log_in(page, live_server, w["students"][0])
     url = f"{live_server.url}/student/assignments/{w['assignment_id']}"
     page.goto(url)
     page.wait_for_selector("#article .block")
@@ -191,7 +191,7 @@ def test_logging_out_forgets_the_offline_copies_but_never_unsent_work(
     assert [n for n in page.evaluate(QUEUED_JS) if n] == [1]
     # the author logs in again: the work is sent
     context.unroute("**/api/**")
-    login(page, live_server, w["students"][0])
+    log_in(page, live_server, w["students"][0])
     page.goto(url)
     wait_saved(page)
     [row] = world.annotations(w["students"][0])
@@ -276,7 +276,7 @@ def test_work_is_never_saved_into_the_next_students_account(context, live_server
     w = world.assignment(students=2)
     a_name, b_name = w["students"]
     lesson_page = context.new_page()
-    login(lesson_page, live_server, a_name)
+    log_in(lesson_page, live_server, a_name)
     url = f"{live_server.url}/student/assignments/{w['assignment_id']}"
     lesson_page.goto(url)
     lesson_page.wait_for_selector("#article .block")
@@ -284,7 +284,7 @@ def test_work_is_never_saved_into_the_next_students_account(context, live_server
     other = context.new_page()
     other.goto(live_server.url + "/student/")
     logout(other)
-    login(other, live_server, b_name)
+    log_in(other, live_server, b_name)
     annotate(lesson_page, "top US general", "Source", "A's thought")
     lesson_page.wait_for_function(
         "document.getElementById('save-status').dataset.state === 'wrong_user'"
@@ -294,7 +294,7 @@ def test_work_is_never_saved_into_the_next_students_account(context, live_server
     assert world.annotations(a_name) == []
     # A comes back: the work lands in A's account
     logout(other)
-    login(other, live_server, a_name)
+    log_in(other, live_server, a_name)
     lesson_page.goto(url)
     wait_saved(lesson_page)
     [row] = world.annotations(a_name)

@@ -29,7 +29,7 @@ from bench.students import (
     verify,
     word_targets,
 )
-from tests.conftest import PASSWORD
+from tests.support.factory import PASSWORD
 
 pytestmark = pytest.mark.slow
 

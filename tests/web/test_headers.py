@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.helpers import login
+from tests.support.client import login
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/join", "/signup", "/no-such-page"])

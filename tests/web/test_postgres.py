@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import Annotation
 from app.saves import postgres
 from tests.conftest import TEST_DB_URL
-from tests.web.helpers import highlight, new_id
+from tests.support.factory import highlight, new_id
 
 pytestmark = pytest.mark.skipif(
     not TEST_DB_URL,
@@ -137,7 +137,7 @@ def test_the_one_statement_edit_brings_back_a_deleted_annotation(work, lesson, s
 
 
 def test_the_one_statement_edit_changes_nothing_in_closed_or_others_work(app, work, lesson, make):
-    from tests.web.helpers import ApiClient
+    from tests.support.client import ApiClient
 
     uid = new_id()
     work.api.put(work.assignment, uid, body(lesson, "mine"))
@@ -306,7 +306,7 @@ def test_save_synchronous_commit_off_applies_to_saves_only(db_url, make, lesson)
     disk at commit (as SQLite's NORMAL sync); every other write still does."""
     from app import create_app
     from tests.conftest import _base_config
-    from tests.web.helpers import ApiClient
+    from tests.support.client import ApiClient
 
     fast = create_app({**_base_config(db_url), "SAVE_SYNCHRONOUS_COMMIT": "OFF "})
     assert fast.config["SAVE_SYNCHRONOUS_COMMIT"] == "off"
