@@ -43,6 +43,14 @@ def drag_select(page, needle: str, start: int, end: int) -> None:
     page.mouse.up()
 
 
+def let_time_pass(page, ms: int) -> None:
+    """Move the page's clock ``ms`` ahead, running every timer due meanwhile (the context's
+    clock must be installed: ``context.clock.install()``, before the page loads), then let
+    what those timers started reach the test."""
+    page.clock.run_for(ms)
+    page.evaluate("() => new Promise((r) => { setTimeout(r, 0); })")
+
+
 def wait_saved(page, timeout: int = 10000) -> None:
     page.wait_for_function(
         "document.getElementById('save-status').dataset.state === 'saved'", timeout=timeout

@@ -12,6 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import log_in
+from tests.browser.helpers import let_time_pass
 
 WORDS = "top US general"
 EDIT = f"Edit Source: “{WORDS}”"
@@ -33,7 +34,9 @@ def serious_violations(page) -> list[str]:
 
 
 def two_tabs(context, live_server, world):
-    """One student with one saved annotation, its lesson open in two tabs of one browser."""
+    """One student with one saved annotation, its lesson open in two tabs of one browser (whose
+    clock the test can move on)."""
+    context.clock.install()
     w = world.assignment()
     name = w["students"][0]
     world.add_work(w["assignment_id"], name, [("source", WORDS, "first thought", {})])
@@ -90,8 +93,8 @@ def test_the_second_tab_is_asked_and_keep_mine_wins_on_purpose(browser, live_ser
         assert status.get_attribute("data-state") == "attention"
         assert "choose which version to keep" in status.inner_text()
         mine.locator("#sr-announce", has_text="Keep mine").wait_for(state="attached")
-        # held, not retried in a loop, and not lost: one PUT, still queued
-        mine.wait_for_timeout(1500)
+        # held, not retried in a loop, and not lost: a minute later one PUT, still queued
+        let_time_pass(mine, 60_000)
         assert len(puts) == 1
         assert sorted(mine.evaluate(QUEUED_JS)) == [0, 1]
         [row] = world.annotations(name)
@@ -134,7 +137,7 @@ def test_keep_the_saved_one_drops_this_tabs_change(context, live_server, world):
     assert mine.locator("#annotation-list .ann-note").inner_text() == "saved in the other tab"
     assert mine.locator(".conflict, .ann.unsaved").count() == 0
     assert mine.evaluate(QUEUED_JS) == [0, 0]
-    mine.wait_for_timeout(500)
+    let_time_pass(mine, 60_000)
     assert len(puts) == 1  # nothing sent after the choice
     [row] = world.annotations(name)
     assert (row.note, row.version) == ("saved in the other tab", 2)

@@ -11,6 +11,7 @@ from app.models import Annotation
 from app.saves import postgres
 from tests.conftest import TEST_DB_URL
 from tests.support.factory import highlight, new_id
+from tests.support.wait import until
 
 pytestmark = pytest.mark.skipif(
     not TEST_DB_URL,
@@ -158,7 +159,6 @@ def test_an_edit_that_waits_on_a_concurrent_edit_is_decided_again(app, work, les
     no longer at version 1 and changes nothing; the save is decided again from what is stored
     now: a conflict with the other edit, which is kept."""
     import threading
-    import time
 
     uid = new_id()
     work.api.put(work.assignment, uid, body(lesson, "first"))
@@ -178,15 +178,14 @@ def test_an_edit_that_waits_on_a_concurrent_edit_is_decided_again(app, work, les
         )
         save.start()
         with engine.connect() as watch:  # wait until the save is blocked behind the lock
-            for _ in range(200):
-                waiting = watch.execute(
+            until(
+                lambda: watch.execute(
                     sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> :pid"),
                     {"pid": pid},
-                ).scalar()
-                if waiting:
-                    break
-                time.sleep(0.02)
-            assert waiting, "the save never waited for the other edit's lock"
+                ).scalar(),
+                timeout=4,
+                what="the save to wait for the other edit's lock",
+            )
         other.commit()
         save.join(30)
     engine.dispose()

@@ -249,8 +249,11 @@ def test_saves_wait_in_line_for_the_write_lock_and_go_on_when_it_is_free(app, ma
             target=lambda: statuses.append(second.put(aid, new_id(), body).status_code)
         )
         saver.start()
-        time.sleep(0.5)
-        assert statuses == []  # waiting in line
+        # "still waiting" can only be seen over a span of time: half a second, ended at once
+        # by a save that wrongly went ahead
+        saver.join(0.5)
+        assert saver.is_alive()  # waiting in line
+        assert statuses == []
         fcntl.flock(other_process, fcntl.LOCK_UN)
         saver.join(10)
         assert statuses == [201]
