@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from axe_playwright_python.sync_playwright import Axe
+
 CHAR_BOX_JS = """([needle, index]) => {
   for (const block of document.querySelectorAll('#article .block')) {
     const at = block.textContent.indexOf(needle);
@@ -60,3 +62,13 @@ def wait_saved(page, timeout: int = 10000) -> None:
 def choose(page, label: str) -> None:
     """Pick a category chip in the annotate panel."""
     page.locator("#panel-prompts label", has_text=label).click()
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page, one line each."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} places)"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -9,10 +9,9 @@ run with the Content-Security-Policy in force."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import log_in
-from tests.browser.helpers import let_time_pass
+from tests.browser.helpers import let_time_pass, serious_violations
 
 WORDS = "top US general"
 EDIT = f"Edit Source: “{WORDS}”"
@@ -22,15 +21,6 @@ DELETE = f"Delete Source: “{WORDS}”"
 QUEUED_JS = """Object.keys(localStorage)
   .filter((k) => k.includes(':queue:') && !k.endsWith(':alive'))
   .map((k) => JSON.parse(localStorage.getItem(k)).length)"""
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} places)"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def two_tabs(context, live_server, world):

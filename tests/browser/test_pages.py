@@ -6,20 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import ARTIFACTS, log_in, logout
-from tests.browser.helpers import choose, drag_select, wait_saved
+from tests.browser.helpers import choose, drag_select, serious_violations, wait_saved
 from tests.support.factory import PASSWORD
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} places)"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_teacher_sets_up_a_class_and_a_student_joins_and_annotates(browser, live_server, world):
