@@ -1,4 +1,4 @@
-"""Shared fixtures: a migrated database, an app per test, and factories for people and classes.
+"""Shared fixtures: a migrated database, an app per test, and the factory (``make``).
 
 The schema is built by the real migrations once per run. SQLite (the default): each test gets
 a copy of the migrated file. PostgreSQL (TEST_DATABASE_URL=postgresql+psycopg://...): the
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,11 +19,10 @@ from hypothesis import settings
 
 from app import create_app, services
 from app.extensions import db
-from app.models import User
+from tests.support.factory import Factory
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
-PASSWORD = "correct horse battery"
 TEST_DB_URL = os.environ.get("TEST_DATABASE_URL", "")
 BROWSER_TESTS = ROOT / "tests" / "browser"
 
@@ -129,84 +127,13 @@ def lesson(app):
     return lessons.lessons["kiev-anger-milley"]
 
 
-class Factory:
-    """Makes people, classes and assignments straight through the services."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.n = 0
-
-    def _next(self) -> int:
-        self.n += 1
-        return self.n
-
-    def teacher(self, email: str | None = None) -> User:
-        n = self._next()
-        t = services.create_teacher(
-            db.session, email or f"teacher{n}@school.test", f"Teacher {n}", PASSWORD
-        )
-        db.session.commit()
-        return t
-
-    def student(self, username: str | None = None, classroom=None) -> User:
-        n = self._next()
-        s = services.create_student(db.session, username or f"student{n}", f"Student {n}", PASSWORD)
-        if classroom is not None:
-            services.enroll(db.session, classroom, s)
-        db.session.commit()
-        return s
-
-    def classroom(self, teacher: User | None = None, name: str = "Period 3"):
-        c = services.create_classroom(db.session, teacher or self.teacher(), name)
-        db.session.commit()
-        return c
-
-    def assignment(self, classroom=None, lesson=None):
-        from app.domain.lessons import Lesson  # noqa: F401  (type only)
-
-        classroom = classroom or self.classroom()
-        lesson = lesson or services.current_lessons(str(LESSONS)).lessons["kiev-anger-milley"]
-        a = services.assign_lesson(db.session, classroom, lesson)
-        db.session.commit()
-        return a
-
-
 @pytest.fixture
 def make(app) -> Factory:
+    """tests/support/factory.py's factory, filling this test's database."""
     return Factory(app)
 
 
-class Auth:
-    """Logs a test client in and out through the real forms, CSRF token included."""
-
-    def __init__(self, client) -> None:
-        self.client = client
-
-    def csrf_token(self, path: str = "/login") -> str:
-        self.client.get(path)
-        resp = self.client.get("/api/csrf-token")
-        if resp.status_code == 200:
-            return resp.get_json()["csrf_token"]
-        import re
-
-        html = self.client.get(path).get_data(as_text=True)
-        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-
-    def login(self, user: User):
-        login = user.email or user.username
-        token = self.csrf_token()
-        return self.client.post(
-            "/login", data={"login": login, "password": PASSWORD, "csrf_token": token}
-        )
-
-    def logout(self):
-        return self.client.post("/logout", data={"csrf_token": self.csrf_token("/")})
-
-
-@pytest.fixture
-def auth(client) -> Auth:
-    return Auth(client)
-
-
-def new_uuid() -> str:
-    return str(uuid.uuid4())
+@pytest.fixture(scope="session")
+def template_config(migrated_db) -> dict:
+    """The test config on the migrated database a live server copies (or PostgreSQL's)."""
+    return _base_config(TEST_DB_URL or f"sqlite:///{migrated_db}")

@@ -4,21 +4,17 @@ Chromium (Playwright's own browser download does not work on these machines)."""
 from __future__ import annotations
 
 import contextlib
-import itertools
-import logging
 import os
-import shutil
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from app import create_app, services
+from app import services
 from app.extensions import db
-from tests.conftest import LESSONS, PASSWORD, TEST_DB_URL, _base_config
-from tests.support.seeds import save_annotation
+from app.models import Annotation, Assignment, User
+from tests.support.factory import LESSON_ID, PASSWORD, highlight
+from tests.support.live import LiveServer
+from tests.support.live import live_server as serve
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -55,92 +51,51 @@ question = "Which words push you?"
 """
 
 
-@dataclass
-class LiveServer:
-    url: str
-    app: object
-    thread: threading.Thread
-    server: object
-
-
-def _buffered(app):
-    """Read each response whole, then close it, before sending. The development server leaves
-    a file response unclosed when the browser drops the connection (offline tests do), and the
-    file's ResourceWarning would then surface in some later, unrelated test."""
-
-    def wsgi(environ, start_response):
-        result = app(environ, start_response)
-        try:
-            body = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-        return [body]
-
-    return wsgi
-
-
 @pytest.fixture(scope="session")
-def live_server(migrated_db, tmp_path_factory):
-    if TEST_DB_URL:
-        url = TEST_DB_URL
-    else:
-        path = tmp_path_factory.mktemp("live") / "live.sqlite3"
-        shutil.copy(migrated_db, path)
-        url = f"sqlite:///{path}"
-    lessons = tmp_path_factory.mktemp("lessons")
-    shutil.copy(LESSONS / "kiev-anger-milley.toml", lessons)
-    (lessons / "emoji-test.toml").write_text(EMOJI_LESSON, encoding="utf-8")
-    app = create_app({**_base_config(url), "LESSONS_DIR": str(lessons)})
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the output
-    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, thread, server)
-    server.shutdown()
-    thread.join(5)
-    with app.app_context():
-        db.engine.dispose()
-
-
-_counter = itertools.count(1)
+def live_server(template_config, tmp_path_factory) -> LiveServer:
+    """The app served for the whole run, with the real lesson and the emoji lesson."""
+    folder = tmp_path_factory.mktemp("live")
+    with serve(template_config, folder, {"emoji-test.toml": EMOJI_LESSON}) as server:
+        yield server
 
 
 class World:
-    """Creates people and classes in the live server's database, as a teacher would."""
+    """Makes people, classes and work in the live server's database with the one factory."""
 
     def __init__(self, server: LiveServer) -> None:
         self.server = server
 
-    def assignment(self, students: int = 1, lesson_id: str = "kiev-anger-milley"):
-        n = next(_counter)
+    def assignment(self, students: int = 1, lesson_id: str = LESSON_ID) -> dict:
+        """A teacher's class with ``students`` students and the lesson assigned: their logins,
+        the assignment's id, the class's id and join code."""
         with self.server.app.app_context():
-            teacher = services.create_teacher(
-                db.session, f"bt{n}@school.test", f"Ms Browser {n}", PASSWORD
-            )
-            c = services.create_classroom(db.session, teacher, f"Browser class {n}")
-            lesson = services.current_lessons(self.server.app.config["LESSONS_DIR"]).lessons[
-                lesson_id
-            ]
-            a = services.assign_lesson(db.session, c, lesson)
-            names = []
-            for i in range(students):
-                s = services.create_student(db.session, f"bs{n}x{i}", f"Student {n}-{i}", PASSWORD)
-                services.enroll(db.session, c, s)
-                names.append(s.username)
-            db.session.commit()
+            make = self.server.factory()
+            c = make.classroom()
+            a = make.assignment(c, lesson_id)
+            names = [make.student(classroom=c).username for _ in range(students)]
             return {
                 "assignment_id": a.id,
                 "students": names,
-                "teacher": teacher.email,
+                "teacher": c.teacher.email,
                 "code": c.join_code,
                 "classroom_id": c.id,
             }
 
-    def annotations(self, username: str):
-        from app.models import Annotation, User
+    def add_work(self, assignment_id: int, username: str, items: list[tuple]) -> None:
+        """Give a student annotations: (category, words or None, note, fields)."""
+        with self.server.app.app_context():
+            make = self.server.factory()
+            a = db.session.get(Assignment, assignment_id)
+            user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one()
+            lesson = services.lesson_of(a)
+            for category, words, note, fields in items:
+                prompt = next(p for p in lesson.prompts if p.category == category).id
+                body = {"category": category, "prompt": prompt, "note": note}
+                if words:
+                    body = highlight(lesson, words, category=category, prompt=prompt, note=note)
+                make.annotation(a, user, {**body, "fields": fields or {}})
 
+    def annotations(self, username: str):
         with self.server.app.app_context():
             user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one()
             rows = (
@@ -201,7 +156,8 @@ def pytest_runtest_makereport(item, call):
     return rep
 
 
-def login(page, server: LiveServer, login_name: str, password: str = PASSWORD) -> None:
+def log_in(page, server: LiveServer, login_name: str, password: str = PASSWORD) -> None:
+    """Log in through the login page, as a person types it."""
     page.goto(f"{server.url}/login")
     page.get_by_label("Username or email").fill(login_name)
     page.get_by_label("Password").fill(password)
@@ -214,27 +170,3 @@ def logout(page) -> None:
     then leaves for the login page."""
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")
-
-
-def add_work(server: LiveServer, assignment_id: int, username: str, items: list[tuple]) -> None:
-    """Give a student annotations straight through the services: (category, words or None,
-    note, fields)."""
-
-    from app.models import Assignment, User
-
-    with server.app.app_context():
-        a = db.session.get(Assignment, assignment_id)
-        user = db.session.execute(db.select(User).filter_by(username=username)).scalar_one()
-        lesson = services.lesson_of(a)
-        for category, words, note, fields in items:
-            prompt = next(p for p in lesson.prompts if p.category == category)
-            payload = {
-                "category": category,
-                "prompt": prompt.id,
-                "note": note,
-                "fields": fields or {},
-            }
-            if words:
-                start = lesson.text.index(words)
-                payload["target"] = {"start": start, "end": start + len(words), "exact": words}
-            save_annotation(a.id, user, payload)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from axe_playwright_python.sync_playwright import Axe
+
 CHAR_BOX_JS = """([needle, index]) => {
   for (const block of document.querySelectorAll('#article .block')) {
     const at = block.textContent.indexOf(needle);
@@ -43,6 +45,14 @@ def drag_select(page, needle: str, start: int, end: int) -> None:
     page.mouse.up()
 
 
+def let_time_pass(page, ms: int) -> None:
+    """Move the page's clock ``ms`` ahead, running every timer due meanwhile (the context's
+    clock must be installed: ``context.clock.install()``, before the page loads), then let
+    what those timers started reach the test."""
+    page.clock.run_for(ms)
+    page.evaluate("() => new Promise((r) => { setTimeout(r, 0); })")
+
+
 def wait_saved(page, timeout: int = 10000) -> None:
     page.wait_for_function(
         "document.getElementById('save-status').dataset.state === 'saved'", timeout=timeout
@@ -52,3 +62,13 @@ def wait_saved(page, timeout: int = 10000) -> None:
 def choose(page, label: str) -> None:
     """Pick a category chip in the annotate panel."""
     page.locator("#panel-prompts label", has_text=label).click()
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page, one line each."""
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} places)"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

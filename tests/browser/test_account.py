@@ -3,10 +3,10 @@ and saving logs them out on their other device but not on this one."""
 
 from __future__ import annotations
 
-from tests.browser.conftest import login
+from tests.browser.conftest import log_in
 from tests.browser.test_pages import serious_violations
 from tests.browser.test_roster import shot
-from tests.conftest import PASSWORD
+from tests.support.factory import PASSWORD
 
 
 def test_changing_the_password_logs_out_the_other_device(browser, live_server, world):
@@ -15,8 +15,8 @@ def test_changing_the_password_logs_out_the_other_device(browser, live_server, w
     laptop = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768})
     tablet = browser.new_context(bypass_csp=True, viewport={"width": 768, "height": 1024})
     lp, tp = laptop.new_page(), tablet.new_page()
-    login(lp, live_server, student)
-    login(tp, live_server, student)
+    log_in(lp, live_server, student)
+    log_in(tp, live_server, student)
     assert "/student" in tp.url
 
     lp.get_by_role("link", name="Password").click()
@@ -50,7 +50,7 @@ def test_changing_the_password_logs_out_the_other_device(browser, live_server, w
     assert "/login" in tp.url  # the other device is logged out on the server side
     tp.goto(f"{live_server.url}/account/password")
     assert "/login" in tp.url
-    login(tp, live_server, student, "sunny river bicycle")
+    log_in(tp, live_server, student, "sunny river bicycle")
     assert "/student" in tp.url
     tp.goto(f"{live_server.url}/account/password")
     shot(tp, "account-password-768x1024.png")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import login
+from tests.browser.conftest import log_in
 from tests.browser.helpers import choose, drag_select, wait_saved
 
 SENTENCE = "Ukraine has vented its anger on a top US general"
@@ -10,7 +10,7 @@ SENTENCE = "Ukraine has vented its anger on a top US general"
 
 def open_lesson(page, live_server, world, students: int = 1):
     w = world.assignment(students)
-    login(page, live_server, w["students"][0])
+    log_in(page, live_server, w["students"][0])
     page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
     page.wait_for_selector("#article .block")
     return w
@@ -192,7 +192,7 @@ def test_without_javascript_a_student_annotates_by_typing_the_words(browser, liv
     )
     page = ctx.new_page()
     w = world.assignment()
-    login(page, live_server, w["students"][0])
+    log_in(page, live_server, w["students"][0])
     page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
     page.locator("#quote-form summary").click()
     page.get_by_label("Question", exact=True).select_option("loaded")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.extensions import db
 from app.models import Classroom, User
-from tests.browser.conftest import ARTIFACTS, add_work, login
+from tests.browser.conftest import ARTIFACTS, log_in
 from tests.browser.test_pages import serious_violations
 
 SHOTS = Path(tempfile.gettempdir()) / "shots"
@@ -23,8 +23,7 @@ def shot(page, name: str) -> None:
 
 def test_a_teacher_deletes_a_class_after_typing_its_name(page, live_server, world):
     w = world.assignment(students=2)
-    add_work(
-        live_server,
+    world.add_work(
         w["assignment_id"],
         w["students"][0],
         [("loaded", "vented its anger", "Sounds furious", None)],
@@ -32,7 +31,7 @@ def test_a_teacher_deletes_a_class_after_typing_its_name(page, live_server, worl
     n = w["classroom_id"]
     with live_server.app.app_context():
         name = db.session.get(Classroom, n).name
-    login(page, live_server, w["teacher"])
+    log_in(page, live_server, w["teacher"])
     page.goto(f"{live_server.url}/teacher/classes/{n}/settings")
     shot(page, "class-settings-1366x768.png")
     page.get_by_role("link", name="Delete class…").click()

@@ -9,9 +9,9 @@ run with the Content-Security-Policy in force."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import add_work, login
+from tests.browser.conftest import log_in
+from tests.browser.helpers import let_time_pass, serious_violations
 
 WORDS = "top US general"
 EDIT = f"Edit Source: “{WORDS}”"
@@ -23,23 +23,16 @@ QUEUED_JS = """Object.keys(localStorage)
   .map((k) => JSON.parse(localStorage.getItem(k)).length)"""
 
 
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} places)"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def two_tabs(context, live_server, world):
-    """One student with one saved annotation, its lesson open in two tabs of one browser."""
+    """One student with one saved annotation, its lesson open in two tabs of one browser (whose
+    clock the test can move on)."""
+    context.clock.install()
     w = world.assignment()
     name = w["students"][0]
-    add_work(live_server, w["assignment_id"], name, [("source", WORDS, "first thought", {})])
+    world.add_work(w["assignment_id"], name, [("source", WORDS, "first thought", {})])
     url = f"{live_server.url}/student/assignments/{w['assignment_id']}"
     mine, theirs = context.new_page(), context.new_page()
-    login(mine, live_server, name)
+    log_in(mine, live_server, name)
     for tab in (theirs, mine):
         tab.goto(url)
         tab.locator("#annotation-list .ann-note").wait_for()
@@ -90,8 +83,9 @@ def test_the_second_tab_is_asked_and_keep_mine_wins_on_purpose(browser, live_ser
         assert status.get_attribute("data-state") == "attention"
         assert "choose which version to keep" in status.inner_text()
         mine.locator("#sr-announce", has_text="Keep mine").wait_for(state="attached")
-        # held, not retried in a loop, and not lost: one PUT, still queued
-        mine.wait_for_timeout(1500)
+        # held, not retried in a loop, and not lost: 3 s later (past the first retries' backoff,
+        # within a heartbeat, so neither tab thinks the other closed) one PUT, still queued
+        let_time_pass(mine, 3000)
         assert len(puts) == 1
         assert sorted(mine.evaluate(QUEUED_JS)) == [0, 1]
         [row] = world.annotations(name)
@@ -134,7 +128,7 @@ def test_keep_the_saved_one_drops_this_tabs_change(context, live_server, world):
     assert mine.locator("#annotation-list .ann-note").inner_text() == "saved in the other tab"
     assert mine.locator(".conflict, .ann.unsaved").count() == 0
     assert mine.evaluate(QUEUED_JS) == [0, 0]
-    mine.wait_for_timeout(500)
+    let_time_pass(mine, 3000)
     assert len(puts) == 1  # nothing sent after the choice
     [row] = world.annotations(name)
     assert (row.note, row.version) == ("saved in the other tab", 2)

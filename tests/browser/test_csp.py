@@ -3,7 +3,7 @@ Playwright can poll with eval): annotate, save, reload; no policy violation repo
 
 from __future__ import annotations
 
-from tests.browser.conftest import login, logout
+from tests.browser.conftest import log_in, logout
 from tests.browser.helpers import choose, drag_select
 
 SENTENCE = "Ukraine has vented its anger on a top US general"
@@ -18,7 +18,7 @@ def test_the_lesson_page_runs_under_the_content_security_policy(browser, live_se
         lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
     )
     w = world.assignment()
-    login(page, live_server, w["students"][0])
+    log_in(page, live_server, w["students"][0])
     resp = page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
     assert "script-src 'self'" in resp.headers["content-security-policy"]
     start = SENTENCE.index("vented")
@@ -34,7 +34,7 @@ def test_the_lesson_page_runs_under_the_content_security_policy(browser, live_se
     page.locator(".hl", has_text="vented its anger").wait_for()
     # the teacher's pages too
     logout(page)
-    login(page, live_server, w["teacher"])
+    log_in(page, live_server, w["teacher"])
     page.goto(f"{live_server.url}/teacher/assignments/{w['assignment_id']}")
     page.locator(".score-chart").wait_for()
     assert violations == []

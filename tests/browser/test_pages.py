@@ -6,20 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import ARTIFACTS, login, logout
-from tests.browser.helpers import choose, drag_select, wait_saved
-from tests.conftest import PASSWORD
-
-
-def serious_violations(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} places)"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+from tests.browser.conftest import ARTIFACTS, log_in, logout
+from tests.browser.helpers import choose, drag_select, serious_violations, wait_saved
+from tests.support.factory import PASSWORD
 
 
 def test_teacher_sets_up_a_class_and_a_student_joins_and_annotates(browser, live_server, world):
@@ -77,7 +67,7 @@ def test_teacher_sets_up_a_class_and_a_student_joins_and_annotates(browser, live
 
 def test_emoji_before_the_words_anchors_by_code_points(page, live_server, world):
     w = world.assignment(lesson_id="emoji-test")
-    login(page, live_server, w["students"][0])
+    log_in(page, live_server, w["students"][0])
     page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
     sentence = "trophy went to the home side"
     drag_select(page, sentence, 0, len("trophy went"))
@@ -98,7 +88,7 @@ def test_lesson_page_fits_laptops_and_tablets(browser, live_server, world, width
     ctx = browser.new_context(bypass_csp=True, viewport={"width": width, "height": height})
     page = ctx.new_page()
     w = world.assignment()
-    login(page, live_server, w["students"][0])
+    log_in(page, live_server, w["students"][0])
     page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
     page.wait_for_selector("#article .block")
     # nothing wider than the screen
@@ -117,7 +107,7 @@ def test_lesson_page_fits_laptops_and_tablets(browser, live_server, world, width
 
 def test_lesson_page_has_no_serious_accessibility_violations(page, live_server, world):
     w = world.assignment()
-    login(page, live_server, w["students"][0])
+    log_in(page, live_server, w["students"][0])
     page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
     sentence = "Ukraine has vented its anger on a top US general"
     drag_select(page, sentence, 12, 28)
@@ -139,10 +129,10 @@ def test_public_pages_have_no_serious_accessibility_violations(page, live_server
 
 def test_account_pages_have_no_serious_accessibility_violations(page, live_server, world):
     w = world.assignment()
-    login(page, live_server, w["teacher"])
+    log_in(page, live_server, w["teacher"])
     assert serious_violations(page) == []
     page.goto(f"{live_server.url}/teacher/classes/{w['classroom_id']}")
     assert serious_violations(page) == []
     logout(page)
-    login(page, live_server, w["students"][0], PASSWORD)
+    log_in(page, live_server, w["students"][0], PASSWORD)
     assert serious_violations(page) == []

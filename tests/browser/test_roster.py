@@ -7,9 +7,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import ARTIFACTS, log_in
 from tests.browser.test_pages import serious_violations
-from tests.conftest import PASSWORD
+from tests.support.factory import PASSWORD
 
 ROSTER = (
     "\ufeffStudent Name;Login;SIS ID;Period\r\n"
@@ -33,7 +33,7 @@ def test_teacher_imports_a_roster_and_a_student_starts_with_a_one_time_password(
     n = w["classroom_id"]
     teacher_ctx = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768})
     t = teacher_ctx.new_page()
-    login(t, live_server, w["teacher"])
+    log_in(t, live_server, w["teacher"])
     t.goto(f"{live_server.url}/teacher/classes/{n}/roster/import")
     assert serious_violations(t) == []
     shot(t, "roster-import-1366x768.png")
@@ -71,7 +71,7 @@ def test_teacher_imports_a_roster_and_a_student_starts_with_a_one_time_password(
 
     student_ctx = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768})
     s = student_ctx.new_page()
-    login(s, live_server, f"amira.k{n}", password)
+    log_in(s, live_server, f"amira.k{n}", password)
     assert s.url.endswith("/account/new-password")
     s.goto(f"{live_server.url}/student/")  # every page leads back here until it's done
     assert s.url.endswith("/account/new-password")
@@ -101,7 +101,7 @@ def test_teacher_imports_a_roster_and_a_student_starts_with_a_one_time_password(
 
 def test_a_teacher_resets_a_password_and_removes_a_student(page, live_server, world):
     w = world.assignment(students=2)
-    login(page, live_server, w["teacher"])
+    log_in(page, live_server, w["teacher"])
     page.goto(f"{live_server.url}/teacher/classes/{w['classroom_id']}")
     first, second = w["students"]
     row = page.locator(".roster-table tbody tr").filter(has_text=first)
@@ -121,5 +121,5 @@ def test_a_teacher_resets_a_password_and_removes_a_student(page, live_server, wo
     assert "was removed" in page.locator(".flash").inner_text()
     assert page.locator(".roster-table tbody tr").count() == 1
 
-    login(page, live_server, second, PASSWORD)  # the account went with its only class
+    log_in(page, live_server, second, PASSWORD)  # the account went with its only class
     assert page.url.endswith("/login")

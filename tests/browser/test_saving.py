@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import login, logout
-from tests.browser.helpers import choose, drag_select, wait_saved
+import time
+
+from tests.browser.conftest import log_in, logout
+from tests.browser.helpers import choose, drag_select, let_time_pass, wait_saved
 
 SENTENCE = "Ukraine has vented its anger on a top US general"
 NOTE = "Ünïcode & <b>markup</b> 😀 stays x < y\nsecond line"
@@ -36,7 +38,7 @@ QUEUED_JS = """Object.keys(localStorage)
 
 def open_lesson(page, live_server, world):
     w = world.assignment()
-    login(page, live_server, w["students"][0])
+    log_in(page, live_server, w["students"][0])
     url = f"{live_server.url}/student/assignments/{w['assignment_id']}"
     page.goto(url)
     page.wait_for_selector("#article .block")
@@ -95,15 +97,27 @@ def test_a_dropped_connection_is_retried_without_a_reload(page, context, live_se
     assert row.note == "typed offline"
 
 
-def test_an_expired_csrf_token_is_renewed_and_the_note_is_kept(page, live_server, world):
+def test_an_expired_csrf_token_is_renewed_and_the_note_is_kept(
+    page, live_server, world, monkeypatch
+):
     w, _ = open_lesson(page, live_server, world)
-    live_server.app.config["WTF_CSRF_TIME_LIMIT"] = 1
+    refused = []
+    page.on(
+        "response",
+        lambda r: refused.append(r.url) if r.status == 400 and "/annotations/" in r.url else None,
+    )
+    # the page's token is out of date: the server (in this process) lives a minute later; its
+    # tokens are signed and checked with time.time (itsdangerous reads it at each call)
+    later = time.time() + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    live_server.app.config["WTF_CSRF_TIME_LIMIT"] = 30
     try:
-        page.wait_for_timeout(2100)  # the page's token is now out of date
         annotate(page, "top US general", "Source", "kept after the token expired")
         wait_saved(page)
     finally:
         live_server.app.config["WTF_CSRF_TIME_LIMIT"] = 3600
+        monkeypatch.undo()
+    assert len(refused) == 1  # refused once for its old token, then sent with a new one
     [row] = world.annotations(w["students"][0])
     assert row.note == "kept after the token expired"
 
@@ -191,7 +205,7 @@ def test_logging_out_forgets_the_offline_copies_but_never_unsent_work(
     assert [n for n in page.evaluate(QUEUED_JS) if n] == [1]
     # the author logs in again: the work is sent
     context.unroute("**/api/**")
-    login(page, live_server, w["students"][0])
+    log_in(page, live_server, w["students"][0])
     page.goto(url)
     wait_saved(page)
     [row] = world.annotations(w["students"][0])
@@ -201,6 +215,7 @@ def test_logging_out_forgets_the_offline_copies_but_never_unsent_work(
 def test_staying_on_the_page_at_the_leave_prompt_keeps_the_log_out_button_working(
     page, context, live_server, world
 ):
+    page.clock.install()  # the page's timers run on a clock the test can move on
     _w, url = open_lesson(page, live_server, world)
     set_offline(context, True)
     annotate(page, "top US general", "Source", "unsent, then stay")
@@ -215,18 +230,15 @@ def test_staying_on_the_page_at_the_leave_prompt_keeps_the_log_out_button_workin
             d.accept()
 
     page.on("dialog", answer)
-    page.get_by_role("button", name="Log out").click()
-    for _ in range(50):
-        if "beforeunload" in seen:
-            break
-        page.wait_for_timeout(100)
+    with page.expect_event("dialog", lambda d: d.type == "beforeunload"):
+        page.get_by_role("button", name="Log out").click()
     assert seen == ["confirm", "beforeunload"]
     assert page.url == url  # stayed, work still queued on this device
     assert [n for n in page.evaluate(QUEUED_JS) if n] == [1]
     # back online the student logs out after all: the button still works
     context.route("**/api/**", lambda route: route.abort())  # keep it unsent meanwhile
     set_offline(context, False)
-    page.wait_for_timeout(1100)  # the button comes back a second after the prompt
+    let_time_pass(page, 1100)  # the button comes back a second after the prompt
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")
     assert seen[-1] == "confirm"
@@ -276,7 +288,7 @@ def test_work_is_never_saved_into_the_next_students_account(context, live_server
     w = world.assignment(students=2)
     a_name, b_name = w["students"]
     lesson_page = context.new_page()
-    login(lesson_page, live_server, a_name)
+    log_in(lesson_page, live_server, a_name)
     url = f"{live_server.url}/student/assignments/{w['assignment_id']}"
     lesson_page.goto(url)
     lesson_page.wait_for_selector("#article .block")
@@ -284,7 +296,7 @@ def test_work_is_never_saved_into_the_next_students_account(context, live_server
     other = context.new_page()
     other.goto(live_server.url + "/student/")
     logout(other)
-    login(other, live_server, b_name)
+    log_in(other, live_server, b_name)
     annotate(lesson_page, "top US general", "Source", "A's thought")
     lesson_page.wait_for_function(
         "document.getElementById('save-status').dataset.state === 'wrong_user'"
@@ -294,7 +306,7 @@ def test_work_is_never_saved_into_the_next_students_account(context, live_server
     assert world.annotations(a_name) == []
     # A comes back: the work lands in A's account
     logout(other)
-    login(other, live_server, a_name)
+    log_in(other, live_server, a_name)
     lesson_page.goto(url)
     wait_saved(lesson_page)
     [row] = world.annotations(a_name)

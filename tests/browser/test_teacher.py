@@ -7,9 +7,9 @@ import csv
 import io
 from pathlib import Path
 
-from tests.browser.conftest import add_work, login
+from tests.browser.conftest import log_in
 from tests.browser.test_pages import serious_violations
-from tests.conftest import PASSWORD
+from tests.support.factory import PASSWORD
 
 WORK = [
     ("loaded", "vented its anger", "makes Ukraine sound emotional", {"rewrite": "objected"}),
@@ -29,8 +29,8 @@ WORK = [
 
 def class_with_work(world, live_server):
     w = world.assignment(students=3)
-    add_work(live_server, w["assignment_id"], w["students"][0], WORK)
-    add_work(live_server, w["assignment_id"], w["students"][1], WORK[:1])
+    world.add_work(w["assignment_id"], w["students"][0], WORK)
+    world.add_work(w["assignment_id"], w["students"][1], WORK[:1])
     return w
 
 
@@ -40,7 +40,7 @@ def test_teacher_reviews_marks_releases_and_exports(browser, live_server, world)
         bypass_csp=True, viewport={"width": 1366, "height": 768}, accept_downloads=True
     )
     t = ctx.new_page()
-    login(t, live_server, w["teacher"])
+    log_in(t, live_server, w["teacher"])
     t.goto(f"{live_server.url}/teacher/assignments/{w['assignment_id']}")
     assert t.locator("h2", has_text="What the class missed").is_visible()
     assert t.locator(".score-chart").count() == 1
@@ -99,7 +99,7 @@ def test_teacher_reviews_marks_releases_and_exports(browser, live_server, world)
 
     # the student sees marks, the comment and the key beside their work
     s = browser.new_page(bypass_csp=True, viewport={"width": 1366, "height": 768})
-    login(s, live_server, w["students"][0], PASSWORD)
+    log_in(s, live_server, w["students"][0], PASSWORD)
     s.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
     fb = s.locator("#feedback")
     assert "Your grade: 7" in fb.inner_text()
@@ -111,7 +111,7 @@ def test_teacher_reviews_marks_releases_and_exports(browser, live_server, world)
 
 def test_students_see_no_feedback_before_release(page, live_server, world):
     w = class_with_work(world, live_server)
-    login(page, live_server, w["students"][0])
+    log_in(page, live_server, w["students"][0])
     page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
     page.wait_for_selector("#article .block")
     assert page.locator("#feedback").count() == 0

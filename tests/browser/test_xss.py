@@ -27,24 +27,20 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
-import shutil
-import threading
 import uuid
 from dataclasses import dataclass, field
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from app import create_app, services
+from app import services
 from app.extensions import db
 from app.models import Enrollment, User
 from app.services import grading
-from tests.browser.conftest import LiveServer, _buffered, login, logout
+from tests.browser.conftest import log_in, logout
 from tests.browser.helpers import choose, drag_select
-from tests.conftest import LESSONS, PASSWORD, TEST_DB_URL, _base_config
-from tests.support.seeds import save_annotation
+from tests.support.factory import PASSWORD, save_annotation
+from tests.support.live import LiveServer, live_server
 from tests.xss_corpus import (
     BROKEN_LESSON,
     BROKEN_LESSON_NAME,
@@ -231,30 +227,15 @@ class Watch:
 
 
 @pytest.fixture(scope="module")
-def xss_server(migrated_db, tmp_path_factory):
+def xss_server(template_config, tmp_path_factory):
     """A live server of its own, whose lessons folder has the hostile lesson and a lesson file
     with problems beside the real lesson."""
-    if TEST_DB_URL:
-        url = TEST_DB_URL
-    else:
-        path = tmp_path_factory.mktemp("xss-db") / "live.sqlite3"
-        shutil.copy(migrated_db, path)
-        url = f"sqlite:///{path}"
-    lessons = tmp_path_factory.mktemp("xss-lessons")
-    shutil.copy(LESSONS / "kiev-anger-milley.toml", lessons)
-    (lessons / f"{HOSTILE_LESSON_ID}.toml").write_text(to_toml(HOSTILE_LESSON), encoding="utf-8")
-    (lessons / BROKEN_LESSON_NAME).write_text(BROKEN_LESSON, encoding="utf-8")
-    app = create_app({**_base_config(url), "LESSONS_DIR": str(lessons)})
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, thread, server)
-    server.shutdown()
-    thread.join(5)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    lessons = {
+        f"{HOSTILE_LESSON_ID}.toml": to_toml(HOSTILE_LESSON),
+        BROKEN_LESSON_NAME: BROKEN_LESSON,
+    }
+    with live_server(template_config, tmp_path_factory.mktemp("xss"), lessons) as server:
+        yield server
 
 
 @dataclass
@@ -411,7 +392,7 @@ def _roster_file(uid: str) -> bytes:
 
 def _teacher(page, server: LiveServer, x: Hostile, w: Watch, full: bool) -> None:
     url, h = server.url, x.lesson
-    login(page, server, x.teacher)
+    log_in(page, server, x.teacher)
     w.check(
         page,
         "teacher home",
@@ -562,7 +543,7 @@ def _lesson_page(page, url: str, assignment: int, *, closed: bool = False) -> No
 
 def _student(page, server: LiveServer, x: Hostile, w: Watch, full: bool) -> None:
     url, h = server.url, x.lesson
-    login(page, server, x.main)
+    log_in(page, server, x.main)
     w.check(page, "student home", [NAMES[0], CLASS_NAME, h.title, x.kiev.title])
 
     _lesson_page(page, url, x.assignments["kiev"])
@@ -697,7 +678,7 @@ def _newcomer(page, url: str, x: Hostile, w: Watch) -> None:
 
 
 def _one_time_password(page, server: LiveServer, x: Hostile, w: Watch) -> None:
-    login(page, server, x.temporary)
+    log_in(page, server, x.temporary)
     assert page.url.endswith("/account/new-password")
     w.check(page, "choose a password", [NAMES[6]], values={"input[name=username]": x.temporary})
     _log_out(page)

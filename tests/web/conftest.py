@@ -1,10 +1,24 @@
-"""Fixtures for the web tests (on top of tests/conftest.py's app, client, make, auth, lesson)."""
+"""Fixtures for the web tests (on top of tests/conftest.py's app, client, make, lesson)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 
-from tests.web.helpers import ApiClient, Work
+from tests.support.client import ApiClient
+
+
+@dataclass
+class Work:
+    """A teacher's class with one assignment and one enrolled student, logged in to the API."""
+
+    teacher: Any
+    classroom: Any
+    assignment: Any
+    student: Any
+    api: ApiClient
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Annotation
-from tests.web.helpers import ApiClient, highlight, login, new_id, page_csrf_token
+from tests.support.client import ApiClient, login, page_csrf_token
+from tests.support.factory import highlight, new_id
 
 
 def body(lesson, note: str = "mine") -> dict:

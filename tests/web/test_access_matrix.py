@@ -12,8 +12,9 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from tests.conftest import PASSWORD, _base_config
-from tests.web.helpers import highlight
+from tests.conftest import _base_config
+from tests.support.client import login
+from tests.support.factory import highlight
 
 ACTORS = ("anonymous", "student_a", "student_b", "teacher_x", "teacher_y")
 OK = "ok"
@@ -115,7 +116,7 @@ def world(app, make, lesson):
     assignment = make.assignment(cx)
     a = make.student("student-a", classroom=cx)
     b = make.student("student-b", classroom=cx)
-    from tests.support.seeds import save_annotation
+    from tests.support.factory import save_annotation
 
     body = highlight(lesson, "vented its anger", category="loaded", prompt="loaded")
     uid = save_annotation(assignment.id, a, body)
@@ -152,10 +153,7 @@ def test_access_matrix(client, world, endpoint, method, rule, actor):
     expected = EXPECT[(endpoint, method)][actor]
     if actor != "anonymous":
         user = world["users"][actor]
-        resp = client.post(
-            "/login", data={"login": user.email or user.username, "password": PASSWORD}
-        )
-        assert resp.status_code == 302
+        assert login(client, user).status_code == 302
     url = _url(rule, world["values"])
     body = None
     if endpoint == "api.put_annotation":

@@ -12,7 +12,8 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models import Assignment, Classroom, Enrollment, LessonVersion, User
-from tests.web.helpers import FACTORY_PASSWORD, login, page_csrf_token
+from tests.support.client import login, page_csrf_token
+from tests.support.factory import PASSWORD
 
 CSRF_MESSAGE = "for your safety the form expired"
 TEACHER_PASSWORD = "a short sentence works"
@@ -142,14 +143,7 @@ def test_another_site_cannot_log_a_student_out_without_the_token(client, make, h
 
 def test_login_ignores_case_and_spaces_in_the_email(client, make):
     teacher = make.teacher("lee@school.test")
-    resp = client.post(
-        "/login",
-        data={
-            "login": "  LEE@School.test ",
-            "password": FACTORY_PASSWORD,
-            "csrf_token": page_csrf_token(client),
-        },
-    )
+    resp = login(client, "  LEE@School.test ")
     assert resp.status_code == 302
     assert teacher.email == "lee@school.test"
 
@@ -327,7 +321,7 @@ def test_a_signup_posted_without_a_csrf_token_keeps_what_was_typed(client):
 
 def test_a_login_posted_without_a_csrf_token_keeps_the_username(client, make):
     make.student("kofi")
-    resp = client.post("/login", data={"login": "kofi", "password": FACTORY_PASSWORD})
+    resp = client.post("/login", data={"login": "kofi", "password": PASSWORD})
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert CSRF_MESSAGE in html
@@ -450,7 +444,7 @@ def test_an_open_redirect_after_login_is_ignored(app, make, target):
         query_string={"next": target},
         data={
             "login": student.username,
-            "password": FACTORY_PASSWORD,
+            "password": PASSWORD,
             "csrf_token": page_csrf_token(client),
         },
     )
@@ -469,7 +463,7 @@ def test_a_local_next_page_is_followed_after_login(client, make):
         login_url,
         data={
             "login": student.username,
-            "password": FACTORY_PASSWORD,
+            "password": PASSWORD,
             "csrf_token": page_csrf_token(client),
         },
     )

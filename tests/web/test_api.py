@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from app import services
 from app.extensions import db
 from app.models import Annotation, Submission
-from tests.web.helpers import ApiClient, highlight, new_id, page_csrf_token
+from tests.support.client import ApiClient, logout, page_csrf_token
+from tests.support.factory import highlight, new_id
 
 EMOJI = "\U0001f600"
 
@@ -337,8 +338,8 @@ def test_a_write_from_someone_not_logged_in_without_a_token_is_told_to_log_in(ap
     assert db.session.execute(sa.select(Annotation)).first() is None
 
 
-def test_after_logging_out_the_api_answers_401(work, auth):
-    auth.logout()
+def test_after_logging_out_the_api_answers_401(work):
+    assert logout(work.api.client).status_code == 302
     resp = work.api.get(work.assignment)
     assert resp.status_code == 401
 

@@ -17,7 +17,8 @@ from app.extensions import db
 from app.models import Annotation
 from app.saves import decide
 from app.services import grading
-from tests.web.helpers import ApiClient, highlight, new_id
+from tests.support.client import ApiClient
+from tests.support.factory import highlight, new_id
 
 
 def body(lesson, note: str) -> dict:

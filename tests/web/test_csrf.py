@@ -12,7 +12,8 @@ from flask_wtf.csrf import validate_csrf
 from wtforms import ValidationError
 
 from app.web.security import csrf
-from tests.web.helpers import ApiClient, highlight, new_id, page_csrf_token
+from tests.support.client import ApiClient, page_csrf_token
+from tests.support.factory import highlight, new_id
 
 
 @pytest.fixture

@@ -21,18 +21,10 @@ from app.models import (
     RubricScore,
     Submission,
 )
-from tests.web.grading_helpers import (
-    Browser,
-    dashboard_url,
-    names,
-    new_class,
-    omission,
-    page,
-    parse,
-    progress_rows,
-    review_url,
-)
-from tests.web.helpers import new_id
+from tests.support.client import FormClient
+from tests.support.factory import new_class, new_id, omission
+from tests.support.html import page, parse
+from tests.web.grading_helpers import dashboard_url, names, progress_rows, review_url
 
 DUE = datetime(2024, 1, 3, 0, 0)
 JAN = {d: datetime(2024, 1, d, 9, 0) for d in range(1, 8)}
@@ -61,7 +53,7 @@ def four(make, lesson):
     k.mark(cy, "pointed out", "source", at=JAN[5])
     k.mark(dee, "US Army General Mark Milley", "source", at=JAN[1])
     k.submit(dee, at=JAN[4])
-    k.browser = Browser(make.app, k.teacher)
+    k.browser = FormClient(make.app, k.teacher)
     return k
 
 
@@ -114,7 +106,7 @@ def test_a_submission_after_the_due_date_the_teacher_set_is_flagged_late(
     s = k.student("Eve Arden")
     k.mark(s, "pointed out", "loaded")
     k.submit(s, at=submitted)
-    teacher = Browser(make.app, k.teacher)
+    teacher = FormClient(make.app, k.teacher)
     resp = teacher.post(f"{dashboard_url(k.assignment)}/due", {"due": due})
     assert resp.status_code == 302
     db.session.refresh(k.assignment)
@@ -230,7 +222,7 @@ def test_names_that_look_like_markup_are_shown_as_text(make, lesson):
     k = new_class(make, lesson)
     s = k.student('<img src=x onerror="alert(1)">')
     k.mark(s, "pointed out", "loaded", note="<b>bold</b> & =1+2")
-    teacher = Browser(make.app, k.teacher)
+    teacher = FormClient(make.app, k.teacher)
     for url in (dashboard_url(k.assignment), review_url(k.assignment, s)):
         html = teacher.get(url).get_data(as_text=True)
         assert "<img src=x" not in html
@@ -406,7 +398,7 @@ class QueryCounter:
         self.statements.append(statement)
 
 
-def queries_for(teacher: Browser, url: str) -> tuple[int, str]:
+def queries_for(teacher: FormClient, url: str) -> tuple[int, str]:
     """Queries for one page, counted cold: without lessons the app kept from earlier pages."""
     current_app.extensions.pop("lessons_by_version", None)
     with QueryCounter(db.engine) as counter:
@@ -419,7 +411,7 @@ def queries_for(teacher: Browser, url: str) -> tuple[int, str]:
 def classes_of_5_and_50(make, lesson):
     teacher = make.teacher()
     small, large = busy_class(make, lesson, teacher, 5), busy_class(make, lesson, teacher, 50)
-    browser = Browser(make.app, teacher)
+    browser = FormClient(make.app, teacher)
     browser.token()
     return browser, small, large
 

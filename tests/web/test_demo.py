@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Annotation, Enrollment, OmissionMark, Submission, User
+from tests.support.client import login
 
 
 def count(model) -> int:
@@ -50,18 +51,12 @@ def test_demo_can_be_forced_next_to_real_accounts(runner, make):
     )
 
 
-def test_the_demo_dashboard_answers_what_the_class_missed(runner, client, auth):
+def test_the_demo_dashboard_answers_what_the_class_missed(runner, client):
     result = runner.invoke(args=["demo"])
     line = next(x for x in result.output.splitlines() if "@demo.example" in x)
     email, password = line.split()[-2:]
     teacher = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one()
-    client.get("/login")
-    from tests.web.helpers import page_csrf_token
-
-    resp = client.post(
-        "/login", data={"login": email, "password": password, "csrf_token": page_csrf_token(client)}
-    )
-    assert resp.status_code == 302
+    assert login(client, email, password).status_code == 302
     from app.models import Assignment, Classroom
 
     assignment = db.session.execute(

@@ -17,17 +17,10 @@ from app.domain.scoring import score_work
 from app.domain.work import StudentWork
 from app.extensions import db
 from app.models import Enrollment
+from tests.support.client import FormClient
+from tests.support.factory import Classwork, new_class, omission
 from tests.unit.test_w3c_export import w3c  # noqa: F401  (the W3C's own checks, as a fixture)
-from tests.web.grading_helpers import (
-    Browser,
-    Classwork,
-    dashboard_url,
-    new_class,
-    omission,
-    read_csv,
-    read_csv_typed,
-    review_url,
-)
+from tests.web.grading_helpers import dashboard_url, read_csv, read_csv_typed, review_url
 
 CSV_TYPE = "text/csv; charset=utf-8"
 JSONLD_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -41,7 +34,7 @@ DUE = datetime(2024, 1, 10, 23, 59)
 @dataclass
 class Exported:
     k: Classwork
-    teacher: Browser
+    teacher: FormClient
     zed: Any  # matched highlights, an omission answer marked full, an override, on time
     late: Any  # submitted after the due date
     idle: Any  # no work at all
@@ -97,7 +90,7 @@ def exported(make, lesson) -> Exported:
     k.put(tricky[-1], omission("<b>markup</b> & more", note="-1"))
     n += 1
 
-    teacher = Browser(make.app, k.teacher)
+    teacher = FormClient(make.app, k.teacher)
     url = review_url(k.assignment, zed)
     assert (
         teacher.post(
@@ -438,7 +431,7 @@ def test_the_json_ld_creators_are_pseudonyms_that_name_no_student(exported):
 def test_an_assignment_with_no_annotations_exports_an_empty_collection(make, lesson):
     k = new_class(make, lesson)
     k.student("Ivy Idle")
-    teacher = Browser(make.app, k.teacher)
+    teacher = FormClient(make.app, k.teacher)
     resp = teacher.get(f"{dashboard_url(k.assignment)}/export/annotations.jsonld")
     doc = json.loads(resp.get_data(as_text=True))
     assert (doc["type"], doc["total"]) == ("AnnotationCollection", 0)

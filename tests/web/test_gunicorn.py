@@ -9,6 +9,7 @@ strings."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +30,8 @@ from bench.students import (
     verify,
     word_targets,
 )
-from tests.conftest import PASSWORD
+from tests.support.factory import PASSWORD
+from tests.support.wait import until
 
 pytestmark = pytest.mark.slow
 
@@ -112,14 +114,14 @@ def test_a_worker_killed_mid_run_loses_no_acknowledged_save(server, students, le
         s.stop_at = stop_at
         s.start()
 
-    time.sleep(SECONDS / 2)
+    time.sleep(SECONDS / 2)  # the load is timed: kill the workers in its middle, not its start
     before = server.workers()
     assert len(before) == WORKERS, server.text()
     saved_before_kill = sum(len(s.tally.acked) for s in crowd)
     victims = []
     for _ in range(len(before)):
         victims.append(kill_mid_request(sorted(before - set(victims)), server.port))
-        time.sleep(1)
+        time.sleep(1)  # a second of load between kills, so each lands in a request of its own
         if sum(s.tally.connection_errors for s in crowd):
             break
 
@@ -129,11 +131,12 @@ def test_a_worker_killed_mid_run_loses_no_acknowledged_save(server, students, le
     assert [(s.name, s.error) for s in crowd if s.error] == []
     tally = merge(crowd)
 
-    deadline = time.monotonic() + 15
-    while (
-        set(victims) & server.workers() or len(server.workers()) != WORKERS
-    ) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    with contextlib.suppress(AssertionError):  # the report below says what was left
+        until(
+            lambda: not set(victims) & server.workers() and len(server.workers()) == WORKERS,
+            timeout=15,
+            every=0.1,
+        )
     after = server.workers()
     server.stop()
     log = server.text()

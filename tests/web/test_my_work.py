@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.web.helpers import ApiClient, highlight, new_id
+from tests.support.client import ApiClient
+from tests.support.factory import highlight, new_id
 
 
 def test_a_student_downloads_all_their_own_work_and_nobody_elses(app, make, lesson):

@@ -13,8 +13,9 @@ import sqlalchemy as sa
 
 from app import create_app, models
 from app.web.loaders import ID_MAX, IdConverter, largest, up_to
-from tests.conftest import PASSWORD, _base_config
-from tests.web.helpers import highlight
+from tests.conftest import _base_config
+from tests.support.client import login
+from tests.support.factory import highlight
 
 ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 ID_CONVERTERS = ("id", "int")  # "int": how routes named ids before the ``id`` converter
@@ -61,10 +62,8 @@ def world(app, make, lesson):
     classroom = make.classroom(teacher)
     assignment = make.assignment(classroom)
     student = make.student(classroom=classroom)
-    from tests.support.seeds import save_annotation
-
     body = highlight(lesson, "vented its anger", category="loaded", prompt="loaded")
-    uid = save_annotation(assignment.id, student, body)
+    uid = make.annotation(assignment, student, body)
     return {
         "teacher": teacher,
         "student": student,
@@ -78,10 +77,6 @@ def world(app, make, lesson):
             "kind": "grades.csv",
         },
     }
-
-
-def login(client, user):
-    return client.post("/login", data={"login": user.email or user.username, "password": PASSWORD})
 
 
 def _request(client, world, endpoint: str, method: str, rule: str, name: str, bad: object):

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from app.domain.annotations import UNSTORABLE, storable
 from app.extensions import db
+from tests.support.factory import highlight, new_id
 from tests.support.properties import examples
-from tests.web.helpers import highlight, new_id
 
 # Hypothesis keeps caches (its examples database is off) in a folder outside the repository
 os.environ.setdefault(

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Annotation
 from app.saves import backends
-from tests.support.seeds import save_annotation
-from tests.web.helpers import ApiClient, highlight, new_id, page_csrf_token
+from tests.support.client import ApiClient, page_csrf_token
+from tests.support.factory import highlight, new_id
 
 
 def test_the_api_the_form_and_the_seeders_all_save_through_the_one_save_path(
@@ -41,7 +41,9 @@ def test_the_api_the_form_and_the_seeders_all_save_through_the_one_save_path(
         },
     )
     assert resp.status_code == 302
-    save_annotation(assignment.id, student, highlight(lesson, "Kiev", note="from a seeder"))
-    assert written == ["from the API", "from the form", "from a seeder"]
+    make.annotation(assignment, student, highlight(lesson, "Kiev", note="from the factory"))
+    k = make.classwork(lesson)
+    k.mark(k.student("Sam Seed"), "top US general", "source", note="from a class's work")
+    assert written == ["from the API", "from the form", "from the factory", "from a class's work"]
     notes = db.session.execute(sa.select(Annotation.note).order_by(Annotation.created_at))
     assert list(notes.scalars()) == written

@@ -10,7 +10,8 @@ from app.extensions import db
 from app.models import Annotation
 from app.saves import postgres
 from tests.conftest import TEST_DB_URL
-from tests.web.helpers import highlight, new_id
+from tests.support.factory import highlight, new_id
+from tests.support.wait import until
 
 pytestmark = pytest.mark.skipif(
     not TEST_DB_URL,
@@ -137,7 +138,7 @@ def test_the_one_statement_edit_brings_back_a_deleted_annotation(work, lesson, s
 
 
 def test_the_one_statement_edit_changes_nothing_in_closed_or_others_work(app, work, lesson, make):
-    from tests.web.helpers import ApiClient
+    from tests.support.client import ApiClient
 
     uid = new_id()
     work.api.put(work.assignment, uid, body(lesson, "mine"))
@@ -158,7 +159,6 @@ def test_an_edit_that_waits_on_a_concurrent_edit_is_decided_again(app, work, les
     no longer at version 1 and changes nothing; the save is decided again from what is stored
     now: a conflict with the other edit, which is kept."""
     import threading
-    import time
 
     uid = new_id()
     work.api.put(work.assignment, uid, body(lesson, "first"))
@@ -178,15 +178,14 @@ def test_an_edit_that_waits_on_a_concurrent_edit_is_decided_again(app, work, les
         )
         save.start()
         with engine.connect() as watch:  # wait until the save is blocked behind the lock
-            for _ in range(200):
-                waiting = watch.execute(
+            until(
+                lambda: watch.execute(
                     sa.text("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> :pid"),
                     {"pid": pid},
-                ).scalar()
-                if waiting:
-                    break
-                time.sleep(0.02)
-            assert waiting, "the save never waited for the other edit's lock"
+                ).scalar(),
+                timeout=4,
+                what="the save to wait for the other edit's lock",
+            )
         other.commit()
         save.join(30)
     engine.dispose()
@@ -306,7 +305,7 @@ def test_save_synchronous_commit_off_applies_to_saves_only(db_url, make, lesson)
     disk at commit (as SQLite's NORMAL sync); every other write still does."""
     from app import create_app
     from tests.conftest import _base_config
-    from tests.web.helpers import ApiClient
+    from tests.support.client import ApiClient
 
     fast = create_app({**_base_config(db_url), "SAVE_SYNCHRONOUS_COMMIT": "OFF "})
     assert fast.config["SAVE_SYNCHRONOUS_COMMIT"] == "off"

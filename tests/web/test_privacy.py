@@ -10,9 +10,7 @@ remain and every other row must: row counts per table drop by exactly that much.
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,7 +35,9 @@ from app.models import (
 )
 from app.saves import put
 from app.services import deletion
-from tests.web.helpers import highlight, login, new_id, page_csrf_token
+from tests.support.client import login, page_csrf_token
+from tests.support.factory import highlight, new_id
+from tests.support.html import text_of
 
 # ---------------------------------------------------------------- a school full of work
 
@@ -329,11 +329,6 @@ def delete_url(classroom: Classroom) -> str:
     return f"/teacher/classes/{classroom.id}/delete"
 
 
-def page_text(resp) -> str:
-    text = re.sub(r"<[^>]+>", " ", resp.get_data(as_text=True))
-    return re.sub(r"\s+", " ", html.unescape(text))
-
-
 def test_the_settings_page_offers_deleting_the_class(app, school):
     client = _teacher_client(app, school.t)
     page = client.get(f"/teacher/classes/{school.here.id}/settings").get_data(as_text=True)
@@ -345,7 +340,7 @@ def test_the_confirmation_page_says_what_goes_and_offers_the_grades_first(app, s
     before = counts()
     resp = client.get(delete_url(school.here))
     assert resp.status_code == 200
-    text = page_text(resp)
+    text = text_of(resp)
     assert "Delete Period 3 English for good?" in text
     assert "All your students' work in this class will be deleted for good" in text
     assert (
@@ -377,7 +372,7 @@ def test_deleting_a_class_deletes_everything_in_it_and_students_left_in_no_class
     # Kim is still in teacher U's class, with that work; Lee's class is untouched
     assert db.session.get(User, school.kim.id) is not None
     assert work_in(school.kim, school.theirs) == kept_kim
-    home = page_text(client.get("/teacher/"))
+    home = text_of(client.get("/teacher/"))
     assert (
         "Deleted “Period 3 English” with its 2 assignments and all its students' work. "
         "1 student account in no other class was deleted too."
@@ -391,7 +386,7 @@ def test_a_wrong_or_missing_class_name_deletes_nothing(app, school, typed):
     client = _teacher_client(app, school.t)
     resp = _post(client, delete_url(school.here), {"name": typed})
     assert resp.status_code == 422
-    text = page_text(resp)
+    text = text_of(resp)
     assert (
         "Type the class name to confirm."
         if not typed
@@ -408,7 +403,7 @@ def test_an_expired_form_deletes_nothing_and_says_so(app, school):
         delete_url(school.here), data={"csrf_token": "stale", "name": "Period 3 English"}
     )
     assert resp.status_code == 422
-    assert "the form expired" in page_text(resp)
+    assert "the form expired" in text_of(resp)
     assert counts() == before
 
 
@@ -449,7 +444,7 @@ def test_an_archived_class_can_be_deleted_too(app, school):
     school.here.archived_at = datetime(2026, 6, 30)
     db.session.commit()
     client = _teacher_client(app, school.t)
-    assert "Archive it instead" not in page_text(client.get(delete_url(school.here)))
+    assert "Archive it instead" not in text_of(client.get(delete_url(school.here)))
     assert _post(client, delete_url(school.here), {"name": "Period 3 English"}).status_code == 302
     assert db.session.get(Classroom, here_id) is None
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Annotation
-from tests.web.helpers import page_csrf_token
+from tests.support.client import page_csrf_token
 
 
 @pytest.fixture

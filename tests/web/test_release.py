@@ -24,20 +24,10 @@ from app.models import (
     Submission,
     utcnow,
 )
-from tests.web.grading_helpers import (
-    Browser,
-    Classwork,
-    annotation,
-    count,
-    dashboard_url,
-    new_class,
-    omission,
-    page,
-    probe,
-    review_url,
-    rows_of,
-)
-from tests.web.helpers import ApiClient
+from tests.support.client import ApiClient, FormClient
+from tests.support.factory import Classwork, new_class, omission
+from tests.support.html import page
+from tests.web.grading_helpers import annotation, count, dashboard_url, probe, review_url, rows_of
 
 RUBRIC_COMMENT = "Check the quokka paragraph again before you decide"
 OVERRIDE_REASON = "Extra credit for the pangolin omission answer"
@@ -46,7 +36,7 @@ OVERRIDE_REASON = "Extra credit for the pangolin omission answer"
 @dataclass
 class Released:
     k: Classwork
-    teacher: Browser
+    teacher: FormClient
     student: Any
     api: ApiClient
 
@@ -77,7 +67,7 @@ def graded(make, lesson) -> Released:
     k.mark(sam, "alleged war crimes", "loaded", note="sounds biased")
     answer = k.put(sam, omission("He spoke at the Economic Club of New York"))
     k.submit(sam)
-    teacher = Browser(make.app, k.teacher)
+    teacher = FormClient(make.app, k.teacher)
     url = review_url(k.assignment, sam)
     assert (
         teacher.post(
@@ -118,7 +108,7 @@ def secrets_of(lesson) -> dict[str, str]:
     return found
 
 
-def release(k: Classwork, who: Browser):
+def release(k: Classwork, who: FormClient):
     return who.post(f"{dashboard_url(k.assignment)}/release")
 
 
@@ -201,7 +191,7 @@ def test_a_release_without_the_forms_token_releases_nothing(graded):
 
 def test_another_teacher_cannot_release_the_class_feedback(graded, make, lesson):
     other = new_class(make, lesson, name="Mr Y's class")
-    teacher_y = Browser(make.app, other.teacher)
+    teacher_y = FormClient(make.app, other.teacher)
     assert teacher_y.get(dashboard_url(other.assignment)).status_code == 200
     resp = release(graded.k, teacher_y)
     assert resp.status_code == 404
@@ -251,7 +241,7 @@ class Target:
     graded: Released
     answer: str
 
-    def request(self, who: Browser, route, student=None):
+    def request(self, who: FormClient, route, student=None):
         _, method, rest, data, prefix = route
         a = self.graded.k.assignment
         sid = (student or self.graded.student).id
@@ -293,7 +283,7 @@ def test_another_teacher_gets_404_on_every_grading_route_and_changes_nothing(
     target, route, make, lesson
 ):
     other = new_class(make, lesson, name="Mr Y's class")
-    teacher_y = Browser(make.app, other.teacher)
+    teacher_y = FormClient(make.app, other.teacher)
     before = target.state()
     resp = target.request(teacher_y, route)
     assert resp.status_code == 404
@@ -303,7 +293,7 @@ def test_another_teacher_gets_404_on_every_grading_route_and_changes_nothing(
 
 @pytest.mark.parametrize("route", ROUTES, ids=[r[0] for r in ROUTES])
 def test_a_student_gets_403_on_every_grading_route_and_changes_nothing(target, route, make):
-    student = Browser(make.app, target.graded.student)
+    student = FormClient(make.app, target.graded.student)
     before = target.state()
     resp = target.request(student, route)
     assert resp.status_code == 403
@@ -314,7 +304,7 @@ def test_a_student_gets_403_on_every_grading_route_and_changes_nothing(target, r
 @pytest.mark.parametrize("route", ROUTES, ids=[r[0] for r in ROUTES])
 def test_someone_not_logged_in_is_sent_to_log_in_from_every_grading_route(target, route, make):
     before = target.state()
-    resp = target.request(Browser(make.app), route)
+    resp = target.request(FormClient(make.app), route)
     assert resp.status_code == 302
     assert resp.headers["Location"].startswith("/login")
     assert target.state() == before
@@ -362,7 +352,9 @@ def other_answer(where: str, graded: Released, make, lesson) -> str:
     if where == "another student in the class":
         return k.put(k.student("Nell Neighbour"), omission("The Economic Club of New York"))
     if where == "the same student on another assignment":
-        second = Classwork(k.teacher, k.classroom, make.assignment(k.classroom, lesson), lesson)
+        second = Classwork(
+            make, k.teacher, k.classroom, make.assignment(k.classroom, lesson), lesson
+        )
         return second.put(graded.student, omission("The Economic Club of New York"))
     if where == "another teacher's class":
         other = new_class(make, lesson)
@@ -411,7 +403,8 @@ def test_after_release_a_student_who_never_submitted_sees_feedback_and_cannot_ch
     k.mark(s, "vented its anger", "loaded")
     grading.release(db.session, k.assignment)
     db.session.commit()
-    from tests.web.helpers import ApiClient, highlight, new_id
+    from tests.support.client import ApiClient
+    from tests.support.factory import highlight, new_id
 
     api = ApiClient(make.app.test_client()).login(s)
     html = api.client.get(f"/student/assignments/{k.assignment.id}").get_data(as_text=True)

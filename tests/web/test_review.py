@@ -14,18 +14,10 @@ import pytest
 from app.domain.scoring import score_work
 from app.domain.work import StudentWork
 from app.models import FinalGrade, GradeChange, OmissionMark, RubricScore, Submission, utcnow
-from tests.web.grading_helpers import (
-    Browser,
-    Classwork,
-    count,
-    dashboard_url,
-    new_class,
-    omission,
-    page,
-    review_url,
-    rows_of,
-)
-from tests.web.helpers import ApiClient, highlight, new_id
+from tests.support.client import ApiClient, FormClient
+from tests.support.factory import Classwork, highlight, new_class, new_id, omission
+from tests.support.html import page
+from tests.web.grading_helpers import count, dashboard_url, review_url, rows_of
 
 VENUE = "Where Milley spoke and who he was speaking to"
 CANDIDATE = "a regional capital in southern Ukraine"
@@ -34,7 +26,7 @@ CANDIDATE = "a regional capital in southern Ukraine"
 @dataclass
 class Review:
     k: Classwork
-    teacher: Browser
+    teacher: FormClient
     amy: Any
     bo: Any
     cal: Any
@@ -87,7 +79,7 @@ def review(make, lesson) -> Review:
     }
     k.mark(bo, "vented its anger", "loaded")
     k.submit(amy)
-    return Review(k, Browser(make.app, k.teacher), amy, bo, cal, ids)
+    return Review(k, FormClient(make.app, k.teacher), amy, bo, cal, ids)
 
 
 def possible_points(lesson) -> float:
@@ -159,7 +151,7 @@ def test_omission_answers_come_with_the_suggested_key_item_preselected(review):
 # ---------------------------------------------------------------- marking omission answers
 
 
-def item_share(teacher: Browser, assignment, statement: str) -> str:
+def item_share(teacher: FormClient, assignment, statement: str) -> str:
     doc = page(teacher.get(dashboard_url(assignment)))
     li = next(li for li in doc.find_all("li", cls="item") if statement in li.words)
     return li.find("span", cls="pct").words

@@ -18,17 +18,10 @@ from app.extensions import db
 from app.models import Annotation, Classroom, Enrollment, User
 from app.web.security.ratelimit import Limit, Limiter, storage
 from tests.conftest import _base_config
-from tests.web.helpers import ApiClient, highlight, login, new_id, page_csrf_token
+from tests.support.client import ApiClient, login, page_csrf_token
+from tests.support.factory import PASSWORD, highlight, new_id
 
 WRONG = "not my password at all"
-
-
-def post_login(client, who: str, password: str, **environ):
-    return client.post(
-        "/login",
-        data={"login": who, "password": password, "csrf_token": page_csrf_token(client)},
-        **({"environ_base": environ} if environ else {}),
-    )
 
 
 @contextlib.contextmanager
@@ -54,8 +47,8 @@ def fresh(user: User) -> User:
 def test_ten_wrong_passwords_then_429_with_retry_after_and_words(app, client, make):
     student = make.student()
     for _ in range(10):
-        assert post_login(client, student.username, WRONG).status_code == 401
-    resp = post_login(client, student.username, WRONG)
+        assert login(client, student.username, WRONG).status_code == 401
+    resp = login(client, student.username, WRONG)
     assert resp.status_code == 429
     wait = int(resp.headers["Retry-After"])
     assert 850 <= wait <= 900
@@ -64,7 +57,7 @@ def test_ten_wrong_passwords_then_429_with_retry_after_and_words(app, client, ma
     assert "about 15 minutes" in page
     assert f'value="{student.username}"' in page  # what was typed is kept
     # even the right password waits: a guesser can't tell when they hit it
-    resp = post_login(client, student.username, "correct horse battery")
+    resp = login(client, student.username, PASSWORD)
     assert resp.status_code == 429
     assert client.get("/student/").status_code == 302
 
@@ -72,35 +65,35 @@ def test_ten_wrong_passwords_then_429_with_retry_after_and_words(app, client, ma
 def test_one_students_typos_do_not_lock_out_the_class_on_the_same_address(app, client, make):
     typo, other = make.student(), make.student()
     for _ in range(11):
-        post_login(client, typo.username, WRONG)
-    assert post_login(client, typo.username, WRONG).status_code == 429
+        login(client, typo.username, WRONG)
+    assert login(client, typo.username, WRONG).status_code == 429
     assert login(client, other).status_code == 302  # same school address, another username
 
 
 def test_the_same_username_from_another_address_is_not_blocked(app, client, make):
     student = make.student()
     for _ in range(11):
-        post_login(client, student.username, WRONG, REMOTE_ADDR="10.0.0.1")
-    assert post_login(client, student.username, WRONG, REMOTE_ADDR="10.0.0.1").status_code == 429
-    resp = post_login(client, student.username, "correct horse battery", REMOTE_ADDR="10.0.0.2")
+        login(client, student.username, WRONG, REMOTE_ADDR="10.0.0.1")
+    assert login(client, student.username, WRONG, REMOTE_ADDR="10.0.0.1").status_code == 429
+    resp = login(client, student.username, PASSWORD, REMOTE_ADDR="10.0.0.2")
     assert resp.status_code == 302
 
 
 def test_a_successful_login_clears_that_usernames_failures(app, client, make):
     student = make.student()
     for _ in range(9):
-        post_login(client, student.username, WRONG)
+        login(client, student.username, WRONG)
     assert login(client, student).status_code == 302
     client.post("/logout", data={"csrf_token": page_csrf_token(client, "/student/")})
     for _ in range(9):
-        assert post_login(client, student.username, WRONG).status_code == 401
+        assert login(client, student.username, WRONG).status_code == 401
 
 
 def test_spraying_one_password_over_many_usernames_is_capped_per_address(app, client):
     app.config["RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS"] = 5
     for n in range(5):
-        assert post_login(client, f"nobody{n}", WRONG).status_code == 401
-    assert post_login(client, "nobody99", WRONG).status_code == 429
+        assert login(client, f"nobody{n}", WRONG).status_code == 401
+    assert login(client, "nobody99", WRONG).status_code == 429
 
 
 def test_wrong_class_codes_are_limited_per_address(app, client, make):
@@ -200,7 +193,7 @@ def test_a_student_cannot_use_their_username_as_password(client, make):
 
 def test_a_login_upgrades_a_hash_made_with_old_settings(app, client, make):
     student = make.student()
-    student.password_hash = generate_password_hash("correct horse battery", "pbkdf2:sha256:600")
+    student.password_hash = generate_password_hash(PASSWORD, "pbkdf2:sha256:600")
     db.session.commit()
     assert login(client, student).status_code == 302
     upgraded = fresh(student).password_hash
@@ -212,10 +205,10 @@ def test_a_login_upgrades_a_hash_made_with_old_settings(app, client, make):
 
 def test_a_wrong_password_upgrades_nothing(app, client, make):
     student = make.student()
-    old = generate_password_hash("correct horse battery", "pbkdf2:sha256:600")
+    old = generate_password_hash(PASSWORD, "pbkdf2:sha256:600")
     student.password_hash = old
     db.session.commit()
-    post_login(client, student.username, WRONG)
+    login(client, student.username, WRONG)
     assert fresh(student).password_hash == old
 
 
@@ -253,7 +246,7 @@ def test_changing_the_password_ends_the_other_sessions_but_not_this_one(app, mak
     resp = laptop.post(
         "/account/password",
         data={
-            "current": "correct horse battery",
+            "current": PASSWORD,
             "password": "a brand new phrase",
             "confirm": "a brand new phrase",
             "csrf_token": page_csrf_token(laptop, "/account/password"),
@@ -283,7 +276,7 @@ def test_changing_the_password_needs_the_current_one_and_a_good_new_one(app, cli
     resp = client.post(
         "/account/password",
         data={
-            "current": "correct horse battery",
+            "current": PASSWORD,
             "password": "12345678",
             "confirm": "12345678",
             "csrf_token": token,
@@ -323,7 +316,7 @@ def _end_by_password_change(app, student, laptop) -> None:
     resp = laptop.client.post(
         "/account/password",
         data={
-            "current": "correct horse battery",
+            "current": PASSWORD,
             "password": "a brand new phrase",
             "confirm": "a brand new phrase",
             "csrf_token": page_csrf_token(laptop.client, "/account/password"),
@@ -408,41 +401,17 @@ def test_behind_one_proxy_each_students_address_is_counted_apart(db_url, make, a
     with another_app({**_base_config(db_url), "PROXY_FIX_X_FOR": 1}) as behind:
         client = behind.test_client()
         for _ in range(11):
-            resp = client.post(
-                "/login",
-                data={"login": name, "password": WRONG, "csrf_token": page_csrf_token(client)},
-                headers={"X-Forwarded-For": "203.0.113.7"},
-            )
+            resp = login(client, name, WRONG, headers={"X-Forwarded-For": "203.0.113.7"})
         assert resp.status_code == 429
-        resp = client.post(
-            "/login",
-            data={
-                "login": name,
-                "password": "correct horse battery",
-                "csrf_token": page_csrf_token(client),
-            },
-            headers={"X-Forwarded-For": "203.0.113.8"},
-        )
+        resp = login(client, name, headers={"X-Forwarded-For": "203.0.113.8"})
         assert resp.status_code == 302
 
 
 def test_without_a_proxy_a_forged_forwarded_header_changes_nothing(app, client, make):
     student = make.student()
     for n in range(11):
-        client.post(
-            "/login",
-            data={
-                "login": student.username,
-                "password": WRONG,
-                "csrf_token": page_csrf_token(client),
-            },
-            headers={"X-Forwarded-For": f"198.51.100.{n}"},
-        )
-    resp = client.post(
-        "/login",
-        data={"login": student.username, "password": WRONG, "csrf_token": page_csrf_token(client)},
-        headers={"X-Forwarded-For": "198.51.100.200"},
-    )
+        login(client, student, WRONG, headers={"X-Forwarded-For": f"198.51.100.{n}"})
+    resp = login(client, student, WRONG, headers={"X-Forwarded-For": "198.51.100.200"})
     assert resp.status_code == 429
 
 
@@ -500,10 +469,10 @@ def test_two_workers_share_login_counters_through_redis(db_url, make, app, redis
     with another_app(config) as one:
         c1 = one.test_client()
         for _ in range(10):
-            assert post_login(c1, name, WRONG).status_code == 401
+            assert login(c1, name, WRONG).status_code == 401
     with another_app(config) as two:
         c2 = two.test_client()
-        resp = post_login(c2, name, "correct horse battery")
+        resp = login(c2, name, PASSWORD)
         assert resp.status_code == 429
 
 
@@ -511,7 +480,7 @@ def test_when_redis_is_down_logins_still_work(db_url, make, app):
     name = make.student().username  # read here: the other app has its own session
     with another_app({**_base_config(db_url), "REDIS_URL": "redis://127.0.0.1:1/0"}) as down:
         client = down.test_client()
-        assert post_login(client, name, "correct horse battery").status_code == 302
+        assert login(client, name, PASSWORD).status_code == 302
 
 
 def test_removal_from_a_class_ends_the_students_sessions(app, make):

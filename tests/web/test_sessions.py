@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from tests.web.helpers import login
+from tests.support.client import login
 
 
 def _cookie(client) -> str:

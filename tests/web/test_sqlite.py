@@ -38,7 +38,8 @@ def _writer(url: str, username: str, assignment_id: int, barrier, results) -> No
     student saving annotations (each save reads, then writes, in one transaction)."""
     from app import create_app
     from tests.conftest import LESSONS
-    from tests.web.helpers import ApiClient, highlight, new_id
+    from tests.support.client import ApiClient
+    from tests.support.factory import highlight, new_id
 
     app = create_app(
         {
@@ -114,7 +115,7 @@ def test_checking_a_password_at_login_holds_no_write_lock(app, make, client, db_
     from types import SimpleNamespace
 
     from app.services import accounts
-    from tests.web.helpers import login
+    from tests.support.client import login
 
     made = make.student()
     student = SimpleNamespace(id=made.id, email=None, username=made.username)
@@ -143,7 +144,7 @@ def test_checking_a_password_at_login_holds_no_write_lock(app, make, client, db_
 def _a_student_saving(app, make):
     """A logged-in student's API client, their assignment's id, the lesson, the student."""
     from app import services
-    from tests.web.helpers import ApiClient
+    from tests.support.client import ApiClient
 
     classroom = make.classroom()
     assignment = make.assignment(classroom)
@@ -163,7 +164,7 @@ def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(
     import sqlite3
 
     from app.saves import put
-    from tests.web.helpers import highlight, new_id
+    from tests.support.factory import highlight, new_id
 
     api, aid, lesson, _student = _a_student_saving(app, make)
     db.session.rollback()  # the test's session is the requests' too: leave no transaction open
@@ -231,7 +232,8 @@ def test_saves_wait_in_line_for_the_write_lock_and_go_on_when_it_is_free(app, ma
     import time
 
     from app.saves import sqlite as sqlite_saves
-    from tests.web.helpers import ApiClient, highlight, new_id
+    from tests.support.client import ApiClient
+    from tests.support.factory import highlight, new_id
 
     api, aid, lesson, student = _a_student_saving(app, make)
     body = highlight(lesson, "vented its anger", note="queued")
@@ -247,8 +249,11 @@ def test_saves_wait_in_line_for_the_write_lock_and_go_on_when_it_is_free(app, ma
             target=lambda: statuses.append(second.put(aid, new_id(), body).status_code)
         )
         saver.start()
-        time.sleep(0.5)
-        assert statuses == []  # waiting in line
+        # "still waiting" can only be seen over a span of time: half a second, ended at once
+        # by a save that wrongly went ahead
+        saver.join(0.5)
+        assert saver.is_alive()  # waiting in line
+        assert statuses == []
         fcntl.flock(other_process, fcntl.LOCK_UN)
         saver.join(10)
         assert statuses == [201]
@@ -286,7 +291,7 @@ def test_a_connection_left_in_its_transaction_is_rolled_back_before_reuse(app, m
     reset ends it: kept open, it would hold the write lock and refuse the next BEGIN."""
     from app.saves import put
     from app.saves import sqlite as sqlite_saves
-    from tests.web.helpers import highlight, new_id
+    from tests.support.factory import highlight, new_id
 
     api, aid, lesson, _student = _a_student_saving(app, make)
     body = highlight(lesson, "vented its anger", note="first")

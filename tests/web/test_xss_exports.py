@@ -29,10 +29,9 @@ from app.domain.lessons import Lesson, parse_lesson
 from app.extensions import db
 from app.models import Assignment, User
 from app.services import grading
-from tests.conftest import PASSWORD
-from tests.support.seeds import save_annotation
-from tests.web.grading_helpers import Browser, dashboard_url
-from tests.web.helpers import ApiClient, new_id
+from tests.support.client import ApiClient, FormClient
+from tests.support.factory import PASSWORD, new_id, save_annotation
+from tests.web.grading_helpers import dashboard_url
 from tests.xss_corpus import (
     CLASS_NAME,
     HOSTILE_LESSON,
@@ -94,7 +93,7 @@ def written(value: str) -> str:
 
 @dataclass
 class Hostile:
-    teacher: Browser
+    teacher: FormClient
     student: ApiClient  # the first student, logged in
     lesson: Lesson  # the hostile lesson
     assignments: dict[str, Assignment]  # "kiev" (the real lesson), "hostile"
@@ -169,7 +168,7 @@ def hostile(app, make, lesson) -> Hostile:
             grading.release(db.session, a)
     db.session.commit()
     return Hostile(
-        Browser(app, teacher),
+        FormClient(app, teacher),
         ApiClient(app.test_client()).login(first),
         h,
         assignments,
