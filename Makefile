@@ -42,9 +42,10 @@ fuzz: $(VENV)/.dev  ## property tests with new examples each run, 20 times as ma
 	  $(BIN)/python -m pytest -p no:cacheprovider -q tests/unit/test_properties.py \
 	  tests/web/test_note_roundtrip.py $(PYTEST_ARGS)
 
-lint: $(VENV)/.dev node_modules/.installed  ## ruff's checks and formatter, ESLint (all enforced)
+lint: $(VENV)/.dev node_modules/.installed  ## ruff's checks and formatter, mypy on app/, ESLint (all enforced)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	npm run lint --silent
 
 .PHONY: serve

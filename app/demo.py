@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from . import services
 from .domain.anchoring import grow_to_words, make_target, snap_to_words
 from .domain.annotations import AnnotationInput
 from .domain.lessons import Lesson
 from .domain.scoring import suggest_omission
+from .extensions import DbSession
 from .models import Annotation, Assignment, Submission, User, utcnow
 from .models import OmissionMark as OmissionMarkRow
 
@@ -90,7 +90,7 @@ class RealDataError(RuntimeError):
     pass
 
 
-def has_real_users(session: Session) -> bool:
+def has_real_users(session: DbSession) -> bool:
     real_teacher = sa.and_(User.role == "teacher", ~User.email.like("%@demo.example"))
     real_student = sa.and_(User.role == "student", ~User.username.like("demo-%"))
     return (
@@ -106,7 +106,7 @@ NOTES = ["", "", "Seems one-sided", "Who says so?", "Strong word"]
 
 
 def create_demo(
-    session: Session, lesson: Lesson, *, seed: int = 7, size: int = 25, force: bool = False
+    session: DbSession, lesson: Lesson, *, seed: int = 7, size: int = 25, force: bool = False
 ) -> list[DemoLogin]:
     """Create the demo class; refuse when real accounts exist unless ``force``."""
     if has_real_users(session) and not force:
@@ -148,7 +148,7 @@ class _DemoWork:
     """One demo student's work on the assignment, drawn from the class's one random stream
     (so the order of the draws below is what keeps a seed's class the same)."""
 
-    session: Session
+    session: DbSession
     assignment: Assignment
     student_id: int
     lesson: Lesson

@@ -4,6 +4,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any, TypeAlias
 
 from flask import current_app, has_request_context, request
 from flask_login import LoginManager
@@ -12,7 +13,11 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+
+# what the services take: the request's session (``db.session``, a scoped_session) or a plain
+# Session of a command or a test
+DbSession: TypeAlias = Session | scoped_session[Any]
 
 
 class Base(DeclarativeBase):

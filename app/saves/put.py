@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import scoped_session
 
 from ..domain.annotations import AnnotationInput, Invalid, validate_annotation
-from ..extensions import db
+from ..extensions import DbSession, db
 from ..models import utcnow
 from ..services import annotation_values, lesson_by_version
 from . import backends, decide
@@ -18,13 +18,13 @@ from .decide import Attempt, LessonMoved, Student
 ATTEMPTS = 5  # times a save is decided again (a lost race for its id, a lesson version unseen)
 
 
-def check_member(session: Session | scoped_session, student: Student, assignment_id: int) -> Any:
+def check_member(session: DbSession, student: Student, assignment_id: int) -> Any:
     """The gate's row for the assignment; NotMember unless the login holds and the student is
     in the assignment's (unarchived) class."""
     return decide.gate(backends.CoreGate(session.connection()), student, assignment_id, "")[0]
 
 
-def _validate(session: Session | scoped_session, version_id: int, payload: Any) -> AnnotationInput:
+def _validate(session: DbSession, version_id: int, payload: Any) -> AnnotationInput:
     config = current_app.config
     return validate_annotation(
         payload,
@@ -41,7 +41,7 @@ def _lesson_versions() -> dict[int, int]:
 
 
 def put_annotation(
-    session: Session | scoped_session,
+    session: DbSession,
     student: Student,
     assignment_id: int,
     uuid: str,
@@ -98,7 +98,7 @@ def put_annotation(
     raise RuntimeError(f"annotation save lost {ATTEMPTS} races in a row")
 
 
-def _in_transaction(session: Session | scoped_session) -> bool:
+def _in_transaction(session: DbSession) -> bool:
     if isinstance(session, scoped_session):
         return session.registry.has() and session().in_transaction()
     return session.in_transaction()

@@ -6,10 +6,9 @@ from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import writing
+from ..extensions import DbSession, writing
 from ..models import (
     User,
 )
@@ -24,7 +23,7 @@ def hash_password(password: str) -> str:
 
 
 def _add_account(
-    session: Session, unique: str, taken: str, password: str, password_hash: str | None, **values
+    session: DbSession, unique: str, taken: str, password: str, password_hash: str | None, **values
 ) -> User:
     """A new account, unless someone has its ``unique`` value (asked first; then the unique
     constraint, for someone who took it a moment ago): AccountError(``taken``) then."""
@@ -37,7 +36,7 @@ def _add_account(
 
 
 def create_teacher(
-    session: Session, email: str, name: str, password: str, password_hash: str | None = None
+    session: DbSession, email: str, name: str, password: str, password_hash: str | None = None
 ) -> User:
     taken = "An account with that email already exists. Log in instead."
     return _add_account(
@@ -53,7 +52,7 @@ def create_teacher(
 
 
 def create_student(
-    session: Session, username: str, name: str, password: str, password_hash: str | None = None
+    session: DbSession, username: str, name: str, password: str, password_hash: str | None = None
 ) -> User:
     taken = "That username is taken. Try adding a number to it."
     username = username.strip().lower()
@@ -69,7 +68,7 @@ def create_student(
     )
 
 
-def authenticate(session: Session, login: str, password: str) -> User | None:
+def authenticate(session: DbSession, login: str, password: str) -> User | None:
     login = login.strip().lower()
     column = User.email if "@" in login else User.username
     user = session.execute(sa.select(User).where(column == login)).scalar_one_or_none()
@@ -79,7 +78,7 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
-def log_in(session: Session, login: str, password: str) -> User | None:
+def log_in(session: DbSession, login: str, password: str) -> User | None:
     """``authenticate`` for the login form: the hash is checked (and, if the policy changed,
     re-made) outside any write transaction, so a class logging in at once never queues on
     SQLite's write lock for ~0.1 s of scrypt each; only the upgrade's UPDATE writes."""
@@ -89,7 +88,7 @@ def log_in(session: Session, login: str, password: str) -> User | None:
             user is not None and not user.password_is_temporary and needs_rehash(user.password_hash)
         )
         session.rollback()  # end the read: nothing is held while hashing below
-    if stale:
+    if stale and user is not None:
         user.password_hash = hash_password(password)  # upgraded on login
         session.commit()
     return user

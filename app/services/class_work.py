@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from ..domain.work import (
     AnnotationRow,
@@ -15,6 +14,7 @@ from ..domain.work import (
     RubricMark,
     StudentWork,
 )
+from ..extensions import DbSession
 from ..models import (
     Annotation,
     Assignment,
@@ -28,7 +28,7 @@ from ..models import (
 from ..models import OmissionMark as OmissionMarkRow
 
 
-def teacher_assignment(session: Session, teacher: User, assignment_id: int) -> Assignment | None:
+def teacher_assignment(session: DbSession, teacher: User, assignment_id: int) -> Assignment | None:
     """The assignment if it is in one of this teacher's classes; None otherwise (404)."""
     return session.execute(
         sa.select(Assignment)
@@ -42,7 +42,7 @@ def _fields(raw: str | None) -> dict[str, str]:
 
 
 def load_works(
-    session: Session, assignment: Assignment, student_id: int | None = None
+    session: DbSession, assignment: Assignment, student_id: int | None = None
 ) -> list[StudentWork]:
     """Every enrolled student's work on this assignment (or one student's), in six queries
     whatever the class size: roster, annotations, submissions, omission marks, rubric, grades."""
@@ -74,7 +74,7 @@ class _Scope:
 
 
 def _roster(
-    session: Session, assignment: Assignment, student_id: int | None
+    session: DbSession, assignment: Assignment, student_id: int | None
 ) -> dict[int, StudentWork]:
     roster = (
         sa.select(
@@ -103,7 +103,7 @@ def _roster(
     }
 
 
-def _add_annotations(session: Session, scope: _Scope, works: dict[int, StudentWork]) -> None:
+def _add_annotations(session: DbSession, scope: _Scope, works: dict[int, StudentWork]) -> None:
     # plain columns, not ORM objects: a class of 1,000 has 40,000 annotations
     rows = session.execute(
         sa.select(
@@ -142,14 +142,14 @@ def _add_annotations(session: Session, scope: _Scope, works: dict[int, StudentWo
             )
 
 
-def _add_submissions(session: Session, scope: _Scope, works: dict[int, StudentWork]) -> None:
+def _add_submissions(session: DbSession, scope: _Scope, works: dict[int, StudentWork]) -> None:
     subs = sa.select(Submission.student_id, Submission.submitted_at).where(*scope.of(Submission))
     for sub in session.execute(subs):
         if sub.student_id in works:
             works[sub.student_id].submitted_at = sub.submitted_at
 
 
-def _add_omission_marks(session: Session, scope: _Scope, works: dict[int, StudentWork]) -> None:
+def _add_omission_marks(session: DbSession, scope: _Scope, works: dict[int, StudentWork]) -> None:
     mark = OmissionMarkRow
     marks = session.execute(
         sa.select(mark.annotation_id, mark.key_item_id, mark.level, Annotation.student_id)
@@ -163,7 +163,7 @@ def _add_omission_marks(session: Session, scope: _Scope, works: dict[int, Studen
             )
 
 
-def _add_rubric(session: Session, scope: _Scope, works: dict[int, StudentWork]) -> None:
+def _add_rubric(session: DbSession, scope: _Scope, works: dict[int, StudentWork]) -> None:
     rubric = sa.select(
         RubricScore.student_id, RubricScore.prompt_id, RubricScore.level, RubricScore.comment
     ).where(*scope.of(RubricScore))
@@ -172,7 +172,7 @@ def _add_rubric(session: Session, scope: _Scope, works: dict[int, StudentWork]) 
             works[r.student_id].rubric[r.prompt_id] = RubricMark(r.prompt_id, r.level, r.comment)
 
 
-def _add_final_grades(session: Session, scope: _Scope, works: dict[int, StudentWork]) -> None:
+def _add_final_grades(session: DbSession, scope: _Scope, works: dict[int, StudentWork]) -> None:
     grades = sa.select(FinalGrade.student_id, FinalGrade.score, FinalGrade.reason).where(
         *scope.of(FinalGrade)
     )
@@ -182,15 +182,15 @@ def _add_final_grades(session: Session, scope: _Scope, works: dict[int, StudentW
             works[g.student_id].final_reason = g.reason
 
 
-def work_of(session: Session, assignment: Assignment, student_id: int) -> StudentWork | None:
+def work_of(session: DbSession, assignment: Assignment, student_id: int) -> StudentWork | None:
     found = load_works(session, assignment, student_id)
     return found[0] if found else None
 
 
-def roster_ids(session: Session, assignment: Assignment) -> list[tuple[int, str]]:
+def roster_ids(session: DbSession, assignment: Assignment) -> list[tuple[int, str]]:
     """(student id, name) in roster order, for next/previous on the review page."""
     return [
-        tuple(r)
+        (r.id, r.display_name)
         for r in session.execute(
             sa.select(User.id, User.display_name)
             .join(Enrollment, Enrollment.student_id == User.id)

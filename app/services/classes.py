@@ -6,9 +6,9 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from ..domain.lessons import Lesson
+from ..extensions import DbSession
 from ..models import (
     Assignment,
     Classroom,
@@ -29,7 +29,7 @@ def normalise_join_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def create_classroom(session: Session, teacher: User, name: str) -> Classroom:
+def create_classroom(session: DbSession, teacher: User, name: str) -> Classroom:
     for _ in range(10):
         code = new_join_code()
         if not session.execute(sa.select(Classroom.id).filter_by(join_code=code)).first():
@@ -40,13 +40,13 @@ def create_classroom(session: Session, teacher: User, name: str) -> Classroom:
     return classroom
 
 
-def classroom_by_code(session: Session, code: str) -> Classroom | None:
+def classroom_by_code(session: DbSession, code: str) -> Classroom | None:
     return session.execute(
         sa.select(Classroom).filter_by(join_code=normalise_join_code(code), archived_at=None)
     ).scalar_one_or_none()
 
 
-def enroll(session: Session, classroom: Classroom, student: User) -> Enrollment:
+def enroll(session: DbSession, classroom: Classroom, student: User) -> Enrollment:
     existing = session.execute(
         sa.select(Enrollment).filter_by(classroom_id=classroom.id, student_id=student.id)
     ).scalar_one_or_none()
@@ -60,13 +60,13 @@ def enroll(session: Session, classroom: Classroom, student: User) -> Enrollment:
     ).scalar_one()
 
 
-def teacher_classroom(session: Session, teacher: User, classroom_id: int) -> Classroom | None:
+def teacher_classroom(session: DbSession, teacher: User, classroom_id: int) -> Classroom | None:
     """The class if this teacher owns it; None for anyone else's (the view answers 404)."""
     c = session.get(Classroom, classroom_id)
     return c if c is not None and c.teacher_id == teacher.id else None
 
 
-def teacher_classrooms(session: Session, teacher: User) -> list[Classroom]:
+def teacher_classrooms(session: DbSession, teacher: User) -> list[Classroom]:
     return list(
         session.execute(
             sa.select(Classroom)
@@ -77,7 +77,7 @@ def teacher_classrooms(session: Session, teacher: User) -> list[Classroom]:
 
 
 def assign_lesson(
-    session: Session, classroom: Classroom, lesson: Lesson, due_at: datetime | None = None
+    session: DbSession, classroom: Classroom, lesson: Lesson, due_at: datetime | None = None
 ) -> Assignment:
     version = pin_version(session, lesson)
     a = Assignment(classroom_id=classroom.id, lesson_version_id=version.id, due_at=due_at)
@@ -86,7 +86,7 @@ def assign_lesson(
     return a
 
 
-def student_classrooms(session: Session, student: User) -> list[Classroom]:
+def student_classrooms(session: DbSession, student: User) -> list[Classroom]:
     return list(
         session.execute(
             sa.select(Classroom)

@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
+from ..extensions import DbSession
 from ..models import Annotation, Assignment, Classroom, Enrollment, Submission, User
 from .rows import chunks
 
@@ -69,7 +70,7 @@ class Deletion:
         return sum(c.submissions for c in self.classes)
 
 
-def _counts(session: Session, ids: list[int], model, *where) -> dict[int, int]:
+def _counts(session: DbSession, ids: list[int], model, *where) -> dict[int, int]:
     """{classroom id: rows of ``model``} for these classes: enrolments and assignments by their
     class, a student's work (annotations, submissions) by its assignment's class."""
     if hasattr(model, "classroom_id"):
@@ -88,7 +89,7 @@ def _counts(session: Session, ids: list[int], model, *where) -> dict[int, int]:
     return found
 
 
-def _teacher_emails(session: Session, classrooms: Sequence[Classroom]) -> dict[int, str | None]:
+def _teacher_emails(session: DbSession, classrooms: Sequence[Classroom]) -> dict[int, str | None]:
     if not classrooms:
         return {}
     teacher_ids = {c.teacher_id for c in classrooms}
@@ -97,7 +98,7 @@ def _teacher_emails(session: Session, classrooms: Sequence[Classroom]) -> dict[i
     )
 
 
-def _members(session: Session, ids: list[int]) -> set[int]:
+def _members(session: DbSession, ids: list[int]) -> set[int]:
     found: set[int] = set()
     for chunk in chunks(ids):
         found.update(
@@ -108,7 +109,7 @@ def _members(session: Session, ids: list[int]) -> set[int]:
     return found
 
 
-def _left_without_a_class(session: Session, ids: list[int]) -> int:
+def _left_without_a_class(session: DbSession, ids: list[int]) -> int:
     """Students in these classes who are in no class outside them."""
     members = sorted(_members(session, ids))
     inside = set(ids)
@@ -124,7 +125,7 @@ def _left_without_a_class(session: Session, ids: list[int]) -> int:
     return len(set(members) - elsewhere)
 
 
-def contents(session: Session, classrooms: Sequence[Classroom]) -> Deletion:
+def contents(session: DbSession, classrooms: Sequence[Classroom]) -> Deletion:
     """What deleting these classes would delete, in a few queries whatever their size."""
     ids = [c.id for c in classrooms]
     enrolled = _counts(session, ids, Enrollment)
@@ -150,7 +151,7 @@ def contents(session: Session, classrooms: Sequence[Classroom]) -> Deletion:
     )
 
 
-def delete_classrooms(session: Session, classrooms: Sequence[Classroom]) -> Deletion:
+def delete_classrooms(session: DbSession, classrooms: Sequence[Classroom]) -> Deletion:
     """Delete these classes and everything in them (through the database's cascades), then
     the student accounts that are in no class any more. Returns what went."""
     summary = contents(session, classrooms)
@@ -164,7 +165,7 @@ def delete_classrooms(session: Session, classrooms: Sequence[Classroom]) -> Dele
         )
     accounts = 0
     for chunk in chunks(members):
-        accounts += session.execute(
+        gone = session.execute(
             sa.delete(User)
             .where(
                 User.id.in_(chunk),
@@ -172,19 +173,20 @@ def delete_classrooms(session: Session, classrooms: Sequence[Classroom]) -> Dele
                 ~sa.exists().where(Enrollment.student_id == User.id),
             )
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
+        accounts += cast(sa.CursorResult, gone).rowcount  # a DELETE's result has a rowcount
     session.expire_all()
     return Deletion(summary.classes, accounts)
 
 
-def delete_classroom(session: Session, classroom: Classroom) -> Deletion:
+def delete_classroom(session: DbSession, classroom: Classroom) -> Deletion:
     return delete_classrooms(session, [classroom])
 
 
 # ---------------------------------------------------------------- purging archived classes
 
 
-def archived_before(session: Session, cutoff: datetime) -> list[Classroom]:
+def archived_before(session: DbSession, cutoff: datetime) -> list[Classroom]:
     """Classes archived before ``cutoff`` (naive UTC), oldest first. A class that is not
     archived is never purged, however old."""
     return list(
@@ -196,7 +198,7 @@ def archived_before(session: Session, cutoff: datetime) -> list[Classroom]:
     )
 
 
-def purge(session: Session, cutoff: datetime, confirmed: set[int]) -> Deletion:
+def purge(session: DbSession, cutoff: datetime, confirmed: set[int]) -> Deletion:
     """Delete the classes archived before ``cutoff`` that are among ``confirmed`` (the ids
     listed to the operator): one unarchived since the list was shown stays."""
     return delete_classrooms(

@@ -7,13 +7,12 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
 from ..domain import exports
 from ..domain.lessons import Lesson
 from ..domain.matching import KeyIndex, match_spans
 from ..domain.scoring import Scored, score_work
 from ..domain.work import StudentWork, status_of
+from ..extensions import DbSession
 from ..models import Assignment
 from .class_work import load_works
 from .lessons import lesson_of
@@ -130,7 +129,7 @@ def _web_annotations(a: _Assignment, base_url: str, secret: str) -> Iterator[str
 
 
 def export(
-    session: Session, assignment: Assignment, kind: str, base_url: str, secret: str
+    session: DbSession, assignment: Assignment, kind: str, base_url: str, secret: str
 ) -> Export:
     """One export of an assignment (one of ``EXPORTS``), streamed: the tables are generators."""
     lesson = lesson_of(assignment)

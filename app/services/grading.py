@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from ..domain.lessons import Lesson
 from ..domain.scoring import Scored, score_work
@@ -16,6 +15,7 @@ from ..domain.work import (
     RUBRIC_LEVELS,
     StudentWork,
 )
+from ..extensions import DbSession
 from ..models import (
     Annotation,
     Assignment,
@@ -37,7 +37,7 @@ class GradingError(FieldError):
 
 
 def _log(
-    session: Session,
+    session: DbSession,
     teacher: User,
     assignment: Assignment,
     student_id: int,
@@ -64,7 +64,7 @@ def _log(
     )
 
 
-def grade_history(session: Session, assignment: Assignment, student_id: int) -> list[tuple]:
+def grade_history(session: DbSession, assignment: Assignment, student_id: int) -> list[tuple]:
     """(change, teacher name) newest first."""
     return list(
         session.execute(
@@ -76,14 +76,14 @@ def grade_history(session: Session, assignment: Assignment, student_id: int) -> 
     )
 
 
-def _new_row(session: Session, row, existing):
+def _new_row(session: DbSession, row, existing):
     """Insert a row, or when a double-click's twin request inserted it a moment ago, use
     that one (the unique constraint says so) instead of answering 500."""
     return row if insert_unique(session, row) else existing()
 
 
 def mark_omission(
-    session: Session,
+    session: DbSession,
     teacher: User,
     assignment: Assignment,
     lesson: Lesson,
@@ -135,7 +135,7 @@ def mark_omission(
 
 
 def set_rubric(
-    session: Session,
+    session: DbSession,
     teacher: User,
     assignment: Assignment,
     lesson: Lesson,
@@ -180,7 +180,7 @@ def set_rubric(
 
 
 def set_final_grade(
-    session: Session,
+    session: DbSession,
     teacher: User,
     assignment: Assignment,
     student_id: int,
@@ -215,7 +215,7 @@ def set_final_grade(
     _log(session, teacher, assignment, student_id, "final grade", old, score, reason.strip())
 
 
-def reopen(session: Session, teacher: User, assignment: Assignment, student_id: int) -> bool:
+def reopen(session: DbSession, teacher: User, assignment: Assignment, student_id: int) -> bool:
     sub = session.execute(
         sa.select(Submission).filter_by(assignment_id=assignment.id, student_id=student_id)
     ).scalar_one_or_none()
@@ -234,7 +234,7 @@ def reopen(session: Session, teacher: User, assignment: Assignment, student_id: 
     return True
 
 
-def release(session: Session, assignment: Assignment) -> None:
+def release(session: DbSession, assignment: Assignment) -> None:
     if assignment.released_at is None:
         assignment.released_at = utcnow()
 
@@ -252,7 +252,7 @@ class Feedback:
 
 
 def released_feedback(
-    session: Session, assignment: Assignment, student: User, lesson: Lesson
+    session: DbSession, assignment: Assignment, student: User, lesson: Lesson
 ) -> Feedback | None:
     if assignment.released_at is None:
         return None

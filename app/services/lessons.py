@@ -9,9 +9,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 
 from ..domain.lessons import Lesson, LessonSet, lesson_files, load_lessons
+from ..extensions import DbSession
 from ..models import (
     Assignment,
     LessonVersion,
@@ -35,7 +35,7 @@ def current_lessons(directory: str) -> LessonSet:
     return loaded
 
 
-def pin_version(session: Session, lesson: Lesson) -> LessonVersion:
+def pin_version(session: DbSession, lesson: Lesson) -> LessonVersion:
     """The stored snapshot of this exact lesson content, created on first use."""
     version = lesson.version
     row = session.execute(
@@ -69,7 +69,7 @@ def lesson_of(assignment: Assignment) -> Lesson:
     return lesson
 
 
-def lesson_by_version(session: Session | sa.Connection, version_id: int) -> Lesson:
+def lesson_by_version(session: DbSession | sa.Connection, version_id: int) -> Lesson:
     """``lesson_of`` by the version's id (the save path knows only that), same cache."""
     cache = current_app.extensions.setdefault("lessons_by_version", {})
     lesson = cache.get(version_id)

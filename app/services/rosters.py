@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from ..domain.roster import RosterParse, RosterProblem, RosterRow
+from ..extensions import DbSession
 from ..models import (
     Annotation,
     Assignment,
@@ -52,12 +52,12 @@ TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no i, l, o, 0, 1: read off 
 # ---------------------------------------------------------------- the class itself
 
 
-def rename_classroom(session: Session, classroom: Classroom, name: str) -> None:
+def rename_classroom(session: DbSession, classroom: Classroom, name: str) -> None:
     classroom.name = name.strip()
     session.flush()
 
 
-def archive_classroom(session: Session, classroom: Classroom) -> None:
+def archive_classroom(session: DbSession, classroom: Classroom) -> None:
     """Archived: listed apart on the teacher's home, its code refuses joining, its lessons
     leave students' lists. Nothing is deleted; unarchiving brings it all back."""
     if classroom.archived_at is None:
@@ -65,12 +65,12 @@ def archive_classroom(session: Session, classroom: Classroom) -> None:
         session.flush()
 
 
-def unarchive_classroom(session: Session, classroom: Classroom) -> None:
+def unarchive_classroom(session: DbSession, classroom: Classroom) -> None:
     classroom.archived_at = None
     session.flush()
 
 
-def regenerate_join_code(session: Session, classroom: Classroom) -> str:
+def regenerate_join_code(session: DbSession, classroom: Classroom) -> str:
     """A fresh code; the old one stops working at once."""
     old = classroom.join_code
     for _ in range(20):
@@ -94,7 +94,7 @@ class RosterEntry:
     student: User
 
 
-def roster(session: Session, classroom: Classroom) -> list[RosterEntry]:
+def roster(session: DbSession, classroom: Classroom) -> list[RosterEntry]:
     """Everyone in the class, by name, in one query."""
     rows = session.execute(
         sa.select(Enrollment, User)
@@ -105,7 +105,7 @@ def roster(session: Session, classroom: Classroom) -> list[RosterEntry]:
     return [RosterEntry(e, u) for e, u in rows]
 
 
-def roster_entry(session: Session, classroom: Classroom, student_id: int) -> RosterEntry | None:
+def roster_entry(session: DbSession, classroom: Classroom, student_id: int) -> RosterEntry | None:
     """The student if they are in this class; None otherwise (the view answers 404)."""
     row = session.execute(
         sa.select(Enrollment, User)
@@ -137,7 +137,7 @@ def hash_temporary(password: str) -> str:
     return generate_password_hash(password, method)
 
 
-def only_in_teachers_classes(session: Session, teacher: User, student: User) -> bool:
+def only_in_teachers_classes(session: DbSession, teacher: User, student: User) -> bool:
     """True when every class the student is in belongs to this teacher: only then may the
     teacher reset their password (else they could log in as a student of someone else)."""
     return (
@@ -150,7 +150,7 @@ def only_in_teachers_classes(session: Session, teacher: User, student: User) -> 
     )
 
 
-def reset_password(session: Session, student: User) -> OneTimePassword:
+def reset_password(session: DbSession, student: User) -> OneTimePassword:
     """A new one-time password: the old password stops working, and the student's open
     sessions end (``set_password``)."""
     password = new_temporary_password()
@@ -159,7 +159,7 @@ def reset_password(session: Session, student: User) -> OneTimePassword:
     return OneTimePassword(student.display_name, student.username or "", password)
 
 
-def set_own_password(session: Session, user: User, password: str) -> None:
+def set_own_password(session: DbSession, user: User, password: str) -> None:
     """The student's own choice, hashed like every chosen password; their other sessions end."""
     set_password(user, password)
     session.flush()
@@ -181,16 +181,16 @@ class ImportResult:
         return len(self.created) + len(self.added) + len(self.updated) + len(self.unchanged)
 
 
-def _users_by_username(session: Session, usernames: Iterable[str]) -> dict[str, User]:
+def _users_by_username(session: DbSession, usernames: Iterable[str]) -> dict[str, User]:
     found: dict[str, User] = {}
     for chunk in chunks(sorted(set(usernames))):
         for user in session.execute(sa.select(User).where(User.username.in_(chunk))).scalars():
-            found[user.username] = user
+            found[user.username or ""] = user  # (found by username: it has one)
     return found
 
 
 def _enrollments_here(
-    session: Session, classroom: Classroom, ids: list[int]
+    session: DbSession, classroom: Classroom, ids: list[int]
 ) -> dict[int, Enrollment]:
     found: dict[int, Enrollment] = {}
     for chunk in chunks(ids):
@@ -203,7 +203,9 @@ def _enrollments_here(
     return found
 
 
-def _in_teachers_other_classes(session: Session, classroom: Classroom, ids: list[int]) -> set[int]:
+def _in_teachers_other_classes(
+    session: DbSession, classroom: Classroom, ids: list[int]
+) -> set[int]:
     found: set[int] = set()
     for chunk in chunks(ids):
         found.update(
@@ -260,7 +262,7 @@ def _taken(row: RosterRow) -> RosterProblem:
     )
 
 
-def import_roster(session: Session, classroom: Classroom, parsed: RosterParse) -> ImportResult:
+def import_roster(session: DbSession, classroom: Classroom, parsed: RosterParse) -> ImportResult:
     """Add the file's good rows to the class, in the caller's transaction (all or nothing).
 
     * a new username: a student account with a one-time password, enrolled here;
@@ -323,7 +325,7 @@ def _this_class_assignments(classroom: Classroom):
     return sa.select(Assignment.id).where(Assignment.classroom_id == classroom.id)
 
 
-def removal_summary(session: Session, classroom: Classroom, student: User) -> RemovalSummary:
+def removal_summary(session: DbSession, classroom: Classroom, student: User) -> RemovalSummary:
     ids = _this_class_assignments(classroom)
 
     def count(model, *where) -> int:
@@ -342,7 +344,7 @@ def removal_summary(session: Session, classroom: Classroom, student: User) -> Re
     )
 
 
-def remove_student(session: Session, classroom: Classroom, student: User) -> bool:
+def remove_student(session: DbSession, classroom: Classroom, student: User) -> bool:
     """Take the student out of the class and delete their work in it: annotations (their
     omission marks go with them), submissions, rubric scores, final grades and grade history
     for this class's assignments. A student left in no class is deleted (privacy); the

@@ -6,12 +6,13 @@ from collections.abc import Iterator, Sequence
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+
+from ..extensions import DbSession
 
 T = TypeVar("T")
 
 
-def insert_unique(session: Session, row: object) -> bool:
+def insert_unique(session: DbSession, row: object) -> bool:
     """Add a row in a savepoint; False when a unique constraint says it already exists
     (a double-clicked button, two requests at once) instead of an error page."""
     try:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 
 from ..domain.anchoring import Target
 from ..domain.annotations import AnnotationInput
+from ..extensions import DbSession
 from ..models import (
     Annotation,
     Assignment,
@@ -41,7 +41,7 @@ class StudentAssignmentRow:
         return "in progress" if self.count else "not started"
 
 
-def student_assignments(session: Session, student: User) -> list[StudentAssignmentRow]:
+def student_assignments(session: DbSession, student: User) -> list[StudentAssignmentRow]:
     """Everything assigned to this student, with their progress, in three queries."""
     rows = session.execute(
         sa.select(Assignment, Classroom, LessonVersion.title)
@@ -84,7 +84,7 @@ def student_assignments(session: Session, student: User) -> list[StudentAssignme
 
 
 def assignment_for_student(
-    session: Session, student: User, assignment_id: int
+    session: DbSession, student: User, assignment_id: int
 ) -> Assignment | None:
     """The assignment if this student is in its class; None otherwise (the view answers 404)."""
     return session.execute(
@@ -99,14 +99,14 @@ def assignment_for_student(
     ).scalar_one_or_none()
 
 
-def submission_of(session: Session, assignment: Assignment, student: User) -> Submission | None:
+def submission_of(session: DbSession, assignment: Assignment, student: User) -> Submission | None:
     return session.execute(
         sa.select(Submission).filter_by(assignment_id=assignment.id, student_id=student.id)
     ).scalar_one_or_none()
 
 
 def student_annotations(
-    session: Session, assignment: Assignment, student: User
+    session: DbSession, assignment: Assignment, student: User
 ) -> list[Annotation]:
     return list(
         session.execute(
@@ -123,7 +123,7 @@ def input_of(a: Annotation) -> AnnotationInput:
     """What a stored annotation says, in the shape a save sends (any object with the
     ``Annotation`` columns and ``fields``: the save path's ``saves.Saved`` too)."""
     target = None
-    if a.start_offset is not None:
+    if a.start_offset is not None and a.end_offset is not None:
         target = Target(a.start_offset, a.end_offset, a.exact, a.prefix, a.suffix)
     return AnnotationInput(a.category, a.prompt_id, target, a.note, a.fields)
 
@@ -145,7 +145,7 @@ def annotation_values(data: AnnotationInput) -> dict[str, object]:
     }
 
 
-def _check_open(session: Session, assignment: Assignment, student: User) -> None:
+def _check_open(session: DbSession, assignment: Assignment, student: User) -> None:
     sub = submission_of(session, assignment, student)
     if sub is not None:
         raise WorkClosed(sub.submitted_at)
@@ -153,7 +153,9 @@ def _check_open(session: Session, assignment: Assignment, student: User) -> None
         raise WorkClosed(None, assignment.released_at)
 
 
-def _owned(session: Session, assignment: Assignment, student: User, uuid: str) -> Annotation | None:
+def _owned(
+    session: DbSession, assignment: Assignment, student: User, uuid: str
+) -> Annotation | None:
     a = session.get(Annotation, uuid)
     if a is not None and (a.student_id != student.id or a.assignment_id != assignment.id):
         raise NotYours
@@ -161,7 +163,7 @@ def _owned(session: Session, assignment: Assignment, student: User, uuid: str) -
 
 
 def delete_annotation(
-    session: Session, assignment: Assignment, student: User, uuid: str, if_match: int | None
+    session: DbSession, assignment: Assignment, student: User, uuid: str, if_match: int | None
 ) -> None:
     """Soft delete; deleting twice is fine. Raises NotYours for an unknown id."""
     _check_open(session, assignment, student)
@@ -177,7 +179,7 @@ def delete_annotation(
     a.updated_at = a.deleted_at
 
 
-def submit(session: Session, assignment: Assignment, student: User) -> Submission:
+def submit(session: DbSession, assignment: Assignment, student: User) -> Submission:
     sub = submission_of(session, assignment, student)
     if sub is not None:
         return sub
@@ -186,10 +188,13 @@ def submit(session: Session, assignment: Assignment, student: User) -> Submissio
     sub = Submission(assignment_id=assignment.id, student_id=student.id)
     if insert_unique(session, sub):
         return sub
-    return submission_of(session, assignment, student)
+    theirs = submission_of(session, assignment, student)  # a submit at the same moment won
+    if theirs is None:
+        raise LookupError("a submission inserted at the same moment was removed at once")
+    return theirs
 
 
-def my_work(session: Session, student: User) -> dict:
+def my_work(session: DbSession, student: User) -> dict:
     """Everything stored about a student, for them to download (their own data only)."""
     rows = session.execute(
         sa.select(Annotation, LessonVersion.title, Classroom.name)

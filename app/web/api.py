@@ -146,7 +146,10 @@ def put_annotation(assignment_id: int, uuid: str):
         payload = request.get_json(silent=True)
     except RecursionError:  # JSON nested too deeply to parse is as unreadable as bad JSON
         payload = None
-    student = saves.Student(*session_claim())
+    claim = session_claim()
+    if claim is None:  # require_student answered before the view runs
+        return _login_ended()
+    student = saves.Student(*claim)
     try:
         if payload is None:
             saves.check_member(db.session, student, assignment_id)  # 404 before 400

@@ -27,7 +27,7 @@ T = TypeVar("T")
 BITS = {sa.SmallInteger: 16, sa.BigInteger: 64, sa.Integer: 32}  # subclasses first
 
 
-def largest(column: sa.Column) -> int:
+def largest(column: sa.ColumnElement) -> int:
     """The largest value an integer column holds on every database the app runs on."""
     bits = next(b for kind, b in BITS.items() if isinstance(column.type, kind))
     return 2 ** (bits - 1) - 1

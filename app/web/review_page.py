@@ -93,7 +93,7 @@ def render(
     """The page, with ``forms`` (by answer id, ``rubric-<prompt>`` or ``final``) shown in
     place of fresh ones, answered with ``status``."""
     place = place_of(a, student_id)
-    work = class_work.work_of(db.session, a, student_id)
+    work = found(class_work.work_of(db.session, a, student_id))
     lesson = services.lesson_of(a)
     scored = score_work(lesson, work)
     forms = forms or {}

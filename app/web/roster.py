@@ -209,7 +209,7 @@ def import_roster(classroom_id: int):
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(e: RequestEntityTooLarge):
     if request.endpoint == "roster.import_roster":
-        c = teacher_classroom(request.view_args["classroom_id"])
+        c = teacher_classroom((request.view_args or {})["classroom_id"])
         return _import_page(
             c,
             RosterFileForm(formdata=None),

@@ -39,7 +39,7 @@ from .forms import (
     RubricForm,
     csrf_message,
 )
-from .loaders import annotation_id, teacher_assignment, teacher_classroom
+from .loaders import annotation_id, found, teacher_assignment, teacher_classroom
 from .main import only_for
 from .policy import form_view
 
@@ -104,6 +104,7 @@ def classroom(classroom_id: int):
 # ---------------------------------------------------------------- one assignment
 
 
+STATUS_ORDER = {"not started": 0, "in progress": 1, "submitted": 2, "late": 3}
 SORTS = {
     "name": lambda r: (r.name.lower(), r.student_id),
     "status": lambda r: (STATUS_ORDER.get(r.status, 9), r.name.lower()),
@@ -111,7 +112,6 @@ SORTS = {
     "auto": lambda r: (r.auto_score, r.name.lower()),
     "activity": lambda r: (r.last_activity is None, r.last_activity or datetime.min),
 }
-STATUS_ORDER = {"not started": 0, "in progress": 1, "submitted": 2, "late": 3}
 
 
 @bp.get("/assignments/<id:assignment_id>")
@@ -265,7 +265,7 @@ def set_final(assignment_id: int, student_id: int):
     form = FinalGradeForm()
     if form.validate_on_submit():
         lesson = services.lesson_of(a)
-        possible = score_work(lesson, class_work.work_of(db.session, a, student_id)).possible
+        possible = score_work(lesson, found(class_work.work_of(db.session, a, student_id))).possible
         score = float(form.score.data) if form.score.data is not None else None
         try:
             grading.set_final_grade(
