@@ -247,3 +247,7 @@ class GradeChange(Model):
     old_value: Mapped[str] = mapped_column(sa.Text, default="")
     new_value: Mapped[str] = mapped_column(sa.Text, default="")
     reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+# what a student's work in one assignment is made of (rows with student_id and assignment_id)
+STUDENT_WORK_ROWS = (Annotation, Submission, RubricScore, FinalGrade, GradeChange)

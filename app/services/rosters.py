@@ -31,13 +31,11 @@ from werkzeug.security import generate_password_hash
 from ..domain.roster import RosterParse, RosterProblem, RosterRow
 from ..extensions import DbSession
 from ..models import (
+    STUDENT_WORK_ROWS,
     Annotation,
     Assignment,
     Classroom,
     Enrollment,
-    FinalGrade,
-    GradeChange,
-    RubricScore,
     Submission,
     User,
     utcnow,
@@ -350,7 +348,7 @@ def remove_student(session: DbSession, classroom: Classroom, student: User) -> b
     for this class's assignments. A student left in no class is deleted (privacy); the
     database's cascades remove whatever else was theirs. Returns True if the account went."""
     ids = _this_class_assignments(classroom)
-    for model in (Annotation, Submission, RubricScore, FinalGrade, GradeChange):
+    for model in STUDENT_WORK_ROWS:
         session.execute(
             sa.delete(model)
             .where(model.student_id == student.id, model.assignment_id.in_(ids))

@@ -8,20 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..anchoring import find_quote, snap_to_words
-from .model import (
-    BLOCK_KINDS,
-    BLOCK_SEPARATOR,
-    BUILTIN_CATEGORIES,
-    FIELD_SETS,
-    Block,
-    Category,
-    Decoy,
-    KeyItem,
-    Lesson,
-    Problem,
-    Prompt,
-    canonical_text,
-)
+from . import model
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # used with fullmatch
 MAX_POINTS = 100
@@ -34,12 +21,12 @@ class _Checker:
 
     def __init__(self, file: str) -> None:
         self.file = file
-        self.problems: list[Problem] = []
+        self.problems: list[model.Problem] = []
         self.ids: dict[str, str] = {}  # id -> where it was first used
         self.known: set[str] = set()
 
     def add(self, item: str, message: str) -> None:
-        self.problems.append(Problem(self.file, item, message))
+        self.problems.append(model.Problem(self.file, item, message))
 
     def unique(self, item_id: Any, where: str) -> str:
         if not isinstance(item_id, str) or not SLUG.fullmatch(item_id):
@@ -148,28 +135,32 @@ def _header(raw: dict[str, Any], out: _Checker) -> dict[str, Any]:
     return {"id": lesson_id, "minutes": minutes, **header}
 
 
-def _blocks(raw: dict[str, Any], out: _Checker) -> list[Block]:
-    blocks: list[Block] = []
+def _blocks(raw: dict[str, Any], out: _Checker) -> list[model.Block]:
+    blocks: list[model.Block] = []
     offset = 0
     for where, b in _tables(raw, "blocks", out):
         kind = _str(b, "kind", where, out, required=True)
         text = _str(b, "text", where, out, required=True)
-        if kind and kind not in BLOCK_KINDS:
-            out.add(where, f"unknown block kind {kind!r} (use one of {', '.join(BLOCK_KINDS)})")
-        if BLOCK_SEPARATOR in text or text.startswith("\n") or text.endswith("\n"):
+        if kind and kind not in model.BLOCK_KINDS:
+            out.add(
+                where, f"unknown block kind {kind!r} (use one of {', '.join(model.BLOCK_KINDS)})"
+            )
+        if model.BLOCK_SEPARATOR in text or text.startswith("\n") or text.endswith("\n"):
             out.add(
                 where,
                 "a block's text must not contain a blank line or start or end "
                 "with a line break: split it or trim it",
             )
-        blocks.append(Block(kind=kind, text=text, start=offset))
-        offset += len(text) + len(BLOCK_SEPARATOR)
+        blocks.append(model.Block(kind=kind, text=text, start=offset))
+        offset += len(text) + len(model.BLOCK_SEPARATOR)
     return blocks
 
 
-def _categories(raw: dict[str, Any], out: _Checker) -> list[Category]:
+def _categories(raw: dict[str, Any], out: _Checker) -> list[model.Category]:
     """The built-in categories, then the lesson's own (one with a built-in id replaces it)."""
-    categories = [Category(cid, c["label"], c["color"]) for cid, c in BUILTIN_CATEGORIES.items()]
+    categories = [
+        model.Category(cid, c["label"], c["color"]) for cid, c in model.BUILTIN_CATEGORIES.items()
+    ]
     extra = raw.get("categories", {})
     if not isinstance(extra, dict):
         out.add("categories", "use [categories.<id>] tables")
@@ -184,15 +175,15 @@ def _categories(raw: dict[str, Any], out: _Checker) -> list[Category]:
             out.add(where, "color must look like #1a2b3c")
         label = _str(c, "label", where, out, required=True)
         categories = [x for x in categories if x.id != cid]
-        categories.append(Category(cid, label, color))
+        categories.append(model.Category(cid, label, color))
     return categories
 
 
-def _prompt(p: dict[str, Any], where: str, out: _Checker) -> Prompt:
+def _prompt(p: dict[str, Any], where: str, out: _Checker) -> model.Prompt:
     pid = out.unique(p.get("id"), where)
     where = f"prompt {pid}"
     cid = out.category_of(p, where)
-    fields = FIELD_SETS.get(cid, [])
+    fields = model.FIELD_SETS.get(cid, [])
     required = p.get("required", [])
     names = {"note"} | {f["name"] for f in fields}
     if not isinstance(required, list) or any(
@@ -205,14 +196,14 @@ def _prompt(p: dict[str, Any], where: str, out: _Checker) -> Prompt:
         out.add(where, "'hints' must be a list of texts")
         hints = []
     question = _str(p, "question", where, out, required=True)
-    return Prompt(pid, cid, question, hints, list(required), fields)
+    return model.Prompt(pid, cid, question, hints, list(required), fields)
 
 
-def _key_item(k: dict[str, Any], where: str, text: str, out: _Checker) -> KeyItem:
+def _key_item(k: dict[str, Any], where: str, text: str, out: _Checker) -> model.KeyItem:
     kid = out.unique(k.get("id"), where)
     where = f"key {kid}"
     cid = out.category_of(k, where)
-    item = KeyItem(
+    item = model.KeyItem(
         id=kid,
         category=cid,
         explanation=_str(k, "explanation", where, out, required=True),
@@ -236,10 +227,10 @@ def _key_item(k: dict[str, Any], where: str, text: str, out: _Checker) -> KeyIte
     return item
 
 
-def _decoy(d: dict[str, Any], where: str, text: str, out: _Checker) -> Decoy:
+def _decoy(d: dict[str, Any], where: str, text: str, out: _Checker) -> model.Decoy:
     did = out.unique(d.get("id"), where)
     where = f"decoy {did}"
-    decoy = Decoy(
+    decoy = model.Decoy(
         did,
         out.category_of(d, where),
         _str(d, "quote", where, out, required=True),
@@ -267,12 +258,12 @@ def _scoring(raw: dict[str, Any], out: _Checker) -> dict[str, float]:
     return scoring
 
 
-def parse_lesson(raw: dict[str, Any], file: str) -> tuple[Lesson | None, list[Problem]]:
+def parse_lesson(raw: dict[str, Any], file: str) -> tuple[model.Lesson | None, list[model.Problem]]:
     """Validate a lesson's data; return the lesson (None if unusable) and every problem."""
     out = _Checker(file)
     header = _header(raw, out)
     blocks = _blocks(raw, out)
-    text = canonical_text(blocks)
+    text = model.canonical_text(blocks)
     categories = _categories(raw, out)
     out.known = {c.id for c in categories}
     prompts = [_prompt(p, where, out) for where, p in _tables(raw, "prompts", out)]
@@ -281,7 +272,7 @@ def parse_lesson(raw: dict[str, Any], file: str) -> tuple[Lesson | None, list[Pr
     scoring = _scoring(raw, out)
     if out.problems:
         return None, out.problems
-    lesson = Lesson(
+    lesson = model.Lesson(
         **header,
         blocks=blocks,
         categories=categories,
