@@ -27,9 +27,13 @@ run: $(VENV)/.runtime  ## migrate the SQLite database, check the lessons, serve 
 	-$(BIN)/flask lessons check
 	$(BIN)/flask run --debug --host 127.0.0.1 --port 5000
 
+# pytest's exit status 5 is "no test selected" (PYTEST_ARGS naming only one kind of test)
 test: lint  ## the whole suite: JavaScript, unit, app and browser tests (TEST_DATABASE_URL= for PostgreSQL)
 	npm test --silent
-	FLASK_DEBUG=0 $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	FLASK_DEBUG=0 $(BIN)/python -m pytest -p no:cacheprovider -n 2 -m "not browser and not slow" \
+	  $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	FLASK_DEBUG=0 $(BIN)/python -m pytest -p no:cacheprovider -m "browser or slow" \
+	  $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test-fast: $(VENV)/.dev  ## everyday: unit and app tests on SQLite, no browser, no slow ones, 2 processes
 	$(BIN)/ruff check .

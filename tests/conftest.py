@@ -23,7 +23,29 @@ from tests.support.factory import Factory
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
-TEST_DB_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _own_database(url: str) -> str:
+    """Under pytest-xdist (``-n 2``) each worker empties and fills a PostgreSQL database of
+    its own: ``test_gw0``, ``test_gw1``... beside the one named (made on first use)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    named = sa.engine.make_url(url)
+    return named.set(database=f"{named.database}_{worker}").render_as_string(hide_password=False)
+
+
+def _create_database(url: str) -> None:
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        known = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if known.first() is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+TEST_DB_URL = _own_database(os.environ.get("TEST_DATABASE_URL", ""))
 BROWSER_TESTS = ROOT / "tests" / "browser"
 
 # Property tests: the same examples on every run (a failure in CI is one anyone can repeat),
@@ -57,6 +79,8 @@ def _base_config(url: str) -> dict:
 def migrated_db(tmp_path_factory) -> str:
     """Run the migrations once; return the database URL (or SQLite file) to copy from."""
     if TEST_DB_URL:
+        if os.environ["TEST_DATABASE_URL"] != TEST_DB_URL:
+            _create_database(TEST_DB_URL)
         engine = sa.create_engine(TEST_DB_URL)
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
