@@ -4,6 +4,7 @@ text, and the same work from the same seed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from app.demo.answers import KINDS, SampleWork, class_work
 from app.domain.anchoring import snap_to_words
 from app.domain.annotations import validate_annotation
-from app.domain.lessons import Lesson, load_lesson_file
+from app.domain.lessons import Category, Lesson, Prompt, load_lesson_file
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON_FILES = {
@@ -93,3 +94,30 @@ def test_omission_answers_are_written_from_the_key_items_they_address(lesson, wo
 def test_a_seed_makes_the_same_class(lesson):
     assert class_work(lesson, seed=3) == class_work(lesson, seed=3)
     assert class_work(lesson, seed=3) != class_work(lesson, seed=4)
+
+
+def test_a_lesson_with_a_category_of_its_own_and_no_paragraphs_decoys_or_omissions():
+    """Any lesson: here one prompt, for a category of the lesson's own, requiring a note; the
+    other key category asked by no prompt; no paragraph to draw extra words from."""
+    base, _ = load_lesson_file(LESSON_FILES["test lesson"])
+    assert base is not None
+    lesson = replace(
+        base,
+        blocks=[replace(b, kind="aside") for b in base.blocks],
+        categories=[*base.categories, Category("claim", "Claim", "#2f855a")],
+        prompts=[Prompt("claims", "claim", "What does it claim?", required=["note"])],
+        key=[
+            replace(k, category="claim") if k.category == "loaded" else k
+            for k in base.key
+            if not k.is_omission
+        ],
+        decoys=[],
+    )
+    works = class_work(lesson)
+    kinds = {a.kind for a in answers(works)}
+    assert {"found", "miscategorised", "extra"} <= kinds
+    assert not kinds & {"decoy", "omission", "off-topic"}
+    for a in answers(works):
+        saved = validate_annotation(a.payload(lesson.text), lesson)  # the required note too
+        assert saved.target is not None
+        assert (saved.target.start, saved.target.end) == (a.start, a.end)
