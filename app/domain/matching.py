@@ -167,7 +167,11 @@ def span_of(a: AnnotationRow) -> tuple[int, int]:
 
 def _closeness(places: list[Place], span: tuple[int, int]) -> tuple[float, tuple[int, int]]:
     """How closely a highlight fits a key item: its best fit, and the span of the item it fits
-    best, among the item's spans it :func:`matches` (an item may accept several)."""
+    best, among the item's spans it :func:`matches` (an item may accept several). Only called
+    for a highlight that matches one of them."""
+    if len(places) == 1:  # most items: no need to ask which span it matches
+        only = (places[0].start, places[0].end)
+        return fit(span, only), only
     return max(
         (
             (fit(span, (p.start, p.end)), (p.start, p.end))

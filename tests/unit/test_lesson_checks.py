@@ -270,6 +270,11 @@ ALSO_ERRORS = [
         {"also": ["illey spoke"]}, "alternative 'illey spoke' must start and end on whole words"
     ),
     pytest.param(
+        {"also": [{"quote": "illey spoke", "occurrence": "any"}]},
+        "alternative 'illey spoke' must start and end on whole words",
+        id="any-but-never-on-whole-words",
+    ),
+    pytest.param(
         {"occurrence": "every"},
         "'occurrence' must be a whole number (1 is the first) or \"any\"",
         id="occurrence-word",
@@ -283,6 +288,16 @@ def test_a_bad_alternative_or_occurrence_is_an_error(fields, message):
     assert lesson is None
     errors = only(problems, "error")
     assert any(e.startswith(f"key k-reports: {message}") for e in errors), errors
+
+
+def test_a_misspelt_occurrence_on_a_repeated_quote_says_both_what_and_why():
+    lesson, problems = check(lesson_with(_set("key.0", quote="Kiev said", occurence=2)))
+    assert lesson is None
+    assert [f"{p.severity}: {p.message}" for p in problems] == [
+        "warning: unknown field 'occurence' (did you mean 'occurrence'?)",
+        "error: quote 'Kiev said' occurs 2 times: say which with 'occurrence' "
+        '(or "any" if every one counts)',
+    ]
 
 
 def test_a_decoy_takes_no_any_occurrence():
