@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import secrets
 
+import click
 from flask import Flask
+from flask.cli import FlaskGroup
 
 # PostgreSQL's values for synchronous_commit ("" = leave the server's setting)
 SYNCHRONOUS_COMMIT = ("", "on", "off", "local", "remote_write", "remote_apply")
@@ -80,10 +82,19 @@ class Config:
         if not app.config.get("SECRET_KEY"):
             if app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1":
                 app.config["SECRET_KEY"] = _dev_secret(app)
-            else:
+            elif not _loaded_for_an_app_command():
                 raise RuntimeError("Set FLASK_SECRET_KEY (or SECRET_KEY) outside debug mode.")
         if app.config.get("SESSION_COOKIE_SECURE") is None:
             app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
+
+
+def _loaded_for_an_app_command() -> bool:
+    """Whether the ``flask`` command line is loading the app to find one of the app's own
+    commands (app/cli.py: ``lessons check``, ``demo``, ``purge``), which serve no request and
+    sign nothing, so need no secret key. ``flask run`` and ``flask shell`` load the app from
+    their own command; gunicorn and code (tests) have no command line: all need the key."""
+    ctx = click.get_current_context(silent=True)
+    return ctx is not None and isinstance(ctx.command, FlaskGroup)
 
 
 def _dev_secret(app: Flask) -> str:

@@ -1,7 +1,10 @@
 """The match rule and one-to-one pairing: which highlight earns which key phrase.
 
 Pure Python over the plain data of :mod:`app.domain.work` and :mod:`app.domain.lessons`;
-:mod:`app.domain.scoring` turns the pairing into points.
+:mod:`app.domain.scoring` turns the pairing into points. A key item may accept several spans
+(its quote, alternatives, every occurrence of a repeated word): each is a :class:`Place` with
+the item's id, a highlight earns the item when it :func:`matches` any of them, and the pairing
+is of items, so an item is earned once.
 """
 
 from __future__ import annotations
@@ -95,6 +98,9 @@ class Places:
         self.places = sorted(places, key=lambda p: (p.start, p.order))
         self.starts = [p.start for p in self.places]
         self.longest = max((p.end - p.start for p in self.places), default=0)
+        self.by_id: dict[str, list[Place]] = {}  # several for an item with alternative spans
+        for p in self.places:
+            self.by_id.setdefault(p.id, []).append(p)
 
     def matching(self, start: int, end: int) -> list[Place]:
         """Every place the highlight [start, end) :func:`matches`, in no particular order."""
@@ -104,11 +110,14 @@ class Places:
 
 
 def key_places(key_items: Sequence[KeyItem]) -> Places:
-    """The span key items (omissions point at nothing), in lesson order with their points."""
+    """The span key items (omissions point at nothing), in lesson order with their points: a
+    place for each span an item accepts (its quote, its alternatives, every occurrence of an
+    ``occurrence = "any"`` quote), all with the item's id."""
     return Places(
-        Place(k.id, k.category, k.start, k.end, i, k.points)
+        Place(k.id, k.category, start, end, i, k.points)
         for i, k in enumerate(key_items)
-        if not k.is_omission and k.end > k.start
+        for start, end in k.spans
+        if end > start
     )
 
 
@@ -156,8 +165,28 @@ def span_of(a: AnnotationRow) -> tuple[int, int]:
     return (a.start or 0, a.end or 0)  # only called on spans, whose offsets are set
 
 
-def _pair(keys: Sequence[Place], edges: dict[str, list[AnnotationRow]]) -> dict[str, AnnotationRow]:
-    """One-to-one pairing of key items with highlights (the edges say which may pair).
+def _closeness(places: list[Place], span: tuple[int, int]) -> tuple[float, tuple[int, int]]:
+    """How closely a highlight fits a key item: its best fit, and the span of the item it fits
+    best, among the item's spans it :func:`matches` (an item may accept several). Only called
+    for a highlight that matches one of them."""
+    if len(places) == 1:  # most items: no need to ask which span it matches
+        only = (places[0].start, places[0].end)
+        return fit(span, only), only
+    return max(
+        (
+            (fit(span, (p.start, p.end)), (p.start, p.end))
+            for p in places
+            if matches(span, (p.start, p.end))
+        ),
+        default=(0.0, (places[0].start, places[0].end)),
+    )
+
+
+def _pair(
+    items: dict[str, list[Place]], edges: dict[str, dict[str, AnnotationRow]]
+) -> dict[str, AnnotationRow]:
+    """One-to-one pairing of key items (``items``: id -> its places) with highlights (the edges
+    say which may pair).
 
     Key items take turns by points (highest first, then lesson order); each tries its
     highlights best fit first (then earlier start, shorter, id) and may move an item that
@@ -165,19 +194,18 @@ def _pair(keys: Sequence[Place], edges: dict[str, list[AnnotationRow]]) -> dict[
     paths). So a student earns the most points any one-to-one pairing could give (matchable
     sets of items form a transversal matroid, where taking items heaviest first is optimal),
     a wide highlight never costs an item a second highlight could earn, and the result does
-    not depend on the order the annotations arrive in.
+    not depend on the order the annotations arrive in. An item with several accepted spans is
+    still earned once.
     """
     owner: dict[str, str] = {}  # annotation id -> key item id
-    by_id = {k.id: k for k in keys}
 
-    def ranked(key: Place) -> list[AnnotationRow]:
-        span = (key.start, key.end)
+    def ranked(key_id: str) -> list[AnnotationRow]:
         return sorted(
-            edges.get(key.id, []),
-            key=lambda a: (-fit(span_of(a), span), *span_of(a), a.id),
+            edges[key_id].values(),
+            key=lambda a: (-_closeness(items[key_id], span_of(a))[0], *span_of(a), a.id),
         )
 
-    choices = {k.id: ranked(k) for k in keys if edges.get(k.id)}
+    choices = {key_id: ranked(key_id) for key_id in edges}
 
     def place(key_id: str, seen: set[str]) -> bool:
         for a in choices[key_id]:
@@ -189,26 +217,20 @@ def _pair(keys: Sequence[Place], edges: dict[str, list[AnnotationRow]]) -> dict[
                 return True
         return False
 
-    for key in sorted((by_id[k] for k in choices), key=lambda k: (-k.points, k.order)):
-        place(key.id, set())
+    for key_id in sorted(choices, key=lambda k: (-items[k][0].points, items[k][0].order)):
+        place(key_id, set())
     rows = {a.id: a for options in choices.values() for a in options}
     return {key_id: rows[aid] for aid, key_id in owner.items()}
 
 
-def _match_list(keys: Sequence[Place], paired: dict[str, AnnotationRow]) -> list[Match]:
+def _match_list(items: dict[str, list[Place]], paired: dict[str, AnnotationRow]) -> list[Match]:
     out = []
-    for key in sorted(keys, key=lambda k: k.order):
-        a = paired.get(key.id)
+    for key_id, places in sorted(items.items(), key=lambda kv: kv[1][0].order):
+        a = paired.get(key_id)
         if a is not None:
             span = span_of(a)
-            out.append(
-                Match(
-                    key.id,
-                    a.id,
-                    overlap(span, (key.start, key.end)),
-                    round(fit(span, (key.start, key.end)), 4),
-                )
-            )
+            closeness, key = _closeness(places, span)
+            out.append(Match(key_id, a.id, overlap(span, key), round(closeness, 4)))
     return out
 
 
@@ -218,14 +240,14 @@ def pair_spans(
     """Key item id -> the highlight it is paired with (see :func:`_pair`), and annotation id ->
     every place the highlight matches, of any category (what it is near when unpaired)."""
     nearby: dict[str, list[Place]] = {}
-    edges: dict[str, list[AnnotationRow]] = {}
+    edges: dict[str, dict[str, AnnotationRow]] = {}  # key item id -> annotation id -> row
     for a in spans:
         near = places.matching(*span_of(a))
         nearby[a.id] = near
         for p in near:
             if p.category == a.category:
-                edges.setdefault(p.id, []).append(a)
-    return _pair(places.places, edges), nearby
+                edges.setdefault(p.id, {})[a.id] = a
+    return _pair(places.by_id, edges), nearby
 
 
 def match_spans(key_items: Sequence[KeyItem], annotations: Sequence[AnnotationRow]) -> list[Match]:
@@ -234,7 +256,7 @@ def match_spans(key_items: Sequence[KeyItem], annotations: Sequence[AnnotationRo
     order."""
     places = key_places(key_items)
     paired, _ = pair_spans(places, scored_spans(annotations))
-    return _match_list(places.places, paired)
+    return _match_list(places.by_id, paired)
 
 
 __all__ = [

@@ -41,6 +41,11 @@ category = "source"
 question = "Who says so?"
 
 [[prompts]]
+id = "wording"
+category = "loaded"
+question = "Which words push you?"
+
+[[prompts]]
 id = "omissions"
 category = "omission"
 question = "What is missing?"

@@ -1,20 +1,28 @@
-"""`flask --app app lessons check [PATH...]`: every problem as `file: item: problem`, and a
-non-zero exit when there is any. `flask --app app purge --archived-before DATE`: deletes
+"""`flask --app app lessons check [PATH...]`: every error as `file: item: problem` and every
+warning as `file: item: warning: problem`, a non-zero exit when there is any error, and no
+secret key or debug mode needed. `flask --app app purge --archived-before DATE`: deletes
 classes archived before the date, with everything in them, after listing them."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import click
 import pytest
 
+from app import create_app
 from app.extensions import db
 from app.models import Classroom, User
 from tests.web.test_privacy import build_school, counts, only_these_went, rows_of
 
-LESSONS_DIR = Path(__file__).resolve().parents[2] / "lessons"
+ROOT = Path(__file__).resolve().parents[2]
+LESSONS_DIR = ROOT / "lessons"
 
 LESSON = """\
 id = "{id}"
@@ -112,6 +120,75 @@ def test_a_folder_with_no_lessons_fails_the_check(runner, tmp_path):
     result = check(runner, tmp_path)
     assert result.exit_code == 1
     assert "no lesson files found" in result.stderr
+
+
+def test_warnings_are_printed_but_do_not_fail_the_check(runner, tmp_path):
+    path = tmp_path / "warned.toml"
+    path.write_text(lesson("warned").replace("points = 2", "points = 2\noccurence = 1"))
+    result = check(runner, path)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "warned.toml: key loaded-vented: warning: unknown field 'occurence' "
+        "(did you mean 'occurrence'?)\n"
+    )
+    assert "1 lesson(s) OK, 0 problem(s), 1 warning(s)" in result.stderr
+
+
+def test_errors_fail_the_check_whatever_the_warnings(runner, tmp_path):
+    path = tmp_path / "both.toml"
+    text = lesson("both", quote="Ukraine\u2019s").replace("points = 2", "points = 2\nhint = 1")
+    path.write_text(text, encoding="utf-8")
+    result = check(runner, path)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "both.toml: key loaded-vented: warning: unknown field 'hint' (it is ignored)",
+        "both.toml: key loaded-vented: quote 'Ukraine\u2019s' is not in the article",
+    ]
+    assert "0 lesson(s) OK, 1 problem(s), 1 warning(s)" in result.stderr
+
+
+def _no_secret_env() -> dict[str, str]:
+    """This machine's environment with no secret key, no debug mode and no app setting."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("FLASK_") and k not in ("SECRET_KEY", "DATABASE_URL")
+    }
+    return {**env, "FLASK_DEBUG": "0", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"}
+
+
+def test_the_check_needs_no_secret_key_or_debug_mode(tmp_path):
+    warned = tmp_path / "warned.toml"
+    warned.write_text(lesson("warned").replace("points = 2", "points = 2\nhint = 1"))
+    args = [sys.executable, "-m", "flask", "--app", "app", "lessons", "check"]
+    done = subprocess.run(
+        [*args, str(LESSONS_DIR), str(warned)],
+        cwd=ROOT,
+        env=_no_secret_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout.startswith("warned.toml: key loaded-vented: warning: unknown field 'hint'")
+    assert "2 lesson(s) OK, 0 problem(s), 1 warning(s)" in done.stderr
+
+
+@pytest.mark.parametrize("command", [None, "run"])
+def test_outside_debug_the_app_still_will_not_serve_without_a_secret_key(monkeypatch, command):
+    """Only the command line's loading of the app for one of its own commands goes without:
+    an app made in code (gunicorn) or for `flask run` still refuses to start."""
+    for name in ("SECRET_KEY", "FLASK_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FLASK_DEBUG", "0")
+    settings = {"SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    with contextlib.ExitStack() as stack:
+        if command is not None:  # as `flask run` loads the app: inside its own command
+            stack.enter_context(click.Context(click.Command(command)))
+        with pytest.raises(RuntimeError, match="Set FLASK_SECRET_KEY"):
+            create_app(settings)
 
 
 # ---------------------------------------------------------------- purge

@@ -108,7 +108,7 @@ class Hostile:
 
 def hostile_lesson() -> Lesson:
     parsed, problems = parse_lesson(tomllib.loads(to_toml(HOSTILE_LESSON)), "hostile.toml")
-    assert problems == []
+    assert parsed is not None, problems  # (warned: a payload as 'published' is not a date)
     return parsed
 
 

@@ -1,21 +1,24 @@
 """Lesson files: parsing, validation, canonical text and content versions.
 
 A lesson is a TOML file in ``lessons/`` (see ``lessons/README.md`` for the format). Loading
-never raises for a bad file: problems come back as ``Problem(file, item, message)`` so one
-broken lesson cannot stop the others.
+never raises for a bad file: problems come back as ``Problem(file, item, message, severity)``
+so one broken lesson cannot stop the others; an error keeps the lesson out, a warning does not.
 
 The modules: ``model`` (the lesson as plain data, its text and version), ``parse`` (checking a
-file's data, a function per section) and ``files`` (loading files from disk). Import from this
-package: it names the public API.
+file's data, a function per section), ``quotes`` (where a quote sits, or what the text has
+instead), ``checks`` (warnings across sections), ``report`` (one file's problems) and ``files``
+(loading files from disk). Import from this package: it names the public API.
 """
 
 from ..anchoring import AnchorError
 from .files import LessonSet, lesson_files, load_lesson_file, load_lessons
 from .model import (
+    ANY,
     BLOCK_KINDS,
     BLOCK_SEPARATOR,
     BUILTIN_CATEGORIES,
     FIELD_SETS,
+    Alternative,
     Block,
     Category,
     Decoy,
@@ -25,15 +28,17 @@ from .model import (
     Prompt,
     canonical_text,
 )
-from .parse import MAX_POINTS, SLUG, locate_quote, parse_lesson
+from .parse import MAX_POINTS, SLUG, parse_lesson
 
 __all__ = [
+    "ANY",
     "BLOCK_KINDS",
     "BLOCK_SEPARATOR",
     "BUILTIN_CATEGORIES",
     "FIELD_SETS",
     "MAX_POINTS",
     "SLUG",
+    "Alternative",
     "AnchorError",
     "Block",
     "Category",
@@ -47,6 +52,5 @@ __all__ = [
     "lesson_files",
     "load_lesson_file",
     "load_lessons",
-    "locate_quote",
     "parse_lesson",
 ]

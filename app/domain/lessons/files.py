@@ -26,20 +26,31 @@ def load_lesson_file(path: Path) -> tuple[Lesson | None, list[Problem]]:
 @dataclass
 class LessonSet:
     lessons: dict[str, Lesson]
-    problems: list[Problem]
+    reports: list[Problem]  # errors and warnings, file by file in the order read
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The errors: each kept a file's lesson out."""
+        return [p for p in self.reports if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Probable mistakes in lessons that loaded all the same."""
+        return [p for p in self.reports if not p.is_error]
 
 
 def load_lessons(paths: list[Path]) -> LessonSet:
-    """Load many lesson files; a broken one is reported and skipped, never fatal."""
+    """Load many lesson files; a broken one is reported and skipped, never fatal (a lesson
+    with warnings only is loaded)."""
     lessons: dict[str, Lesson] = {}
-    problems: list[Problem] = []
+    reports: list[Problem] = []
     for path in paths:
         lesson, found = load_lesson_file(path)
-        problems.extend(found)
+        reports.extend(found)
         if lesson is None:
             continue
         if lesson.id in lessons:
-            problems.append(
+            reports.append(
                 Problem(
                     path.name,
                     "id",
@@ -48,7 +59,7 @@ def load_lessons(paths: list[Path]) -> LessonSet:
             )
             continue
         lessons[lesson.id] = lesson
-    return LessonSet(lessons, problems)
+    return LessonSet(lessons, reports)
 
 
 def lesson_files(directory: Path) -> list[Path]:

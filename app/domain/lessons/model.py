@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 BLOCK_SEPARATOR = "\n\n"
 BLOCK_KINDS = ("breadcrumb", "headline", "caption", "paragraph", "aside", "footer")
@@ -50,14 +50,26 @@ FIELD_SETS: dict[str, list[dict[str, Any]]] = {
 }
 
 
+ANY = "any"  # an occurrence that means "wherever the quote occurs"
+
+
 @dataclass(frozen=True)
 class Problem:
+    """Something wrong in a lesson file. An error stops the lesson from loading; a warning
+    (something that is probably a mistake, such as a misspelt field) does not."""
+
     file: str
     item: str
     message: str
+    severity: Literal["error", "warning"] = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.item}: {self.message}"
+        label = "" if self.is_error else f"{self.severity}: "
+        return f"{self.file}: {self.item}: {label}{self.message}"
 
 
 @dataclass
@@ -89,22 +101,39 @@ class Prompt:
 
 
 @dataclass
+class Alternative:
+    """Other words that earn a key item as fully as its quote, as the author wrote them."""
+
+    quote: str
+    occurrence: int | str | None = None  # as a key item's: a number, ANY, or None (only one)
+
+
+@dataclass
 class KeyItem:
     id: str
     category: str
     explanation: str
     points: float
     quote: str = ""
-    occurrence: int | None = None
-    start: int = 0
+    occurrence: int | str | None = None  # 1 = the first; ANY: every occurrence earns the item
+    start: int = 0  # the main span: the quote (its first occurrence for ANY)
     end: int = 0
     statement: str = ""
     reference: str = ""
     cues: list[str] = field(default_factory=list)
+    also: list[Alternative] = field(default_factory=list)
+    extra_spans: list[tuple[int, int]] = field(default_factory=list)  # accepted besides the main
 
     @property
     def is_omission(self) -> bool:
         return not self.quote
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """Every range that earns this item: the main span first (none for an omission)."""
+        if self.is_omission:
+            return []
+        return [(self.start, self.end), *self.extra_spans]
 
 
 @dataclass
@@ -156,18 +185,35 @@ class Lesson:
         return next((p for p in self.prompts if p.id == pid), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain data (the snapshot stored per version). A key item's alternative spans are
+        left out when it has none, so a lesson that uses none hashes as it did before them."""
+        data = asdict(self)
+        for item in data["key"]:
+            for name in _OPTIONAL_KEY_FIELDS:
+                if not item[name]:
+                    del item[name]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Lesson:
-        """Rebuild a lesson from :meth:`to_dict` output (the snapshot stored per version)."""
+        """Rebuild a lesson from :meth:`to_dict` output, old snapshots included."""
         d = dict(data)
         d["blocks"] = [Block(**b) for b in d["blocks"]]
         d["categories"] = [Category(**c) for c in d["categories"]]
         d["prompts"] = [Prompt(**p) for p in d["prompts"]]
-        d["key"] = [KeyItem(**k) for k in d["key"]]
+        d["key"] = [_key_item(k) for k in d["key"]]
         d["decoys"] = [Decoy(**k) for k in d["decoys"]]
         return cls(**d)
+
+
+_OPTIONAL_KEY_FIELDS = ("also", "extra_spans")  # added later: absent from older snapshots
+
+
+def _key_item(data: dict[str, Any]) -> KeyItem:
+    k = dict(data)
+    k["also"] = [Alternative(**a) for a in k.get("also", [])]
+    k["extra_spans"] = [(s, e) for s, e in k.get("extra_spans", [])]
+    return KeyItem(**k)
 
 
 def canonical_text(blocks: list[Block]) -> str:

@@ -1,51 +1,24 @@
 """Parsing a lesson file's data, one section at a time. Never raises for a bad file: every
-problem is collected as ``Problem(file, item, message)``, and the lesson is None if any."""
+problem is collected as ``Problem(file, item, message, severity)``; the lesson is None if any
+is an error. Pure and quick, so an editor can run it on every change."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
-from ..anchoring import find_quote, snap_to_words
-from . import model
+from ..dates import BadDate, parse_day
+from . import checks, model
+from .quotes import Article, Span, locate
+from .report import SLUG, Report
 
-SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")  # used with fullmatch
 MAX_POINTS = 100
-META = ("title", "outlet", "byline", "published", "url", "grade_band", "teacher_note")
+META = ("title", "outlet", "byline", "url", "grade_band", "teacher_note")
 
 
-class _Checker:
-    """One file's problems, and what the checks of later sections need from earlier ones:
-    the ids used so far and the categories the lesson knows."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems: list[model.Problem] = []
-        self.ids: dict[str, str] = {}  # id -> where it was first used
-        self.known: set[str] = set()
-
-    def add(self, item: str, message: str) -> None:
-        self.problems.append(model.Problem(self.file, item, message))
-
-    def unique(self, item_id: Any, where: str) -> str:
-        if not isinstance(item_id, str) or not SLUG.fullmatch(item_id):
-            self.add(where, "'id' must be a slug: lower-case letters, digits and hyphens")
-            return repr(item_id)  # repr: a later "file: item: problem" line stays one line
-        if item_id in self.ids:
-            self.add(where, f"duplicate id {item_id!r} (also used by {self.ids[item_id]})")
-        self.ids[item_id] = where
-        return item_id
-
-    def category_of(self, entry: dict[str, Any], where: str) -> str:
-        cid = entry.get("category", "")
-        known = self.known
-        if not isinstance(cid, str) or cid not in known:
-            self.add(where, f"unknown category {cid!r} (known: {', '.join(sorted(known))})")
-        return cid if isinstance(cid, str) and cid in known else ""
-
-
-def _str(raw: dict[str, Any], key: str, where: str, out: _Checker, *, required: bool) -> str:
+def _str(raw: dict[str, Any], key: str, where: str, out: Report, *, required: bool) -> str:
     value = raw.get(key, "")
     if not isinstance(value, str):
         out.add(where, f"'{key}' must be text")
@@ -55,7 +28,7 @@ def _str(raw: dict[str, Any], key: str, where: str, out: _Checker, *, required: 
     return value
 
 
-def _points(raw: dict[str, Any], where: str, out: _Checker) -> float:
+def _points(raw: dict[str, Any], where: str, out: Report) -> float:
     value = raw.get("points", 1)
     if isinstance(value, bool) or not isinstance(value, int | float):
         out.add(where, "'points' must be a number")
@@ -65,30 +38,6 @@ def _points(raw: dict[str, Any], where: str, out: _Checker) -> float:
     elif value > MAX_POINTS:
         out.add(where, f"points must be at most {MAX_POINTS} (got {value})")
     return float(value)
-
-
-def locate_quote(
-    text: str, quote: str, occurrence: Any, where: str, out: _Checker
-) -> tuple[int, int]:
-    """Where a key quote sits; the same rules a student's typed quote is anchored by."""
-    if occurrence is not None and (isinstance(occurrence, bool) or not isinstance(occurrence, int)):
-        out.add(where, "'occurrence' must be a whole number (1 is the first)")
-        return 0, 0
-    places = [p for p in find_quote(text, quote) if text[p[0] : p[1]] == quote]
-    if not places:
-        out.add(where, f"quote {quote!r} is not in the article")
-        return 0, 0
-    if occurrence is None and len(places) > 1:
-        out.add(where, f"quote {quote!r} occurs {len(places)} times: say which with 'occurrence'")
-        return places[0]
-    n = 1 if occurrence is None else occurrence
-    if not 1 <= n <= len(places):
-        out.add(where, f"occurrence {n} asked for, but {quote!r} occurs {len(places)} time(s)")
-        return places[0]
-    start, end = places[n - 1]
-    if snap_to_words(text, start, end) != (start, end):
-        out.add(where, f"quote {quote!r} must start and end on whole words")
-    return start, end
 
 
 # Each [[list]] of tables: the problem when it is not a list (or, for the first two, is empty),
@@ -105,9 +54,7 @@ _LISTS = {
 _REQUIRED = ("blocks", "prompts")
 
 
-def _tables(
-    raw: dict[str, Any], section: str, out: _Checker
-) -> Iterator[tuple[str, dict[str, Any]]]:
+def _tables(raw: dict[str, Any], section: str, out: Report) -> Iterator[tuple[str, dict[str, Any]]]:
     """The entries of a ``[[section]]`` list as (``section[n]``, table)."""
     wrong, not_table = _LISTS[section]
     entries = raw.get(section, [])
@@ -122,7 +69,7 @@ def _tables(
         yield where, entry
 
 
-def _header(raw: dict[str, Any], out: _Checker) -> dict[str, Any]:
+def _header(raw: dict[str, Any], out: Report) -> dict[str, Any]:
     """The lesson's id, its metadata texts and minutes."""
     lesson_id = raw.get("id", "")
     if not isinstance(lesson_id, str) or not SLUG.fullmatch(lesson_id):
@@ -132,13 +79,34 @@ def _header(raw: dict[str, Any], out: _Checker) -> dict[str, Any]:
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
         out.add("minutes", "'minutes' must be a positive whole number")
         minutes = 30
-    return {"id": lesson_id, "minutes": minutes, **header}
+    out.unknown_fields(raw, checks.LESSON_FIELDS, "lesson")
+    return {"id": lesson_id, "minutes": minutes, "published": _published(raw, out), **header}
 
 
-def _blocks(raw: dict[str, Any], out: _Checker) -> list[model.Block]:
+def _published(raw: dict[str, Any], out: Report) -> str:
+    """The publication date as text: year-month-day (a TOML date is taken as one)."""
+    value = raw.get("published", "")
+    if isinstance(value, date):  # published = 2022-11-15, without quotes
+        value = value.isoformat()
+    if not isinstance(value, str):
+        out.add("published", "'published' must be text")
+        return ""
+    if value.strip():
+        try:
+            parse_day(value)
+        except BadDate:
+            out.warn(
+                "published",
+                f"{value!r} is not a date: write it as year-month-day, like 2022-11-15",
+            )
+    return value
+
+
+def _blocks(raw: dict[str, Any], out: Report) -> list[model.Block]:
     blocks: list[model.Block] = []
     offset = 0
     for where, b in _tables(raw, "blocks", out):
+        out.unknown_fields(b, checks.BLOCK_FIELDS, where)
         kind = _str(b, "kind", where, out, required=True)
         text = _str(b, "text", where, out, required=True)
         if kind and kind not in model.BLOCK_KINDS:
@@ -156,7 +124,7 @@ def _blocks(raw: dict[str, Any], out: _Checker) -> list[model.Block]:
     return blocks
 
 
-def _categories(raw: dict[str, Any], out: _Checker) -> list[model.Category]:
+def _categories(raw: dict[str, Any], out: Report) -> list[model.Category]:
     """The built-in categories, then the lesson's own (one with a built-in id replaces it)."""
     categories = [
         model.Category(cid, c["label"], c["color"]) for cid, c in model.BUILTIN_CATEGORIES.items()
@@ -170,6 +138,7 @@ def _categories(raw: dict[str, Any], out: _Checker) -> list[model.Category]:
         if not SLUG.fullmatch(cid) or not isinstance(c, dict):
             out.add(where, "a category id must be a slug with a label and a color")
             continue
+        out.unknown_fields(c, checks.CATEGORY_FIELDS, where)
         color = _str(c, "color", where, out, required=True)
         if color and not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
             out.add(where, "color must look like #1a2b3c")
@@ -179,9 +148,10 @@ def _categories(raw: dict[str, Any], out: _Checker) -> list[model.Category]:
     return categories
 
 
-def _prompt(p: dict[str, Any], where: str, out: _Checker) -> model.Prompt:
+def _prompt(p: dict[str, Any], where: str, out: Report) -> model.Prompt:
     pid = out.unique(p.get("id"), where)
     where = f"prompt {pid}"
+    out.unknown_fields(p, checks.PROMPT_FIELDS, where)
     cid = out.category_of(p, where)
     fields = model.FIELD_SETS.get(cid, [])
     required = p.get("required", [])
@@ -199,7 +169,7 @@ def _prompt(p: dict[str, Any], where: str, out: _Checker) -> model.Prompt:
     return model.Prompt(pid, cid, question, hints, list(required), fields)
 
 
-def _key_item(k: dict[str, Any], where: str, text: str, out: _Checker) -> model.KeyItem:
+def _key_item(k: dict[str, Any], where: str, article: Article, out: Report) -> model.KeyItem:
     kid = out.unique(k.get("id"), where)
     where = f"key {kid}"
     cid = out.category_of(k, where)
@@ -209,6 +179,7 @@ def _key_item(k: dict[str, Any], where: str, text: str, out: _Checker) -> model.
         explanation=_str(k, "explanation", where, out, required=True),
         points=_points(k, where, out),
     )
+    checks.fields_of_kind(k, where, out, omission=cid == "omission")
     if cid == "omission":
         item.statement = _str(k, "statement", where, out, required=True)
         item.reference = _str(k, "reference", where, out, required=True)
@@ -220,16 +191,51 @@ def _key_item(k: dict[str, Any], where: str, text: str, out: _Checker) -> model.
         if "quote" in k:
             out.add(where, "an omission points at nothing in the text: remove 'quote'")
     else:
-        item.quote = _str(k, "quote", where, out, required=True)
-        item.occurrence = k.get("occurrence")
-        if item.quote:
-            item.start, item.end = locate_quote(text, item.quote, item.occurrence, where, out)
+        _key_spans(item, k, where, article, out)
     return item
 
 
-def _decoy(d: dict[str, Any], where: str, text: str, out: _Checker) -> model.Decoy:
+def _key_spans(
+    item: model.KeyItem, k: dict[str, Any], where: str, article: Article, out: Report
+) -> None:
+    """The item's quote and the alternatives it accepts, each located in the article."""
+    item.quote = _str(k, "quote", where, out, required=True)
+    item.occurrence = k.get("occurrence")
+    item.also = _alternatives(k.get("also", []), where, out)
+    spans: list[Span] = []
+    if item.quote.strip():
+        spans = locate(article, item.quote, item.occurrence, where, out, allow_any=True)
+    for alt in item.also:
+        spans += locate(
+            article, alt.quote, alt.occurrence, where, out, noun="alternative", allow_any=True
+        )
+    spans = list(dict.fromkeys(spans))  # the same words accepted twice count once
+    if spans:
+        (item.start, item.end), *item.extra_spans = spans
+
+
+def _alternatives(raw: Any, where: str, out: Report) -> list[model.Alternative]:
+    """``also``: other words that earn the item, each a quote or {quote, occurrence}."""
+    shape = "'also' must be a list of quotes, or of {quote = \"...\", occurrence = ...} tables"
+    if not isinstance(raw, list):
+        out.add(where, shape)
+        return []
+    alternatives = []
+    for entry in raw:
+        table = entry if isinstance(entry, dict) else {"quote": entry}
+        quote = table.get("quote")
+        if not isinstance(quote, str) or not quote.strip():
+            out.add(where, shape)
+            continue
+        out.unknown_fields(table, checks.ALTERNATIVE_FIELDS, where)
+        alternatives.append(model.Alternative(quote, table.get("occurrence")))
+    return alternatives
+
+
+def _decoy(d: dict[str, Any], where: str, article: Article, out: Report) -> model.Decoy:
     did = out.unique(d.get("id"), where)
     where = f"decoy {did}"
+    out.unknown_fields(d, checks.DECOY_FIELDS, where)
     decoy = model.Decoy(
         did,
         out.category_of(d, where),
@@ -237,12 +243,13 @@ def _decoy(d: dict[str, Any], where: str, text: str, out: _Checker) -> model.Dec
         _str(d, "explanation", where, out, required=True),
         d.get("occurrence"),
     )
-    if decoy.quote:
-        decoy.start, decoy.end = locate_quote(text, decoy.quote, decoy.occurrence, where, out)
+    if decoy.quote.strip():
+        spans = locate(article, decoy.quote, decoy.occurrence, where, out)
+        decoy.start, decoy.end = spans[0] if spans else (0, 0)
     return decoy
 
 
-def _scoring(raw: dict[str, Any], out: _Checker) -> dict[str, float]:
+def _scoring(raw: dict[str, Any], out: Report) -> dict[str, float]:
     scoring: dict[str, float] = {}
     raw_scoring = raw.get("scoring", {})
     if not isinstance(raw_scoring, dict):
@@ -250,7 +257,7 @@ def _scoring(raw: dict[str, Any], out: _Checker) -> dict[str, float]:
         raw_scoring = {}
     for cid, weight in raw_scoring.items():
         if cid not in out.known:
-            out.add(f"scoring.{cid}", f"unknown category {cid!r}")
+            out.add(f"scoring.{cid}", f"unknown category {cid!r}{out.suggest(cid, out.known)}")
         elif isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
             out.add(f"scoring.{cid}", "a weight must be a number of zero or more")
         else:
@@ -259,18 +266,21 @@ def _scoring(raw: dict[str, Any], out: _Checker) -> dict[str, float]:
 
 
 def parse_lesson(raw: dict[str, Any], file: str) -> tuple[model.Lesson | None, list[model.Problem]]:
-    """Validate a lesson's data; return the lesson (None if unusable) and every problem."""
-    out = _Checker(file)
+    """Check a lesson's data; return the lesson (None if any problem is an error) and every
+    problem found, errors and warnings, in the order of the file."""
+    out = Report(file)
     header = _header(raw, out)
     blocks = _blocks(raw, out)
-    text = model.canonical_text(blocks)
+    article = Article(model.canonical_text(blocks))
     categories = _categories(raw, out)
     out.known = {c.id for c in categories}
     prompts = [_prompt(p, where, out) for where, p in _tables(raw, "prompts", out)]
-    key = [_key_item(k, where, text, out) for where, k in _tables(raw, "key", out)]
-    decoys = [_decoy(d, where, text, out) for where, d in _tables(raw, "decoys", out)]
+    key = [_key_item(k, where, article, out) for where, k in _tables(raw, "key", out)]
+    decoys = [_decoy(d, where, article, out) for where, d in _tables(raw, "decoys", out)]
     scoring = _scoring(raw, out)
-    if out.problems:
+    checks.unasked_categories(prompts, key, categories, out)
+    checks.decoys_on_key_items(key, decoys, out)
+    if out.has_errors:
         return None, out.problems
     lesson = model.Lesson(
         **header,
@@ -282,4 +292,4 @@ def parse_lesson(raw: dict[str, Any], file: str) -> tuple[model.Lesson | None, l
         scoring=scoring,
         source_file=file,
     )
-    return lesson, []
+    return lesson, out.problems
