@@ -35,11 +35,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from .web import api, auth, errors, main, policy, roster, student, teacher
+    from .web import api, auth, errors, lessons, main, policy, roster, student, teacher
     from .web.security import limits, sessions
 
     # policy registers every app-wide request rule, in its order; blueprints add their own
-    for module in (sessions, policy, main, limits, auth, student, teacher, roster, api, errors):
+    for module in (
+        sessions,
+        policy,
+        main,
+        limits,
+        auth,
+        student,
+        teacher,
+        roster,
+        lessons,
+        api,
+        errors,
+    ):
         module.init_app(app)
 
     hops = {k: int(app.config[f"PROXY_FIX_X_{k.upper()}"]) for k in ("for", "proto", "host")}

@@ -119,6 +119,36 @@ class LessonVersion(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class AuthoredLesson(Model):
+    """A lesson a teacher wrote in the browser. ``content`` is its working copy, in the shape
+    of ``Lesson.to_dict()`` (so the lesson parser and checker read it as they read a file);
+    publishing pins that content as a ``LessonVersion``, which assignments point to exactly as
+    they do for a built-in lesson. A draft may keep the version it last published."""
+
+    __tablename__ = "authored_lessons"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('draft', 'published')", name="status_known"),
+        sa.CheckConstraint(
+            "status = 'draft' OR published_version_id IS NOT NULL", name="published_has_version"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(_belongs_to("users"), index=True)
+    # the lesson's slug: one per server, never a built-in lesson's (its versions are keyed by it)
+    lesson_id: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(10), default="draft")
+    # other teachers on this server may read and duplicate it
+    shared: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    content: Mapped[str] = mapped_column(sa.Text)  # JSON of domain.lessons.Lesson.to_dict()
+    published_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lesson_versions.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    owner: Mapped[User] = relationship()
+    published_version: Mapped[LessonVersion | None] = relationship()
+
+
 class Assignment(Model):
     __tablename__ = "assignments"
 

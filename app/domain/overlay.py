@@ -66,6 +66,9 @@ class Piece:
     mine: list[tuple[str, str]] = field(default_factory=list)  # (annotation id, matched|extra)
 
 
+Span = tuple[str, int, int, str]  # (id, start, end, state)
+
+
 def review_pieces(lesson: Lesson, work: StudentWork, scored: Scored) -> list[list[Piece]]:
     """Per block, the text cut at every edge of a key span or a student highlight."""
     found = scored.found
@@ -79,6 +82,19 @@ def review_pieces(lesson: Lesson, work: StudentWork, scored: Scored) -> list[lis
         for a in work.annotations
         if (span := a.span)
     ]
+    return cut_pieces(lesson, keys, mine)
+
+
+def key_pieces(lesson: Lesson) -> list[list[Piece]]:
+    """The answer key over the article, as a teacher reads a lesson: each key span with its
+    category as its state, each decoy with "decoy"."""
+    keys = [(k.id, k.start, k.end, k.category) for k in lesson.key if not k.is_omission]
+    keys += [(d.id, d.start, d.end, "decoy") for d in lesson.decoys]
+    return cut_pieces(lesson, keys, [])
+
+
+def cut_pieces(lesson: Lesson, keys: list[Span], mine: list[Span]) -> list[list[Piece]]:
+    """Per block, the text cut at every edge of a span, each piece with the spans over it."""
     out: list[list[Piece]] = []
     for block in lesson.blocks:
         cuts = {block.start, block.end}

@@ -288,6 +288,15 @@ class DueForm(FlaskForm):
     due = DateField("Due date", validators=[Optional()])
 
 
+class LessonSearchForm(FlaskForm):
+    """The lesson library's search: a GET form (a link to results can be shared), no token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search by title or outlet", validators=[Length(max=200)])
+
+
 class ActionForm(FlaskForm):
     """A button that changes something (log out, submit, delete): only its CSRF token."""
 

@@ -19,8 +19,8 @@ from werkzeug.routing import IntegerConverter
 
 from .. import services
 from ..extensions import db
-from ..models import Assignment, Classroom
-from ..services import class_work, rosters
+from ..models import Assignment, AuthoredLesson, Classroom
+from ..services import class_work, library, rosters
 
 T = TypeVar("T")
 
@@ -81,6 +81,11 @@ def student_assignment(assignment_id: int) -> Assignment:
     if not current_user.is_student:
         abort(404)
     return found(services.assignment_for_student(db.session, current_user, assignment_id))
+
+
+def readable_lesson(authored_id: int) -> AuthoredLesson:
+    """A lesson the current teacher wrote, or one another teacher shares."""
+    return found(library.readable(db.session, current_user, authored_id))
 
 
 def roster_entry(classroom: Classroom, student_id: int) -> rosters.RosterEntry:

@@ -398,6 +398,7 @@ def _teacher(page, server: LiveServer, x: Hostile, w: Watch, full: bool) -> None
         "teacher home",
         [TEACHER_NAME, CLASS_NAME, CLASS_NAME_2, h.title, h.outlet, h.grade_band, x.problem],
     )
+    _lesson_library(page, url, x, w)
     klass = f"{url}/teacher/classes/{x.classroom}"
     page.goto(klass)
     w.check(
@@ -490,6 +491,22 @@ def _teacher(page, server: LiveServer, x: Hostile, w: Watch, full: bool) -> None
     page.goto(f"{url}/student/")
     w.check(page, "403 (teacher)")
     _log_out(page)
+
+
+def _lesson_library(page, url: str, x: Hostile, w: Watch) -> None:
+    """The lessons area: the list (with the broken file's problem), a search that finds
+    nothing (the query shown back), and the hostile lesson read with its key."""
+    h = x.lesson
+    page.goto(f"{url}/teacher/lessons")
+    w.check(page, "lessons", [h.title, h.outlet, BROKEN_LESSON_NAME, x.problem.split(": ", 1)[1]])
+    page.locator("#q").fill(REFLECTED)
+    page.get_by_role("button", name="Search").click()
+    w.check(page, "lessons, searched", [f"\u201c{REFLECTED}\u201d"], values={"#q": REFLECTED})
+    page.goto(f"{url}/teacher/lessons/builtin/{HOSTILE_LESSON_ID}")
+    omission = next(k for k in h.key if k.is_omission)
+    texts = [h.title, h.outlet, h.byline, h.teacher_note, h.url, omission.reference]
+    texts += [k.explanation for k in h.key] + [d.explanation for d in h.decoys]
+    w.check(page, "lesson with its key", texts, blocks=(".key-article .block", _blocks(h)))
 
 
 def _teacher_forms(page, server: LiveServer, x: Hostile, w: Watch, deleting: bool) -> None:

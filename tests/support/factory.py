@@ -97,8 +97,10 @@ class Factory:
 
     def student(self, username: str | None = None, classroom=None, name: str | None = None) -> User:
         n = next(_numbers)
+        # zero-padded: a class list sorted by name is in the order the students were made,
+        # whatever the run's counter has reached ("Student 10" would sort before "Student 9")
         s = services.create_student(
-            db.session, username or f"student{n}", name or f"Student {n}", PASSWORD
+            db.session, username or f"student{n}", name or f"Student {n:04d}", PASSWORD
         )
         if classroom is not None:
             services.enroll(db.session, classroom, s)

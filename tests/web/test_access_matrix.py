@@ -1,17 +1,22 @@
 """Every route x {anonymous, student A, student B, teacher X, teacher Y}, generated from the URL
 map: a new route without an entry in EXPECT fails here, so none can be forgotten.
 
-Teacher X owns the class; students A and B are in it; teacher Y has a class of their own. The
-URLs name X's class and assignment, student A and A's annotation. CSRF is off here (it has its
+Teacher X owns the class and an unshared draft lesson; students A and B are in the class;
+teacher Y has a class of their own. The URLs name X's class, assignment and draft, student A
+and A's annotation. CSRF is off here (it has its
 own tests): this is about who may reach what. "ok" means the request got through (any answer
 but a redirect to log in, 401, 403, 404 or 5xx); a number is the exact refusal.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from app import create_app
+from app import create_app, services
+from app.extensions import db
+from app.services import library
 from tests.conftest import _base_config
 from tests.support.client import login
 from tests.support.factory import highlight
@@ -70,6 +75,9 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("teacher.set_rubric", "POST"): TEACHER_X,
     ("teacher.set_final", "POST"): TEACHER_X,
     ("teacher.reopen", "POST"): TEACHER_X,
+    ("lessons.index", "GET"): row(302, 403, 403, OK, OK),
+    ("lessons.builtin", "GET"): row(302, 403, 403, OK, OK),
+    ("lessons.authored", "GET"): TEACHER_X,  # X's draft, not shared: Y gets 404
     ("roster.settings", "GET"): TEACHER_X,
     ("roster.settings", "POST"): TEACHER_X,
     ("roster.archive", "POST"): TEACHER_X,
@@ -118,6 +126,10 @@ def world(app, make, lesson):
     b = make.student("student-b", classroom=cx)
     from tests.support.factory import save_annotation
 
+    draft = library.create_authored(
+        db.session, x, replace(lesson, id="x-draft"), services.current_lessons(make.lessons_dir)
+    )
+    db.session.commit()
     body = highlight(lesson, "vented its anger", category="loaded", prompt="loaded")
     uid = save_annotation(assignment.id, a, body)
     values = {
@@ -128,6 +140,8 @@ def world(app, make, lesson):
         "prompt_id": "loaded",
         "kind": "grades.csv",
         "filename": "css/app.css",
+        "lesson_slug": lesson.id,
+        "authored_id": draft.id,
     }
     return {
         "users": {"student_a": a, "student_b": b, "teacher_x": x, "teacher_y": y},

@@ -1,0 +1,81 @@
+"""The lesson library's rules: what a teacher reads about each lesson in the list (its date,
+size and answer-key counts) and which lessons a search finds. Pure: no Flask, no database."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from .lessons import Lesson
+
+# "about 2022-11-15", "approx. 2022-11-15", "c. 2022-11-15" or "~2022-11-15": an inferred date
+_APPROXIMATE = re.compile(
+    r"(?:about|approx(?:imately|\.)?|circa|c\.|~)\s*(\d{4}-\d{2}-\d{2})", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class PublishedDate:
+    """A lesson's publication date as its data gives it: a day when it is one (year-month-day),
+    said to be approximate when the data says so; any other text is shown as written."""
+
+    text: str
+    day: date | None
+    approximate: bool = False
+
+
+def published_date(text: str) -> PublishedDate:
+    text = text.strip()
+    inferred = _APPROXIMATE.fullmatch(text)
+    written = inferred.group(1) if inferred else text
+    try:
+        day = date.fromisoformat(written) if len(written) == 10 else None
+    except ValueError:
+        day = None
+    return PublishedDate(text, day, approximate=day is not None and inferred is not None)
+
+
+@dataclass(frozen=True)
+class KeyCounts:
+    sources: int
+    loaded: int
+    omissions: int
+    decoys: int
+    other: int  # key items in a lesson's own categories
+
+
+@dataclass(frozen=True)
+class LessonFacts:
+    """What the list says about a lesson besides its title and outlet."""
+
+    words: int
+    key: KeyCounts
+    published: PublishedDate
+
+
+def facts(lesson: Lesson) -> LessonFacts:
+    per_category = Counter(k.category for k in lesson.key)
+    builtin = per_category["source"] + per_category["loaded"] + per_category["omission"]
+    counts = KeyCounts(
+        sources=per_category["source"],
+        loaded=per_category["loaded"],
+        omissions=per_category["omission"],
+        decoys=len(lesson.decoys),
+        other=len(lesson.key) - builtin,
+    )
+    return LessonFacts(len(lesson.text.split()), counts, published_date(lesson.published))
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, so "Le Monde" finds "Le Mondé" and "reuters" "Reuters"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def matches(query: str, *texts: str) -> bool:
+    """Whether every word of the query is in one of the texts (a title, an outlet)."""
+    haystack = _folded(" ".join(texts))
+    return all(word in haystack for word in _folded(query).split())
