@@ -4,6 +4,8 @@ database."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -63,3 +65,30 @@ def check_cutoff(day: date, today: date) -> None:
 def today_in(zone: str, now: datetime | None = None) -> date:
     moment = now or datetime.now(UTC)
     return moment.astimezone(ZoneInfo(zone)).date()
+
+
+# "about 2022-11-15", "approx. 2022-11-15", "c. 2022-11-15" or "~2022-11-15": an inferred date
+_APPROXIMATE = re.compile(
+    r"(?:about|approx(?:imately|\.)?|circa|c\.|~)\s*(\d{4}-\d{2}-\d{2})", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class PublishedDate:
+    """A lesson's publication date as its data gives it: a day when it is one (year-month-day),
+    said to be approximate when the data says so; any other text is shown as written."""
+
+    text: str
+    day: date | None
+    approximate: bool = False
+
+
+def published_date(text: str) -> PublishedDate:
+    text = text.strip()
+    inferred = _APPROXIMATE.fullmatch(text)
+    written = inferred.group(1) if inferred else text
+    try:
+        day = date.fromisoformat(written) if len(written) == 10 else None
+    except ValueError:
+        day = None
+    return PublishedDate(text, day, approximate=day is not None and inferred is not None)

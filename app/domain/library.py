@@ -3,39 +3,12 @@ size and answer-key counts) and which lessons a search finds. Pure: no Flask, no
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 
+from .dates import PublishedDate, published_date
 from .lessons import Lesson
-
-# "about 2022-11-15", "approx. 2022-11-15", "c. 2022-11-15" or "~2022-11-15": an inferred date
-_APPROXIMATE = re.compile(
-    r"(?:about|approx(?:imately|\.)?|circa|c\.|~)\s*(\d{4}-\d{2}-\d{2})", re.IGNORECASE
-)
-
-
-@dataclass(frozen=True)
-class PublishedDate:
-    """A lesson's publication date as its data gives it: a day when it is one (year-month-day),
-    said to be approximate when the data says so; any other text is shown as written."""
-
-    text: str
-    day: date | None
-    approximate: bool = False
-
-
-def published_date(text: str) -> PublishedDate:
-    text = text.strip()
-    inferred = _APPROXIMATE.fullmatch(text)
-    written = inferred.group(1) if inferred else text
-    try:
-        day = date.fromisoformat(written) if len(written) == 10 else None
-    except ValueError:
-        day = None
-    return PublishedDate(text, day, approximate=day is not None and inferred is not None)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from flask import Blueprint, Flask, current_app, render_template, request
 from flask_login import current_user
 
 from .. import services
+from ..domain.dates import published_date
 from ..domain.lessons import LessonSet
-from ..domain.library import published_date
 from ..domain.overlay import key_pieces
 from ..extensions import db
 from ..services import library

@@ -200,8 +200,17 @@ def test_a_published_value_that_is_not_a_date_is_a_warning(published):
     lesson, problems = check(lesson_with(lambda r: r.update(published=published)))
     assert lesson is not None
     assert only(problems, "warning") == [
-        f"published: {published!r} is not a date: write it as year-month-day, like 2022-11-15"
+        f"published: {published!r} is not a date: write it as year-month-day, like 2022-11-15 "
+        "(or about 2022-11-15 when the date is inferred, not printed)"
     ]
+
+
+@pytest.mark.parametrize("published", ["about 2022-11-15", "~2022-11-15", "Approx. 2022-11-15"])
+def test_an_approximate_date_is_a_date(published):
+    """An inferred date is written "about ..." (the list and the lesson page say "about")."""
+    lesson, problems = check(lesson_with(lambda r: r.update(published=published)))
+    assert lesson is not None
+    assert only(problems, "warning") == []
 
 
 @pytest.mark.parametrize(("given", "kept"), [(date(2022, 11, 15), "2022-11-15"), ("", "")])

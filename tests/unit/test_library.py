@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.dates import published_date
 from app.domain.lessons import KeyItem, load_lesson_file
-from app.domain.library import facts, matches, published_date
+from app.domain.library import facts, matches
 from app.domain.overlay import key_pieces
 
 PATH = Path(__file__).resolve().parents[2] / "lessons" / "kiev-anger-milley.toml"

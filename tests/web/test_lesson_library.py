@@ -18,7 +18,7 @@ from app.domain.lessons import canonical_text, load_lesson_file
 from app.extensions import db
 from app.models import AuthoredLesson, LessonVersion
 from app.services import library
-from tests.support.client import FormClient
+from tests.support.client import FormClient, login
 from tests.support.factory import new_class
 from tests.support.html import page, text_of
 from tests.web.grading_helpers import dashboard_url, review_url
@@ -267,3 +267,17 @@ def test_a_published_lesson_needs_its_version(school):
     with pytest.raises(IntegrityError, match="published_has_version"):
         db.session.commit()
     db.session.rollback()
+
+
+def test_students_see_an_inferred_date_as_about_that_day(app, make, lesson):
+    """A lesson whose date is inferred says so where students read it, as the list does."""
+    teacher = make.teacher()
+    classroom = make.classroom(teacher)
+    inferred = replace(lesson, id="kiev-inferred", published="about 2022-11-15")
+    assignment = make.assignment(classroom, inferred)
+    student = make.student(classroom=classroom)
+    client = app.test_client()
+    assert login(client, student).status_code == 302
+    header = page(client.get(f"/student/assignments/{assignment.id}")).find("div", "article-meta")
+    assert "about 15 Nov 2022" in " ".join(text_of(header).split())
+    assert header.find("abbr", cls="approx").attrs["title"].startswith("An approximate date")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from ..dates import BadDate, parse_day
+from ..dates import published_date
 from . import checks, model
 from .quotes import Article, Span, locate
 from .report import SLUG, Report
@@ -91,14 +91,12 @@ def _published(raw: dict[str, Any], out: Report) -> str:
     if not isinstance(value, str):
         out.add("published", "'published' must be text")
         return ""
-    if value.strip():
-        try:
-            parse_day(value)
-        except BadDate:
-            out.warn(
-                "published",
-                f"{value!r} is not a date: write it as year-month-day, like 2022-11-15",
-            )
+    if value.strip() and published_date(value).day is None:
+        out.warn(
+            "published",
+            f"{value!r} is not a date: write it as year-month-day, like 2022-11-15 (or "
+            "about 2022-11-15 when the date is inferred, not printed)",
+        )
     return value
 
 
