@@ -2,10 +2,11 @@
 
 ``lesson_to_toml(lesson)`` gives the TOML that ``parse_lesson`` reads (``lessons/README.md``),
 in the README's order and with only what the author would write: no offsets (they come from the
-quotes), no built-in categories, no default scoring. Reading it back gives the same lesson, the
-same ``version`` included. Every string goes through a real TOML writer (tomli-w), so quotes,
-backslashes, triple quotes, control characters and line breaks in untrusted text survive; texts
-with line breaks are written as multi-line strings unless that would change one (a CR LF).
+quotes), no built-in categories, no [scoring] table for a lesson without one. Reading it back
+gives the same lesson, the same ``version`` included. Every string goes through a real TOML
+writer (tomli-w), so quotes, backslashes, triple quotes, control characters and line breaks in
+untrusted text survive; texts with line breaks are written as multi-line strings unless that
+would change one (tomli-w writes a CR LF in one as LF).
 """
 
 from __future__ import annotations
@@ -26,14 +27,14 @@ _HEADER = """\
 def lesson_to_toml(lesson: model.Lesson) -> str:
     """The lesson as a lesson file; ``parse_lesson(tomllib.loads(...))`` gives it back with
     the same version. Meant for lessons ``parse_lesson`` produced."""
-    data = lesson_to_data(lesson)
+    data = _file_data(lesson)
     body = tomli_w.dumps(data, multiline_strings=True)
     if tomllib.loads(body) != data:  # tomli-w writes a "\r\n" in a multi-line string as "\n"
         body = tomli_w.dumps(data)  # every string on one line, each character escaped as needed
     return _HEADER.format(version=lesson.version) + "\n" + body
 
 
-def lesson_to_data(lesson: model.Lesson) -> dict[str, Any]:
+def _file_data(lesson: model.Lesson) -> dict[str, Any]:
     """The lesson as the plain data of its file (what ``tomllib`` would read from it)."""
     data: dict[str, Any] = {
         "id": lesson.id,
