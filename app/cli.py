@@ -1,5 +1,6 @@
-"""Command-line tools: ``flask --app app lessons check [PATH...]``, ``flask --app app demo`` and
-``flask --app app purge --archived-before DATE``."""
+"""Command-line tools: ``flask --app app lessons check [PATH...]``, ``flask --app app lessons
+export LESSON_ID [-o FILE]``, ``flask --app app demo`` and ``flask --app app purge
+--archived-before DATE``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .domain.lessons import lesson_files, load_lessons
+from .domain.lessons import lesson_files, lesson_to_toml, load_lessons
 
 lessons_cli = AppGroup("lessons", help="Work with lesson files.")
 
@@ -34,6 +35,37 @@ def check(paths: tuple[Path, ...]) -> None:
     click.echo(summary + (f", {warnings} warning(s)" if warnings else ""), err=True)
     if errors:
         raise SystemExit(1)
+
+
+@lessons_cli.command("export")
+@click.argument("lesson_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the lesson file here (default: print it).",
+)
+def export(lesson_id: str, output: Path | None) -> None:
+    """Write a built-in lesson (from the lessons folder) as a lesson file: the exchange format
+    between servers. `lessons check` accepts it, and it reads back as the same lesson, with
+    the same version. Needs no secret key and no debug mode."""
+    directory = Path(current_app.config["LESSONS_DIR"])
+    found = load_lessons(lesson_files(directory))
+    lesson = found.lessons.get(lesson_id)
+    if lesson is None:
+        known = ", ".join(sorted(found.lessons)) or "none"
+        broken = (
+            f" ({len(found.problems)} problem(s): run `lessons check`)" if found.problems else ""
+        )
+        raise click.ClickException(
+            f"no lesson {lesson_id!r} in {directory}{broken}. Known lesson ids: {known}"
+        )
+    text = lesson_to_toml(lesson)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8", newline="")
+    click.echo(f"Wrote {lesson.id} (version {lesson.version}) to {output}", err=True)
 
 
 @click.command("demo")

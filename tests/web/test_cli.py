@@ -1,7 +1,9 @@
 """`flask --app app lessons check [PATH...]`: every error as `file: item: problem` and every
 warning as `file: item: warning: problem`, a non-zero exit when there is any error, and no
-secret key or debug mode needed. `flask --app app purge --archived-before DATE`: deletes
-classes archived before the date, with everything in them, after listing them."""
+secret key or debug mode needed. `flask --app app lessons export LESSON_ID [-o FILE]`: a
+built-in lesson as a file that passes the check with the same version. `flask --app app purge
+--archived-before DATE`: deletes classes archived before the date, with everything in them,
+after listing them."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +20,7 @@ import click
 import pytest
 
 from app import create_app
+from app.domain.lessons import lesson_to_toml, load_lesson_file
 from app.extensions import db
 from app.models import Classroom, User
 from tests.web.test_privacy import build_school, counts, only_these_went, rows_of
@@ -157,12 +161,11 @@ def _no_secret_env() -> dict[str, str]:
     return {**env, "FLASK_DEBUG": "0", "FLASK_SQLALCHEMY_DATABASE_URI": "sqlite://"}
 
 
-def test_the_check_needs_no_secret_key_or_debug_mode(tmp_path):
-    warned = tmp_path / "warned.toml"
-    warned.write_text(lesson("warned").replace("points = 2", "points = 2\nhint = 1"))
-    args = [sys.executable, "-m", "flask", "--app", "app", "lessons", "check"]
+def flask_without_a_secret(*args: str) -> subprocess.CompletedProcess[str]:
+    """``flask --app app ARGS`` run as a shell would, with no secret key and no debug mode;
+    it must succeed without a traceback."""
     done = subprocess.run(
-        [*args, str(LESSONS_DIR), str(warned)],
+        [sys.executable, "-m", "flask", "--app", "app", *args],
         cwd=ROOT,
         env=_no_secret_env(),
         capture_output=True,
@@ -172,6 +175,13 @@ def test_the_check_needs_no_secret_key_or_debug_mode(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
+    return done
+
+
+def test_the_check_needs_no_secret_key_or_debug_mode(tmp_path):
+    warned = tmp_path / "warned.toml"
+    warned.write_text(lesson("warned").replace("points = 2", "points = 2\nhint = 1"))
+    done = flask_without_a_secret("lessons", "check", str(LESSONS_DIR), str(warned))
     assert done.stdout.startswith("warned.toml: key loaded-vented: warning: unknown field 'hint'")
     assert "2 lesson(s) OK, 0 problem(s), 1 warning(s)" in done.stderr
 
@@ -189,6 +199,55 @@ def test_outside_debug_the_app_still_will_not_serve_without_a_secret_key(monkeyp
             stack.enter_context(click.Context(click.Command(command)))
         with pytest.raises(RuntimeError, match="Set FLASK_SECRET_KEY"):
             create_app(settings)
+
+
+# ---------------------------------------------------------------- export
+
+REAL_ID = "kiev-anger-milley"
+
+
+def real_lesson():
+    lesson, problems = load_lesson_file(LESSONS_DIR / f"{REAL_ID}.toml")
+    assert lesson is not None, problems
+    return lesson
+
+
+def test_an_exported_lesson_passes_the_check_with_the_same_version(runner, tmp_path):
+    out = tmp_path / "exported.toml"
+    result = runner.invoke(args=["lessons", "export", REAL_ID, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    version = real_lesson().version
+    assert f"Wrote {REAL_ID} (version {version}) to {out}" in result.stderr
+    checked = check(runner, out)
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout == ""  # not even a warning
+    assert "1 lesson(s) OK, 0 problem(s)" in checked.stderr
+    again, _ = load_lesson_file(out)
+    assert again is not None
+    assert again.version == version
+
+
+def test_without_a_file_the_lesson_is_printed(runner):
+    result = runner.invoke(args=["lessons", "export", REAL_ID])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == lesson_to_toml(real_lesson())
+    assert tomllib.loads(result.stdout)["id"] == REAL_ID
+
+
+def test_an_unknown_lesson_id_fails_and_lists_the_known_ones(runner, tmp_path):
+    out = tmp_path / "nothing.toml"
+    result = runner.invoke(args=["lessons", "export", "no-such-lesson", "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "no lesson 'no-such-lesson' in " in result.stderr
+    assert f"Known lesson ids: {REAL_ID}" in result.stderr
+    assert not out.exists()
+
+
+def test_the_export_needs_no_secret_key_or_debug_mode():
+    done = flask_without_a_secret("lessons", "export", REAL_ID)
+    assert tomllib.loads(done.stdout)["id"] == REAL_ID
 
 
 # ---------------------------------------------------------------- purge

@@ -6,11 +6,13 @@ so one broken lesson cannot stop the others; an error keeps the lesson out, a wa
 
 The modules: ``model`` (the lesson as plain data, its text and version), ``parse`` (checking a
 file's data, a function per section), ``quotes`` (where a quote sits, or what the text has
-instead), ``checks`` (warnings across sections), ``report`` (one file's problems) and ``files``
-(loading files from disk). Import from this package: it names the public API.
+instead), ``checks`` (warnings across sections), ``report`` (one file's problems), ``files``
+(loading files from disk) and ``export`` (a lesson written back out as a file). Import from
+this package: it names the public API.
 """
 
 from ..anchoring import AnchorError
+from .export import lesson_to_toml
 from .files import LessonSet, lesson_files, load_lesson_file, load_lessons
 from .model import (
     ANY,
@@ -50,6 +52,7 @@ __all__ = [
     "Prompt",
     "canonical_text",
     "lesson_files",
+    "lesson_to_toml",
     "load_lesson_file",
     "load_lessons",
     "parse_lesson",
