@@ -90,9 +90,10 @@ class Config:
 
 def _loaded_for_an_app_command() -> bool:
     """Whether the ``flask`` command line is loading the app to find one of the app's own
-    commands (app/cli.py: ``lessons check``, ``demo``, ``purge``), which serve no request and
-    sign nothing, so need no secret key. ``flask run`` and ``flask shell`` load the app from
-    their own command; gunicorn and code (tests) have no command line: all need the key."""
+    commands (app/cli.py: ``lessons check``, ``lessons export``, ``demo``, ``purge``), which
+    serve no request and sign nothing, so need no secret key. ``flask run`` and ``flask
+    shell`` load the app from their own command; gunicorn and code (tests) have no command
+    line: all need the key."""
     ctx = click.get_current_context(silent=True)
     return ctx is not None and isinstance(ctx.command, FlaskGroup)
 

@@ -4,6 +4,7 @@ teacher understands; and that it is quick enough to run on every edit."""
 from __future__ import annotations
 
 import copy
+import math
 import time
 from datetime import date
 from pathlib import Path
@@ -402,3 +403,14 @@ def test_a_5000_word_article_with_150_key_items_is_checked_quickly():
     assert len(lesson.text.split()) == 5000
     assert len(lesson.key) == 150
     assert min(times) < 0.25  # measured ~10 ms; the live editor's budget is 50 ms
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_points_and_weights_that_are_no_finite_number_are_errors(bad):
+    """TOML has nan and inf: a key item worth nan points would make every score nan."""
+    lesson, problems = check(lesson_with(lambda r: r["key"][0].update(points=bad)))
+    assert lesson is None
+    assert f"key {BASE['key'][0]['id']}: 'points' must be a number" in only(problems, "error")
+    lesson, problems = check(lesson_with(lambda r: r.update(scoring={"source": bad})))
+    assert lesson is None
+    assert "scoring.source: a weight must be a number of zero or more" in only(problems, "error")

@@ -4,6 +4,7 @@ is an error. Pure and quick, so an editor can run it on every change."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -30,7 +31,7 @@ def _str(raw: dict[str, Any], key: str, where: str, out: Report, *, required: bo
 
 def _points(raw: dict[str, Any], where: str, out: Report) -> float:
     value = raw.get("points", 1)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         out.add(where, "'points' must be a number")
         return 0
     if value < 0:
@@ -256,7 +257,12 @@ def _scoring(raw: dict[str, Any], out: Report) -> dict[str, float]:
     for cid, weight in raw_scoring.items():
         if cid not in out.known:
             out.add(f"scoring.{cid}", f"unknown category {cid!r}{out.suggest(cid, out.known)}")
-        elif isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+        elif (
+            isinstance(weight, bool)
+            or not isinstance(weight, int | float)
+            or not math.isfinite(weight)
+            or weight < 0
+        ):
             out.add(f"scoring.{cid}", "a weight must be a number of zero or more")
         else:
             scoring[cid] = float(weight)
