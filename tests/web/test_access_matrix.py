@@ -14,12 +14,12 @@ from dataclasses import replace
 
 import pytest
 
-from app import create_app, services
+from app import services
 from app.extensions import db
 from app.services import library
-from tests.conftest import _base_config
 from tests.support.client import login
 from tests.support.factory import highlight
+from tests.support.routes import all_routes
 
 ACTORS = ("anonymous", "student_a", "student_b", "teacher_x", "teacher_y")
 OK = "ok"
@@ -95,16 +95,7 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
 }
 
 
-def _routes() -> list[tuple[str, str, str]]:
-    app = create_app({**_base_config("sqlite://")})
-    return sorted(
-        (r.endpoint, m, r.rule)
-        for r in app.url_map.iter_rules()
-        for m in r.methods - {"HEAD", "OPTIONS"}
-    )
-
-
-ROUTES = _routes()
+ROUTES = all_routes()
 
 
 def test_every_route_has_an_expected_answer_for_everyone():

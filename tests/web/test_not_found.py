@@ -11,11 +11,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app import create_app, models
+from app import models
 from app.web.loaders import ID_MAX, IdConverter, largest, up_to
-from tests.conftest import _base_config
 from tests.support.client import login
 from tests.support.factory import highlight
+from tests.support.routes import all_routes
 
 ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")
 ID_CONVERTERS = ("id", "int")  # "int": how routes named ids before the ``id`` converter
@@ -23,16 +23,7 @@ TOO_LARGE = (2**31, 2**63)
 NOT_UUIDS = ("%00", "not-a-uuid", "1" * 36)
 
 
-def _routes() -> list[tuple[str, str, str]]:
-    app = create_app({**_base_config("sqlite://")})
-    return sorted(
-        (r.endpoint, m, r.rule)
-        for r in app.url_map.iter_rules()
-        for m in r.methods - {"HEAD", "OPTIONS"}
-    )
-
-
-ROUTES = _routes()
+ROUTES = all_routes()
 
 
 def _args(rule: str, converters: tuple[str, ...] | None = None) -> list[str]:
