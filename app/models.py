@@ -120,10 +120,11 @@ class LessonVersion(Model):
 
 
 class AuthoredLesson(Model):
-    """A lesson a teacher wrote in the browser. ``content`` is its working copy, in the shape
-    of ``Lesson.to_dict()`` (so the lesson parser and checker read it as they read a file);
-    publishing pins that content as a ``LessonVersion``, which assignments point to exactly as
-    they do for a built-in lesson. A draft may keep the version it last published."""
+    """A lesson a teacher wrote in the browser. ``content`` is its working copy, the data of a
+    lesson file (``domain/lessons/draft.py``), which the checker reads as it reads a file and
+    which may have problems while it is a draft; publishing pins the lesson it gives as a
+    ``LessonVersion``, which assignments point to exactly as they do for a built-in lesson.
+    A lesson edited after publishing is a draft again and keeps the version it published."""
 
     __tablename__ = "authored_lessons"
     __table_args__ = (
@@ -140,7 +141,9 @@ class AuthoredLesson(Model):
     status: Mapped[str] = mapped_column(sa.String(10), default="draft")
     # other teachers on this server may read and duplicate it
     shared: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    content: Mapped[str] = mapped_column(sa.Text)  # JSON of domain.lessons.Lesson.to_dict()
+    content: Mapped[str] = mapped_column(sa.Text)  # JSON: a lesson file's data
+    # one more each save: a save made from an older revision (another tab) is refused
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
     published_version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lesson_versions.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,15 +7,17 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ..domain.lessons import Lesson, LessonSet
+from ..domain.lessons import SLUG, Lesson, LessonSet, Parsed, parse
+from ..domain.lessons.draft import place, slug_for
 from ..domain.library import LessonFacts, facts, matches
 from ..extensions import DbSession
 from ..models import Assignment, AuthoredLesson, Classroom, LessonVersion, User, utcnow
-from .lessons import pin_version
+from .lessons import lesson_by_version, pin_version
 
 BUILTIN = "builtin"
 AUTHORED = "authored"
@@ -47,6 +49,8 @@ class Entry:
     classes: list[ClassUse] = field(default_factory=list)
     author: str | None = None  # who wrote a lesson another teacher shared
     shared: bool = False
+    errors: int = 0  # problems a draft must have fixed before it can be published
+    published_version: int | None = None  # the version a draft published last, if any
 
 
 @dataclass(frozen=True)
@@ -69,14 +73,30 @@ class Library:
         return len(self.builtin) + len(self.broken) + len(self.mine) + len(self.shared)
 
 
+class DraftConflict(Exception):
+    """A save made from an older revision of the lesson: it was changed in another tab."""
+
+
 @lru_cache(maxsize=128)
-def _lesson(content: str) -> Lesson:
-    """A stored lesson, read once per worker for as long as its content stays the same."""
-    return Lesson.from_dict(json.loads(content))
+def _parsed(content: str) -> Parsed:
+    """A stored lesson, checked once per worker for as long as its content stays the same."""
+    return parse(json.loads(content), "draft")
+
+
+def checked(row: AuthoredLesson) -> Parsed:
+    """The lesson's working copy as the checker reads it: its problems, and the lesson."""
+    return _parsed(row.content)
 
 
 def lesson_of_authored(row: AuthoredLesson) -> Lesson:
-    return _lesson(row.content)
+    """The lesson as far as it can be read (a draft may have problems still to fix)."""
+    return checked(row).read
+
+
+def data_of(row: AuthoredLesson) -> dict[str, Any]:
+    """The working copy: a lesson file's data."""
+    data: dict[str, Any] = json.loads(row.content)
+    return data
 
 
 def classes_using(session: DbSession, teacher: User) -> dict[str, list[ClassUse]]:
@@ -100,7 +120,8 @@ def builtin_entry(lesson: Lesson, uses: dict[str, list[ClassUse]]) -> Entry:
 
 
 def authored_entry(row: AuthoredLesson, teacher: User, uses: dict[str, list[ClassUse]]) -> Entry:
-    lesson = lesson_of_authored(row)
+    parsed = checked(row)
+    lesson = parsed.read
     return Entry(
         AUTHORED,
         row.id,
@@ -110,6 +131,8 @@ def authored_entry(row: AuthoredLesson, teacher: User, uses: dict[str, list[Clas
         uses.get(row.lesson_id, []),
         author=None if row.owner_id == teacher.id else row.owner.display_name,
         shared=row.shared,
+        errors=sum(p.is_error for p in parsed.problems),
+        published_version=row.published_version_id,
     )
 
 
@@ -139,6 +162,21 @@ def library(session: DbSession, teacher: User, builtin: LessonSet, query: str = 
     )
 
 
+def assignable(session: DbSession, teacher: User, builtin: LessonSet) -> dict[str, Lesson]:
+    """Every lesson this teacher may assign, by id: the built-in ones, then the published
+    version of their own lessons and of those colleagues share (never a draft's changes)."""
+    rows = session.execute(
+        sa.select(AuthoredLesson.published_version_id)
+        .where(
+            sa.or_(AuthoredLesson.owner_id == teacher.id, AuthoredLesson.shared.is_(True)),
+            AuthoredLesson.published_version_id.is_not(None),
+        )
+        .order_by(AuthoredLesson.owner_id != teacher.id, AuthoredLesson.id)
+    ).scalars()
+    published = [lesson_by_version(session, version_id) for version_id in rows if version_id]
+    return {**builtin.lessons, **{lesson.id: lesson for lesson in published}}
+
+
 def readable(session: DbSession, teacher: User, authored_id: int) -> AuthoredLesson | None:
     """A lesson this teacher wrote, or one another teacher shares; None for anyone else's."""
     row = session.get(AuthoredLesson, authored_id)
@@ -147,40 +185,100 @@ def readable(session: DbSession, teacher: User, authored_id: int) -> AuthoredLes
     return row
 
 
+def owned(session: DbSession, teacher: User, authored_id: int) -> AuthoredLesson | None:
+    """A lesson this teacher wrote; None for anyone else's, shared or not."""
+    row = session.get(AuthoredLesson, authored_id)
+    return row if row is not None and row.owner_id == teacher.id else None
+
+
+def _taken(session: DbSession, builtin: LessonSet, lesson_id: str) -> bool:
+    """Whether a lesson id is used: by a built-in lesson or an authored one."""
+    return lesson_id in builtin.lessons or (
+        session.execute(sa.select(AuthoredLesson.id).filter_by(lesson_id=lesson_id)).first()
+        is not None
+    )
+
+
+def free_id(session: DbSession, builtin: LessonSet, title: str) -> str:
+    """A lesson id made from a title, numbered when a lesson has it already."""
+    return slug_for(title, lambda slug: _taken(session, builtin, slug))
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
 def create_authored(
     session: DbSession,
     owner: User,
-    lesson: Lesson,
+    data: dict[str, Any],
     builtin: LessonSet,
     *,
     shared: bool = False,
 ) -> AuthoredLesson:
-    """A new draft lesson of ``owner``'s with this content. Its slug must be free: neither a
-    built-in lesson's nor another authored one's."""
-    taken = (
-        lesson.id in builtin.lessons
-        or session.execute(sa.select(AuthoredLesson.id).filter_by(lesson_id=lesson.id)).first()
-    )
-    if taken:
+    """A new draft lesson of ``owner``'s with this content (a lesson file's data). Its id must
+    be free: neither a built-in lesson's nor another authored one's."""
+    lesson_id = data.get("id")
+    if not isinstance(lesson_id, str) or not SLUG.fullmatch(lesson_id):
+        raise LibraryError("A lesson id is lower-case letters, digits and hyphens.")
+    if _taken(session, builtin, lesson_id):
         raise LibraryError(
-            f"The lesson id \u201c{lesson.id}\u201d is already used: choose another."
+            f"The lesson id \u201c{lesson_id}\u201d is already used: choose another."
         )
     row = AuthoredLesson(
         owner_id=owner.id,
-        lesson_id=lesson.id,
+        lesson_id=lesson_id,
         shared=shared,
-        content=json.dumps(lesson.to_dict(), ensure_ascii=False),
+        content=_dumps(place(data)),
     )
     session.add(row)
     session.flush()
     return row
 
 
+def save_draft(
+    session: DbSession, row: AuthoredLesson, data: dict[str, Any], revision: int
+) -> Parsed:
+    """Store the editor's copy of the lesson (its spans placed as quotes) and check it. A
+    published lesson that changes is a draft again; its published version stays as it was
+    for the classes that have it. Refused when ``revision`` is not the stored one."""
+    if revision != row.revision:
+        raise DraftConflict()
+    content = _dumps(place({**data, "id": row.lesson_id}))
+    if content != row.content:
+        row.content = content
+        row.revision += 1
+        row.updated_at = utcnow()
+        if row.status == "published":
+            row.status = "draft"
+        session.flush()
+    return checked(row)
+
+
 def publish(session: DbSession, row: AuthoredLesson) -> LessonVersion:
-    """Freeze the lesson's content as a version (the one new assignments pin)."""
-    version = pin_version(session, lesson_of_authored(row))
+    """Freeze the lesson's content as a version (the one new assignments pin). Refused while
+    the checker finds an error."""
+    parsed = checked(row)
+    if parsed.lesson is None:
+        errors = sum(p.is_error for p in parsed.problems)
+        raise LibraryError(
+            f"This lesson has {errors} problem{'s' if errors != 1 else ''} to fix before it "
+            "can be published: each is shown beside its part of the lesson."
+        )
+    version = pin_version(session, parsed.lesson)
     row.published_version_id = version.id
     row.status = "published"
     row.updated_at = utcnow()
     session.flush()
     return version
+
+
+def duplicate(
+    session: DbSession, owner: User, data: dict[str, Any], builtin: LessonSet
+) -> AuthoredLesson:
+    """A draft of ``owner``'s copied from a lesson's data, to adapt: its own id, "(copy)" after
+    its title, not shared."""
+    title = str(data.get("title") or "Lesson")
+    copy = {**data, "title": f"{title} (copy)"}
+    copy["id"] = free_id(session, builtin, copy["title"])
+    return create_authored(session, owner, copy, builtin)

@@ -13,7 +13,7 @@ from ..domain.lessons import LessonSet
 from ..domain.overlay import key_pieces
 from ..extensions import db
 from ..services import library
-from .forms import LessonSearchForm
+from .forms import ActionForm, LessonSearchForm
 from .loaders import found, readable_lesson
 from .main import only_for
 
@@ -40,6 +40,7 @@ def _read(entry: library.Entry):
         lesson=lesson,
         pieces=key_pieces(lesson),
         categories={c.id: c for c in lesson.categories},
+        form=ActionForm(),
     )
 
 

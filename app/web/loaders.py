@@ -88,6 +88,11 @@ def readable_lesson(authored_id: int) -> AuthoredLesson:
     return found(library.readable(db.session, current_user, authored_id))
 
 
+def own_lesson(authored_id: int) -> AuthoredLesson:
+    """A lesson the current teacher wrote (a colleague's, even shared, is not theirs to edit)."""
+    return found(library.owned(db.session, current_user, authored_id))
+
+
 def roster_entry(classroom: Classroom, student_id: int) -> rosters.RosterEntry:
     """A student in this class."""
     return found(rosters.roster_entry(db.session, classroom, student_id))

@@ -26,7 +26,7 @@ from ..domain.overlay import heat_runs
 from ..domain.scoring import score_work
 from ..domain.summaries import answers_to_mark, distribution_svg, summarise
 from ..extensions import db
-from ..services import class_work, exports, grading, rosters
+from ..services import class_work, exports, grading, library, rosters
 from . import review_page
 from .forms import (
     ActionForm,
@@ -80,10 +80,11 @@ def home():
 def classroom(classroom_id: int):
     c = teacher_classroom(classroom_id)
     lessons = _lessons()
+    assignable = library.assignable(db.session, current_user, lessons)
     form = AssignForm()
-    form.lesson.choices = [(lesson.id, lesson.title) for lesson in lessons.lessons.values()]
+    form.lesson.choices = [(lesson.id, lesson.title) for lesson in assignable.values()]
     if form.validate_on_submit():
-        lesson = lessons.lessons[form.lesson.data]
+        lesson = assignable[form.lesson.data]
         due = _due(form.due.data)
         services.assign_lesson(db.session, c, lesson, due)
         db.session.commit()

@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from app import services
+from app.domain.lessons.export import lesson_data
 from app.extensions import db
 from app.models import User
 from app.services import library
@@ -29,7 +30,7 @@ def own_draft(server, email: str) -> None:
             title="Whose war is it? A draft on the same report",
             outlet="Press TV (my copy)",
         )
-        library.create_authored(db.session, teacher, lesson, lessons)
+        library.create_authored(db.session, teacher, lesson_data(lesson), lessons)
         db.session.commit()
 
 

@@ -15,6 +15,7 @@ from dataclasses import replace
 import pytest
 
 from app import services
+from app.domain.lessons.export import lesson_data
 from app.extensions import db
 from app.services import library
 from tests.support.client import login
@@ -78,6 +79,13 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("lessons.index", "GET"): row(302, 403, 403, OK, OK),
     ("lessons.builtin", "GET"): row(302, 403, 403, OK, OK),
     ("lessons.authored", "GET"): TEACHER_X,  # X's draft, not shared: Y gets 404
+    ("authoring.edit", "GET"): TEACHER_X,  # only the author edits, shared or not
+    ("authoring.save", "POST"): TEACHER_X,
+    ("authoring.publish", "POST"): TEACHER_X,
+    ("authoring.duplicate_builtin", "POST"): row(302, 403, 403, OK, OK),
+    ("authoring.duplicate_authored", "POST"): TEACHER_X,  # Y could if X shared it
+    ("authoring.export_builtin", "GET"): row(302, 403, 403, OK, OK),
+    ("authoring.export_authored", "GET"): TEACHER_X,
     ("roster.settings", "GET"): TEACHER_X,
     ("roster.settings", "POST"): TEACHER_X,
     ("roster.archive", "POST"): TEACHER_X,
@@ -118,7 +126,10 @@ def world(app, make, lesson):
     from tests.support.factory import save_annotation
 
     draft = library.create_authored(
-        db.session, x, replace(lesson, id="x-draft"), services.current_lessons(make.lessons_dir)
+        db.session,
+        x,
+        lesson_data(replace(lesson, id="x-draft")),
+        services.current_lessons(make.lessons_dir),
     )
     db.session.commit()
     body = highlight(lesson, "vented its anger", category="loaded", prompt="loaded")
@@ -163,6 +174,8 @@ def test_access_matrix(client, world, endpoint, method, rule, actor):
     body = None
     if endpoint == "api.put_annotation":
         body = highlight(world["lesson"], "pointed out", category="loaded", prompt="loaded")
+    elif endpoint == "authoring.save":
+        body = {"revision": 0, "lesson": lesson_data(replace(world["lesson"], id="x-draft"))}
     resp = (
         client.open(url, method=method, json=body)
         if body

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import services
 from app.domain.lessons import canonical_text, load_lesson_file
+from app.domain.lessons.export import lesson_data
 from app.extensions import db
 from app.models import AuthoredLesson, LessonVersion
 from app.services import library
@@ -40,7 +41,7 @@ def write(
     """``owner``'s lesson: the built-in one under another slug, title and outlet."""
     builtin = services.current_lessons(make.lessons_dir)
     lesson = replace(make.lesson(), id=slug, title=title, outlet=outlet)
-    row = library.create_authored(db.session, owner, lesson, builtin, shared=shared)
+    row = library.create_authored(db.session, owner, lesson_data(lesson), builtin, shared=shared)
     if publish:
         library.publish(db.session, row)
     db.session.commit()
@@ -248,7 +249,9 @@ def test_an_authored_lesson_may_not_take_a_built_in_or_used_slug(school, make, l
     builtin = services.current_lessons(make.lessons_dir)
     for slug in ("kiev-anger-milley", "ann-draft"):
         with pytest.raises(library.LibraryError, match="already used"):
-            library.create_authored(db.session, school["bo"], replace(lesson, id=slug), builtin)
+            library.create_authored(
+                db.session, school["bo"], lesson_data(replace(lesson, id=slug)), builtin
+            )
 
 
 def test_publishing_pins_a_version_that_assigns_like_a_built_in_lesson(school, make):

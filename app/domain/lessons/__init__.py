@@ -30,7 +30,7 @@ from .model import (
     Prompt,
     canonical_text,
 )
-from .parse import MAX_POINTS, SLUG, parse_lesson
+from .parse import MAX_POINTS, SLUG, Parsed, parse, parse_lesson
 
 __all__ = [
     "ANY",
@@ -48,6 +48,7 @@ __all__ = [
     "KeyItem",
     "Lesson",
     "LessonSet",
+    "Parsed",
     "Problem",
     "Prompt",
     "canonical_text",
@@ -55,5 +56,6 @@ __all__ = [
     "lesson_to_toml",
     "load_lesson_file",
     "load_lessons",
+    "parse",
     "parse_lesson",
 ]

@@ -17,9 +17,10 @@ from typing import Any
 import tomli_w
 
 from . import model
+from .parse import parse_lesson
 
 _HEADER = """\
-# A Read Closely lesson file (format: lessons/README.md), version {version}.
+# A Read Closely lesson file (format: lessons/README.md), {version}.
 # Check it with: flask --app app lessons check FILE
 """
 
@@ -27,14 +28,34 @@ _HEADER = """\
 def lesson_to_toml(lesson: model.Lesson) -> str:
     """The lesson as a lesson file; ``parse_lesson(tomllib.loads(...))`` gives it back with
     the same version. Meant for lessons ``parse_lesson`` produced."""
-    data = _file_data(lesson)
+    return _written(lesson_data(lesson), f"version {lesson.version}")
+
+
+def data_to_toml(data: dict[str, Any]) -> str:
+    """A lesson's data (a draft's, problems and all) as a lesson file that reads back as the
+    same data; a value that is null is left out (TOML has no null: it means "not given")."""
+    plain = _without_nulls(data)
+    lesson, _ = parse_lesson(plain, "export")
+    said = f"version {lesson.version}" if lesson else "a draft: the check lists what to fix"
+    return _written(plain, said)
+
+
+def _written(data: dict[str, Any], version: str) -> str:
     body = tomli_w.dumps(data, multiline_strings=True)
     if tomllib.loads(body) != data:  # tomli-w writes a "\r\n" in a multi-line string as "\n"
         body = tomli_w.dumps(data)  # every string on one line, each character escaped as needed
-    return _HEADER.format(version=lesson.version) + "\n" + body
+    return _HEADER.format(version=version) + "\n" + body
 
 
-def _file_data(lesson: model.Lesson) -> dict[str, Any]:
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value if v is not None]
+    return value
+
+
+def lesson_data(lesson: model.Lesson) -> dict[str, Any]:
     """The lesson as the plain data of its file (what ``tomllib`` would read from it)."""
     data: dict[str, Any] = {
         "id": lesson.id,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -269,9 +270,28 @@ def _scoring(raw: dict[str, Any], out: Report) -> dict[str, float]:
     return scoring
 
 
-def parse_lesson(raw: dict[str, Any], file: str) -> tuple[model.Lesson | None, list[model.Problem]]:
-    """Check a lesson's data; return the lesson (None if any problem is an error) and every
-    problem found, errors and warnings, in the order of the file."""
+def article_text(raw: dict[str, Any]) -> str:
+    """The canonical text of a lesson's data as the checker reads its blocks (an entry that is
+    not a table left out, a text that is not text read as empty)."""
+    return model.canonical_text(_blocks(raw, Report("")))
+
+
+@dataclass
+class Parsed:
+    """What the checker read from a lesson's data: every problem, the lesson as far as it
+    could be read (an editor shows it, key items in place, while another part has an error)
+    and ``lesson``, the same when no problem is an error, else None."""
+
+    problems: list[model.Problem]
+    read: model.Lesson
+
+    @property
+    def lesson(self) -> model.Lesson | None:
+        return None if any(p.is_error for p in self.problems) else self.read
+
+
+def parse(raw: dict[str, Any], file: str) -> Parsed:
+    """Check a lesson's data, every section, in the order of the file."""
     out = Report(file)
     header = _header(raw, out)
     blocks = _blocks(raw, out)
@@ -284,9 +304,7 @@ def parse_lesson(raw: dict[str, Any], file: str) -> tuple[model.Lesson | None, l
     scoring = _scoring(raw, out)
     checks.unasked_categories(prompts, key, categories, out)
     checks.decoys_on_key_items(key, decoys, out)
-    if out.has_errors:
-        return None, out.problems
-    lesson = model.Lesson(
+    read = model.Lesson(
         **header,
         blocks=blocks,
         categories=categories,
@@ -296,4 +314,11 @@ def parse_lesson(raw: dict[str, Any], file: str) -> tuple[model.Lesson | None, l
         scoring=scoring,
         source_file=file,
     )
-    return lesson, out.problems
+    return Parsed(out.problems, read)
+
+
+def parse_lesson(raw: dict[str, Any], file: str) -> tuple[model.Lesson | None, list[model.Problem]]:
+    """Check a lesson's data; return the lesson (None if any problem is an error) and every
+    problem found, errors and warnings, in the order of the file."""
+    parsed = parse(raw, file)
+    return parsed.lesson, parsed.problems

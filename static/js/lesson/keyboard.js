@@ -32,11 +32,23 @@ export function moveCaret(key, caret, words, blockIndexAt) {
  * the article in `map`/`articleEl`. Returns its state; `on` tells whether the mode is on. */
 export function keyboardMode({ win, map, articleEl, button, help, announce, busy, annotate, markMissing,
   edit }) {
-  const words = wordRanges(map.text);
+  // the words of the text as it is now (an editor's article may change under the mode)
+  let words = wordRanges(map.text);
+  let wordsOf = map.text;
   const state = { on: false, anchor: 0, caret: 0 };
   if (!button) return state;
+  function current() {
+    if (map.text !== wordsOf) {
+      words = wordRanges(map.text);
+      wordsOf = map.text;
+      state.caret = Math.min(state.caret, words.length - 1);
+      state.anchor = Math.min(state.anchor, words.length - 1);
+    }
+    return words;
+  }
 
   const selection = () => {
+    current();
     const a = Math.min(state.anchor, state.caret);
     const b = Math.max(state.anchor, state.caret);
     return [words[a][0], words[b][1]];
@@ -84,12 +96,12 @@ export function keyboardMode({ win, map, articleEl, button, help, announce, busy
     const actions = {
       Enter: () => annotate(selection()),
       " ": () => annotate(selection()),
-      e: () => edit(...words[state.caret]),
+      e: () => edit(...current()[state.caret]),
       m: () => markMissing(selection()[1]),
       Escape: () => set(false),
     };
     if (actions[key]) { e.preventDefault(); actions[key](); return; }
-    const next = moveCaret(e.key, state.caret, words, (offset) => map.blockIndexAt(offset));
+    const next = moveCaret(e.key, state.caret, current(), (offset) => map.blockIndexAt(offset));
     if (next === null) return;
     e.preventDefault();
     state.caret = next;

@@ -1,0 +1,262 @@
+"""Writing a lesson in the browser, through the Flask test client: the editor's save places
+highlighted words as quotes and answers with the check; a save from another tab is refused;
+publishing needs a lesson without errors and freezes a version; editing a published lesson
+makes a draft while classes keep their version; duplicate and export, for any lesson a
+teacher may read. (Who may reach each route: tests/web/test_access_matrix.py.)"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+
+import pytest
+
+from app import services
+from app.domain.lessons import parse_lesson
+from app.domain.lessons.draft import new_draft
+from app.domain.lessons.export import lesson_data
+from app.extensions import db
+from app.models import Assignment, AuthoredLesson, LessonVersion
+from app.services import library
+from tests.support.client import ApiClient, FormClient
+from tests.support.html import flash_messages, page
+
+ARTICLE = [
+    ("headline", "Council says parking plan will 'save' the high street"),
+    ("paragraph", "Officials said the plan would slash traffic. The council said so."),
+    ("paragraph", "<script>alert('x')</script> said the council, again."),
+]
+
+
+@pytest.fixture
+def author(make, client):
+    teacher = make.teacher(name="Ann Author")
+    builtin = services.current_lessons(make.lessons_dir)
+    data = new_draft("parking-plan", {"title": "Parking plan"}, ARTICLE)
+    row = library.create_authored(db.session, teacher, data, builtin)
+    db.session.commit()
+    api = ApiClient(client).login(teacher)
+    return {"teacher": teacher, "row": row, "api": api, "client": client}
+
+
+def save(author, lesson: dict, revision: int):
+    api = author["api"]
+    url = f"/teacher/lessons/authored/{author['row'].id}/draft"
+    body = {"revision": revision, "lesson": lesson}
+    return api.client.post(url, json=body, headers={**api.headers(), "Accept": "application/json"})
+
+
+def stored(row_id: int) -> dict:
+    db.session.expire_all()
+    return json.loads(db.session.get(AuthoredLesson, row_id).content)
+
+
+def text_of(lesson: dict) -> str:
+    return "\n\n".join(b["text"] for b in lesson["blocks"])
+
+
+def test_highlighted_words_are_stored_as_quote_and_occurrence(author):
+    lesson = stored(author["row"].id)
+    text = text_of(lesson)
+    second = text.index("council", text.index("council") + 1)
+    lesson["key"] = [
+        {
+            "id": "source-1",
+            "category": "source",
+            "span": [text.index("Officials"), text.index("Officials") + 9],
+            "explanation": "Who?",
+            "points": 1,
+        },
+    ]
+    lesson["decoys"] = [
+        {
+            "id": "decoy-1",
+            "category": "loaded",
+            "span": [second, second + 7],
+            "explanation": "careful",
+        }
+    ]
+    resp = save(author, lesson, 0)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    body = resp.get_json()
+    assert body["revision"] == 1
+    assert body["lesson"]["key"][0]["quote"] == "Officials"
+    assert "occurrence" not in body["lesson"]["key"][0]  # the words occur once
+    assert body["lesson"]["decoys"][0] | {"explanation": ""} == {
+        "id": "decoy-1",
+        "category": "loaded",
+        "quote": "council",
+        "occurrence": 2,
+        "explanation": "",
+    }
+    start = text.index("Officials")
+    assert body["places"]["key"] == {"source-1": [[start, start + 9]]}
+    assert body["places"]["decoys"] == {"decoy-1": [[second, second + 7]]}
+    assert stored(author["row"].id)["key"][0]["quote"] == "Officials"
+    assert [p["severity"] for p in body["problems"]] == []
+
+
+def test_the_answer_names_each_problem_and_keeps_the_draft(author):
+    lesson = stored(author["row"].id)
+    lesson["key"] = [
+        {
+            "id": "loaded-1",
+            "category": "loaded",
+            "quote": "slahs",
+            "explanation": "",
+            "points": 1,
+            "hint": "typo",
+        }
+    ]
+    body = save(author, lesson, 0).get_json()
+    said = [(p["item"], p["severity"], p["message"]) for p in body["problems"]]
+    assert ("key loaded-1", "error", "'explanation' is missing") in said
+    assert ("key loaded-1", "error", "quote 'slahs' is not in the article") in said
+    assert any(i == "key loaded-1" and sev == "warning" and "'hint'" in m for i, sev, m in said)
+    assert stored(author["row"].id)["key"][0]["quote"] == "slahs"  # a draft keeps its problems
+
+
+def test_a_save_from_an_older_revision_is_refused(author):
+    lesson = stored(author["row"].id)
+    assert save(author, {**lesson, "title": "First tab"}, 0).status_code == 200
+    resp = save(author, {**lesson, "title": "Second tab"}, 0)
+    assert resp.status_code == 409
+    assert "changed in another tab" in resp.get_json()["error"]
+    assert stored(author["row"].id)["title"] == "First tab"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [None, [], {"lesson": []}, {"lesson": {}, "revision": "1"}, {"lesson": {}, "revision": True}],
+)
+def test_a_save_that_is_not_a_lesson_is_a_clear_400(author, body):
+    api = author["api"]
+    resp = api.client.post(
+        f"/teacher/lessons/authored/{author['row'].id}/draft",
+        json=body,
+        headers={**api.headers(), "Accept": "application/json"},
+    )
+    assert resp.status_code == 400
+    assert resp.get_json()["error"] == "That save was not a lesson. Reload the page and try again."
+
+
+def test_the_lesson_id_cannot_be_changed_by_a_save(author):
+    lesson = stored(author["row"].id)
+    body = save(author, {**lesson, "id": "kiev-anger-milley"}, 0).get_json()
+    assert body["lesson"]["id"] == "parking-plan"
+
+
+def test_the_editor_shows_untrusted_text_as_text(author):
+    html = (
+        author["client"]
+        .get(f"/teacher/lessons/authored/{author['row'].id}/edit")
+        .get_data(as_text=True)
+    )
+    assert "<script>alert" not in html
+    assert "\\u003cscript\\u003ealert" in html  # inside the page's JSON, escaped
+
+
+def publish(author):
+    forms = FormClient(author["client"].application, author["teacher"])
+    return forms, forms.post(f"/teacher/lessons/authored/{author['row'].id}/publish", {})
+
+
+def test_publishing_waits_for_the_errors_to_be_fixed(author):
+    lesson = stored(author["row"].id)
+    save(
+        author,
+        {
+            **lesson,
+            "key": [{"id": "k", "category": "source", "quote": "nowhere", "explanation": "e"}],
+        },
+        0,
+    )
+    forms, resp = publish(author)
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith("/edit")
+    said = flash_messages(page(forms.client.get(resp.headers["Location"])))
+    assert any("1 problem to fix before it can be published" in m for m in said)
+    assert db.session.query(LessonVersion).filter_by(lesson_id="parking-plan").count() == 0
+
+
+def test_publishing_freezes_a_version_and_an_edit_makes_a_draft(author, make):
+    lesson = stored(author["row"].id)
+    text = text_of(lesson)
+    at = text.index("slash")
+    save(
+        author,
+        {
+            **lesson,
+            "key": [
+                {
+                    "id": "loaded-1",
+                    "category": "loaded",
+                    "span": [at, at + 5],
+                    "explanation": "strong",
+                    "points": 2,
+                }
+            ],
+        },
+        0,
+    )
+    _, resp = publish(author)
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/authored/{author['row'].id}")
+    db.session.expire_all()
+    row = db.session.get(AuthoredLesson, author["row"].id)
+    version = db.session.get(LessonVersion, row.published_version_id)
+    assert row.status == "published"
+    classroom = make.classroom(author["teacher"])
+    forms = FormClient(author["client"].application, author["teacher"])
+    assert "Parking plan" in forms.get(f"/teacher/classes/{classroom.id}").get_data(as_text=True)
+    resp = forms.post(f"/teacher/classes/{classroom.id}", {"lesson": "parking-plan"})
+    assert resp.status_code == 302
+    assignment = db.session.execute(
+        db.select(Assignment).filter_by(classroom_id=classroom.id)
+    ).scalar_one()
+    assert assignment.lesson_version_id == version.id
+
+    edited = stored(row.id)
+    edited["key"][0]["explanation"] = "A strong verb."
+    assert save(author, edited, row.revision).status_code == 200
+    db.session.expire_all()
+    row = db.session.get(AuthoredLesson, row.id)
+    assert (row.status, row.published_version_id) == ("draft", version.id)
+    assert services.lesson_of(assignment).key[0].explanation == "strong"  # the class keeps v1
+
+
+def test_duplicating_a_built_in_lesson_gives_a_draft_to_adapt(author, make):
+    forms = FormClient(author["client"].application, author["teacher"])
+    resp = forms.post("/teacher/lessons/builtin/kiev-anger-milley/duplicate", {})
+    assert resp.status_code == 302
+    row = (
+        db.session.execute(db.select(AuthoredLesson).order_by(AuthoredLesson.id.desc()))
+        .scalars()
+        .first()
+    )
+    assert resp.headers["Location"].endswith(f"/authored/{row.id}/edit")
+    copy = json.loads(row.content)
+    original = lesson_data(services.current_lessons(make.lessons_dir).lessons["kiev-anger-milley"])
+    assert copy["title"] == original["title"] + " (copy)"
+    assert copy["id"] != original["id"]
+    assert copy["key"] == original["key"]
+    assert copy["blocks"] == original["blocks"]
+    assert (row.owner_id, row.status, row.shared) == (author["teacher"].id, "draft", False)
+    assert library.checked(row).lesson is not None
+
+
+def test_export_reads_back_as_the_same_lesson(author, make):
+    resp = author["client"].get("/teacher/lessons/builtin/kiev-anger-milley/export")
+    assert resp.headers["Content-Disposition"] == 'attachment; filename="kiev-anger-milley.toml"'
+    lesson, problems = parse_lesson(tomllib.loads(resp.get_data(as_text=True)), "x")
+    builtin = services.current_lessons(make.lessons_dir).lessons["kiev-anger-milley"]
+    assert problems == []
+    assert lesson.version == builtin.version
+
+    draft = stored(author["row"].id)
+    draft["key"] = [{"id": "k", "category": "source", "quote": "nowhere", "explanation": "e"}]
+    save(author, draft, 0)
+    resp = author["client"].get(f"/teacher/lessons/authored/{author['row'].id}/export")
+    text = resp.get_data(as_text=True)
+    assert "a draft: the check lists what to fix" in text
+    assert tomllib.loads(text) == stored(author["row"].id)
