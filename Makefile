@@ -66,6 +66,7 @@ serve: $(VENV)/.runtime  ## production: migrate, then gunicorn with gunicorn.con
 
 bench: $(VENV)/.runtime  ## load benchmark under gunicorn + server times (not part of make test; needs wrk, PostgreSQL, Redis)
 	$(BIN)/python bench/server_time.py
+	$(BIN)/python bench/authoring.py
 	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 check-lessons: $(VENV)/.runtime
