@@ -273,6 +273,24 @@ def publish(session: DbSession, row: AuthoredLesson) -> LessonVersion:
     return version
 
 
+def delete(session: DbSession, row: AuthoredLesson) -> None:
+    """Delete a lesson no class has. One that is assigned stays: its classes' work is read
+    against it (a teacher can stop sharing it instead)."""
+    assigned = session.execute(
+        sa.select(Assignment.id)
+        .join(LessonVersion, LessonVersion.id == Assignment.lesson_version_id)
+        .where(LessonVersion.lesson_id == row.lesson_id)
+        .limit(1)
+    ).first()
+    if assigned is not None:
+        raise LibraryError(
+            "This lesson is assigned to a class, so it stays: students' work is read against "
+            "it. You can stop sharing it, so no other teacher assigns it."
+        )
+    session.delete(row)
+    session.flush()
+
+
 def duplicate(
     session: DbSession, owner: User, data: dict[str, Any], builtin: LessonSet
 ) -> AuthoredLesson:

@@ -27,7 +27,7 @@ from ..extensions import db
 from ..models import AuthoredLesson
 from ..services import library
 from .errors import json_error
-from .forms import ActionForm
+from .forms import ActionForm, ShareForm
 from .loaders import found, own_lesson, readable_lesson
 from .main import only_for
 
@@ -115,6 +115,41 @@ def publish(authored_id: int):
         "success",
     )
     return redirect(url_for("lessons.authored", authored_id=row.id))
+
+
+@bp.post("/authored/<id:authored_id>/share")
+def share(authored_id: int):
+    row = own_lesson(authored_id)
+    form = ShareForm()
+    if form.validate_on_submit():
+        row.shared = form.shared.data == "yes"
+        db.session.commit()
+        flash(
+            "Shared: other teachers on this server can read, duplicate and assign it."
+            if row.shared
+            else "No longer shared. Classes that already have it keep it.",
+            "success",
+        )
+    else:
+        flash("That form had expired, so nothing changed. Try again.", "error")
+    return redirect(url_for("lessons.authored", authored_id=row.id))
+
+
+@bp.post("/authored/<id:authored_id>/delete")
+def delete(authored_id: int):
+    row = own_lesson(authored_id)
+    if not ActionForm().validate_on_submit():
+        flash("That form had expired, so nothing was deleted. Try again.", "error")
+        return redirect(url_for("lessons.authored", authored_id=row.id))
+    try:
+        library.delete(db.session, row)
+    except library.LibraryError as e:
+        db.session.rollback()
+        flash(str(e), "error")
+        return redirect(url_for("lessons.authored", authored_id=row.id))
+    db.session.commit()
+    flash("Lesson deleted.", "success")
+    return redirect(url_for("lessons.index"))
 
 
 def _duplicated(data: dict[str, Any]) -> Any:

@@ -297,6 +297,14 @@ class LessonSearchForm(FlaskForm):
     q = StringField("Search by title or outlet", validators=[Length(max=200)])
 
 
+class ShareForm(FlaskForm):
+    """Share a lesson with the server's other teachers, or stop."""
+
+    shared = RadioField(
+        "Sharing", choices=[SelectChoice("yes", "Share"), SelectChoice("no", "Stop sharing")]
+    )
+
+
 class ActionForm(FlaskForm):
     """A button that changes something (log out, submit, delete): only its CSRF token."""
 

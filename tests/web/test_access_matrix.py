@@ -82,6 +82,8 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("authoring.edit", "GET"): TEACHER_X,  # only the author edits, shared or not
     ("authoring.save", "POST"): TEACHER_X,
     ("authoring.publish", "POST"): TEACHER_X,
+    ("authoring.share", "POST"): TEACHER_X,
+    ("authoring.delete", "POST"): TEACHER_X,
     ("authoring.duplicate_builtin", "POST"): row(302, 403, 403, OK, OK),
     ("authoring.duplicate_authored", "POST"): TEACHER_X,  # Y could if X shared it
     ("authoring.export_builtin", "GET"): row(302, 403, 403, OK, OK),

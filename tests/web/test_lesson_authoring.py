@@ -260,3 +260,41 @@ def test_export_reads_back_as_the_same_lesson(author, make):
     text = resp.get_data(as_text=True)
     assert "a draft: the check lists what to fix" in text
     assert tomllib.loads(text) == stored(author["row"].id)
+
+
+def test_sharing_lets_colleagues_read_and_duplicate_and_stops(author, make):
+    colleague = FormClient(author["client"].application, make.teacher())
+    url = f"/teacher/lessons/authored/{author['row'].id}"
+    assert colleague.get(url).status_code == 404
+    forms = FormClient(author["client"].application, author["teacher"])
+    resp = forms.post(f"{url}/share", {"shared": "yes"})
+    assert "Shared: other teachers" in " ".join(
+        flash_messages(page(forms.get(resp.headers["Location"])))
+    )
+    assert colleague.get(url).status_code == 200
+    assert colleague.get(f"{url}/edit").status_code == 404  # only the author edits
+    assert colleague.post(f"{url}/duplicate", {}).status_code == 302
+    forms.post(f"{url}/share", {"shared": "no"})
+    assert colleague.get(url).status_code == 404
+
+
+def test_a_lesson_is_deleted_only_while_no_class_has_it(author, make):
+    forms = FormClient(author["client"].application, author["teacher"])
+    url = f"/teacher/lessons/authored/{author['row'].id}"
+    lesson = stored(author["row"].id)
+    text = text_of(lesson)
+    at = text.index("slash")
+    key = [{"id": "loaded-1", "category": "loaded", "span": [at, at + 5], "explanation": "e"}]
+    save(author, {**lesson, "key": key}, 0)
+    publish(author)
+    classroom = make.classroom(author["teacher"])
+    forms.post(f"/teacher/classes/{classroom.id}", {"lesson": "parking-plan"})
+    resp = forms.post(f"{url}/delete", {})
+    said = " ".join(flash_messages(page(forms.get(resp.headers["Location"]))))
+    assert "assigned to a class, so it stays" in said
+    db.session.execute(db.delete(Assignment))
+    db.session.commit()
+    resp = forms.post(f"{url}/delete", {})
+    assert resp.headers["Location"].endswith("/teacher/lessons")
+    db.session.expire_all()
+    assert db.session.get(AuthoredLesson, author["row"].id) is None
