@@ -77,25 +77,61 @@ class MovePlan:
     def landed(self, method: str) -> list[Landing]:
         return [x for x in self.landings if x.counted and x.method == method]
 
+    @property
+    def summary(self) -> str:
+        """The counts in words: "12 moved exactly, 3 by their words, 1 fuzzily; 1 could not
+        be placed (...)"."""
+        c = self.counts
+        if not self.placed:
+            return "no highlights to move"
+        moved = f"{c[EXACT]} moved exactly, {c[QUOTE]} by their words, {c[FUZZY]} fuzzily"
+        if not c[ORPHAN]:
+            return f"{moved}; every one was placed"
+        return (
+            f"{moved}; {c[ORPHAN]} could not be placed "
+            "(kept, shown as \u201cno longer in the text\u201d)"
+        )
+
+    @property
+    def moved_message(self) -> str:
+        """What the teacher is told once the move is made."""
+        if not self.placed:
+            return "Moved to the newer version. No student had highlighted anything yet."
+        return f"Moved to the newer version: {self.summary}."
+
+    @property
+    def fuzzy_moves(self) -> Mapping[tuple[str, str], int]:
+        """The annotations placed fuzzily, as (old words, new words) with how many of each,
+        most first: the ones a teacher may want to check."""
+        pairs = Counter((x.before, x.target.exact) for x in self.landed(FUZZY) if x.target)
+        return dict(pairs.most_common())
+
+    @property
+    def orphan_words(self) -> Mapping[str, int]:
+        """The words of the annotations that could not be placed, with how many of each, most
+        first (a point in the text has no words: it counts under "")."""
+        return dict(Counter(x.before for x in self.landed(ORPHAN)).most_common())
+
 
 def plan_move(
-    old_text: str,
+    old_text: str | None,
     new_text: str,
     annotations: Iterable[ToMove],
     prompts: Sequence[tuple[str, str]] = (),
 ) -> MovePlan:
-    """Where each annotation made on ``old_text`` lands in ``new_text``.
+    """Where each annotation made on ``old_text`` lands in ``new_text`` (``old_text`` None:
+    the text they were made on is not known, so their targets are taken as stored).
 
-    ``prompts`` are the new version's (id, category) in order: an annotation whose prompt the
-    new version no longer has goes to the first prompt of its category (the page does the
-    same with an annotation that names none). Each distinct target is re-anchored once (a
-    class often highlights the same words).
+        ``prompts`` are the new version's (id, category) in order: an annotation whose prompt the
+        new version no longer has goes to the first prompt of its category (the page does the
+        same with an annotation that names none). Each distinct target is re-anchored once (a
+        class often highlights the same words).
     """
     placed: dict[Target, Reanchored] = {}
     landings = []
     for a in annotations:
         if a.target is not None:
-            old = _in(old_text, a.target)
+            old = a.target if old_text is None else _in(old_text, a.target)
             if old not in placed:
                 placed[old] = reanchor(new_text, old)
             got = placed[old]
@@ -208,29 +244,3 @@ def _decoy(d: Decoy) -> tuple:
 
 def _items(n: int) -> str:
     return f"{n} key item{'' if n == 1 else 's'}"
-
-
-def summary_sentence(plan: MovePlan) -> str:
-    """The counts in words, e.g. "12 moved exactly, 3 by their words, 1 fuzzily; 1 could not
-    be placed"."""
-    c = plan.counts
-    if not plan.placed:
-        return "no highlights to move"
-    moved = f"{c[EXACT]} moved exactly, {c[QUOTE]} by their words, {c[FUZZY]} fuzzily"
-    lost = c[ORPHAN]
-    if not lost:
-        return f"{moved}; every one was placed"
-    return f"{moved}; {lost} could not be placed (kept, shown as \u201cno longer in the text\u201d)"
-
-
-def fuzzy_moves(plan: MovePlan) -> Mapping[tuple[str, str], int]:
-    """The annotations placed fuzzily, as (old words, new words) with how many of each."""
-    pairs = Counter((x.before, x.target.exact) for x in plan.landed(FUZZY) if x.target)
-    return dict(pairs.most_common())
-
-
-def orphan_words(plan: MovePlan) -> Mapping[str, int]:
-    """The words of the annotations that could not be placed, with how many of each, most
-    first (a point in the text has no words: it counts under "")."""
-    words = Counter(x.before for x in plan.landed(ORPHAN))
-    return dict(words.most_common())

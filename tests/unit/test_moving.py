@@ -20,10 +20,7 @@ from app.domain.moving import (
     ToMove,
     Words,
     fits,
-    fuzzy_moves,
-    orphan_words,
     plan_move,
-    summary_sentence,
     what_changed,
 )
 from tests.support import versions
@@ -91,7 +88,7 @@ def test_a_reworded_quote_moves_fuzzily_onto_its_new_words():
     a = landing(plan, "a")
     assert a.method == FUZZY
     assert a.target.exact == "One council officer, who asked not to be identified"
-    assert fuzzy_moves(plan) == {(old.exact, a.target.exact): 1}
+    assert plan.fuzzy_moves == {(old.exact, a.target.exact): 1}
 
 
 def test_a_highlight_whose_words_were_taken_out_is_an_orphan_that_keeps_its_words():
@@ -101,7 +98,7 @@ def test_a_highlight_whose_words_were_taken_out_is_an_orphan_that_keeps_its_word
     assert (a.method, a.target, a.changed) == (ORPHAN, None, True)
     assert a.was == Words(old.exact, old.prefix, old.suffix)
     assert plan.counts[ORPHAN] == 1
-    assert orphan_words(plan) == {"Councillor Sam Reyes": 1}
+    assert plan.orphan_words == {"Councillor Sam Reyes": 1}
 
 
 def test_a_point_in_the_text_moves_with_its_context():
@@ -127,7 +124,10 @@ def test_an_omission_about_the_whole_article_has_nothing_to_move():
     assert (a.method, a.target, a.changed) == (WHOLE, None, False)
     assert plan.counts[WHOLE] == 1
     assert plan.placed == 0
-    assert summary_sentence(plan) == "no highlights to move"
+    assert plan.summary == "no highlights to move"
+    assert plan.moved_message == (
+        "Moved to the newer version. No student had highlighted anything yet."
+    )
 
 
 def test_deleted_annotations_move_too_but_are_not_counted():
@@ -150,10 +150,11 @@ def test_the_counts_add_up_per_method_and_name_the_students_who_started():
     assert plan.counts == {EXACT: 1, QUOTE: 1, FUZZY: 1, ORPHAN: 1, WHOLE: 1}
     assert plan.students == 3
     assert plan.placed == 4
-    assert summary_sentence(plan) == (
+    assert plan.summary == (
         "1 moved exactly, 1 by their words, 1 fuzzily; 1 could not be placed "
         "(kept, shown as \u201cno longer in the text\u201d)"
     )
+    assert plan.moved_message == f"Moved to the newer version: {plan.summary}."
 
 
 def test_the_same_words_highlighted_by_many_students_are_placed_once(monkeypatch):
