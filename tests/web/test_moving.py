@@ -137,7 +137,7 @@ def test_the_review_counts_each_way_the_work_moves_and_writes_nothing(mv):
         "Could not be placed": 1,  # Councillor Reyes: his sentence was taken out
     }
     said = text_of(doc)
-    assert "1 student's work: 6 highlights and marked places" in said
+    assert "1 student's work: 6 annotations with a place in the text" in said
     assert "1 answer about the whole article has no place in the text" in said
     assert (
         "One council officer, who asked not to be named → "
