@@ -17,6 +17,7 @@ from app import services
 from app.extensions import db
 from app.models import Annotation, Assignment, OmissionMark
 from app.services import grading, library, moving
+from tests.conftest import TEST_DB_URL
 from tests.support import versions
 from tests.support.client import ApiClient, FormClient, login
 from tests.support.factory import Factory, highlight, new_id, omission
@@ -351,6 +352,33 @@ def test_settle_places_an_annotation_saved_against_the_old_text_during_the_move(
     new_text = services.current_lessons(str(mv.folder)).lessons[versions.LESSON_ID].text
     assert new_text[row.start_offset : row.end_offset] == "Local dog walker Peter Lind"
     assert moving.settle(db.session, assignment) == 0
+
+
+@pytest.mark.skipif(not TEST_DB_URL, reason="PostgreSQL's row locks (TEST_DATABASE_URL)")
+def test_on_postgresql_the_move_waits_for_a_save_in_flight_on_the_assignment(mv):
+    # a new annotation's foreign key holds a KEY SHARE lock on the assignment until it commits
+    mv.to_version_2()
+    builtin = services.current_lessons(str(mv.folder))
+    version = builtin.lessons[versions.LESSON_ID].version
+    saving = sa.create_engine(TEST_DB_URL)
+    try:
+        with saving.connect() as other:
+            other.execute(
+                sa.text("SELECT id FROM assignments WHERE id = :id FOR KEY SHARE"),
+                {"id": mv.k.assignment.id},
+            )
+            db.session.execute(sa.text("SET LOCAL lock_timeout = '200ms'"))
+            with pytest.raises(sa.exc.OperationalError, match="lock timeout"):
+                moving.apply(db.session, mv.k.assignment, builtin, version)
+            db.session.rollback()
+            other.rollback()
+        # once it has landed, the move goes ahead
+        assignment = db.session.get(Assignment, mv.k.assignment.id)
+        moving.apply(db.session, assignment, builtin, version)
+        db.session.commit()
+    finally:
+        saving.dispose()
+    assert mv.row("quote").anchored_by == "quote"
 
 
 # ---------------------------------------------------------------- refusals
