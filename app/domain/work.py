@@ -29,6 +29,9 @@ class AnnotationRow:
     fields: dict[str, str]
     created_at: datetime
     updated_at: datetime
+    # a move to a newer lesson version found no place for it: no offsets, ``exact`` is the
+    # words it had (``services.moving``)
+    orphaned: bool = False
 
     @property
     def span(self) -> tuple[int, int] | None:

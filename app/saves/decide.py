@@ -35,7 +35,8 @@ class NotMember(Exception):
 
 class LessonMoved(Exception):
     """The assignment is pinned to another lesson version than the one the save was checked
-    against (an id SQLite reused after a deletion): check it again."""
+    against (moved to a newer version, or an id SQLite reused after a deletion): check it
+    again."""
 
     def __init__(self, version_id: int) -> None:
         super().__init__(version_id)

@@ -35,8 +35,10 @@ def _validate(session: DbSession, version_id: int, payload: Any) -> AnnotationIn
 
 
 def _lesson_versions() -> dict[int, int]:
-    """Assignment id -> the lesson version it is pinned to, kept per worker: an assignment's
-    version never changes (an id SQLite reuses after a deletion is caught by the gate)."""
+    """Assignment id -> the lesson version it is pinned to, kept per worker. It changes only
+    when a teacher moves the assignment to a newer version (``services.moving``), or when
+    SQLite reuses an id after a deletion: the gate reads the version, and a save checked
+    against another is checked again (``LessonMoved``)."""
     return current_app.extensions.setdefault("assignment_lesson_versions", {})
 
 

@@ -118,6 +118,7 @@ def _add_annotations(session: DbSession, scope: _Scope, works: dict[int, Student
             Annotation.fields_json,
             Annotation.created_at,
             Annotation.updated_at,
+            Annotation.anchored_by,
         )
         .where(*scope.of(Annotation), Annotation.deleted_at.is_(None))
         .order_by(Annotation.start_offset.is_(None), Annotation.start_offset, Annotation.created_at)
@@ -138,6 +139,7 @@ def _add_annotations(session: DbSession, scope: _Scope, works: dict[int, Student
                     _fields(r.fields_json),
                     r.created_at,
                     r.updated_at,
+                    r.anchored_by == "orphan",
                 )
             )
 

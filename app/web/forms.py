@@ -10,6 +10,7 @@ from wtforms import (
     DateField,
     DecimalField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -286,6 +287,12 @@ class FinalGradeForm(FlaskForm):
 
 class DueForm(FlaskForm):
     due = DateField("Due date", validators=[Optional()])
+
+
+class MoveForm(FlaskForm):
+    """Confirming a move to a newer lesson version: the version the teacher reviewed."""
+
+    to = HiddenField(validators=[DataRequired()])
 
 
 class LessonSearchForm(FlaskForm):

@@ -31,6 +31,9 @@ def annotation_json(a: Annotation) -> dict:
             "prefix": a.prefix,
             "suffix": a.suffix,
         }
+    if a.anchored_by == "orphan":
+        # a move to a newer lesson version found no place for it: what it was, to show
+        out["was"] = {"exact": a.exact, "prefix": a.prefix, "suffix": a.suffix}
     if a.deleted_at is not None:
         out["deleted"] = True
     return out

@@ -26,7 +26,7 @@ from ..domain.overlay import heat_runs
 from ..domain.scoring import score_work
 from ..domain.summaries import answers_to_mark, distribution_svg, summarise
 from ..extensions import db
-from ..services import class_work, exports, grading, library, rosters
+from ..services import class_work, exports, grading, library, moving, rosters
 from . import review_page
 from .forms import (
     ActionForm,
@@ -34,6 +34,7 @@ from .forms import (
     ClassroomForm,
     DueForm,
     FinalGradeForm,
+    MoveForm,
     OmissionMarkForm,
     RosterFileForm,
     RubricForm,
@@ -97,6 +98,7 @@ def classroom(classroom_id: int):
         csrf_error=csrf_message(form),
         problems=lessons.problems,
         roster=rosters.roster(db.session, c),
+        newer=moving.newer_versions(db.session, c.assignments, lessons),
         rename_form=ClassroomForm(formdata=None, obj=c),
         upload_form=RosterFileForm(formdata=None),
     )
@@ -154,6 +156,7 @@ def dashboard(assignment_id: int):
         action_form=ActionForm(),
         categories={c.id: c for c in lesson.categories},
         to_mark=answers_to_mark(lesson, works),
+        newer=moving.newer_version(db.session, a, _lessons()),
     )
 
 
@@ -184,6 +187,37 @@ def release(assignment_id: int):
     else:
         flash("This page was open a long time: press Release again.", "error")
     return redirect(url_for("teacher.dashboard", assignment_id=a.id))
+
+
+@bp.route("/assignments/<id:assignment_id>/move", methods=["GET", "POST"])
+@form_view
+def move(assignment_id: int):
+    """Move the assignment to the newer version of its lesson: first what the move does to
+    the students' work (GET), then the move (POST, naming the version reviewed)."""
+    a = teacher_assignment(assignment_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        try:
+            plan = moving.apply(db.session, a, _lessons(), form.to.data)
+        except moving.MoveError as e:
+            db.session.rollback()
+            flash(str(e), "error")
+            return redirect(url_for("teacher.move", assignment_id=a.id))
+        db.session.commit()
+        if moving.settle(db.session, a):
+            db.session.commit()
+        flash(plan.moved_message, "success")
+        return redirect(url_for("teacher.dashboard", assignment_id=a.id))
+    preview = moving.preview(db.session, a, _lessons())
+    if preview is not None:
+        form.to.data = preview.newer.version
+    return render_template(
+        "teacher/move.html",
+        assignment=a,
+        preview=preview,
+        form=form,
+        csrf_error=csrf_message(form),
+    ), 422 if request.method == "POST" else 200
 
 
 # ---------------------------------------------------------------- one student

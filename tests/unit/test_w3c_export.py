@@ -599,3 +599,31 @@ def test_the_runner_follows_expected_result_and_on_unexpected_result(w3c):
         assertion("valid", "failAndContinue", "d"),
     ]
     assert len(run_suite(nested, has_a)) == 1
+
+
+def test_an_orphan_exports_its_words_as_a_quote_selector_and_passes_annotation_musts(w3c):
+    # moved to a newer lesson version that no longer has its words: no place, its words kept
+    lesson, _ = load_lesson_file(LESSON)
+    assert lesson is not None
+    orphan = AnnotationRow(
+        _uuid(500),
+        105,
+        "source",
+        "sources",
+        None,
+        None,
+        "Words no longer there",
+        "",
+        {},
+        T0,
+        T0,
+        orphaned=True,
+    )
+    rows = annotation_export_rows(lesson, [StudentWork(105, "Ada", "ada", annotations=[orphan])])
+    assert rows[0].exact == "Words no longer there"
+    collection = annotation_collection(BASE, _assignment(), rows, pseudonym=PSEUDONYM)
+    item = collection["first"]["items"][0]
+    assert item["target"]["selector"] == [
+        {"type": "TextQuoteSelector", "exact": "Words no longer there"}
+    ]
+    assert w3c.failures("annotation", item) == []

@@ -76,6 +76,8 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("teacher.set_rubric", "POST"): TEACHER_X,
     ("teacher.set_final", "POST"): TEACHER_X,
     ("teacher.reopen", "POST"): TEACHER_X,
+    ("teacher.move", "GET"): TEACHER_X,
+    ("teacher.move", "POST"): TEACHER_X,  # no version named: the review re-shown, 422
     ("lessons.index", "GET"): row(302, 403, 403, OK, OK),
     ("lessons.builtin", "GET"): row(302, 403, 403, OK, OK),
     ("lessons.authored", "GET"): TEACHER_X,  # X's draft, not shared: Y gets 404

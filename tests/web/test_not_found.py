@@ -111,6 +111,7 @@ def test_the_routes_with_ids_are_all_covered():
         "api.put_annotation",
         "teacher.review",
         "roster.remove_student",
+        "teacher.move",
     }
     assert {e for e, *_ in UUID_CASES} == {
         "api.put_annotation",

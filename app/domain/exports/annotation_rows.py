@@ -83,7 +83,7 @@ def annotation_export_rows(
                     end=a.end,
                     created=a.created_at,
                     modified=a.updated_at,
-                    exact=a.exact if has_target else "",
+                    exact=a.exact if has_target or a.orphaned else "",
                     prefix=text[max(0, a.start - CONTEXT) : a.start] if a.start is not None else "",
                     suffix=text[a.end : a.end + CONTEXT] if a.end is not None else "",
                     note=a.note,

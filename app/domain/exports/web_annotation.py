@@ -155,7 +155,8 @@ def web_annotation(row: AnnotationExportRow, *, source: str, pseudonym: Pseudony
     a name. Bodies: the note (commenting), the category (classifying) and each structured field
     (a purpose per ``FIELD_PURPOSES``; "where I checked" is a linking SpecificResource). The
     target is the text with a TextPositionSelector and a TextQuoteSelector (a zero-length
-    place keeps both, the quote empty); an omission with no place targets the whole text.
+    place keeps both, the quote empty); an omission with no place targets the whole text, and
+    an orphan (no longer in the text after a move to a newer version) its words alone.
     """
     bodies: list[dict[str, Any]] = []
     if row.note.strip():
@@ -186,6 +187,8 @@ def web_annotation(row: AnnotationExportRow, *, source: str, pseudonym: Pseudony
                 },
             ],
         }
+    elif row.exact:  # an orphan: its words, no longer in the text (no position to give)
+        target = {"source": source, "selector": [{"type": "TextQuoteSelector", "exact": row.exact}]}
     else:
         target = source
 

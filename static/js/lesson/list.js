@@ -69,10 +69,13 @@ export function createList({ win, listEl, totalEl, heading, lesson, readonly, st
     const cls = `ann${a.unsaved ? " unsaved" : ""}${a.anchored_by === "orphan" ? " orphan" : ""}`;
     const li = el("li", { class: cls, "data-id": a.id });
     li.style.setProperty("--cat", cat.color);
-    const what = a.target
-      ? (a.target.exact ? el("q", { class: "ann-quote", text: a.target.exact })
-        : el("span", { class: "muted", text: "A point in the text" }))
-      : el("span", { class: "muted", text: "About the whole article" });
+    // an orphan: the lesson was updated and its words are gone; kept as it was, read-only
+    const lost = a.anchored_by === "orphan" && a.was && !a.target;
+    const what = lost ? lostNote(a.was)
+      : a.target
+        ? (a.target.exact ? el("q", { class: "ann-quote", text: a.target.exact })
+          : el("span", { class: "muted", text: "A point in the text" }))
+        : el("span", { class: "muted", text: "About the whole article" });
     if (a.target) {
       li.append(el("button", { type: "button", class: "ann-go", title: "Show in the article", "data-act": "go",
         onclick: () => show(a.id) }, what));
@@ -95,7 +98,7 @@ export function createList({ win, listEl, totalEl, heading, lesson, readonly, st
     if (a.error) li.append(el("p", { class: "error", text: `Not saved: ${a.error}` }));
     else if (choosing) li.append(conflictBox(a));
     else if (a.unsaved) li.append(el("p", { class: "ann-meta", text: "Waiting to save…" }));
-    if (!readonly && !a.mineDeleted) {
+    if (!readonly && !a.mineDeleted && !lost) {
       li.append(el("div", { class: "ann-actions" },
         el("button", { type: "button", class: "link-button", "data-act": "edit",
           onclick: () => actions.edit(a.id), "aria-label": `Edit ${describeIt(a)}` }, "Edit"),
@@ -103,6 +106,13 @@ export function createList({ win, listEl, totalEl, heading, lesson, readonly, st
           onclick: () => actions.remove(a.id), "aria-label": `Delete ${describeIt(a)}` }, "Delete")));
     }
     return li;
+  }
+
+  /** What an orphan was: "No longer in the text" and its words, if it had any. */
+  function lostNote(was) {
+    const p = el("p", { class: "ann-lost" }, el("strong", { text: "No longer in the text" }));
+    if (was.exact) p.append(": ", el("q", { text: was.exact }));
+    return p;
   }
 
   /** The choice shown in "My annotations": both versions, side by side where there is room,
