@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from app import services
+from app.domain.lessons.export import lesson_data
 from app.extensions import db
 from app.models import Annotation, Assignment, OmissionMark
 from app.services import grading, library, moving
@@ -439,7 +440,9 @@ def test_only_the_classs_teacher_may_review_or_move_it(mv, client):
 def test_an_authored_lessons_newer_published_version_is_offered_to_its_classes(app, make, lesson):
     builtin = services.current_lessons(make.lessons_dir)
     author = make.teacher()
-    row = library.create_authored(db.session, author, replace(lesson, id="my-lesson"), builtin)
+    row = library.create_authored(
+        db.session, author, lesson_data(replace(lesson, id="my-lesson")), builtin
+    )
     library.publish(db.session, row)
     mine = make.assignment(make.classroom(author), library.lesson_of_authored(row))
     theirs = make.assignment(make.classroom(), library.lesson_of_authored(row))
@@ -447,7 +450,7 @@ def test_an_authored_lessons_newer_published_version_is_offered_to_its_classes(a
 
     # the author corrects an explanation and publishes version 2
     corrected = replace(lesson, id="my-lesson", teacher_note="Corrected.")
-    row.content = json.dumps(corrected.to_dict(), ensure_ascii=False)
+    row.content = json.dumps(lesson_data(corrected), ensure_ascii=False)
     v2 = library.publish(db.session, row)
     db.session.commit()
     newer = moving.newer_version(db.session, mine, builtin)
