@@ -13,12 +13,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from .. import services
-from ..domain.annotations import validate_annotation
+from ..domain.annotations import Invalid, validate_annotation
 from ..domain.lessons import Lesson
 from ..extensions import DbSession
 from ..models import Annotation, Assignment, Submission, User, utcnow
 from ..models import OmissionMark as OmissionMarkRow
-from .answers import SampleWork, class_work
+from .answers import Mark, SampleWork, class_work
 
 FIRST_NAMES = [
     "Amara",
@@ -103,22 +103,14 @@ def create_demo(
 def _write_work(
     session: DbSession, assignment: Assignment, student_id: int, lesson: Lesson, work: SampleWork
 ) -> None:
-    """Store one student's made-up work in bulk, each answer checked as a real save is."""
-    for answer in work.answers:
-        data = validate_annotation(answer.payload(lesson.text), lesson)
-        row = Annotation(
-            id=str(uuid.uuid4()),
-            assignment_id=assignment.id,
-            student_id=student_id,
-            **services.annotation_values(data),
-        )
+    """Store one student's made-up work in bulk."""
+    for row, mark in annotation_rows(lesson, work):
+        row.assignment_id, row.student_id = assignment.id, student_id
         session.add(row)
-        if answer.mark is not None:
+        if mark is not None:
             session.add(
                 OmissionMarkRow(
-                    annotation_id=row.id,
-                    key_item_id=answer.mark.key_item_id,
-                    level=answer.mark.level,
+                    annotation_id=row.id, key_item_id=mark.key_item_id, level=mark.level
                 )
             )
     if work.submitted_hours is not None:
@@ -130,3 +122,21 @@ def _write_work(
                 submitted_at=due_at + timedelta(hours=work.submitted_hours),
             )
         )
+
+
+def annotation_rows(lesson: Lesson, work: SampleWork) -> list[tuple[Annotation, Mark | None]]:
+    """One student's made-up answers as annotations (in no session, of no assignment or
+    student yet), each checked as a real save is, with the teacher's mark if it has one. An
+    answer the check refuses is left out: only a draft's (a key item in a category the draft
+    lacks) can be."""
+    now = utcnow()
+    rows: list[tuple[Annotation, Mark | None]] = []
+    for answer in work.answers:
+        try:
+            data = validate_annotation(answer.payload(lesson.text), lesson)
+        except Invalid:
+            continue
+        values = services.annotation_values(data)
+        row = Annotation(id=str(uuid.uuid4()), version=1, created_at=now, updated_at=now, **values)
+        rows.append((row, answer.mark))
+    return rows

@@ -166,6 +166,25 @@ def class_work(lesson: Lesson, *, seed: int = 7, size: int = 25) -> list[SampleW
     ]
 
 
+def sample_student(lesson: Lesson, *, tries: int = 20) -> SampleWork:
+    """One made-up student whose work shows a bit of everything feedback can say, for a
+    teacher's preview of it: of ``tries`` partly right students, their omission answers
+    marked, the first with answers of the most kinds (found, miscategorised, extra, decoy,
+    omission), then with key items missed, then with an answer about nothing in the key.
+    The same lesson, the same student."""
+    article = _Article.of(lesson)
+    works = [
+        _student(article, random.Random(seed), "partial", marked=True)  # noqa: S311
+        for seed in range(tries)
+    ]
+
+    def variety(work: SampleWork) -> tuple[int, bool, bool]:
+        kinds = {a.kind for a in work.answers}
+        return len(kinds - {"off-topic"}), bool(work.missed), "off-topic" in kinds
+
+    return max(works, key=variety)
+
+
 def _student(article: _Article, rng: random.Random, profile: str, *, marked: bool) -> SampleWork:
     """One student's work. The order of the draws is what keeps a seed's class the same."""
     work = SampleWork(profile)
@@ -182,7 +201,7 @@ def _key_highlights(article: _Article, rng: random.Random, work: SampleWork) -> 
     """A share of the key's span items, some with a word or two around them, some in a wrong
     category; the rest are missed."""
     for item in article.lesson.key:
-        if item.is_omission:
+        if item.is_omission or item.end <= item.start:  # a draft's quote not in the text
             continue
         if rng.random() >= SHARE_FOUND[work.profile]:
             work.missed.append(item.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -126,22 +127,25 @@ def _add_annotations(session: DbSession, scope: _Scope, works: dict[int, Student
     for r in rows:
         work = works.get(r.student_id)
         if work is not None:
-            work.annotations.append(
-                AnnotationRow(
-                    r.id,
-                    r.student_id,
-                    r.category,
-                    r.prompt_id,
-                    r.start_offset,
-                    r.end_offset,
-                    r.exact,
-                    r.note,
-                    _fields(r.fields_json),
-                    r.created_at,
-                    r.updated_at,
-                    r.anchored_by == "orphan",
-                )
-            )
+            work.annotations.append(annotation_row(r))
+
+
+def annotation_row(r: Any) -> AnnotationRow:
+    """An annotation's columns (a row of them, or an ``Annotation``) as scoring reads them."""
+    return AnnotationRow(
+        r.id,
+        r.student_id,
+        r.category,
+        r.prompt_id,
+        r.start_offset,
+        r.end_offset,
+        r.exact,
+        r.note,
+        _fields(r.fields_json),
+        r.created_at,
+        r.updated_at,
+        r.anchored_by == "orphan",
+    )
 
 
 def _add_submissions(session: DbSession, scope: _Scope, works: dict[int, StudentWork]) -> None:

@@ -259,4 +259,10 @@ def released_feedback(
     work = work_of(session, assignment, student.id)
     if work is None:
         return None
+    return feedback_of(lesson, work)
+
+
+def feedback_of(lesson: Lesson, work: StudentWork) -> Feedback:
+    """What a student sees of their work once feedback is released: the one scoring of it,
+    for stored work and for a preview's made-up work alike."""
     return Feedback(score_work(lesson, work), work)

@@ -26,6 +26,7 @@ from ..domain.lessons.export import data_to_toml, lesson_data
 from ..extensions import db
 from ..models import AuthoredLesson
 from ..services import library
+from . import preview
 from .errors import json_error
 from .forms import ActionForm, ShareForm
 from .loaders import found, own_lesson, readable_lesson
@@ -190,6 +191,34 @@ def export_builtin(lesson_slug: str):
 def export_authored(authored_id: int):
     row = readable_lesson(authored_id)
     return _toml_file(row.lesson_id, data_to_toml(library.data_of(row)))
+
+
+# Previews: the student's lesson page for a lesson as it is now (a draft's current content,
+# with its problems), before and after feedback is released; nothing is stored.
+
+
+@bp.get("/authored/<id:authored_id>/preview")
+def preview_authored(authored_id: int):
+    lesson, problems = preview.as_it_is(own_lesson(authored_id))
+    return preview.as_student(lesson, preview.authored_links(authored_id), problems)
+
+
+@bp.get("/authored/<id:authored_id>/preview/feedback")
+def preview_feedback_authored(authored_id: int):
+    lesson, problems = preview.as_it_is(own_lesson(authored_id))
+    return preview.with_feedback(lesson, preview.authored_links(authored_id), problems)
+
+
+@bp.get("/builtin/<lesson_slug>/preview")
+def preview_builtin(lesson_slug: str):
+    lesson = found(_builtin().lessons.get(lesson_slug))
+    return preview.as_student(lesson, preview.builtin_links(lesson.id), 0)
+
+
+@bp.get("/builtin/<lesson_slug>/preview/feedback")
+def preview_feedback_builtin(lesson_slug: str):
+    lesson = found(_builtin().lessons.get(lesson_slug))
+    return preview.with_feedback(lesson, preview.builtin_links(lesson.id), 0)
 
 
 def init_app(app: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid as uuidlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -22,7 +23,9 @@ from flask_login import current_user
 from .. import saves, services
 from ..domain.anchoring import AnchorError, anchor_quote
 from ..domain.annotations import Invalid, quote_form_payload
+from ..domain.lessons import Lesson
 from ..extensions import db
+from ..models import Submission
 from ..services import grading
 from . import present
 from .forms import ActionForm, QuoteAnnotationForm, csrf_message, form_field
@@ -59,24 +62,48 @@ def _render_lesson(
     a, form: QuoteAnnotationForm | None = None, status: int = 200, form_error: str | None = None
 ):
     lesson = services.lesson_of(a)
-    sub = services.submission_of(db.session, a, current_user)
     annotations = services.student_annotations(db.session, a, current_user)
-    page = render_template(
-        "student/lesson.html",
-        assignment=a,
-        lesson=lesson,
-        submission=sub,
+    page = lesson_page(
+        lesson,
+        a,
+        submission=services.submission_of(db.session, a, current_user),
         annotations=[present.annotation_json(x) for x in annotations],
-        quote_form=_quote_form(lesson, form),
-        action_form=ActionForm(),
+        form=form,
         form_error=form_error,
-        note_max=current_app.config["NOTE_MAX_CHARS"],
-        offline_files=_offline_files(),
         # None until the teacher releases feedback: no score or key content before that
         feedback=grading.released_feedback(db.session, a, current_user, lesson),
     )
     # the offline helper (static/js/sw.js) keeps a copy only of its own student's pages
     return page, status, {"X-Read-Closely-User": str(current_user.id)}
+
+
+def lesson_page(
+    lesson: Lesson,
+    assignment: Any,
+    *,
+    submission: Submission | None = None,
+    annotations: list[dict] | None = None,
+    form: QuoteAnnotationForm | None = None,
+    form_error: str | None = None,
+    feedback: grading.Feedback | None = None,
+    preview: Any = None,
+) -> str:
+    """The lesson page (templates/student/lesson.html): a student's, or with ``preview`` (see
+    web/preview.py, whose stand-in is then ``assignment`` too) a teacher's preview of it."""
+    return render_template(
+        "student/lesson.html",
+        assignment=assignment,
+        lesson=lesson,
+        submission=submission,
+        annotations=annotations or [],
+        quote_form=_quote_form(lesson, form),
+        action_form=ActionForm(),
+        form_error=form_error,
+        note_max=current_app.config["NOTE_MAX_CHARS"],
+        offline_files=_offline_files(),
+        feedback=feedback,
+        preview=preview,
+    )
 
 
 def _offline_files() -> list[str]:

@@ -1,21 +1,16 @@
 // Stand-ins for what the reader's modules are handed in the browser: storage, a clock that
 // moves only when a test says so, a scripted fetch, and a Sync built from them.
 
+import { memoryStorage as pageMemoryStorage } from "../../static/js/lesson/preview.js";
 import { Sync } from "../../static/js/lesson/sync.js";
 
-/** A localStorage-like store (getItem, setItem, removeItem, key, length) over a Map. */
+/** The page's in-memory storage (preview.js), filled with `entries`, with two more methods
+ * for tests: keys(), and json(k), an item read as JSON. */
 export function memoryStorage(entries = {}) {
-  const map = new Map(Object.entries(entries));
-  return {
-    get length() { return map.size; },
-    key: (i) => Array.from(map.keys())[i] ?? null,
-    getItem: (k) => (map.has(k) ? map.get(k) : null),
-    setItem: (k, v) => { map.set(k, String(v)); },
-    removeItem: (k) => { map.delete(k); },
-    /** For tests: the keys, and an item read as JSON. */
-    keys: () => Array.from(map.keys()),
-    json: (k) => JSON.parse(map.get(k) ?? "null"),
-  };
+  const storage = pageMemoryStorage();
+  for (const [k, v] of Object.entries(entries)) storage.setItem(k, v);
+  const keys = () => Array.from({ length: storage.length }, (_, i) => storage.key(i));
+  return Object.assign(storage, { keys, json: (k) => JSON.parse(storage.getItem(k) ?? "null") });
 }
 
 /** Storage that refuses everything, as a browser's does where storage is blocked. */

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.demo.answers import KINDS, SampleWork, class_work
+from app.demo.answers import KINDS, SampleWork, class_work, sample_student
 from app.domain.anchoring import snap_to_words
 from app.domain.annotations import validate_annotation
 from app.domain.lessons import Category, Lesson, Prompt, load_lesson_file
@@ -121,3 +121,23 @@ def test_a_lesson_with_a_category_of_its_own_and_no_paragraphs_decoys_or_omissio
         saved = validate_annotation(a.payload(lesson.text), lesson)  # the required note too
         assert saved.target is not None
         assert (saved.target.start, saved.target.end) == (a.start, a.end)
+
+
+def test_the_previews_sample_student_shows_a_bit_of_everything(lesson):
+    """One made-up student for a teacher's preview of feedback: found, missed, in the wrong
+    category, extra words and marked omission answers, the same each time."""
+    work = sample_student(lesson)
+    kinds = {a.kind for a in work.answers}
+    assert {"found", "miscategorised", "extra", "omission"} <= kinds
+    assert work.missed
+    assert any(a.mark is not None for a in work.answers)
+    assert sample_student(lesson) == work
+
+
+def test_a_drafts_key_item_not_in_the_text_is_never_drawn():
+    base, _ = load_lesson_file(LESSON_FILES["test lesson"])
+    assert base is not None
+    lost = replace(base.key[0], start=0, end=0)  # a draft's quote the text lacks
+    lesson = replace(base, key=[lost, *base.key[1:]])
+    assert not [a for w in class_work(lesson) for a in w.answers if a.key_item_id == lost.id]
+    assert not [a for a in sample_student(lesson).answers if a.key_item_id == lost.id]

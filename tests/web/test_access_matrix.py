@@ -90,6 +90,10 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("authoring.duplicate_authored", "POST"): TEACHER_X,  # Y could if X shared it
     ("authoring.export_builtin", "GET"): row(302, 403, 403, OK, OK),
     ("authoring.export_authored", "GET"): TEACHER_X,
+    ("authoring.preview_authored", "GET"): TEACHER_X,  # only the author previews a draft
+    ("authoring.preview_feedback_authored", "GET"): TEACHER_X,
+    ("authoring.preview_builtin", "GET"): row(302, 403, 403, OK, OK),
+    ("authoring.preview_feedback_builtin", "GET"): row(302, 403, 403, OK, OK),
     ("roster.settings", "GET"): TEACHER_X,
     ("roster.settings", "POST"): TEACHER_X,
     ("roster.archive", "POST"): TEACHER_X,

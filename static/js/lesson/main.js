@@ -4,6 +4,7 @@
 
 import { ArticleMap } from "./article.js";
 import { keyboardMode } from "./keyboard.js";
+import { memoryStorage, previewApi } from "./preview.js";
 import { createReader } from "./reader.js";
 import { AnnotationState, newId } from "./state.js";
 import { submitHandler } from "./submit.js";
@@ -29,7 +30,6 @@ const clock = {
   clearTimeout: (id) => window.clearTimeout(id),
   setInterval: (fn, ms) => window.setInterval(fn, ms),
 };
-const fetchFn = (...args) => window.fetch(...args);
 
 const data = JSON.parse(document.getElementById("lesson-data").textContent);
 const $ = (id) => document.getElementById(id);
@@ -41,7 +41,14 @@ const lesson = {
   categories: Object.fromEntries(data.categories.map((c) => [c.id, c])),
   noteMax: data.noteMax,
 };
-const storage = lazyStorage("localStorage");
+// A teacher's preview: the same reader, over a stand-in for the API and storage that both
+// live in this page's memory, so nothing is sent or left on the device (see preview.js).
+const preview = data.preview
+  ? previewApi({ apiBase: data.apiBase, csrfUrl: data.csrfUrl, submitUrl: data.submitUrl, lesson, clock,
+    Response: window.Response })
+  : null;
+const fetchFn = preview ? preview.fetch : (...args) => window.fetch(...args);
+const storage = preview ? memoryStorage() : lazyStorage("localStorage");
 const sync = new Sync({
   apiBase: data.apiBase,
   csrfUrl: data.csrfUrl,
@@ -49,7 +56,7 @@ const sync = new Sync({
   storageKey: `rc:${data.userId}:${data.assignmentId}:queue`,
   userId: data.userId,
   storage,
-  sessionStorage: lazyStorage("sessionStorage"),
+  sessionStorage: preview ? memoryStorage() : lazyStorage("sessionStorage"),
   fetch: fetchFn,
   clock,
   random: () => Math.random(),
@@ -121,7 +128,16 @@ const submitForm = $("submit-form");
 if (submitForm) {
   submitForm.addEventListener("submit", submitHandler({
     win: window, button: $("submit-button"), submitUrl: data.submitUrl, sync, state, toast: reader.toast,
+    ...(preview ? { submitted: previewSubmitted } : {}),
   }));
+  if (preview) $("submit-button").disabled = false; // off in the page for want of this script
+}
+
+/** A preview's submission: no reload (it would start the preview again), just what happened. */
+function previewSubmitted() {
+  $("submit-button").textContent = "Submitted";
+  reader.toast("Submitted. From now on a student's work is read-only; in this preview nothing "
+    + "was kept. Reload the page to start again.");
 }
 
 /** Let a reload while offline still show the lesson (see static/js/sw.js). */
@@ -149,4 +165,4 @@ document.querySelectorAll("form[data-logout]").forEach((f) => {
 });
 
 reader.start({ annotations: data.annotations, apiBase: data.apiBase, fetch: fetchFn })
-  .then((live) => { if (live) keepOfflineCopy(); });
+  .then((live) => { if (live && !preview) keepOfflineCopy(); });

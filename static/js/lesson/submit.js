@@ -2,8 +2,9 @@
 // otherwise, once confirmed, the last changes are sent first, then the submission, and the
 // page reloads to show it read-only.
 
-/** The submit form's handler. button: #submit-button; submitUrl: the API's submit address. */
-export function submitHandler({ win, button, submitUrl, sync, state, toast }) {
+/** The submit form's handler. button: #submit-button; submitUrl: the API's submit address;
+ * submitted(win): what follows a submission (a reload, to show the work read-only). */
+export function submitHandler({ win, button, submitUrl, sync, state, toast, submitted = reload }) {
   const doc = win.document;
   return async (e) => {
     e.preventDefault();
@@ -36,13 +37,18 @@ export function submitHandler({ win, button, submitUrl, sync, state, toast }) {
       if (r.status === 400 && (await sync.refreshToken())) r = await sync.request("POST", submitUrl, {});
       if (!r.ok) throw new Error(String(r.status));
       state.forget();
-      win.history.scrollRestoration = "manual"; // show the "submitted" banner at the top
-      win.scrollTo(0, 0);
-      win.location.reload();
+      submitted(win);
     } catch {
       button.disabled = false;
       button.textContent = "Submit my work";
       toast("We couldn't submit just now. Your work is saved; try again in a moment.");
     }
   };
+}
+
+/** Show the submitted work, read-only, from the top of the page. */
+function reload(win) {
+  win.history.scrollRestoration = "manual"; // show the "submitted" banner at the top
+  win.scrollTo(0, 0);
+  win.location.reload();
 }
