@@ -30,7 +30,15 @@ from .model import (
     Prompt,
     canonical_text,
 )
-from .parse import MAX_POINTS, SLUG, parse_lesson
+from .parse import (
+    MAX_ARTICLE_CHARS,
+    MAX_DECOYS,
+    MAX_KEY_ITEMS,
+    MAX_POINTS,
+    SLUG,
+    article_too_long,
+    parse_lesson,
+)
 
 __all__ = [
     "ANY",
@@ -38,6 +46,9 @@ __all__ = [
     "BLOCK_SEPARATOR",
     "BUILTIN_CATEGORIES",
     "FIELD_SETS",
+    "MAX_ARTICLE_CHARS",
+    "MAX_DECOYS",
+    "MAX_KEY_ITEMS",
     "MAX_POINTS",
     "SLUG",
     "Alternative",
@@ -50,6 +61,7 @@ __all__ = [
     "LessonSet",
     "Problem",
     "Prompt",
+    "article_too_long",
     "canonical_text",
     "lesson_files",
     "lesson_to_toml",

@@ -16,6 +16,10 @@ from .quotes import Article, Span, locate
 from .report import SLUG, Report
 
 MAX_POINTS = 100
+# Size limits: authored text is untrusted, and a lesson is read on every page that shows it.
+MAX_ARTICLE_CHARS = 100_000  # the canonical text, in code points (as offsets count)
+MAX_KEY_ITEMS = 200  # [[key]] entries; the [[decoys]] may number as many again
+MAX_DECOYS = MAX_KEY_ITEMS
 META = ("title", "outlet", "byline", "url", "grade_band", "teacher_note")
 
 
@@ -269,13 +273,46 @@ def _scoring(raw: dict[str, Any], out: Report) -> dict[str, float]:
     return scoring
 
 
+def article_too_long(length: int) -> str:
+    """The one message for an article over the limit (the checker's, and a paste's)."""
+    return (
+        f"The article is {length:,} characters long; a lesson may have at most "
+        f"{MAX_ARTICLE_CHARS:,}. Shorten it or split it into two lessons."
+    )
+
+
+def _within_limits(raw: dict[str, Any], text: str, out: Report) -> bool:
+    """Errors for an article, key or decoy list over the size limits; False if any is."""
+    fits = True
+    if len(text) > MAX_ARTICLE_CHARS:
+        out.add("blocks", article_too_long(len(text)))
+        fits = False
+    for section, limit, what in (
+        ("key", MAX_KEY_ITEMS, "The answer key has {:,} items"),
+        ("decoys", MAX_DECOYS, "The lesson has {:,} decoys"),
+    ):
+        entries = raw.get(section)
+        if isinstance(entries, list) and len(entries) > limit:
+            out.add(
+                section,
+                f"{what.format(len(entries))}; a lesson may have at most {limit:,}. Remove "
+                "some, or split the article into two lessons.",
+            )
+            fits = False
+    return fits
+
+
 def parse_lesson(raw: dict[str, Any], file: str) -> tuple[model.Lesson | None, list[model.Problem]]:
     """Check a lesson's data; return the lesson (None if any problem is an error) and every
-    problem found, errors and warnings, in the order of the file."""
+    problem found, errors and warnings, in the order of the file. A lesson over the size
+    limits stops there: its prompts, key and decoys are checked once it fits."""
     out = Report(file)
     header = _header(raw, out)
     blocks = _blocks(raw, out)
-    article = Article(model.canonical_text(blocks))
+    text = model.canonical_text(blocks)
+    if not _within_limits(raw, text, out):
+        return None, out.problems  # too big to check the rest quickly: that first
+    article = Article(text)
     categories = _categories(raw, out)
     out.known = {c.id for c in categories}
     prompts = [_prompt(p, where, out) for where, p in _tables(raw, "prompts", out)]
