@@ -7,11 +7,12 @@ so one broken lesson cannot stop the others; an error keeps the lesson out, a wa
 The modules: ``model`` (the lesson as plain data, its text and version), ``parse`` (checking a
 file's data, a function per section), ``quotes`` (where a quote sits, or what the text has
 instead), ``checks`` (warnings across sections), ``report`` (one file's problems), ``files``
-(loading files from disk) and ``export`` (a lesson written back out as a file). Import from
-this package: it names the public API.
+(loading files from disk), ``export`` (a lesson written back out as a file) and ``colours``
+(whether a category's colour can be seen). Import from this package: it names the public API.
 """
 
 from ..anchoring import AnchorError
+from .colours import better_shade, colour_problems, contrast_ratio
 from .export import lesson_to_toml
 from .files import LessonSet, lesson_files, load_lesson_file, load_lessons
 from .model import (
@@ -62,7 +63,10 @@ __all__ = [
     "Problem",
     "Prompt",
     "article_too_long",
+    "better_shade",
     "canonical_text",
+    "colour_problems",
+    "contrast_ratio",
     "lesson_files",
     "lesson_to_toml",
     "load_lesson_file",

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..dates import published_date
 from . import checks, model
+from .colours import colour_problems
 from .quotes import Article, Span, locate
 from .report import SLUG, Report
 
@@ -145,6 +146,9 @@ def _categories(raw: dict[str, Any], out: Report) -> list[model.Category]:
         color = _str(c, "color", where, out, required=True)
         if color and not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
             out.add(where, "color must look like #1a2b3c")
+        elif color:
+            for severity, message in colour_problems(color):
+                (out.add if severity == "error" else out.warn)(where, message)
         label = _str(c, "label", where, out, required=True)
         categories = [x for x in categories if x.id != cid]
         categories.append(model.Category(cid, label, color))
