@@ -7,11 +7,22 @@ so one broken lesson cannot stop the others; an error keeps the lesson out, a wa
 The modules: ``model`` (the lesson as plain data, its text and version), ``parse`` (checking a
 file's data, a function per section), ``quotes`` (where a quote sits, or what the text has
 instead), ``checks`` (warnings across sections), ``report`` (one file's problems), ``files``
-(loading files from disk), ``export`` (a lesson written back out as a file) and ``colours``
+(loading files from disk), ``export`` (a lesson written back out as a file), ``article``
+(a new lesson's article from pasted text or HTML, or an uploaded file) and ``colours``
 (whether a category's colour can be seen). Import from this package: it names the public API.
 """
 
 from ..anchoring import AnchorError
+from .article import (
+    MAX_PASTE_CHARS,
+    ArticleDraft,
+    ArticleError,
+    article_from_upload,
+    blocks_from_html,
+    blocks_from_text,
+    draft_from_html,
+    lesson_data_from_toml,
+)
 from .colours import better_shade, colour_problems, contrast_ratio
 from .export import lesson_to_toml
 from .files import LessonSet, lesson_files, load_lesson_file, load_lessons
@@ -50,10 +61,13 @@ __all__ = [
     "MAX_ARTICLE_CHARS",
     "MAX_DECOYS",
     "MAX_KEY_ITEMS",
+    "MAX_PASTE_CHARS",
     "MAX_POINTS",
     "SLUG",
     "Alternative",
     "AnchorError",
+    "ArticleDraft",
+    "ArticleError",
     "Block",
     "Category",
     "Decoy",
@@ -62,11 +76,16 @@ __all__ = [
     "LessonSet",
     "Problem",
     "Prompt",
+    "article_from_upload",
     "article_too_long",
     "better_shade",
+    "blocks_from_html",
+    "blocks_from_text",
     "canonical_text",
     "colour_problems",
     "contrast_ratio",
+    "draft_from_html",
+    "lesson_data_from_toml",
     "lesson_files",
     "lesson_to_toml",
     "load_lesson_file",
