@@ -12,7 +12,15 @@ from typing import Any
 
 import pytest
 
-from app.domain.lessons import Problem, lesson_files, load_lessons, parse_lesson
+from app.domain.lessons import (
+    MAX_ARTICLE_CHARS,
+    MAX_DECOYS,
+    MAX_KEY_ITEMS,
+    Problem,
+    lesson_files,
+    load_lessons,
+    parse_lesson,
+)
 
 ARTICLE = (
     "Russia\u2019s pullout from Kherson \u2014 a \u201cbig\u201d win, media reports said. "
@@ -414,3 +422,59 @@ def test_points_and_weights_that_are_no_finite_number_are_errors(bad):
     lesson, problems = check(lesson_with(lambda r: r.update(scoring={"source": bad})))
     assert lesson is None
     assert "scoring.source: a weight must be a number of zero or more" in only(problems, "error")
+
+
+# ---------------------------------------------------------------- size limits
+
+
+def test_the_limits_are_the_documented_ones():
+    assert (MAX_ARTICLE_CHARS, MAX_KEY_ITEMS, MAX_DECOYS) == (100_000, 200, 200)
+
+
+def test_an_article_over_the_limit_is_an_error_that_says_how_long_it_is():
+    def change(raw):
+        raw["blocks"].append({"kind": "paragraph", "text": "x" * MAX_ARTICLE_CHARS})
+        _key(raw)["quote"] = "not in the article"  # not looked for: the size comes first
+
+    lesson, problems = check(lesson_with(change))
+    assert lesson is None
+    length = len(ARTICLE) + 2 + MAX_ARTICLE_CHARS
+    assert only(problems, "error") == [
+        f"blocks: The article is {length:,} characters long; a lesson may have at most "
+        "100,000. Shorten it or split it into two lessons."
+    ]
+    assert f"{length:,}" == "100,121"
+
+
+def test_an_article_of_exactly_the_limit_loads():
+    text = "Kiev said no. " + "x" * (MAX_ARTICLE_CHARS - 14)
+    lesson, problems = check({**BASE, "blocks": [{"kind": "paragraph", "text": text}], "key": []})
+    assert problems == []
+    assert lesson is not None
+    assert len(lesson.text) == MAX_ARTICLE_CHARS
+
+
+def test_two_hundred_key_items_load_and_one_more_is_an_error():
+    lesson, problems = parse_lesson(big_lesson(items=MAX_KEY_ITEMS), "big.toml")
+    assert problems == []
+    assert lesson is not None
+    lesson, problems = parse_lesson(big_lesson(items=MAX_KEY_ITEMS + 1), "big.toml")
+    assert lesson is None
+    assert only(problems, "error") == [
+        "key: The answer key has 201 items; a lesson may have at most 200. Remove some, or "
+        "split the article into two lessons."
+    ]
+
+
+def test_decoys_have_a_limit_of_their_own():
+    raw = big_lesson(items=MAX_KEY_ITEMS)
+    raw["decoys"] = [
+        {"id": f"d{n}", "category": "loaded", "quote": "w00000", "explanation": "Plain."}
+        for n in range(MAX_DECOYS + 1)
+    ]
+    lesson, problems = parse_lesson(raw, "big.toml")
+    assert lesson is None
+    assert only(problems, "error") == [
+        "decoys: The lesson has 201 decoys; a lesson may have at most 200. Remove some, or "
+        "split the article into two lessons."
+    ]

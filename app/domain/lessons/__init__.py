@@ -7,11 +7,23 @@ so one broken lesson cannot stop the others; an error keeps the lesson out, a wa
 The modules: ``model`` (the lesson as plain data, its text and version), ``parse`` (checking a
 file's data, a function per section), ``quotes`` (where a quote sits, or what the text has
 instead), ``checks`` (warnings across sections), ``report`` (one file's problems), ``files``
-(loading files from disk) and ``export`` (a lesson written back out as a file). Import from
-this package: it names the public API.
+(loading files from disk), ``export`` (a lesson written back out as a file), ``article``
+(a new lesson's article from pasted text or HTML, or an uploaded file) and ``colours``
+(whether a category's colour can be seen). Import from this package: it names the public API.
 """
 
 from ..anchoring import AnchorError
+from .article import (
+    MAX_PASTE_CHARS,
+    ArticleDraft,
+    ArticleError,
+    article_from_upload,
+    blocks_from_html,
+    blocks_from_text,
+    draft_from_html,
+    lesson_data_from_toml,
+)
+from .colours import better_shade, colour_problems, contrast_ratio
 from .export import lesson_to_toml
 from .files import LessonSet, lesson_files, load_lesson_file, load_lessons
 from .model import (
@@ -30,7 +42,17 @@ from .model import (
     Prompt,
     canonical_text,
 )
-from .parse import MAX_POINTS, SLUG, Parsed, parse, parse_lesson
+from .parse import (
+    MAX_ARTICLE_CHARS,
+    MAX_DECOYS,
+    MAX_KEY_ITEMS,
+    MAX_POINTS,
+    SLUG,
+    Parsed,
+    article_too_long,
+    parse,
+    parse_lesson,
+)
 
 __all__ = [
     "ANY",
@@ -38,10 +60,16 @@ __all__ = [
     "BLOCK_SEPARATOR",
     "BUILTIN_CATEGORIES",
     "FIELD_SETS",
+    "MAX_ARTICLE_CHARS",
+    "MAX_DECOYS",
+    "MAX_KEY_ITEMS",
+    "MAX_PASTE_CHARS",
     "MAX_POINTS",
     "SLUG",
     "Alternative",
     "AnchorError",
+    "ArticleDraft",
+    "ArticleError",
     "Block",
     "Category",
     "Decoy",
@@ -51,7 +79,16 @@ __all__ = [
     "Parsed",
     "Problem",
     "Prompt",
+    "article_from_upload",
+    "article_too_long",
+    "better_shade",
+    "blocks_from_html",
+    "blocks_from_text",
     "canonical_text",
+    "colour_problems",
+    "contrast_ratio",
+    "draft_from_html",
+    "lesson_data_from_toml",
     "lesson_files",
     "lesson_to_toml",
     "load_lesson_file",

@@ -13,10 +13,15 @@ from typing import Any
 
 from ..dates import published_date
 from . import checks, model
+from .colours import colour_problems
 from .quotes import Article, Span, locate
 from .report import SLUG, Report
 
 MAX_POINTS = 100
+# Size limits: authored text is untrusted, and a lesson is read on every page that shows it.
+MAX_ARTICLE_CHARS = 100_000  # the canonical text, in code points (as offsets count)
+MAX_KEY_ITEMS = 200  # [[key]] entries; the [[decoys]] may number as many again
+MAX_DECOYS = MAX_KEY_ITEMS
 META = ("title", "outlet", "byline", "url", "grade_band", "teacher_note")
 
 
@@ -142,6 +147,9 @@ def _categories(raw: dict[str, Any], out: Report) -> list[model.Category]:
         color = _str(c, "color", where, out, required=True)
         if color and not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
             out.add(where, "color must look like #1a2b3c")
+        elif color:
+            for severity, message in colour_problems(color):
+                (out.add if severity == "error" else out.warn)(where, message)
         label = _str(c, "label", where, out, required=True)
         categories = [x for x in categories if x.id != cid]
         categories.append(model.Category(cid, label, color))
@@ -270,6 +278,35 @@ def _scoring(raw: dict[str, Any], out: Report) -> dict[str, float]:
     return scoring
 
 
+def article_too_long(length: int) -> str:
+    """The one message for an article over the limit (the checker's, and a paste's)."""
+    return (
+        f"The article is {length:,} characters long; a lesson may have at most "
+        f"{MAX_ARTICLE_CHARS:,}. Shorten it or split it into two lessons."
+    )
+
+
+def _within_limits(raw: dict[str, Any], text: str, out: Report) -> bool:
+    """Errors for an article, key or decoy list over the size limits; False if any is."""
+    fits = True
+    if len(text) > MAX_ARTICLE_CHARS:
+        out.add("blocks", article_too_long(len(text)))
+        fits = False
+    for section, limit, what in (
+        ("key", MAX_KEY_ITEMS, "The answer key has {:,} items"),
+        ("decoys", MAX_DECOYS, "The lesson has {:,} decoys"),
+    ):
+        entries = raw.get(section)
+        if isinstance(entries, list) and len(entries) > limit:
+            out.add(
+                section,
+                f"{what.format(len(entries))}; a lesson may have at most {limit:,}. Remove "
+                "some, or split the article into two lessons.",
+            )
+            fits = False
+    return fits
+
+
 def article_text(raw: dict[str, Any]) -> str:
     """The canonical text of a lesson's data as the checker reads its blocks (an entry that is
     not a table left out, a text that is not text read as empty)."""
@@ -290,13 +327,33 @@ class Parsed:
         return None if any(p.is_error for p in self.problems) else self.read
 
 
+def _unchecked(
+    header: dict[str, Any], blocks: list[model.Block], categories: list[model.Category], file: str
+) -> model.Lesson:
+    """A lesson's details and article alone, for one too big to check further."""
+    return model.Lesson(
+        **header,
+        blocks=blocks,
+        categories=categories,
+        prompts=[],
+        key=[],
+        decoys=[],
+        scoring={},
+        source_file=file,
+    )
+
+
 def parse(raw: dict[str, Any], file: str) -> Parsed:
-    """Check a lesson's data, every section, in the order of the file."""
+    """Check a lesson's data, every section, in the order of the file. A lesson over the size
+    limits stops there: its prompts, key and decoys are checked once it fits."""
     out = Report(file)
     header = _header(raw, out)
     blocks = _blocks(raw, out)
-    article = Article(model.canonical_text(blocks))
+    text = model.canonical_text(blocks)
     categories = _categories(raw, out)
+    if not _within_limits(raw, text, out):  # too big to check the rest quickly: that first
+        return Parsed(out.problems, _unchecked(header, blocks, categories, file))
+    article = Article(text)
     out.known = {c.id for c in categories}
     prompts = [_prompt(p, where, out) for where, p in _tables(raw, "prompts", out)]
     key = [_key_item(k, where, article, out) for where, k in _tables(raw, "key", out)]

@@ -1,13 +1,37 @@
-"""The one place HTML is made from untrusted text. Everything else shows text as text.
+"""The one place HTML is made from untrusted text, and the one place untrusted HTML is read.
+Everything else shows text as text.
+
+Here: notes made into escaped text with live web links (``linkify``, ``web_link``). In
+``pasted``: pasted or uploaded HTML read as blocks of text (``read_html``); in ``parsing``:
+the HTML5 parser it uses, within limits so that no paste takes long to read.
 
 Wraps bleach (pinned; its final release is 6.4.0 and the project is archived), so that this
-module is all that changes if it is swapped for nh3.
+package is all that changes if it is swapped for nh3; pasted HTML is read with the HTML5
+parser bleach ships (``pasted`` says why). What it reads comes out as text, never HTML, so
+nothing in a paste can reach a page as markup.
 """
 
 from __future__ import annotations
 
 from bleach.linkifier import Linker
 from markupsafe import Markup, escape
+
+from .parsing import MAX_HTML_DEPTH, MAX_HTML_TAGS, MAX_HTML_WORK, HtmlTooComplex
+from .pasted import HtmlArticle, declared_encoding, read_html
+
+__all__ = [
+    "MAX_HTML_DEPTH",
+    "MAX_HTML_TAGS",
+    "MAX_HTML_WORK",
+    "PROTOCOLS",
+    "REL",
+    "HtmlArticle",
+    "HtmlTooComplex",
+    "declared_encoding",
+    "linkify",
+    "read_html",
+    "web_link",
+]
 
 REL = "nofollow noopener noreferrer ugc"
 PROTOCOLS = ("http://", "https://")
