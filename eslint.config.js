@@ -21,7 +21,7 @@ export default [
   },
   {
     // page scripts, and the reader's entry point
-    files: ["static/js/*.js", "static/js/lesson/main.js", "static/js/author/main.js"],
+    files: ["static/js/*.js", "static/js/lesson/main.js", "static/js/author/main.js", "static/js/author/paste.js"],
     ignores: ["static/js/sw.js"],
     languageOptions: { globals: globals.browser },
   },
@@ -33,7 +33,7 @@ export default [
     // the reader's modules: only what the browser and Node both have; the window, storage,
     // fetch and clock come in as arguments (globals merge across blocks, so none are given above)
     files: ["static/js/lesson/**/*.js", "static/js/author/**/*.js"],
-    ignores: ["static/js/lesson/main.js", "static/js/author/main.js"],
+    ignores: ["static/js/lesson/main.js", "static/js/author/main.js", "static/js/author/paste.js"],
     languageOptions: { globals: { ...globals.es2021, EventTarget: "readonly", CustomEvent: "readonly" } },
   },
   {

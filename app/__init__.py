@@ -35,7 +35,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from .web import api, auth, authoring, errors, lessons, main, policy, roster, student, teacher
+    from .web import (
+        api,
+        auth,
+        authoring,
+        errors,
+        intake,
+        lessons,
+        main,
+        policy,
+        roster,
+        student,
+        teacher,
+    )
     from .web.security import limits, sessions
 
     # policy registers every app-wide request rule, in its order; blueprints add their own
@@ -50,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         roster,
         lessons,
         authoring,
+        intake,
         api,
         errors,
     ):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ..domain.lessons import SLUG, Lesson, LessonSet, Parsed, parse
-from ..domain.lessons.draft import place, slug_for
+from ..domain.lessons.draft import place, plain, slug_for
 from ..domain.library import LessonFacts, facts, matches
 from ..extensions import DbSession
 from ..models import Assignment, AuthoredLesson, Classroom, LessonVersion, User, utcnow
@@ -229,7 +229,7 @@ def create_authored(
         owner_id=owner.id,
         lesson_id=lesson_id,
         shared=shared,
-        content=_dumps(place(data)),
+        content=_dumps(place(plain(data))),
     )
     session.add(row)
     session.flush()

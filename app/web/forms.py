@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     EmailField,
@@ -302,6 +303,35 @@ class LessonSearchForm(FlaskForm):
         csrf = False
 
     q = StringField("Search by title or outlet", validators=[Length(max=200)])
+
+
+class NewLessonForm(FlaskForm):
+    """A new lesson: its details and its article, pasted (the page's script sends pasted HTML
+    to be read into blocks, and keeps each block's kind in ``kinds``) or uploaded."""
+
+    title = StringField("Title", validators=[Length(max=300)])
+    outlet = StringField("Outlet (who published it)", validators=[Length(max=200)])
+    byline = StringField("Byline (who wrote it)", validators=[Length(max=300)])
+    url = StringField("Web address of the article", validators=[Length(max=2000)])
+    published = DateField("Date published", validators=[Optional()])
+    approximate = BooleanField("The date is approximate (students see “about” before it)")
+    grade_band = StringField("Grade band", validators=[Length(max=40)])
+    minutes = IntegerField(
+        "Minutes",
+        default=30,
+        validators=[Optional(), NumberRange(1, 600, "Give the minutes as a number from 1 to 600.")],
+    )
+    teacher_note = TextAreaField("Note for teachers (students never see it)")
+    article = TextAreaField("The article")
+    kinds = HiddenField()
+    file = FileField("Or upload the article (.txt or .html)")
+
+
+class ImportLessonForm(FlaskForm):
+    file = FileField(
+        "Lesson file (.toml)",
+        validators=[FileRequired("Choose the lesson file to import (a .toml file).")],
+    )
 
 
 class ShareForm(FlaskForm):

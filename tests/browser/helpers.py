@@ -38,6 +38,15 @@ def drag_select(page, needle: str, start: int, end: int) -> None:
     page.locator(".block").first.scroll_into_view_if_needed()
     a = char_box(page, needle, start)
     b = char_box(page, needle, end - 1)
+    height = page.viewport_size["height"] if page.viewport_size else 768
+    if a["y"] < 0 or b["y"] + b["h"] > height:  # the words are out of sight: bring them in
+        page.evaluate(
+            """(needle) => [...document.querySelectorAll('#article .block')]
+                .find((b) => b.textContent.includes(needle)).scrollIntoView({block: 'center'})""",
+            needle,
+        )
+        a = char_box(page, needle, start)
+        b = char_box(page, needle, end - 1)
     page.mouse.move(a["x"] + 1, a["y"] + a["h"] / 2)
     page.mouse.down()
     page.mouse.move((a["x"] + b["x"]) / 2, b["y"] + b["h"] / 2, steps=5)

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import {
-  addAlternative, addDecoy, addKeyItem, articleText, blockText, mergeBlocks, nextId, placeOf,
-  problemsByPlace, removeAlternative, removeEntry, splitBlock, updateKeyItem,
+  addAlternative, addDecoy, addKeyItem, articleText, blockText, describePaste, mergeBlocks, nextId, placeOf,
+  problemsByPlace, removeAlternative, removeEntry, splitBlock, updateKeyItem, withKinds,
 } from "../../static/js/author/draft.js";
 
 const lesson = () => ({
@@ -78,9 +78,22 @@ describe("problems go next to what they are about", () => {
     assert.equal(placeOf("decoy decoy-2"), "decoy:decoy-2");
     assert.equal(placeOf("prompt sources"), "prompt:sources");
     assert.equal(placeOf("blocks[3]"), "block:2");
-    assert.equal(placeOf("categories.myth"), "field:categories");
+    assert.equal(placeOf("categories.myth"), "field:categories.myth");
+    assert.equal(placeOf("scoring.myth"), "field:scoring");
     assert.equal(placeOf("published"), "field:published");
     const places = problemsByPlace([{ item: "key a", message: "x" }, { item: "key a", message: "y" }]);
     assert.deepEqual(places.get("key:a").map((p) => p.message), ["x", "y"]);
+  });
+});
+
+describe("pasting", () => {
+  test("says what the paste brought, in words", () => {
+    assert.equal(describePaste([["headline", "A"], ["paragraph", "B"], ["paragraph", "C"]]),
+      "Pasted 3 blocks: 1 headline, 2 paragraphs.");
+  });
+
+  test("keeps each pasted block's kind by its text, whatever was kept before", () => {
+    const json = withKinds("not json", [["headline", "A"]]);
+    assert.deepEqual(JSON.parse(withKinds(json, [["caption", "B"]])), { A: "headline", B: "caption" });
   });
 });

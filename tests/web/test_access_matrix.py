@@ -85,6 +85,10 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("authoring.save", "POST"): TEACHER_X,
     ("authoring.publish", "POST"): TEACHER_X,
     ("authoring.share", "POST"): TEACHER_X,
+    ("intake.new", "GET"): row(302, 403, 403, OK, OK),
+    ("intake.new", "POST"): row(302, 403, 403, OK, OK),  # nothing typed: re-shown, 422
+    ("intake.paste", "POST"): row(302, 403, 403, OK, OK),
+    ("intake.import_file", "POST"): row(302, 403, 403, OK, OK),  # no file: re-shown, 422
     ("authoring.delete", "POST"): TEACHER_X,
     ("authoring.duplicate_builtin", "POST"): row(302, 403, 403, OK, OK),
     ("authoring.duplicate_authored", "POST"): TEACHER_X,  # Y could if X shared it
@@ -182,6 +186,8 @@ def test_access_matrix(client, world, endpoint, method, rule, actor):
     body = None
     if endpoint == "api.put_annotation":
         body = highlight(world["lesson"], "pointed out", category="loaded", prompt="loaded")
+    elif endpoint == "intake.paste":
+        body = {"html": "<h1>Big news</h1><p>Officials said so.</p>"}
     elif endpoint == "authoring.save":
         body = {"revision": 0, "lesson": lesson_data(replace(world["lesson"], id="x-draft"))}
     resp = (

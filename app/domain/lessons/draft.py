@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import date, time
 from typing import Any
 
 from ..anchoring import snap_to_words
@@ -142,6 +143,18 @@ def _alternative(entry: dict[str, Any]) -> str | dict[str, Any]:
     if set(entry) == {"quote"}:
         return str(entry["quote"])
     return entry
+
+
+def plain(value: Any) -> Any:
+    """Lesson data that JSON can hold: a TOML date or time (``published = 2022-11-15``
+    without quotes) as the text the checker reads it as."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return value
 
 
 def slug_for(title: str, taken: Callable[[str], bool]) -> str:

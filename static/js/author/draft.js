@@ -150,5 +150,26 @@ export function placeOf(item) {
   if (m) return `${m[1]}:${m[2]}`;
   m = /^(blocks|key|decoys|prompts)\[(\d+)\]$/.exec(item);
   if (m) return m[1] === "blocks" ? `block:${Number(m[2]) - 1}` : m[1];
+  if (/^categories\.[^.]+$/.test(item)) return `field:${item}`;
   return `field:${item.split(".")[0]}`;
+}
+
+const KIND_NAMES = { headline: ["headline", "headlines"], paragraph: ["paragraph", "paragraphs"],
+  caption: ["caption", "captions"], aside: ["aside", "asides"], footer: ["footer", "footers"],
+  breadcrumb: ["breadcrumb", "breadcrumbs"] };
+
+/** What a paste of these blocks ([kind, text]) brought, in words: "3 blocks: 1 headline, 2 paragraphs." */
+export function describePaste(blocks) {
+  const counts = new Map();
+  for (const [kind] of blocks) counts.set(kind, (counts.get(kind) || 0) + 1);
+  const parts = [...counts].map(([kind, n]) => `${n} ${(KIND_NAMES[kind] || [kind, kind])[n === 1 ? 0 : 1]}`);
+  return `Pasted ${blocks.length} block${blocks.length === 1 ? "" : "s"}: ${parts.join(", ")}.`;
+}
+
+/** The kinds kept for pasted blocks, by their text (JSON in the form), with these added. */
+export function withKinds(json, blocks) {
+  let kinds;
+  try { kinds = JSON.parse(json || "{}") || {}; } catch { kinds = {}; }
+  for (const [kind, text] of blocks) kinds[text] = kind;
+  return JSON.stringify(kinds);
 }

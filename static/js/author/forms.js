@@ -52,8 +52,7 @@ export function createForms({ doc, els, getData, edit, categories }) {
       return el("div", { class: `field field-${name}` }, el("label", { for: id }, label),
         hint ? el("p", { class: "hint", id: `${id}-hint` }, hint) : null, input, extra, problemsEl(el, `field:${name}`));
     });
-    els.details.replaceChildren(...rows, problemsEl(el, "field:id"), problemsEl(el, "field:categories"),
-      problemsEl(el, "field:scoring"));
+    els.details.replaceChildren(...rows, problemsEl(el, "field:id"), problemsEl(el, "field:scoring"));
   }
 
   function readField(name, value) {
@@ -111,10 +110,51 @@ export function createForms({ doc, els, getData, edit, categories }) {
         el("div", { class: "field" }, el("label", { for: q }, "Question"), question),
         el("div", { class: "field" }, el("label", { for: h }, "Hints, one per line"), hints),
         problemsEl(el, `prompt:${p.id}`));
-    }));
+    }), ownCategories());
   }
 
-  return { details, blocks, prompts };
+  /** The lesson's own categories (label and colour), each asked for by a prompt of its own. */
+  function ownCategories() {
+    const own = getData().categories || {};
+    const rows = Object.entries(own).map(([cid, c]) => {
+      const labelId = `cat-label-${cid}`;
+      const colorId = `cat-color-${cid}`;
+      const label = el("input", { id: labelId, type: "text", value: c.label || "" });
+      label.addEventListener("input", () => edit((x) => { x.categories[cid].label = label.value; return x; }));
+      const color = el("input", { id: colorId, type: "color", value: c.color || "#2b6cb0" });
+      color.addEventListener("input", () => edit((x) => { x.categories[cid].color = color.value; return x; }));
+      return el("li", { class: "category-edit" },
+        el("div", { class: "field" }, el("label", { for: labelId }, "Name"), label),
+        el("div", { class: "field" }, el("label", { for: colorId }, "Colour"), color),
+        el("button", { type: "button", class: "button small", onclick: () => edit((x) => {
+          delete x.categories[cid];
+          x.prompts = x.prompts.filter((p) => p.category !== cid);
+          return x;
+        }, { redraw: true, say: "Category removed, with its prompt." }) }, "Remove"),
+        problemsEl(el, `field:categories.${cid}`));
+    });
+    return el("div", { class: "own-categories" },
+      el("h3", {}, "Your own categories"),
+      el("p", { class: "muted small" }, "Besides sources, loaded wording and what is left out, students can look for "
+        + "something of your own (say, \u201cstatistics\u201d). Its colour must be dark enough to see on white."),
+      rows.length ? el("ul", { class: "category-list" }, ...rows) : null,
+      el("button", { type: "button", class: "button small", onclick: addCategory }, "+ Add a category"),
+      problemsEl(el, "field:categories"));
+  }
+
+  function addCategory() {
+    edit((x) => {
+      const taken = new Set([...Object.keys(x.categories || {}), "source", "loaded", "omission"]);
+      let n = 1;
+      while (taken.has(`category-${n}`)) n += 1;
+      const cid = `category-${n}`;
+      x.categories = { ...(x.categories || {}), [cid]: { label: `Category ${n}`, color: "#2f6b3a" } };
+      x.prompts = [...(x.prompts || []), { id: cid, category: cid, question: "Find ... and say why." }];
+      return x;
+    }, { redraw: true, say: "Category added, with a prompt for it." });
+  }
+
+  return { details, blocks, prompts, ownCategories };
 }
 
 /** Put each problem beside its part of the page; the rest, and a count, in the summary. */

@@ -43,7 +43,7 @@ function edit(fn, opts = {}) {
   data = fn(copy(data));
   changes += 1;
   if (opts.article) { articleChanged = true; $("article-busy").hidden = false; }
-  if (opts.redraw) forms.blocks();
+  if (opts.redraw) { forms.blocks(); forms.prompts(); }
   if (opts.focus && $(opts.focus)) $(opts.focus).focus();
   if (opts.say) announce(opts.say);
   status("saving", "Saving…");
