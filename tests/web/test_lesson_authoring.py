@@ -20,6 +20,7 @@ from app.models import Assignment, AuthoredLesson, LessonVersion
 from app.services import library
 from tests.support.client import ApiClient, FormClient
 from tests.support.html import flash_messages, page
+from tests.support.html import text_of as text_of_page
 
 ARTICLE = [
     ("headline", "Council says parking plan will 'save' the high street"),
@@ -223,6 +224,13 @@ def test_publishing_freezes_a_version_and_an_edit_makes_a_draft(author, make):
     row = db.session.get(AuthoredLesson, row.id)
     assert (row.status, row.published_version_id) == ("draft", version.id)
     assert services.lesson_of(assignment).key[0].explanation == "strong"  # the class keeps v1
+    card = text_of_page(forms.get("/teacher/lessons"))
+    assert "Published Changes not published yet" in card
+
+    broken = stored(row.id)
+    broken["key"][0]["quote"] = "nowhere"
+    save(author, broken, row.revision)
+    assert "1 problem to fix" in text_of_page(forms.get("/teacher/lessons"))
 
 
 def test_duplicating_a_built_in_lesson_gives_a_draft_to_adapt(author, make):
