@@ -306,3 +306,26 @@ def test_a_lesson_is_deleted_only_while_no_class_has_it(author, make):
     assert resp.headers["Location"].endswith("/teacher/lessons")
     db.session.expire_all()
     assert db.session.get(AuthoredLesson, author["row"].id) is None
+
+
+def test_a_save_too_big_to_take_is_a_clear_413_and_keeps_the_lesson(author):
+    lesson = stored(author["row"].id)
+    huge = {**lesson, "teacher_note": "x" * (3 * 1024 * 1024)}
+    resp = save(author, huge, 0)
+    assert resp.status_code == 413
+    assert resp.get_json()["error"] == (
+        "That's too much to send at once. Make it shorter and try again."
+    )
+    assert stored(author["row"].id) == lesson
+
+
+def test_an_article_over_the_limit_is_kept_as_a_draft_with_the_problem(author):
+    lesson = stored(author["row"].id)
+    long = {**lesson, "blocks": [{"kind": "paragraph", "text": "word " * 20_001}]}
+    body = save(author, long, 0).get_json()
+    errors = [p["message"] for p in body["problems"] if p["severity"] == "error"]
+    assert errors == [
+        "The article is 100,005 characters long; a lesson may have at most 100,000. "
+        "Shorten it or split it into two lessons."
+    ]
+    assert len(stored(author["row"].id)["blocks"][0]["text"]) == 100_005
