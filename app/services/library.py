@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from ..domain.lessons import SLUG, Lesson, LessonSet, Parsed, parse
-from ..domain.lessons.draft import place, plain, slug_for
+from ..domain.lessons.draft import follow_edits, place, plain, slug_for
 from ..domain.library import LessonFacts, facts, matches
 from ..extensions import DbSession
 from ..models import Assignment, AuthoredLesson, Classroom, LessonVersion, User, utcnow
@@ -239,12 +239,15 @@ def create_authored(
 def save_draft(
     session: DbSession, row: AuthoredLesson, data: dict[str, Any], revision: int
 ) -> Parsed:
-    """Store the editor's copy of the lesson (its spans placed as quotes) and check it. A
-    published lesson that changes is a draft again; its published version stays as it was
-    for the classes that have it. Refused when ``revision`` is not the stored one."""
+    """Store the editor's copy of the lesson (its spans placed as quotes, its items kept on
+    their words when the article changed) and check it. A published lesson that changes is a
+    draft again; its published version stays as it was for the classes that have it.
+    Refused when ``revision`` is not the stored one; ``TooDeep`` for data no lesson has."""
+    session.refresh(row, with_for_update=True)  # one save at a time (two tabs at once)
     if revision != row.revision:
         raise DraftConflict()
-    content = _dumps(place({**data, "id": row.lesson_id}))
+    followed = follow_edits(checked(row).read, plain({**data, "id": row.lesson_id}))
+    content = _dumps(place(followed))
     if content != row.content:
         row.content = content
         row.revision += 1

@@ -22,12 +22,13 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import services
 from ..domain.lessons import BUILTIN_CATEGORIES, FIELD_SETS, LessonSet, Parsed
+from ..domain.lessons.draft import TooDeep
 from ..domain.lessons.export import data_to_toml, lesson_data
 from ..extensions import db
 from ..models import AuthoredLesson
 from ..services import library
 from . import preview
-from .errors import json_error
+from .errors import json_body, json_error
 from .forms import ActionForm, ShareForm
 from .loaders import found, own_lesson, readable_lesson
 from .main import only_for
@@ -78,13 +79,16 @@ def save(authored_id: int):
     answer is the check of what was stored."""
     row = own_lesson(authored_id)
     request.max_content_length = DRAFT_LIMIT
-    body = request.get_json(silent=True)
+    body = json_body()
     data = body.get("lesson") if isinstance(body, dict) else None
     revision = body.get("revision") if isinstance(body, dict) else None
     if not isinstance(data, dict) or isinstance(revision, bool) or not isinstance(revision, int):
         return json_error(400, "That save was not a lesson. Reload the page and try again.")
     try:
         parsed = library.save_draft(db.session, row, data, revision)
+    except TooDeep:
+        db.session.rollback()
+        return json_error(400, "That save was not a lesson. Reload the page and try again.")
     except library.DraftConflict:
         db.session.rollback()
         return json_error(
@@ -206,6 +210,13 @@ def preview_authored(authored_id: int):
 @bp.get("/authored/<id:authored_id>/preview/feedback")
 def preview_feedback_authored(authored_id: int):
     lesson, problems = preview.as_it_is(own_lesson(authored_id))
+    if problems:  # a key with errors scores nothing a student would see
+        flash(
+            "Feedback can be previewed once the check finds no problems to fix: "
+            "fix the ones shown in the editor first.",
+            "error",
+        )
+        return redirect(url_for(".edit", authored_id=authored_id))
     return preview.with_feedback(lesson, preview.authored_links(authored_id), problems)
 
 

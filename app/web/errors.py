@@ -61,6 +61,14 @@ def wants_json() -> bool:
     )
 
 
+def json_body() -> Any:
+    """The request's JSON, or None when it is not JSON (or nested too deeply to read)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def json_error(
     status: int,
     message: str,

@@ -24,17 +24,18 @@ from .. import services
 from ..domain.lessons import LessonSet
 from ..domain.lessons.article import (
     MAX_PASTE_CHARS,
+    TOO_DEEP,
     ArticleError,
     article_from_upload,
     blocks_from_text,
     draft_from_html,
     lesson_data_from_toml,
 )
-from ..domain.lessons.draft import new_draft
+from ..domain.lessons.draft import TooDeep, new_draft, plain
 from ..extensions import db
 from ..services import library
 from ..services.errors import FieldError
-from .errors import json_error
+from .errors import json_body, json_error
 from .forms import ImportLessonForm, NewLessonForm, csrf_message
 from .main import only_for
 
@@ -135,7 +136,7 @@ def new():
 def paste():
     """Pasted HTML read into blocks for the new-lesson page's script: text, never HTML."""
     request.max_content_length = UPLOAD_LIMIT
-    body = request.get_json(silent=True)
+    body = json_body()
     html = body.get("html") if isinstance(body, dict) else None
     if not isinstance(html, str):
         return json_error(400, "Paste the article again.")
@@ -155,6 +156,11 @@ def import_file():
     data, error = lesson_data_from_toml(imports.file.data.read(UPLOAD_LIMIT))
     if data is None:
         imports.file.errors = [error or "This file could not be read as a lesson file."]
+        return _page(form, imports, 422)
+    try:
+        data = plain(data)
+    except TooDeep:
+        imports.file.errors = [TOO_DEEP]
         return _page(form, imports, 422)
     wanted = data.get("id")
     builtin = _builtin()

@@ -127,17 +127,26 @@ def test_a_teacher_builds_a_key_by_highlighting(browser, live_server, world):
     shot(page, "editor-key-1366x768.png")
     assert serious_violations(page) == []
 
-    # the live check: a typo in the article moves "slash" out of the text
+    # the article changes and the key follows its words: a typo fixed inside them too
     block = page.locator("#block-text-1")
     block.fill(block.input_value().replace("slash", "slahs"))
     wait_saved(page)
+    block.fill("Officials, in a statement, " + block.input_value()[len("Officials ") :])
+    wait_saved(page)
+    key = {k["id"]: k for k in stored(live_server, row_id)["key"]}
+    assert key["loaded-1"]["quote"] == "slahs"
+    assert page.locator("#article .hl", has_text="slahs").count() == 1
+
+    # the live check: the sentence goes, and the item has nothing left to point at
+    block.fill("Officials said so.")
+    wait_saved(page)
     problems = page.locator("#entry-loaded-1 .problems")
-    assert "'slash' is not in the article" in problems.inner_text()
+    assert "'slahs' is not in the article" in problems.inner_text()
     assert "1 problem to fix" in page.locator("#check-summary").inner_text()
     page.get_by_role("button", name="Publish").click()
     assert "1 problem to fix" in page.locator(".flash, .error-box, [role=alert]").first.inner_text()
     block = page.locator("#block-text-1")
-    block.fill(block.input_value().replace("slahs", "slash"))
+    block.fill("Officials said on Monday that the plan would slahs traffic.")
     wait_saved(page)
     assert page.locator("#entry-loaded-1 .problems").is_hidden()
 

@@ -208,7 +208,7 @@ def hostile_lessons(draw) -> dict:
         "id": "hostile",
         "title": draw(REQUIRED),
         "teacher_note": draw(TEXT),
-        "minutes": draw(st.integers(1, 10_000)),
+        "minutes": draw(st.integers(1, 600)),
         **meta,
         "blocks": blocks,
         "categories": {"claim": {"label": draw(REQUIRED), "color": "#2f855a"}},

@@ -336,7 +336,10 @@ BROKEN = [
         id="blank-title",
     ),
     pytest.param(
-        broken("minutes = 10", "minutes = 0"), "minutes", "positive whole number", id="zero-minutes"
+        broken("minutes = 10", "minutes = 0"),
+        "minutes",
+        "whole number from 1 to 600",
+        id="zero-minutes",
     ),
     pytest.param(
         broken('required = ["missing"]', 'required = ["rewrite"]'),

@@ -7,9 +7,11 @@ teacher may read. (Who may reach each route: tests/web/test_access_matrix.py.)""
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 
 import pytest
+import sqlalchemy as sa
 
 from app import services
 from app.domain.lessons import parse_lesson
@@ -18,6 +20,7 @@ from app.domain.lessons.export import lesson_data
 from app.extensions import db
 from app.models import Assignment, AuthoredLesson, LessonVersion
 from app.services import library
+from tests.conftest import TEST_DB_URL
 from tests.support.client import ApiClient, FormClient
 from tests.support.html import flash_messages, page
 from tests.support.html import text_of as text_of_page
@@ -329,3 +332,76 @@ def test_an_article_over_the_limit_is_kept_as_a_draft_with_the_problem(author):
         "Shorten it or split it into two lessons."
     ]
     assert len(stored(author["row"].id)["blocks"][0]["text"]) == 100_005
+
+
+def test_a_colour_that_is_not_one_never_reaches_a_style_attribute(author, make):
+    lesson = stored(author["row"].id)
+    bad = "#2f855a;position:fixed;top:0;left:0;width:100vw;height:100vh"
+    lesson["categories"] = {"myth": {"label": "Myth", "color": bad}}
+    body = save(author, lesson, 0).get_json()
+    assert any(p["message"] == "color must look like #1a2b3c" for p in body["problems"])
+    for url in (
+        f"/teacher/lessons/authored/{author['row'].id}",
+        f"/teacher/lessons/authored/{author['row'].id}/edit",
+        "/teacher/lessons",
+    ):
+        html = author["client"].get(url).get_data(as_text=True)
+        assert not re.search(r'style="[^"]*position:fixed', html), url
+
+
+def test_what_no_database_or_page_can_hold_is_left_out_of_a_save(author):
+    lesson = stored(author["row"].id)
+    api = author["api"]
+    raw = json.dumps({"revision": 0, "lesson": {**lesson, "title": "A\x00B\ud800C"}})
+    raw = raw[:-1] + ', "extra": NaN}'  # as a script could send it
+    url = f"/teacher/lessons/authored/{author['row'].id}/draft"
+    headers = {**api.headers(), "Accept": "application/json", "Content-Type": "application/json"}
+    resp = api.client.post(url, data=raw, headers=headers)
+    assert resp.status_code == 200
+    assert stored(author["row"].id)["title"] == "ABC"
+    nan = {**stored(author["row"].id), "minutes": float("nan")}
+    resp = api.client.post(url, data=json.dumps({"revision": 1, "lesson": nan}), headers=headers)
+    assert resp.status_code == 200
+    html = author["client"].get(f"/teacher/lessons/authored/{author['row'].id}/edit")
+    assert "NaN" not in html.get_data(as_text=True)  # the page's data stays JSON a browser reads
+
+
+@pytest.mark.parametrize("depth", [50, 5000])
+def test_data_nested_far_too_deep_is_a_clear_400(author, depth):
+    api = author["api"]
+    raw = '{"revision": 0, "lesson": {"id": "x", "key": ' + "[" * depth + "]" * depth + "}}"
+    resp = api.client.post(
+        f"/teacher/lessons/authored/{author['row'].id}/draft",
+        data=raw,
+        headers={**api.headers(), "Accept": "application/json", "Content-Type": "application/json"},
+    )
+    assert resp.status_code == 400
+    assert resp.get_json()["error"] == "That save was not a lesson. Reload the page and try again."
+
+
+@pytest.mark.skipif(not TEST_DB_URL, reason="PostgreSQL's row locks (TEST_DATABASE_URL)")
+def test_on_postgresql_a_save_waits_for_another_of_the_same_lesson(author):
+    # two tabs save at once: the second waits for the first's row lock, then sees its
+    # revision and is refused, instead of both being told "saved"
+    other = sa.create_engine(TEST_DB_URL)
+    try:
+        with other.connect() as tab:
+            tab.execute(
+                sa.text("SELECT id FROM authored_lessons WHERE id = :id FOR UPDATE"),
+                {"id": author["row"].id},
+            )
+            db.session.execute(sa.text("SET LOCAL lock_timeout = '200ms'"))
+            row = db.session.get(AuthoredLesson, author["row"].id)
+            with pytest.raises(sa.exc.OperationalError, match="lock timeout"):
+                library.save_draft(db.session, row, stored(row.id), 0)
+            db.session.rollback()
+            tab.execute(
+                sa.text("UPDATE authored_lessons SET revision = 1 WHERE id = :id"),
+                {"id": author["row"].id},
+            )
+            tab.commit()
+        row = db.session.get(AuthoredLesson, author["row"].id)
+        with pytest.raises(library.DraftConflict):
+            library.save_draft(db.session, row, stored(row.id), 0)
+    finally:
+        other.dispose()

@@ -21,6 +21,9 @@ HEADLINE_MAX_CHARS = 120  # a first block this short, on one line, not ending in
 
 NOT_UTF8 = "This file is not UTF-8 text: save it as UTF-8 and try again."
 NO_TEXT = "There is no article text in this file."
+TOO_DEEP = (
+    "This file is nested far deeper than a lesson file is: it is not one. Nothing in it was read."
+)
 
 # Characters nobody means to paste: controls (a form feed or vertical tab is a line break)
 # and halves of a character (lone surrogates), which no database stores.
@@ -174,6 +177,8 @@ def lesson_data_from_toml(data: bytes) -> tuple[dict[str, Any] | None, str | Non
         return tomllib.loads(text), None
     except tomllib.TOMLDecodeError as e:
         return None, toml_mistake(str(e))
+    except RecursionError:
+        return None, TOO_DEEP
 
 
 def toml_mistake(message: str) -> str:

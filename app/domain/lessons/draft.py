@@ -9,16 +9,17 @@ occurrence those words have, by the checker's own rule for finding them (``place
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date, time
 from typing import Any
 
-from ..anchoring import snap_to_words
-from .model import ANY
+from ..anchoring import make_target, reanchor, snap_to_words
+from .model import ANY, Lesson
 from .parse import article_text
-from .quotes import Article
+from .quotes import Article, Span
 
 # The three built-in prompts a new lesson starts with: the author edits them to fit the article.
 PROMPT_TEMPLATES: list[dict[str, Any]] = [
@@ -145,23 +146,115 @@ def _alternative(entry: dict[str, Any]) -> str | dict[str, Any]:
     return entry
 
 
-def plain(value: Any) -> Any:
-    """Lesson data that JSON can hold: a TOML date or time (``published = 2022-11-15``
-    without quotes) as the text the checker reads it as."""
+MAX_DEPTH = 12  # tables in lists in tables: a lesson's data is four deep at most
+_UNSTORABLE = re.compile(
+    "[\x00\ud800-\udfff]"
+)  # NUL, halves of a character: no database takes them
+
+
+class TooDeep(ValueError):
+    """Data nested far deeper than any lesson's: not a lesson."""
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """Lesson data that JSON and both databases can hold: a TOML date or time (``published =
+    2022-11-15`` without quotes) as the text the checker reads it as, a number that is not
+    finite as nothing (the checker then asks for a number), text without NUL characters or
+    halves of a character. TooDeep for data nested deeper than MAX_DEPTH."""
+    if depth > MAX_DEPTH:
+        raise TooDeep("nested too deeply")
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {plain(k, depth + 1): plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [plain(v) for v in value]
+        return [plain(v, depth + 1) for v in value]
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, date | time):
         return value.isoformat()
     return value
 
 
+def _spans_of(read: Lesson) -> dict[tuple[str, str], list[Span]]:
+    """Where each quoted entry of a checked lesson sits: (section, id) -> its spans."""
+    spans: dict[tuple[str, str], list[Span]] = {}
+    for k in read.key:
+        if not k.is_omission and k.end > k.start:
+            spans[("key", k.id)] = [(k.start, k.end)]
+    for d in read.decoys:
+        if d.end > d.start:
+            spans[("decoys", d.id)] = [(d.start, d.end)]
+    return spans
+
+
+def follow_edits(before: Lesson, data: dict[str, Any]) -> dict[str, Any]:
+    """When the article's text changed, each key item and decoy the editor did not just place
+    keeps pointing at its own words: it is given a ``span`` where they are now (found by the
+    re-anchoring a student's highlight gets), so that ``place`` writes the quote and
+    occurrence those words have in the new text. Without this, adding an earlier "disaster"
+    would move an item on the second one to the first. Words no longer there are left as
+    they were, for the checker to name. An "every time" item needs nothing."""
+    text = article_text(data)
+    if text == before.text:
+        return data
+    old = _spans_of(before)
+    out = dict(data)
+    for section in ("key", "decoys"):
+        entries = out.get(section)
+        if not isinstance(entries, list):
+            continue
+        out[section] = [
+            _followed(e, old.get((section, str(e.get("id")))), before.text, text)
+            if isinstance(e, dict)
+            else e
+            for e in entries
+        ]
+    return out
+
+
+def _moved(span: Span, before: str, text: str) -> list[int] | None:
+    """Where the words at ``span`` of the old text are in the new one (None if nowhere)."""
+    moved = reanchor(text, make_target(before, *span))
+    return None if moved.target is None else [moved.target.start, moved.target.end]
+
+
+def _followed(
+    entry: dict[str, Any], spans: list[Span] | None, before: str, text: str
+) -> dict[str, Any]:
+    if "span" in entry:
+        return entry
+    out = dict(entry)
+    also = entry.get("also")
+    if isinstance(also, list):
+        out["also"] = [_followed_alternative(a, before, text) for a in also]
+    if not spans or entry.get("occurrence") == ANY:
+        return out
+    start, end = spans[0]
+    if entry.get("quote") != before[start:end]:
+        return out
+    span = _moved(spans[0], before, text)
+    return out if span is None else {**out, "span": span}
+
+
+def _followed_alternative(alt: Any, before: str, text: str) -> Any:
+    table = alt if isinstance(alt, dict) else {"quote": alt}
+    quote, occurrence = table.get("quote"), table.get("occurrence")
+    if not isinstance(quote, str) or not quote or occurrence == ANY or "span" in table:
+        return alt
+    n = occurrence if isinstance(occurrence, int) and not isinstance(occurrence, bool) else 1
+    places = Article(before).occurrences(quote)
+    if not 1 <= n <= len(places):
+        return alt
+    span = _moved(places[n - 1], before, text)
+    return alt if span is None else {"span": span}
+
+
 def slug_for(title: str, taken: Callable[[str], bool]) -> str:
     """A lesson id made from its title ("Kiev 'angry' at Milley" -> "kiev-angry-at-milley"),
     numbered when that one is taken."""
-    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    base = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60].strip("-") or "lesson"
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:60].strip("-") or "lesson"
     slug, n = base, 1
     while taken(slug):
         n += 1

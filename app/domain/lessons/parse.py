@@ -18,6 +18,10 @@ from .quotes import Article, Span, locate
 from .report import SLUG, Report
 
 MAX_POINTS = 100
+MAX_TITLE_CHARS = 200  # as LessonVersion.title holds
+MAX_MINUTES = 600
+MAX_ALTERNATIVES = 10  # other words one key item accepts
+UNKNOWN_COLOR = "#5a6270"  # for a category whose colour is not one
 # Size limits: authored text is untrusted, and a lesson is read on every page that shows it.
 MAX_ARTICLE_CHARS = 100_000  # the canonical text, in code points (as offsets count)
 MAX_KEY_ITEMS = 200  # [[key]] entries; the [[decoys]] may number as many again
@@ -82,9 +86,12 @@ def _header(raw: dict[str, Any], out: Report) -> dict[str, Any]:
     if not isinstance(lesson_id, str) or not SLUG.fullmatch(lesson_id):
         out.add("id", "lesson id must be a slug: lower-case letters, digits and hyphens")
     header: dict[str, Any] = {k: _str(raw, k, k, out, required=k == "title") for k in META}
+    if len(header["title"]) > MAX_TITLE_CHARS:
+        out.add("title", f"a title may have at most {MAX_TITLE_CHARS} characters")
+        header["title"] = header["title"][:MAX_TITLE_CHARS]
     minutes = raw.get("minutes", 30)
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-        out.add("minutes", "'minutes' must be a positive whole number")
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= MAX_MINUTES:
+        out.add("minutes", f"'minutes' must be a whole number from 1 to {MAX_MINUTES}")
         minutes = 30
     out.unknown_fields(raw, checks.LESSON_FIELDS, "lesson")
     return {"id": lesson_id, "minutes": minutes, "published": _published(raw, out), **header}
@@ -147,6 +154,7 @@ def _categories(raw: dict[str, Any], out: Report) -> list[model.Category]:
         color = _str(c, "color", where, out, required=True)
         if color and not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
             out.add(where, "color must look like #1a2b3c")
+            color = UNKNOWN_COLOR  # never shown as written: it goes into a style attribute
         elif color:
             for severity, message in colour_problems(color):
                 (out.add if severity == "error" else out.warn)(where, message)
@@ -237,6 +245,13 @@ def _alternatives(raw: Any, where: str, out: Report) -> list[model.Alternative]:
             continue
         out.unknown_fields(table, checks.ALTERNATIVE_FIELDS, where)
         alternatives.append(model.Alternative(quote, table.get("occurrence")))
+    if len(alternatives) > MAX_ALTERNATIVES:
+        out.add(
+            where,
+            f"{len(alternatives)} other ways to earn this item; a key item may have at most "
+            f"{MAX_ALTERNATIVES}: keep the ones students are likely to choose",
+        )
+        return []
     return alternatives
 
 

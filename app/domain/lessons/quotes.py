@@ -37,6 +37,7 @@ _NAMES = {
 }
 _SPACES = {" ": "a space", "\u00a0": "a non-breaking space"}
 MAX_DIFFERENCES = 3  # look-alike pairs named in one message
+MAX_PLACES = 200  # places a quote may have: more, and it picks out no place a student would
 
 
 def _show(ch: str) -> str:
@@ -54,11 +55,12 @@ class Article:
         self.text = text
         self._plain: str | None = None
 
-    def occurrences(self, quote: str) -> list[Span]:
-        """Every place ``quote`` occurs exactly, overlapping repeats included."""
+    def occurrences(self, quote: str, most: int = MAX_PLACES + 1) -> list[Span]:
+        """Every place ``quote`` occurs exactly, overlapping repeats included: the first
+        ``most`` of them (a quote such as "a" can occur thousands of times)."""
         places: list[Span] = []
         i = self.text.find(quote) if quote else -1
-        while i >= 0:
+        while i >= 0 and len(places) < most:
             places.append((i, i + len(quote)))
             i = self.text.find(quote, i + 1)
         return places
@@ -116,6 +118,13 @@ def locate(
     places = article.occurrences(quote)
     if not places:
         out.add(where, f"{noun} {quote!r} is not in the article{article.look_alike(quote)}")
+        return []
+    if len(places) > MAX_PLACES:
+        out.add(
+            where,
+            f"{noun} {quote!r} occurs more than {MAX_PLACES} times: choose words that pick "
+            "out a place in the article",
+        )
         return []
     if occurrence == ANY:
         places = [p for p in places if article.on_words(p)]

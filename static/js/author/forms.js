@@ -27,7 +27,7 @@ function problemsEl(el, place) {
   return el("ul", { class: "problems", id: `problems-${place}`, hidden: true });
 }
 
-export function createForms({ doc, els, getData, edit, categories }) {
+export function createForms({ doc, els, getData, edit, categories, say, confirm }) {
   const el = elementMaker(doc);
 
   function details() {
@@ -79,7 +79,11 @@ export function createForms({ doc, els, getData, edit, categories }) {
           el("label", { for: kindId }, `Block ${i + 1}`), kind,
           act("Split at cursor", () => {
             const next = splitBlock(getData(), i, text.selectionStart);
-            if (!next) { doc.getElementById(`problems-block:${i}`).hidden = false; return; }
+            if (!next) {
+              say("Put the cursor in the block's text where it should split (not at its start or end), then Split.");
+              text.focus();
+              return;
+            }
             edit(() => next, { article: true, redraw: true, focus: `block-text-${i + 1}`, say: "Split in two." });
           }),
           act("Merge with next", () => edit((x) => mergeBlocks(x, i), { article: true, redraw: true, focus: textId,
@@ -121,16 +125,13 @@ export function createForms({ doc, els, getData, edit, categories }) {
       const colorId = `cat-color-${cid}`;
       const label = el("input", { id: labelId, type: "text", value: c.label || "" });
       label.addEventListener("input", () => edit((x) => { x.categories[cid].label = label.value; return x; }));
-      const color = el("input", { id: colorId, type: "color", value: c.color || "#2b6cb0" });
+      const color = el("input", { id: colorId, type: "color",
+        value: /^#[0-9a-fA-F]{6}$/.test(c.color) ? c.color : "#2f6b3a" });
       color.addEventListener("input", () => edit((x) => { x.categories[cid].color = color.value; return x; }));
       return el("li", { class: "category-edit" },
         el("div", { class: "field" }, el("label", { for: labelId }, "Name"), label),
         el("div", { class: "field" }, el("label", { for: colorId }, "Colour"), color),
-        el("button", { type: "button", class: "button small", onclick: () => edit((x) => {
-          delete x.categories[cid];
-          x.prompts = x.prompts.filter((p) => p.category !== cid);
-          return x;
-        }, { redraw: true, say: "Category removed, with its prompt." }) }, "Remove"),
+        el("button", { type: "button", class: "button small", onclick: () => removeCategory(cid, c.label) }, "Remove"),
         problemsEl(el, `field:categories.${cid}`));
     });
     return el("div", { class: "own-categories" },
@@ -140,6 +141,22 @@ export function createForms({ doc, els, getData, edit, categories }) {
       rows.length ? el("ul", { class: "category-list" }, ...rows) : null,
       el("button", { type: "button", class: "button small", onclick: addCategory }, "+ Add a category"),
       problemsEl(el, "field:categories"));
+  }
+
+  /** Remove one of the lesson's own categories with its prompt, and (once the teacher says
+   * so) its key items and decoys, which would otherwise belong to no category. */
+  function removeCategory(cid, label) {
+    const d = getData();
+    const items = [...(d.key || []), ...(d.decoys || [])].filter((k) => k.category === cid).length;
+    if (items && !confirm(`Remove \u201c${label || cid}\u201d? Its ${items} key item${items === 1 ? "" : "s"} and `
+      + "decoys go with it.")) return;
+    edit((x) => {
+      delete x.categories[cid];
+      x.prompts = x.prompts.filter((p) => p.category !== cid);
+      x.key = (x.key || []).filter((k) => k.category !== cid);
+      x.decoys = (x.decoys || []).filter((k) => k.category !== cid);
+      return x;
+    }, { redraw: true, say: items ? "Category removed, with its prompt and key items." : "Category removed, with its prompt." });
   }
 
   function addCategory() {

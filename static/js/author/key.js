@@ -57,7 +57,7 @@ export function createKeyArticle({ doc, articleEl }) {
 
 /** The panel: add words to the key (as an item, a decoy or another way to earn an item),
  * add an omission, or edit either. `change(fn)` applies a change to the draft. */
-export function createKeyPanel({ win, els, categories, getData, change, announce, map }) {
+export function createKeyPanel({ win, els, categories, getData, change, announce, map, fallbackFocus }) {
   const doc = win.document;
   const el = elementMaker(doc);
   let open = null; // { span?, edit?, omission? }
@@ -144,6 +144,11 @@ export function createKeyPanel({ win, els, categories, getData, change, announce
     els.error.hidden = true;
     els.del.hidden = !found;
     els.panel.hidden = false;
+    if (!omission) {
+      const chosen = els.body.querySelector("input[name=kind]:checked");
+      showFieldsFor(chosen ? chosen.value : null);
+      for (const r of els.body.querySelectorAll("input[name=kind]")) r.addEventListener("change", () => showFieldsFor(r.value));
+    }
     place(what.rect);
     const first = els.body.querySelector("input:checked, input, textarea");
     if (first) first.focus();
@@ -151,7 +156,14 @@ export function createKeyPanel({ win, els, categories, getData, change, announce
 
   function place(rect) {
     const p = els.panel;
-    if (win.innerWidth < 700 || !rect) { p.style.left = ""; p.style.top = ""; p.classList.add("sheet"); return; }
+    if (win.innerWidth < 700 || !rect) {
+      p.style.left = "";
+      p.style.top = "";
+      p.classList.add("sheet");
+      // a sheet covers the bottom of the screen: keep the words above it
+      if (rect && rect.bottom > win.innerHeight * 0.25) win.scrollBy(0, rect.top - 60);
+      return;
+    }
     p.classList.remove("sheet");
     const width = p.offsetWidth;
     p.style.left = `${Math.max(8, Math.min(win.scrollX + rect.left, win.scrollX + win.innerWidth - width - 8))}px`;
@@ -163,7 +175,19 @@ export function createKeyPanel({ win, els, categories, getData, change, announce
   function close() {
     els.panel.hidden = true;
     open = null;
-    if (returnFocus && returnFocus.isConnected) returnFocus.focus();
+    // back where the teacher was; that button may be gone (the list is drawn again)
+    if (returnFocus && returnFocus.isConnected && returnFocus !== doc.body) returnFocus.focus();
+    else if (fallbackFocus) fallbackFocus().focus();
+  }
+
+  /** Show only the fields the chosen kind of entry has. */
+  function showFieldsFor(kind) {
+    const shown = (id, on) => { const f = doc.getElementById(id); if (f) f.closest(".field, .check").hidden = !on; };
+    shown("panel-also", kind === ALSO);
+    shown("panel-looks", kind === DECOY);
+    shown("panel-explanation", kind !== ALSO);
+    shown("panel-points", kind !== DECOY && kind !== ALSO);
+    shown("panel-any", kind !== DECOY && kind !== ALSO);
   }
 
   const val = (id) => (doc.getElementById(id) || {}).value || "";

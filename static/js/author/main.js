@@ -27,7 +27,9 @@ let again = false;
 function categories() {
   const own = data.categories && typeof data.categories === "object" ? data.categories : {};
   const builtin = page.builtinCategories.filter((c) => !(c.id in own));
-  const extra = Object.entries(own).map(([id, c]) => ({ id, label: (c && c.label) || id, color: (c && c.color) || "#666" }));
+  // a colour goes into a style attribute: only one that is a colour (the check says so of the rest)
+  const colour = (c) => (c && /^#[0-9a-fA-F]{6}$/.test(c.color) ? c.color : "#5a6270");
+  const extra = Object.entries(own).map(([id, c]) => ({ id, label: (c && c.label) || id, color: colour(c) }));
   return [...builtin, ...extra];
 }
 
@@ -62,17 +64,29 @@ async function save() {
       body: JSON.stringify({ revision, lesson: data }),
     });
     const body = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error(body.error || "The lesson could not be saved. Check your connection: it is "
-      + "kept on this page, and saved again with your next change.");
+    if (!r.ok) throw new Error(body.error || "Not saved: the server had a problem. Your changes are kept on "
+      + "this page and sent again in a moment.");
     received(body, sentAt);
   } catch (e) {
-    status("error", e.message);
-    toast(e.message);
+    // fetch's own errors ("Failed to fetch") mean no connection: say so, and try again
+    const offline = e instanceof TypeError;
+    const text = offline ? "Not saved: no connection. Your changes are kept on this page and saved when "
+      + "the connection is back." : e.message;
+    status("error", text);
+    toast(text);
+    if (offline || !/another tab/.test(text)) retryLater();
   } finally {
     inFlight = false;
     if (again) { again = false; save(); }
   }
 }
+
+let retry = null;
+function retryLater() {
+  window.clearTimeout(retry);
+  retry = window.setTimeout(() => { if (changes && $("save-status").dataset.state === "error") save(); }, 10000);
+}
+window.addEventListener("online", () => { if ($("save-status").dataset.state === "error") save(); });
 
 function received(body, sentAt) {
   ({ revision, places, problems } = body);
@@ -87,7 +101,8 @@ function received(body, sentAt) {
 }
 
 const forms = createForms({ doc: document, els: { details: $("details-fields"), blocks: $("blocks"),
-  prompts: $("prompts") }, getData: () => data, edit, categories });
+  prompts: $("prompts") }, getData: () => data, edit, categories,
+  say: (text) => { announce(text); toast(text); }, confirm: (text) => window.confirm(text) });
 const article = createKeyArticle({ doc: document, articleEl: $("article") });
 article.show(saved.blocks || []);
 const panel = createKeyPanel({
@@ -99,6 +114,7 @@ const panel = createKeyPanel({
   change: (fn) => edit(fn, { now: true }),
   announce: (text) => { announce(text); toast(text); },
   map: article,
+  fallbackFocus: () => $("key-list-h"),
 });
 panel.setSpanOf((id) => ((places.key[id] || places.decoys[id] || [])[0] || null));
 
