@@ -68,13 +68,3 @@ if _control:
 else:
     control_socket_disable = True
 
-
-def post_worker_init(worker) -> None:
-    """Once a worker has imported the app, set aside what the import made (modules, the
-    URL map, templates, SQLAlchemy's tables: over 100,000 objects) from the garbage
-    collector's full passes, which otherwise walk all of it every so often and pause a
-    request for tens of milliseconds (see README "Speed")."""
-    import gc
-
-    gc.collect()
-    gc.freeze()

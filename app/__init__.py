@@ -15,6 +15,41 @@ from .extensions import csrf, db, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _web_modules() -> tuple:
+    """What registers on the app, in order: policy registers every app-wide request rule, in
+    its order; the blueprints add their own."""
+    from .web import (
+        api,
+        auth,
+        authoring,
+        errors,
+        intake,
+        lessons,
+        main,
+        policy,
+        roster,
+        student,
+        teacher,
+    )
+    from .web.security import limits, sessions
+
+    return (
+        sessions,
+        policy,
+        main,
+        limits,
+        auth,
+        student,
+        teacher,
+        roster,
+        lessons,
+        authoring,
+        intake,
+        api,
+        errors,
+    )
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. No side effects: no migrations, no network, no database writes."""
     app = Flask(
@@ -35,37 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from .web import (
-        api,
-        auth,
-        authoring,
-        errors,
-        intake,
-        lessons,
-        main,
-        policy,
-        roster,
-        student,
-        teacher,
-    )
-    from .web.security import limits, sessions
-
-    # policy registers every app-wide request rule, in its order; blueprints add their own
-    for module in (
-        sessions,
-        policy,
-        main,
-        limits,
-        auth,
-        student,
-        teacher,
-        roster,
-        lessons,
-        authoring,
-        intake,
-        api,
-        errors,
-    ):
+    for module in _web_modules():
         module.init_app(app)
 
     hops = {k: int(app.config[f"PROXY_FIX_X_{k.upper()}"]) for k in ("for", "proto", "host")}
