@@ -67,4 +67,3 @@ if _control:
     control_socket = _control
 else:
     control_socket_disable = True
-
