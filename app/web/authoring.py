@@ -4,6 +4,7 @@ exporting. Only a lesson's author edits it; a colleague's shared lesson can be d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -101,19 +102,32 @@ def save(authored_id: int):
     return check_result(row, parsed)
 
 
-@bp.post("/authored/<id:authored_id>/publish")
-def publish(authored_id: int):
-    row = own_lesson(authored_id)
+def _changed(run: Callable[[], object], expired: str, back: str) -> Any:
+    """Run one change to the library behind the form's token and commit it: None when done,
+    else a redirect to ``back`` saying why not (an expired form, or the library's reason)."""
     if not ActionForm().validate_on_submit():
-        flash("That form had expired, so nothing was published. Publish again.", "error")
-        return redirect(url_for(".edit", authored_id=row.id))
+        flash(expired, "error")
+        return redirect(back)
     try:
-        library.publish(db.session, row)
+        run()
     except library.LibraryError as e:
         db.session.rollback()
         flash(str(e), "error")
-        return redirect(url_for(".edit", authored_id=row.id))
+        return redirect(back)
     db.session.commit()
+    return None
+
+
+@bp.post("/authored/<id:authored_id>/publish")
+def publish(authored_id: int):
+    row = own_lesson(authored_id)
+    refused = _changed(
+        lambda: library.publish(db.session, row),
+        "That form had expired, so nothing was published. Publish again.",
+        url_for(".edit", authored_id=row.id),
+    )
+    if refused:
+        return refused
     flash(
         "Published. Assign it from a class page; classes that have an older version keep "
         "theirs until you move them.",
@@ -143,16 +157,13 @@ def share(authored_id: int):
 @bp.post("/authored/<id:authored_id>/delete")
 def delete(authored_id: int):
     row = own_lesson(authored_id)
-    if not ActionForm().validate_on_submit():
-        flash("That form had expired, so nothing was deleted. Try again.", "error")
-        return redirect(url_for("lessons.authored", authored_id=row.id))
-    try:
-        library.delete(db.session, row)
-    except library.LibraryError as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return redirect(url_for("lessons.authored", authored_id=row.id))
-    db.session.commit()
+    refused = _changed(
+        lambda: library.delete(db.session, row),
+        "That form had expired, so nothing was deleted. Try again.",
+        url_for("lessons.authored", authored_id=row.id),
+    )
+    if refused:
+        return refused
     flash("Lesson deleted.", "success")
     return redirect(url_for("lessons.index"))
 
