@@ -22,8 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 REAL = (ROOT / "lessons" / "kiev-anger-milley.toml").read_text(encoding="utf-8")
 CAPTION_NAME = "US Joint Chiefs Chairman General Mark Milley"
 MAIN = "US Army General Mark Milley"
-# The real lesson's version: assignments pin it, so the new fields must not move it.
-REAL_VERSION = "72dbdc739ab9f3fc"
+# The real lesson as it was before it used alternatives, with the version assignments made
+# then pinned: the new fields must not move it.
+BEFORE = ROOT / "tests" / "data" / "kiev-anger-milley-72dbdc739ab9f3fc.toml"
+BEFORE_VERSION = "72dbdc739ab9f3fc"
 
 
 def edited(old: str, new: str, text: str = REAL) -> str:
@@ -34,13 +36,19 @@ def edited(old: str, new: str, text: str = REAL) -> str:
 WITH_ALSO = edited(
     f'quote = "{MAIN}"\n',
     f'quote = "{MAIN}"\nalso = ["{CAPTION_NAME}", {{ quote = "Mark Milley", occurrence = 2 }}]\n',
-    edited('quote = "Kiev"\noccurrence = 1', 'quote = "Kiev"\noccurrence = "any"'),
 )
 
 
 @pytest.fixture(scope="module")
 def real() -> Lesson:
     lesson, problems = load_lesson_file(ROOT / "lessons" / "kiev-anger-milley.toml")
+    assert lesson is not None, problems
+    return lesson
+
+
+@pytest.fixture(scope="module")
+def before() -> Lesson:
+    lesson, problems = load_lesson_file(BEFORE)
     assert lesson is not None, problems
     return lesson
 
@@ -104,10 +112,10 @@ def test_a_short_alternative_inside_the_quote_earns_what_the_quote_alone_does_no
     assert "src-milley" in score_work(lesson, work).found
 
 
-def test_with_any_occurrence_the_second_kiev_earns_the_item(real, lesson):
-    work = work_of(highlight(lesson, "a", "loaded", "Kiev", 2))
-    assert "loaded-kiev-spelling" not in score_work(real, work).found
-    assert score_work(lesson, work).matches == {"a": "loaded-kiev-spelling"}
+def test_with_any_occurrence_the_second_kiev_earns_the_item(before, real):
+    work = work_of(highlight(real, "a", "loaded", "Kiev", 2))
+    assert "loaded-kiev-spelling" not in score_work(before, work).found  # occurrence = 1
+    assert score_work(real, work).matches == {"a": "loaded-kiev-spelling"}
 
 
 def test_a_whole_block_around_an_alternative_still_earns_nothing(lesson):
@@ -186,14 +194,14 @@ def test_alternatives_change_the_version(real, lesson):
     assert lesson.version != real.version
 
 
-def test_a_lesson_without_alternatives_keeps_its_version_and_snapshot_shape(real):
-    assert real.version == REAL_VERSION
-    for entry in real.to_dict()["key"]:
+def test_a_lesson_without_alternatives_keeps_its_version_and_snapshot_shape(before):
+    assert before.version == BEFORE_VERSION
+    for entry in before.to_dict()["key"]:
         assert "also" not in entry
         assert "extra_spans" not in entry
 
 
-def test_an_old_snapshot_without_the_new_fields_still_loads(real):
-    old = real.to_dict()
-    assert Lesson.from_dict(old) == real
+def test_an_old_snapshot_without_the_new_fields_still_loads(before):
+    old = before.to_dict()
+    assert Lesson.from_dict(old) == before
     assert all(k.also == [] and k.extra_spans == [] for k in Lesson.from_dict(old).key)

@@ -567,7 +567,7 @@ def test_a_lesson_file_reads_as_the_same_lesson_as_from_disk():
     assert problems == []
     assert lesson is not None
     assert on_disk is not None
-    assert lesson.version == on_disk.version == "72dbdc739ab9f3fc"
+    assert lesson.version == on_disk.version == "f49fc446b1adba4f"
 
 
 def test_a_lesson_file_with_a_byte_order_mark_reads():

@@ -141,7 +141,7 @@ def test_each_row_shows_status_counts_and_scores(summary):
     assert rows["Ben"].counts == {"source": 1, "loaded": 2, "omission": 0}
     assert (rows["Ana"].auto_score, rows["Ana"].final_grade, rows["Ana"].final) == (6, None, 6)
     assert (rows["Cal"].auto_score, rows["Cal"].final_grade, rows["Cal"].final) == (0, 10, 10)
-    assert {r.possible for r in summary.rows} == {50}
+    assert {r.possible for r in summary.rows} == {49}
     assert rows["Ana"].last_activity == EARLY + timedelta(hours=1)  # when she submitted
     assert rows["Cal"].last_activity == EARLY + timedelta(minutes=2)
 
@@ -161,7 +161,7 @@ def test_key_items_show_the_share_of_the_class_that_found_them(summary):
     assert shares["src-media-reports"] == (1, 0.25)
     assert shares["om-venue"] == (1, 0.25)
     assert shares["loaded-pointed-out"] == (0, 0.0)  # Ben called it a source
-    assert len(shares) == 33
+    assert len(shares) == 32
 
 
 def test_most_missed_key_items_come_first_then_lesson_order(lesson, summary):
@@ -376,14 +376,15 @@ def test_confusion_table_counts_what_students_called_it_against_the_key(summary)
 
 
 def test_scores_fall_in_ten_percent_bands_of_the_points_possible(summary):
-    # Ana 6/50 = 12%, Ben 2/50 = 4%, Cal's final 10/50 = 20% (the next band), bea 0%
+    # Ana 6/49 = 12%, Ben 2/49 = 4%, Cal's final 10/49 = 20% (the next band), bea 0%
     assert summary.distribution == [2, 1, 1, 0, 0, 0, 0, 0, 0, 0]
-    assert summary.possible == 50
+    assert summary.possible == 49
 
 
 @pytest.mark.parametrize(
     ("final", "band"),
-    [(0, 0), (4.99, 0), (5, 1), (15, 3), (45, 9), (49.99, 9), (50, 9), (60, 9)],
+    # of 49 points: 4.9 is 10%, 14.7 is 30%, 44.1 is 90%
+    [(0, 0), (4.89, 0), (4.9, 1), (14.7, 3), (44.1, 9), (48.99, 9), (49, 9), (60, 9)],
 )
 def test_final_grade_bands_include_their_lower_edge(lesson, final, band):
     result = summarise(lesson, [Student(lesson, 1, "A").work(final=final)], None)
@@ -402,7 +403,7 @@ def test_an_empty_class_has_an_empty_summary(lesson):
     assert result.candidates == []
     assert result.confusion == {}
     assert result.distribution == [0] * 10
-    assert result.possible == 50
+    assert result.possible == 49
 
 
 def test_score_chart_is_an_accessible_svg_with_the_counts_in_words(summary):
