@@ -5,9 +5,9 @@ Every message is written for a 12-18 year-old and says what to change.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from .anchoring import AnchorError, Target, check_target
 from .lessons import Lesson, Prompt
@@ -85,9 +85,20 @@ def _int(value: Any) -> int | None:
     return value
 
 
-def is_web_address(value: str) -> bool:
-    parts = urlsplit(value.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value.strip()
+_FULL = re.compile(r"https?://[^\s/?#]+\.\S+", re.IGNORECASE)
+_SITE = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?:[/?#]\S*)?", re.IGNORECASE)
+
+
+def web_address(typed: str) -> str | None:
+    """What a student typed in "Where I checked" as the address it is stored as, or None: a
+    bare site ("reuters.com") gets https:// in front, as a browser's address bar would. The
+    browser has the same rule (static/js/lesson/address.js): tests/data/web_address_cases.json."""
+    value = typed.strip()
+    if _FULL.fullmatch(value):
+        return value
+    if _SITE.fullmatch(value):
+        return f"https://{value}"
+    return None
 
 
 def _prompt_and_category(
@@ -143,8 +154,8 @@ def _field_problem(spec: dict[str, Any], value: Any, field_max: int) -> str | No
         return f"Keep this under {field_max} characters (it is {len(value):,})."
     if spec["type"] == "choice" and value not in {c[0] for c in spec["choices"]}:
         return "Pick one of the choices offered."
-    if spec["type"] == "url" and not is_web_address(value):
-        return "Type a full web address starting with http:// or https://"
+    if spec["type"] == "url" and web_address(value) is None:
+        return "Type a web address, like reuters.com or https://www.bbc.co.uk/news"
     return None
 
 
@@ -169,7 +180,7 @@ def _fields(
         if problem is not None:
             errors[f"fields.{name}"] = problem
             continue
-        fields[name] = value.strip() if spec["type"] == "url" else value
+        fields[name] = web_address(value) or value if spec["type"] == "url" else value
     return fields
 
 

@@ -259,3 +259,17 @@ def test_keyboard_users_edit_a_highlight_and_mark_a_missing_point(page, live_ser
         ("omission", "", ""),
     ]
     assert rows[1].start_offset == rows[1].end_offset
+
+
+def test_where_i_checked_takes_a_bare_site(page, live_server, world):
+    """Issue 12 item 6: "reuters.com" was refused as "not a full web address"."""
+    w = open_lesson(page, live_server, world)
+    start = SENTENCE.index("Ukraine")
+    drag_select(page, SENTENCE, start, start + len("Ukraine"))
+    page.locator("#panel").wait_for(state="visible")
+    choose(page, "Source")
+    page.locator("#pf-checked_url").fill("reuters.com")
+    page.locator("#panel-save").click()
+    wait_saved(page)
+    [row] = world.annotations(w["students"][0])
+    assert row.fields["checked_url"] == "https://reuters.com"

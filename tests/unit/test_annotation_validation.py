@@ -201,13 +201,12 @@ def test_an_unknown_category_is_refused(lesson, category):
     [
         ("named", "maybe", "Pick one of the choices"),
         ("independence", "Independent", "Pick one of the choices"),
-        ("checked_url", "javascript:alert(document.cookie)", "http:// or https://"),
-        ("checked_url", "JavaScript:alert(1)", "http:// or https://"),
-        ("checked_url", "ftp://example.org/file", "http:// or https://"),
-        ("checked_url", "www.cnn.com", "http:// or https://"),
-        ("checked_url", "https://", "http:// or https://"),
-        ("checked_url", "https://exa mple.org", "http:// or https://"),
-        ("checked_url", "data:text/html,<script>alert(1)</script>", "http:// or https://"),
+        ("checked_url", "javascript:alert(document.cookie)", "like reuters.com"),
+        ("checked_url", "JavaScript:alert(1)", "like reuters.com"),
+        ("checked_url", "ftp://example.org/file", "like reuters.com"),
+        ("checked_url", "https://", "like reuters.com"),
+        ("checked_url", "https://exa mple.org", "like reuters.com"),
+        ("checked_url", "data:text/html,<script>alert(1)</script>", "like reuters.com"),
         ("affiliation", 42, "must be text"),
         ("affiliation", "x" * 501, "under 500 characters (it is 501)"),
         ("colour", "red", "doesn't ask for that"),
@@ -365,3 +364,12 @@ def test_plan_put_ignores_how_the_quote_was_anchored():
     moved = _input("a")
     moved.reanchored = True
     assert plan_put(_input("a"), 1, False, moved, None) == SAME
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("reuters.com", "https://reuters.com"), (" www.cnn.com/world ", "https://www.cnn.com/world")],
+)
+def test_a_bare_site_where_the_student_checked_gets_https(lesson, typed, kept):
+    data = validate_annotation(source(lesson, fields={"checked_url": typed}), lesson)
+    assert data.fields["checked_url"] == kept

@@ -4,9 +4,9 @@
 
 import { elementMaker } from "./dom.js";
 import { firstPromptOf } from "./state.js";
+import { webAddress } from "./address.js";
 import { targetFor } from "./text.js";
 
-const WEB_ADDRESS = /^https?:\/\/[^\s/]+\.[^\s]+$/i;
 
 /**
  * panel: the #panel element (its parts are found by id in its document); lesson: { prompts,
@@ -136,7 +136,7 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
           el("label", { for: id, text: label }),
           el("input", { id, name: id, type: f.type === "url" ? "url" : "text", value: values[f.name] || "",
             maxlength: 500, "aria-describedby": `${id}-error`,
-            placeholder: f.type === "url" ? "https://…" : "" }),
+            placeholder: f.type === "url" ? "reuters.com, or https://…" : "" }),
           el("p", { class: "error", id: `${id}-error`, hidden: true })));
       }
     }
@@ -187,9 +187,9 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
       const id = `pf-${f.name}`;
       const v = f.type === "choice" ? (panel.querySelector(`input[name="${id}"]:checked`) || {}).value || ""
         : $(id).value.trim();
-      if (v) fields[f.name] = v;
-      if (f.type === "url" && v && !WEB_ADDRESS.test(v)) {
-        fieldError(f.name, "Type a full web address starting with http:// or https://");
+      if (v) fields[f.name] = f.type === "url" ? webAddress(v) || v : v;
+      if (f.type === "url" && v && !webAddress(v)) {
+        fieldError(f.name, "Type a web address, like reuters.com or https://www.bbc.co.uk/news");
         bad = bad || $(id);
       }
       if (p.required.includes(f.name) && !v) {
