@@ -54,7 +54,7 @@ def download_my_work():
 
 def _quote_form(lesson, form: QuoteAnnotationForm | None = None) -> QuoteAnnotationForm:
     form = form or QuoteAnnotationForm()
-    form.prompt.choices = [(p.id, p.question.split("?")[0][:70] + "?") for p in lesson.prompts]
+    form.prompt.choices = [(p.id, p.short) for p in lesson.prompts]
     return form
 
 

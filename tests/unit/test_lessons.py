@@ -11,6 +11,7 @@ from app.domain.lessons import (
     BLOCK_SEPARATOR,
     Lesson,
     Problem,
+    Prompt,
     lesson_files,
     load_lesson_file,
     load_lessons,
@@ -487,3 +488,31 @@ def test_every_problem_prints_on_one_line_even_for_an_id_with_a_newline(tmp_path
         assert "\n" not in str(problem)
         assert str(problem).count(": ") >= 2
     assert any("nowhere in the text" in p.message for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        (
+            "Who does this article get its information from? Highlight every person.",
+            "Who does this article get its information from?",
+        ),
+        (
+            "Find words or phrases that push you towards a feeling or a side when plainer words "
+            "would do. Highlight them.",
+            "Find words or phrases that push you towards a feeling or a side when…",
+        ),
+        ("Short one", "Short one"),
+        ("x" * 80, "x" * 69 + "\u2026"),
+    ],
+)
+def test_a_prompts_label_is_its_first_sentence_never_cut_mid_word(question, label):
+    """Issue 12 item 6: the type-the-words form cut "when plainer" to "when pl?"."""
+    assert Prompt("p", "source", question).short == label
+
+
+def test_the_first_lessons_prompt_labels_end_on_whole_words():
+    lesson, _ = load_lesson_file(REAL_LESSON)
+    for p in lesson.prompts:
+        words = p.question.replace("?", " ").replace(".", " ").split()
+        assert p.short.rstrip("?.\u2026").split()[-1] in words, p.short

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -98,6 +99,26 @@ class Prompt:
     hints: list[str] = field(default_factory=list)
     required: list[str] = field(default_factory=list)  # "note" and/or field names
     fields: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def short(self) -> str:
+        """The question's first sentence, cut at a word (with "…") when it is long: a label for
+        a list of prompts."""
+        return short_text(re.split(r"(?<=[?.!])\s", self.question.strip(), maxsplit=1)[0])
+
+
+SHORT = 70  # characters of a prompt's label
+
+
+def short_text(text: str, limit: int = SHORT) -> str:
+    """``text`` as it is when it fits ``limit``, else cut after its last whole word that fits,
+    with "…" (never in the middle of a word)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-\u2013\u2014") + "\u2026"
 
 
 @dataclass
