@@ -72,7 +72,10 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
       const cat = categories[p.category];
       const id = `chip-${p.id}`;
       const input = el("input", { type: "radio", name: "prompt", id, value: p.id, checked: p.id === chosen });
-      input.addEventListener("change", () => renderFields(p.id, existing));
+      input.addEventListener("change", () => {
+        renderFields(p.id, existing);
+        place(panelState.rect); // more questions, a taller panel: it still fits the window
+      });
       const wrap = el("span", { class: "chip" }, input,
         el("label", { for: id }, el("span", { class: "swatch", "aria-hidden": "true" }), cat.label));
       wrap.style.setProperty("--cat", cat.color);
@@ -85,7 +88,8 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
     $("panel-note-error").hidden = true;
     $("panel-delete").hidden = !existing;
     panel.hidden = false;
-    place(anchorRect || (u16 ? rectFor(u16) : null));
+    panelState.rect = anchorRect || (u16 ? rectFor(u16) : null);
+    place(panelState.rect);
     refresh(u16 && panelState.isNew ? u16 : null);
     const first = chips.querySelector("input:checked") || chips.querySelector("input");
     (first || $("panel-note")).focus();
@@ -100,10 +104,11 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
 
   function place(rect) {
     if (win.matchMedia("(max-width: 900px)").matches) return; // docked at the bottom by CSS
-    // over the questions column, level with the selection: the article stays in view
+    // over the questions column, level with the selection: the article stays in view, and
+    // the panel fits the window (it scrolls inside, its Save stays in view: see app.css)
     const side = doc.querySelector(".work-col").getBoundingClientRect();
     panel.style.width = `${Math.max(280, Math.min(side.width - 16, 416))}px`;
-    const h = panel.offsetHeight;
+    const h = Math.min(panel.offsetHeight, win.innerHeight - 16);
     const wanted = rect ? rect.top - 48 : (win.innerHeight - h) / 3;
     const top = Math.max(8, Math.min(wanted, win.innerHeight - h - 8));
     panel.style.left = `${win.scrollX + side.left + 8}px`;
@@ -114,6 +119,9 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
     const box = $("panel-fields");
     box.replaceChildren();
     const p = prompts[promptId];
+    const question = $("panel-question");
+    question.textContent = p ? p.question : "";
+    question.hidden = !p;
     const noteOptional = $("panel-note-optional");
     if (!p) { noteOptional.textContent = "(optional)"; return; }
     noteOptional.textContent = p.required.includes("note") ? "(required)" : "(optional)";

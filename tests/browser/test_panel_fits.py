@@ -1,0 +1,59 @@
+"""The annotation panel at 1366x768 (issue 12 item 4): its Save button is in the window when it
+opens, with the mouse and in keyboard mode, for the prompt with the most questions (sources),
+and it never covers the words it is open for; it shows the question it answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, log_in
+from tests.browser.helpers import choose, drag_select
+
+SENTENCE = "Ukraine has vented its anger on a top US general"
+
+
+def in_window(page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    view = page.viewport_size
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= view["height"]
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("how", ["mouse", "keyboard"])
+def test_the_panel_fits_the_window_and_leaves_the_words_in_view(browser, live_server, world, how):
+    w = world.assignment()
+    ctx = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()
+    log_in(page, live_server, w["students"][0])
+    page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
+    page.wait_for_selector("#article .block")
+    if how == "mouse":
+        start = SENTENCE.index("top US general")
+        drag_select(page, SENTENCE, start, start + len("top US general"))
+    else:
+        page.get_by_role("button", name="Select with keyboard").click()
+        for _ in range(12):
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+    page.locator("#panel").wait_for(state="visible")
+    choose(page, "Source")
+    page.locator("#pf-checked_url").wait_for()
+    assert in_window(page, "#panel-save"), "Save is out of the window"
+    assert "Who does this article get its information from?" in page.locator("#panel").inner_text()
+    marks = page.locator("#article .pending-sel").all()
+    panel = page.locator("#panel").bounding_box()
+    assert marks, "the words the panel is open for are marked"
+    for mark in marks:
+        assert not overlaps(mark.bounding_box(), panel), "the panel covers the words"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"panel-{how}-1366x768.png"))
+    ctx.close()
