@@ -57,3 +57,27 @@ def test_the_panel_fits_the_window_and_leaves_the_words_in_view(browser, live_se
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"panel-{how}-1366x768.png"))
     ctx.close()
+
+
+@pytest.mark.browser
+def test_a_new_highlight_starts_with_nothing_chosen(browser, live_server, world):
+    """Issue 12 item 6: the panel chose the category used last, so a source was easily saved
+    as loaded wording."""
+    w = world.assignment()
+    ctx = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()
+    log_in(page, live_server, w["students"][0])
+    page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
+    page.wait_for_selector("#article .block")
+    start = SENTENCE.index("vented")
+    drag_select(page, SENTENCE, start, start + len("vented"))
+    choose(page, "Loaded wording")
+    page.locator("#panel-save").click()
+    page.locator("#panel").wait_for(state="hidden")
+    start = SENTENCE.index("top US general")
+    drag_select(page, SENTENCE, start, start + len("top US general"))
+    page.locator("#panel").wait_for(state="visible")
+    assert page.locator("#panel-prompts input:checked").count() == 0
+    page.locator("#panel-save").click()
+    assert page.locator("#panel").is_visible()  # asked to choose, nothing saved as loaded
+    ctx.close()

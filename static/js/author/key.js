@@ -250,7 +250,7 @@ export function createKeyPanel({ win, els, categories, getData, change, announce
   function onKeydown(e) { if (e.key === "Escape") { e.preventDefault(); close(); } }
 
   return {
-    open: show, close, isOpen: () => !els.panel.hidden, lastPrompt: null, onSubmit, onDelete, onKeydown,
+    open: show, close, isOpen: () => !els.panel.hidden, onSubmit, onDelete, onKeydown,
     removeAlternative: (id, i) => change((d) => removeAlternative(d, id, i)),
     setSpanOf: (fn) => { spanOf = fn; },
   };

@@ -181,7 +181,6 @@ function render() {
 const pointer = createPointer({ win: window, articleEl: $("article"), map: article.map, state: drawn, panel: {
   open: (what) => panel.open(what.range ? { span: article.toCp(what.range), rect: what.anchorRect } : what),
   isOpen: panel.isOpen,
-  lastPrompt: null,
 }, blocked: () => articleChanged || kbd.on, omissionPrompt: () => null });
 
 const kbd = keyboardMode({

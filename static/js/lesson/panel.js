@@ -25,7 +25,6 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
   let panelState = null; // {id, isNew, target|null, u16: [s,e]|null, returnFocus}
   const self = {
     /** The prompt last chosen for words: offered first for the next words. */
-    lastPrompt: null,
     open,
     close,
     isOpen: () => !panel.hidden,
@@ -222,7 +221,6 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
     const a = { id: panelState.id, category: p.category, prompt: p.id, target: panelState.target, note,
       fields };
     const isNew = panelState.isNew;
-    if (p.category !== "omission") self.lastPrompt = p.id; // words are rarely an omission
     close();
     save(a);
     announce(isNew ? `Saved as ${categories[p.category].label}.` : "Changes saved.");

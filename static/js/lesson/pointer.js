@@ -21,7 +21,7 @@ export function selectionOffsets(win, articleEl, map) {
   return { range: [s, e], rect: range.getClientRects()[range.getClientRects().length - 1] };
 }
 
-/** panel: the reader's panel (open, isOpen, lastPrompt); state: the AnnotationState;
+/** panel: the reader's panel (open, isOpen); state: the AnnotationState;
  * blocked(): no selecting now (read-only page, or keyboard selection is on);
  * omissionPrompt(): the prompt a point in the text answers. */
 export function createPointer({ win, articleEl, map, state, panel, blocked, omissionPrompt }) {
@@ -56,7 +56,7 @@ export function createPointer({ win, articleEl, map, state, panel, blocked, omis
       if (sel && sel.range && lastPointer !== "touch") {
         dismissPointChip();
         win.getSelection().removeAllRanges();
-        panel.open({ range: sel.range, promptId: panel.lastPrompt, anchorRect: sel.rect });
+        panel.open({ range: sel.range, anchorRect: sel.rect }); // nothing chosen for them yet
         return;
       }
       if (hit) {
@@ -79,7 +79,7 @@ export function createPointer({ win, articleEl, map, state, panel, blocked, omis
       const sel = found();
       if (!sel || !sel.range || panel.isOpen()) return;
       win.getSelection().removeAllRanges();
-      panel.open({ range: sel.range, promptId: panel.lastPrompt, anchorRect: sel.rect });
+      panel.open({ range: sel.range, anchorRect: sel.rect }); // nothing chosen for them yet
     }, 800);
   }
 

@@ -111,7 +111,7 @@ export function createReader({ win, els, lesson, readonly, sync, state, map, new
   const keyboardActions = {
     announce,
     busy: () => readonly || panel.isOpen(),
-    annotate: (range) => panel.open({ range, promptId: panel.lastPrompt }),
+    annotate: (range) => panel.open({ range }),
     markMissing: (at) => panel.open({ point: at, promptId: omissionPrompt() }),
     edit: (s0, e0) => {
       const a = state.highlightAt(s0, e0, (target) => map.toU16(target));
