@@ -344,6 +344,21 @@ def test_a_rubric_for_a_question_the_lesson_does_not_have_is_refused(review):
     assert alert.words == "That question isn't part of this lesson."
 
 
+def test_an_expired_page_keeps_the_typed_rubric_and_says_so_at_the_rubric(review):
+    resp = review.teacher.post(
+        f"{review.url}/rubric",
+        {"r-loaded-level": "basic", "r-loaded-comment": "Typed before lunch"},
+        csrf=False,
+    )
+    assert resp.status_code == 422
+    assert count(RubricScore) == 0
+    section = page(resp).find("section", id="rubric")
+    assert "press the button again" in section.find("p", cls="error-box").words
+    assert section.find("fieldset", id="rubric-loaded").find("textarea").words == (
+        "Typed before lunch"
+    )
+
+
 # ---------------------------------------------------------------- final grade
 
 
