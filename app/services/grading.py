@@ -134,6 +134,45 @@ def mark_omission(
     )
 
 
+class RubricErrors(Exception):
+    """A rubric refused as a whole: each refused question's problem, by prompt id."""
+
+    def __init__(self, problems: dict[str, GradingError]) -> None:
+        super().__init__(", ".join(problems))
+        self.problems = problems
+
+
+def rubric_problem(lesson: Lesson, prompt_id: str, level: str, comment: str) -> GradingError | None:
+    if lesson.prompt(prompt_id) is None:
+        return GradingError("prompt", "That question isn't part of this lesson.")
+    if level not in RUBRIC_LEVELS and level != "":
+        return GradingError("level", "Choose Proficient, Emergent or Basic.")
+    if len(comment) > 2000:
+        return GradingError("comment", "Keep the comment under 2,000 characters.")
+    return None
+
+
+def set_rubrics(
+    session: DbSession,
+    teacher: User,
+    assignment: Assignment,
+    lesson: Lesson,
+    student_id: int,
+    rows: dict[str, tuple[str, str]],
+) -> None:
+    """Several questions' (level, comment) at once, all or none: every row is checked before
+    any is saved (``RubricErrors`` names each refused one)."""
+    problems = {
+        prompt_id: problem
+        for prompt_id, (level, comment) in rows.items()
+        if (problem := rubric_problem(lesson, prompt_id, level, comment))
+    }
+    if problems:
+        raise RubricErrors(problems)
+    for prompt_id, (level, comment) in rows.items():
+        set_rubric(session, teacher, assignment, lesson, student_id, prompt_id, level, comment)
+
+
 def set_rubric(
     session: DbSession,
     teacher: User,
@@ -144,12 +183,8 @@ def set_rubric(
     level: str,
     comment: str,
 ) -> None:
-    if lesson.prompt(prompt_id) is None:
-        raise GradingError("prompt", "That question isn't part of this lesson.")
-    if level not in RUBRIC_LEVELS and level != "":
-        raise GradingError("level", "Choose Proficient, Emergent or Basic.")
-    if len(comment) > 2000:
-        raise GradingError("comment", "Keep the comment under 2,000 characters.")
+    if problem := rubric_problem(lesson, prompt_id, level, comment):
+        raise problem
     row = session.execute(
         sa.select(RubricScore).filter_by(
             assignment_id=assignment.id, student_id=student_id, prompt_id=prompt_id

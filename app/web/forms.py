@@ -11,6 +11,7 @@ from wtforms import (
     DateField,
     DecimalField,
     EmailField,
+    Form,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -258,7 +259,10 @@ class OmissionMarkForm(FlaskForm):
     )
 
 
-class RubricForm(FlaskForm):
+class RubricRowForm(Form):
+    """One question's rubric level and comment (prefixed ``r-<prompt>``); its token is the
+    whole rubric's (``RubricForm``)."""
+
     level = menu(
         "Level",
         ("", "Not set"),
@@ -267,6 +271,13 @@ class RubricForm(FlaskForm):
         ("basic", "Basic"),
     )
     comment = TextAreaField("Comment for the student", validators=[Length(max=2000)])
+
+
+class RubricForm(FlaskForm):
+    """The whole rubric, saved with one button: the token here, a ``RubricRowForm`` per
+    question in ``rows`` (by prompt id)."""
+
+    rows: dict[str, RubricRowForm]
 
 
 def _finite(form, field) -> None:

@@ -17,7 +17,7 @@ from ..domain.work import StudentWork, status_of
 from ..extensions import db
 from ..models import Assignment
 from ..services import class_work, grading
-from .forms import ActionForm, FinalGradeForm, OmissionMarkForm, RubricForm
+from .forms import ActionForm, FinalGradeForm, OmissionMarkForm, RubricForm, RubricRowForm
 from .loaders import found
 
 
@@ -70,17 +70,19 @@ def _answer_forms(lesson: Lesson, work: StudentWork, forms: dict) -> list[tuple]
     return out
 
 
-def _rubric_forms(lesson: Lesson, work: StudentWork, forms: dict) -> dict[str, RubricForm]:
-    return {
-        p.id: forms.get(f"rubric-{p.id}")
-        or RubricForm(
+def rubric_form(lesson: Lesson, work: StudentWork, formdata=None) -> RubricForm:
+    """The whole rubric: a row per question with what was posted for it, else what is saved."""
+    form = RubricForm(formdata=formdata)
+    form.rows = {
+        p.id: RubricRowForm(
+            formdata,
             prefix=f"r-{p.id}",
-            formdata=None,
             level=work.rubric[p.id].level if p.id in work.rubric else "",
             comment=work.rubric[p.id].comment if p.id in work.rubric else "",
         )
         for p in lesson.prompts
     }
+    return form
 
 
 def render(
@@ -90,7 +92,7 @@ def render(
     status: int = 200,
     error: str | None = None,
 ):
-    """The page, with ``forms`` (by answer id, ``rubric-<prompt>`` or ``final``) shown in
+    """The page, with ``forms`` (by answer id, ``rubric`` or ``final``) shown in
     place of fresh ones, answered with ``status``."""
     place = place_of(a, student_id)
     work = found(class_work.work_of(db.session, a, student_id))
@@ -105,7 +107,7 @@ def render(
         scored=scored,
         pieces=review_pieces(lesson, work, scored),
         answers=_answer_forms(lesson, work, forms),
-        rubric_forms=_rubric_forms(lesson, work, forms),
+        rubric_form=forms.get("rubric") or rubric_form(lesson, work),
         final_form=forms.get("final")
         or FinalGradeForm(formdata=None, score=work.final_grade, reason=work.final_reason),
         history=grading.grade_history(db.session, a, student_id),
@@ -119,6 +121,7 @@ def render(
         categories={c.id: c for c in lesson.categories},
         status=status_of(work, a.due_at),
         error=error,
+        refused=next(iter(forms), None),
     ), status
 
 

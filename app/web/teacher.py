@@ -37,7 +37,6 @@ from .forms import (
     MoveForm,
     OmissionMarkForm,
     RosterFileForm,
-    RubricForm,
     csrf_message,
 )
 from .loaders import annotation_id, found, teacher_assignment, teacher_classroom
@@ -266,31 +265,43 @@ def mark_omission(assignment_id: int, student_id: int, uuid: str):
     return review_page.render(a, student_id, {uuid: form}, 422, message)
 
 
-@bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/rubric/<prompt_id>")
+@bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/rubric")
 @form_view
-def set_rubric(assignment_id: int, student_id: int, prompt_id: str):
+def set_rubric(assignment_id: int, student_id: int):
+    """Every question's level and comment with one Save, all or none; a question the form
+    doesn't send is left as it is."""
     a = _student_work(assignment_id, student_id)
-    form = RubricForm(prefix=f"r-{prompt_id}")
-    if form.validate_on_submit():
-        level, comment = form.level.data or "", form.comment.data or ""
+    lesson = services.lesson_of(a)
+    work = found(class_work.work_of(db.session, a, student_id))
+    form = review_page.rubric_form(lesson, work, request.form)
+    sent = {p.id for p in lesson.prompts if f"r-{p.id}-level" in request.form}
+    stray = any(
+        k.startswith("r-") and k.endswith("-level") and k[2:-6] not in sent for k in request.form
+    )
+    rows_valid = all([form.rows[pid].validate() for pid in sent])
+    message = "That question isn't part of this lesson." if stray else None
+    if form.validate_on_submit() and rows_valid and not stray:
         try:
-            grading.set_rubric(
+            grading.set_rubrics(
                 db.session,
                 current_user,
                 a,
-                services.lesson_of(a),
+                lesson,
                 student_id,
-                prompt_id,
-                level,
-                comment,
+                {
+                    pid: (form.rows[pid].level.data or "", form.rows[pid].comment.data or "")
+                    for pid in sent
+                },
             )
-        except grading.GradingError as e:
-            form.level.errors = [*form.level.errors, e.message]
+        except grading.RubricErrors as e:
+            for pid, problem in e.problems.items():
+                field = getattr(form.rows[pid], problem.field)
+                field.errors = [*field.errors, problem.message]
         else:
             db.session.commit()
-            return review_page.back_to(a, student_id, f"rubric-{prompt_id}")
-    message = next(iter(form.level.errors), None) or csrf_message(form)
-    return review_page.render(a, student_id, {f"rubric-{prompt_id}": form}, 422, message)
+            flash("Rubric saved.", "saved-rubric")
+            return review_page.back_to(a, student_id, "rubric")
+    return review_page.render(a, student_id, {"rubric": form}, 422, csrf_message(form) or message)
 
 
 @bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/final")
@@ -310,8 +321,14 @@ def set_final(assignment_id: int, student_id: int):
             getattr(form, e.field).errors = [*getattr(form, e.field).errors, e.message]
         else:
             db.session.commit()
+            flash(
+                f"Final grade saved: {score:g} of {possible:g}."
+                if score is not None
+                else "Final grade cleared: the auto score counts.",
+                "saved-final",
+            )
             return review_page.back_to(a, student_id, "final")
-    return review_page.render(a, student_id, {"final": form}, 422)
+    return review_page.render(a, student_id, {"final": form}, 422, csrf_message(form))
 
 
 @bp.post("/assignments/<id:assignment_id>/students/<id:student_id>/reopen")

@@ -7,7 +7,9 @@ import csv
 import io
 from pathlib import Path
 
-from tests.browser.conftest import log_in
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS, log_in
 from tests.browser.test_pages import serious_violations
 from tests.support.factory import PASSWORD
 
@@ -71,7 +73,7 @@ def test_teacher_reviews_marks_releases_and_exports(browser, live_server, world)
     rubric = t.locator("#rubric-loaded")
     rubric.get_by_label("Level").select_option("emergent")
     rubric.get_by_label("Comment for the student").fill("Good eye for verbs; look at nouns too.")
-    rubric.get_by_role("button", name="Save").click()
+    t.get_by_role("button", name="Save rubric").click()
     t.get_by_role("spinbutton", name="Final grade").fill("7")
     t.get_by_label("Why (kept in your history", exact=False).fill("Great omission answer")
     t.get_by_role("button", name="Save grade").click()
@@ -116,3 +118,44 @@ def test_students_see_no_feedback_before_release(page, live_server, world):
     page.wait_for_selector("#article .block")
     assert page.locator("#feedback").count() == 0
     assert "Still to spot" not in page.content()
+
+
+def test_a_refused_final_grade_is_in_view_and_the_rubric_saves_with_one_click(
+    browser, live_server, world
+):
+    """At 1366x768 the review page is several screens long: a refused grade comes back with
+    its error in view, not at the top of the page; the rubric's questions save together."""
+    w = class_with_work(world, live_server)
+    ctx = browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768})
+    t = ctx.new_page()
+    log_in(t, live_server, w["teacher"])
+    t.goto(f"{live_server.url}/teacher/assignments/{w['assignment_id']}")
+    t.locator(".progress tbody th a").first.click()
+    t.get_by_role("spinbutton", name="Final grade").fill("75")
+    t.get_by_label("Why (kept in your history", exact=False).fill("Extra credit")
+    t.get_by_role("button", name="Save grade").click()
+    expect(t.locator("#score-error")).to_contain_text("A grade must be between 0 and")
+    expect(t.locator("#score-error")).to_be_in_viewport()
+    assert t.url.endswith("#final")
+    assert t.get_by_role("spinbutton", name="Final grade").input_value() == "75"
+    assert t.get_by_label("Why (kept in your history", exact=False).input_value() == "Extra credit"
+    assert serious_violations(t) == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    t.screenshot(path=str(ARTIFACTS / "final-grade-refused-1366x768.png"))
+    # every question's level and comment, then one Save
+    rows = t.locator(".rubric-row")
+    assert rows.count() >= 2
+    rows.nth(0).get_by_label("Level").select_option("proficient")
+    rows.nth(0).get_by_label("Comment for the student").fill("Named every source.")
+    rows.nth(1).get_by_label("Level").select_option("basic")
+    assert t.locator("#rubric").get_by_role("button").count() == 1
+    t.get_by_role("button", name="Save rubric").click()
+    expect(t.locator("#rubric").get_by_text("Rubric saved.")).to_be_in_viewport()
+    assert rows.nth(0).get_by_label("Level").input_value() == "proficient"
+    assert rows.nth(0).get_by_label("Comment for the student").input_value() == (
+        "Named every source."
+    )
+    assert rows.nth(1).get_by_label("Level").input_value() == "basic"
+    assert serious_violations(t) == []
+    t.screenshot(path=str(ARTIFACTS / "rubric-saved-1366x768.png"))
+    ctx.close()

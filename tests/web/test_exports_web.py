@@ -106,9 +106,8 @@ def exported(make, lesson) -> Exported:
     )
     assert (
         teacher.post(
-            f"{url}/rubric/sources",
-            {"level": "proficient", "comment": "=Great work"},
-            prefix="r-sources",
+            f"{url}/rubric",
+            {"r-sources-level": "proficient", "r-sources-comment": "=Great work"},
         ).status_code
         == 302
     )

@@ -79,9 +79,8 @@ def graded(make, lesson) -> Released:
     )
     assert (
         teacher.post(
-            f"{url}/rubric/loaded",
-            {"level": "emergent", "comment": RUBRIC_COMMENT},
-            prefix="r-loaded",
+            f"{url}/rubric",
+            {"r-loaded-level": "emergent", "r-loaded-comment": RUBRIC_COMMENT},
         ).status_code
         == 302
     )
@@ -225,9 +224,9 @@ ROUTES = [
     (
         "rubric",
         "POST",
-        "/students/{s}/rubric/loaded",
-        {"level": "basic", "comment": "hm"},
-        "r-loaded",
+        "/students/{s}/rubric",
+        {"r-loaded-level": "basic", "r-loaded-comment": "hm"},
+        "",
     ),
     ("final grade", "POST", "/students/{s}/final", {"score": "3", "reason": "because"}, ""),
     ("reopen", "POST", "/students/{s}/reopen", {}, ""),

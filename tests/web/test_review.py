@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from html import unescape
 from typing import Any
 
 import pytest
@@ -44,8 +43,10 @@ class Review:
     def mark(self, uid: str, **data: str):
         return self.teacher.post(f"{self.url}/omissions/{uid}", data, prefix=f"m-{uid}")
 
-    def rubric(self, prompt: str, **data: str):
-        return self.teacher.post(f"{self.url}/rubric/{prompt}", data, prefix=f"r-{prompt}")
+    def rubric(self, **rows: dict[str, str]):
+        """The rubric form's one Save, with these questions' fields (``loaded={"level": ...}``)."""
+        data = {f"r-{prompt}-{k}": v for prompt, row in rows.items() for k, v in row.items()}
+        return self.teacher.post(f"{self.url}/rubric", data)
 
     def final(self, **data: str):
         return self.teacher.post(f"{self.url}/final", data)
@@ -251,27 +252,53 @@ def test_a_highlight_is_not_an_omission_answer_to_mark(review):
 # ---------------------------------------------------------------- rubric
 
 
+def test_the_rubric_is_one_form_with_one_save_button(review, lesson):
+    [form] = review.get().find_all("form", cls="rubric-form")
+    assert form.attrs["action"].endswith("/rubric#rubric")
+    assert [b.words for b in form.find_all("button")] == ["Save rubric"]
+    assert [f.attrs["id"] for f in form.find_all("fieldset")] == [
+        f"rubric-{p.id}" for p in lesson.prompts
+    ]
+
+
 @pytest.mark.parametrize(
     ("prompt", "level"), [("sources", "proficient"), ("loaded", "emergent"), ("omissions", "basic")]
 )
 def test_a_rubric_level_and_comment_are_saved_shown_and_logged(review, prompt, level):
     comment = "Good eye for verbs; now look at the nouns too."
-    resp = review.rubric(prompt, level=level, comment=comment)
+    resp = review.rubric(**{prompt: {"level": level, "comment": comment}})
     assert resp.status_code == 302
-    assert resp.headers["Location"].endswith(f"#rubric-{prompt}")
+    assert resp.headers["Location"].endswith("#rubric")
     [row] = rows_of(RubricScore, student_id=review.amy.id)
     assert (row.prompt_id, row.level, row.comment) == (prompt, level, comment)
     assert review.history() == [(f"rubric {prompt}", "", f"{level}: {comment}", "")]
-    form = review.get().find("form", id=f"rubric-{prompt}")
-    [chosen] = [o for o in form.find("select").find_all("option") if "selected" in o.attrs]
+    row = review.get().find("fieldset", id=f"rubric-{prompt}")
+    [chosen] = [o for o in row.find("select").find_all("option") if "selected" in o.attrs]
     assert chosen.attrs["value"] == level
-    assert form.find("textarea").words == comment
+    assert row.find("textarea").words == comment
+
+
+def test_every_question_is_saved_with_one_click_and_confirmed_beside_the_rubric(review):
+    resp = review.rubric(
+        sources={"level": "proficient", "comment": "Named every source"},
+        loaded={"level": "emergent", "comment": "Two of five"},
+        omissions={"level": "", "comment": ""},
+    )
+    assert resp.status_code == 302
+    assert sorted((r.prompt_id, r.level) for r in rows_of(RubricScore)) == [
+        ("loaded", "emergent"),
+        ("sources", "proficient"),
+    ]
+    doc = review.get()
+    assert doc.find("section", id="rubric").find("p", cls="flash").words == "Rubric saved."
+    assert not doc.find_all("div", cls="flashes")  # not at the top, out of view
+    assert review.get().find("section", id="rubric").find_all("p", cls="flash") == []  # once
 
 
 def test_changing_and_clearing_a_rubric_level_is_logged(review):
-    review.rubric("loaded", level="basic", comment="Only one phrase")
-    review.rubric("loaded", level="emergent", comment="Better")
-    review.rubric("loaded", level="", comment="")
+    review.rubric(loaded={"level": "basic", "comment": "Only one phrase"})
+    review.rubric(loaded={"level": "emergent", "comment": "Better"})
+    review.rubric(loaded={"level": "", "comment": ""})
     assert count(RubricScore) == 0
     assert review.history() == [
         ("rubric loaded", "", "basic: Only one phrase", ""),
@@ -281,41 +308,55 @@ def test_changing_and_clearing_a_rubric_level_is_logged(review):
 
 
 @pytest.mark.parametrize(
-    ("prompt", "data", "message"),
+    ("data", "message"),
     [
+        ({"level": "excellent", "comment": "Great"}, "Choose Proficient, Emergent or Basic."),
         (
-            "loaded",
-            {"level": "excellent", "comment": "Great"},
-            "Choose Proficient, Emergent or Basic.",
-        ),
-        (
-            "loaded",
             {"level": "Proficient; DROP TABLE", "comment": ""},
             "Choose Proficient, Emergent or Basic.",
         ),
-        ("loaded", {"level": "basic", "comment": "x" * 2001}, "2000"),
+        ({"level": "basic", "comment": "x" * 2001}, "2000"),
     ],
 )
-def test_a_rubric_level_that_does_not_exist_is_refused_and_nothing_saved(
-    review, prompt, data, message
+def test_a_rubric_with_one_bad_row_saves_nothing_and_says_which_row_keeping_the_rest(
+    review, data, message
 ):
-    resp = review.rubric(prompt, **data)
-    assert resp.status_code == 422
-    form = page(resp).find("form", id=f"rubric-{prompt}")
-    assert message in " ".join(p.words for p in form.find_all("p", cls="error"))
-    assert count(RubricScore) == 0
-    assert count(GradeChange) == 0
-
-
-def test_a_rubric_for_a_question_the_lesson_does_not_have_is_refused(review):
-    resp = review.teacher.post(
-        f"{review.url}/rubric/no-such-prompt",
-        {"level": "basic", "comment": ""},
-        prefix="r-no-such-prompt",
+    resp = review.rubric(
+        sources={"level": "proficient", "comment": "Named every source"}, loaded=data
     )
     assert resp.status_code == 422
     assert count(RubricScore) == 0
-    assert "That question isn't part of this lesson." in unescape(resp.get_data(as_text=True))
+    assert count(GradeChange) == 0
+    form = page(resp).find("form", cls="rubric-form")
+    assert form.attrs["action"].endswith("#rubric")  # the browser comes back to the rubric
+    bad = form.find("fieldset", id="rubric-loaded")
+    assert message in " ".join(p.words for p in bad.find_all("p", cls="error"))
+    good = form.find("fieldset", id="rubric-sources")
+    assert good.find_all("p", cls="error") == []
+    assert good.find("textarea").words == "Named every source"  # what was typed is kept
+
+
+def test_a_rubric_for_a_question_the_lesson_does_not_have_is_refused(review):
+    resp = review.rubric(**{"no-such-prompt": {"level": "basic", "comment": ""}})
+    assert resp.status_code == 422
+    assert count(RubricScore) == 0
+    alert = page(resp).find("section", id="rubric").find("p", cls="error-box")
+    assert alert.words == "That question isn't part of this lesson."
+
+
+def test_an_expired_page_keeps_the_typed_rubric_and_says_so_at_the_rubric(review):
+    resp = review.teacher.post(
+        f"{review.url}/rubric",
+        {"r-loaded-level": "basic", "r-loaded-comment": "Typed before lunch"},
+        csrf=False,
+    )
+    assert resp.status_code == 422
+    assert count(RubricScore) == 0
+    section = page(resp).find("section", id="rubric")
+    assert "press the button again" in section.find("p", cls="error-box").words
+    assert section.find("fieldset", id="rubric-loaded").find("textarea").words == (
+        "Typed before lunch"
+    )
 
 
 # ---------------------------------------------------------------- final grade
@@ -379,6 +420,41 @@ def test_a_final_grade_outside_the_range_or_without_a_reason_is_refused(
     assert message.format(possible=f"{possible:g}") in errors
     assert count(FinalGrade) == 0
     assert count(GradeChange) == 0
+
+
+@pytest.mark.parametrize(
+    ("score", "reason", "invalid", "message"),
+    [
+        ("75", "Extra credit", "score", "A grade must be between 0 and {possible}."),
+        ("42", "", "reason", "Say briefly why you are changing the grade."),
+    ],
+)
+def test_a_refused_final_grade_comes_back_at_the_form_with_the_error_beside_the_field(
+    review, lesson, score, reason, invalid, message
+):
+    resp = review.final(score=score, reason=reason)
+    assert resp.status_code == 422
+    section = page(resp).find("section", id="final")
+    form = section.find("form")
+    assert form.attrs["action"].endswith("/final#final")  # the browser lands at the form
+    field = form.find("input", id=invalid)
+    assert field.attrs["aria-invalid"] == "true"
+    error = form.find("p", id=f"{invalid}-error")
+    assert error.words == message.format(possible=f"{possible_points(lesson):g}")
+    assert field.attrs["aria-describedby"] == f"{invalid}-error"
+    assert form.find("input", id="score").attrs["value"] == score  # what was typed is kept
+    assert form.find("input", id="reason").attrs.get("value", "") == reason
+
+
+def test_a_saved_final_grade_is_confirmed_beside_the_form(review, lesson):
+    assert review.final(score="42", reason="Fine omission answers").status_code == 302
+    doc = review.get()
+    [saved] = doc.find("section", id="final").find_all("p", cls="flash")
+    assert saved.words == f"Final grade saved: 42 of {possible_points(lesson):g}."
+    assert not doc.find_all("div", cls="flashes")
+    review.final(score="", reason="")
+    [cleared] = review.get().find("section", id="final").find_all("p", cls="flash")
+    assert cleared.words == "Final grade cleared: the auto score counts."
 
 
 @pytest.mark.parametrize("score", ["nan", "NaN", "inf", "-inf", "1e400", "Infinity"])
