@@ -22,3 +22,11 @@ def test_every_page_links_its_icon_and_the_icon_is_there(client):
     assert resp.mimetype == "image/svg+xml"
     resp.close()
 
+
+def test_the_login_page_tells_students_and_teachers_what_to_do_about_a_forgotten_password(client):
+    forgot = page(client.get("/login")).find("p", id="forgot-password").words
+    assert forgot.startswith("Forgot your password?")
+    assert (
+        "Students: ask your teacher, who can give you a new one from your class's roster" in forgot
+    )
+    assert "Teachers: ask whoever runs Read Closely for your school" in forgot
