@@ -178,6 +178,24 @@ def flask_without_a_secret(*args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
+def flask_as_a_newcomer(database: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``flask --app app ARGS`` as someone who has just cloned the project types it: no secret
+    key, no FLASK_DEBUG, the SQLite file ``database``; may fail (the caller checks)."""
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args],
+        cwd=ROOT,
+        env={
+            **_no_secret_env(),
+            "FLASK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_the_check_needs_no_secret_key_or_debug_mode(tmp_path):
     warned = tmp_path / "warned.toml"
     warned.write_text(lesson("warned").replace("points = 2", "points = 2\nhint = 1"))
@@ -197,8 +215,10 @@ def test_outside_debug_the_app_still_will_not_serve_without_a_secret_key(monkeyp
     with contextlib.ExitStack() as stack:
         if command is not None:  # as `flask run` loads the app: inside its own command
             stack.enter_context(click.Context(click.Command(command)))
-        with pytest.raises(RuntimeError, match="Set FLASK_SECRET_KEY"):
+        with pytest.raises(RuntimeError, match="Set FLASK_SECRET_KEY") as refused:
             create_app(settings)
+    # and says how to try it on one's own computer instead
+    assert "flask --app app run --debug" in str(refused.value)
 
 
 # ---------------------------------------------------------------- export
