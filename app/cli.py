@@ -1,6 +1,6 @@
 """Command-line tools: ``flask --app app lessons check [PATH...]``, ``flask --app app lessons
-export LESSON_ID [-o FILE]``, ``flask --app app demo`` and ``flask --app app purge
---archived-before DATE``."""
+export LESSON_ID [-o FILE]``, ``flask --app app demo``, ``flask --app app purge
+--archived-before DATE`` and ``flask --app app reset-password LOGIN``."""
 
 from __future__ import annotations
 
@@ -215,7 +215,43 @@ def purge(day: str, dry_run: bool, yes: bool) -> None:
     click.echo(f"Deleted {_totals(gone)}.")
 
 
+@click.command("reset-password")
+@click.argument("login")
+def reset_password(login: str) -> None:
+    """Give someone who forgot their password a new one, printed once (LOGIN: a teacher's email
+    or a student's username). Wherever they were logged in, they are logged out. A teacher
+    can then change it with the Password link; a student must choose their own at the next
+    login, as after a teacher's reset on the roster page."""
+    from .extensions import db, writing
+    from .services import accounts, rosters
+
+    _database_ready()
+    with writing():
+        user = accounts.find_account(db.session, login)
+        if user is None:
+            raise click.ClickException(
+                f"No account has the email or username {_printable(login)!r}."
+            )
+        if user.is_student:
+            password = rosters.reset_password(db.session, user).password
+        else:
+            password = rosters.new_temporary_password()
+            accounts.set_password(user, password)
+        db.session.commit()
+    who = f"{_printable(user.display_name)} ({_printable(user.email or user.username or '')})"
+    click.echo(f"New password for {who}: {password}")
+    click.echo(
+        "Give it to them in person or by a channel only they read. "
+        + (
+            "They choose their own at the next login."
+            if user.is_student
+            else "Once logged in, they can change it with the Password link."
+        )
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(lessons_cli)
     app.cli.add_command(demo)
     app.cli.add_command(purge)
+    app.cli.add_command(reset_password)
