@@ -27,6 +27,18 @@ run: $(VENV)/.runtime  ## migrate the SQLite database, check the lessons, serve 
 	-$(BIN)/flask lessons check
 	$(BIN)/flask run --debug --host 127.0.0.1 --port 5000
 
+# the demo keeps to its own database and its own session cookie, so it never mixes with the
+# classes (or the logins) of `make run`
+DEMO_PORT ?= 5000
+DEMO_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/demo.sqlite3
+DEMO_ENV = DATABASE_URL="$(DEMO_DATABASE_URL)" FLASK_SESSION_COOKIE_NAME=demo_session
+
+.PHONY: demo
+demo: $(VENV)/.runtime  ## a demo class (a teacher, 25 students' work) in instance/demo.sqlite3, served on http://127.0.0.1:$(DEMO_PORT)
+	$(DEMO_ENV) $(BIN)/flask db upgrade
+	$(DEMO_ENV) $(BIN)/flask demo --host 127.0.0.1 --port $(DEMO_PORT)
+	$(DEMO_ENV) $(BIN)/flask run --debug --host 127.0.0.1 --port $(DEMO_PORT)
+
 # pytest's exit status 5 is "no test selected" (PYTEST_ARGS naming only one kind of test)
 test: lint  ## the whole suite: JavaScript, unit, app and browser tests (TEST_DATABASE_URL= for PostgreSQL)
 	npm test --silent

@@ -1,6 +1,6 @@
 """Command-line tools: ``flask --app app lessons check [PATH...]``, ``flask --app app lessons
-export LESSON_ID [-o FILE]``, ``flask --app app demo`` and ``flask --app app purge
---archived-before DATE``."""
+export LESSON_ID [-o FILE]``, ``flask --app app demo``, ``flask --app app purge
+--archived-before DATE`` and ``flask --app app reset-password LOGIN``."""
 
 from __future__ import annotations
 
@@ -68,15 +68,46 @@ def export(lesson_id: str, output: Path | None) -> None:
     click.echo(f"Wrote {lesson.id} (version {lesson.version}) to {output}", err=True)
 
 
+def _database_ready() -> None:
+    """Stop with what to do, not a traceback, when the database has no tables yet (a fresh
+    clone before its first ``flask db upgrade``)."""
+    import sqlalchemy as sa
+
+    from .extensions import db
+
+    if not sa.inspect(db.engine).has_table("users"):
+        raise click.ClickException(
+            "The database has no tables yet. Create them first with "
+            "`flask --app app db upgrade` (`make run` and `make demo` do it)."
+        )
+
+
 @click.command("demo")
 @click.option("--force", is_flag=True, help="Add the demo class even if real accounts exist.")
 @click.option("--students", default=25, show_default=True, help="How many students.")
-def demo(force: bool, students: int) -> None:
-    """Create a demo teacher and a class with varied work on the first lesson."""
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="FLASK_RUN_HOST",
+    help="The address `flask run` will serve on (read from FLASK_RUN_HOST, as `flask run` does).",
+)
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    envvar="FLASK_RUN_PORT",
+    type=click.IntRange(1, 65535),
+    help="The port `flask run` will serve on (read from FLASK_RUN_PORT, as `flask run` does).",
+)
+def demo(force: bool, students: int, host: str, port: int) -> None:
+    """Create a demo teacher and a class with varied work on the first lesson, and print the
+    logins and the address to open (give the --host and --port you serve with)."""
     from . import demo as demo_data
     from . import services
     from .extensions import db, writing
 
+    _database_ready()
     lessons = services.current_lessons(current_app.config["LESSONS_DIR"]).lessons
     lesson = lessons.get("kiev-anger-milley") or next(iter(lessons.values()), None)
     if lesson is None:
@@ -88,13 +119,23 @@ def demo(force: bool, students: int) -> None:
     except demo_data.RealDataError as e:
         raise click.ClickException(str(e)) from e
     click.echo(f'Demo class created with {students} students on "{lesson.title}".')
-    click.echo("Log in at http://127.0.0.1:5000/login with:")
+    click.echo(f"Log in at {login_url(host, port)} with:")
     for login in logins[:4]:
         click.echo(f"  {login.name:<22} {login.login:<36} {login.password}")
     if len(logins) > 4:
         click.echo(
             f"  ... and {len(logins) - 4} more students, all with the password {logins[1].password}"
         )
+
+
+def login_url(host: str, port: int) -> str:
+    """Where a browser on this computer finds the login page of `flask run --host HOST --port
+    PORT` (a server on every address, 0.0.0.0 or ::, answers on 127.0.0.1 too)."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 (read, not bound to)
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/login"
 
 
 def _printable(text: str) -> str:
@@ -138,6 +179,7 @@ def purge(day: str, dry_run: bool, yes: bool) -> None:
     from .extensions import db, writing
     from .services import deletion
 
+    _database_ready()
     zone = current_app.config["SCHOOL_TIMEZONE"]
     try:
         cutoff_day = dates.parse_day(day)
@@ -173,7 +215,43 @@ def purge(day: str, dry_run: bool, yes: bool) -> None:
     click.echo(f"Deleted {_totals(gone)}.")
 
 
+@click.command("reset-password")
+@click.argument("login")
+def reset_password(login: str) -> None:
+    """Give someone who forgot their password a new one, printed once (LOGIN: a teacher's email
+    or a student's username). Wherever they were logged in, they are logged out. A teacher
+    can then change it with the Password link; a student must choose their own at the next
+    login, as after a teacher's reset on the roster page."""
+    from .extensions import db, writing
+    from .services import accounts, rosters
+
+    _database_ready()
+    with writing():
+        user = accounts.find_account(db.session, login)
+        if user is None:
+            raise click.ClickException(
+                f"No account has the email or username {_printable(login)!r}."
+            )
+        if user.is_student:
+            password = rosters.reset_password(db.session, user).password
+        else:
+            password = rosters.new_temporary_password()
+            accounts.set_password(user, password)
+        db.session.commit()
+    who = f"{_printable(user.display_name)} ({_printable(user.email or user.username or '')})"
+    click.echo(f"New password for {who}: {password}")
+    click.echo(
+        "Give it to them in person or by a channel only they read. "
+        + (
+            "They choose their own at the next login."
+            if user.is_student
+            else "Once logged in, they can change it with the Password link."
+        )
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(lessons_cli)
     app.cli.add_command(demo)
     app.cli.add_command(purge)
+    app.cli.add_command(reset_password)

@@ -83,7 +83,11 @@ class Config:
             if app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1":
                 app.config["SECRET_KEY"] = _dev_secret(app)
             elif not _loaded_for_an_app_command():
-                raise RuntimeError("Set FLASK_SECRET_KEY (or SECRET_KEY) outside debug mode.")
+                raise RuntimeError(
+                    "Set FLASK_SECRET_KEY (or SECRET_KEY) outside debug mode. To try the app "
+                    "on this computer, serve it in debug mode instead: `flask --app app run "
+                    "--debug` (or `make run`), which keeps a random key in instance/dev-secret."
+                )
         if app.config.get("SESSION_COOKIE_SECURE") is None:
             app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
 

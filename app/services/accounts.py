@@ -68,10 +68,15 @@ def create_student(
     )
 
 
-def authenticate(session: DbSession, login: str, password: str) -> User | None:
+def find_account(session: DbSession, login: str) -> User | None:
+    """The account a login names: a teacher's email or a student's username."""
     login = login.strip().lower()
     column = User.email if "@" in login else User.username
-    user = session.execute(sa.select(User).where(column == login)).scalar_one_or_none()
+    return session.execute(sa.select(User).where(column == login)).scalar_one_or_none()
+
+
+def authenticate(session: DbSession, login: str, password: str) -> User | None:
+    user = find_account(session, login)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)  # same time whether or not the user exists
         return None

@@ -67,6 +67,16 @@ def service_worker():
     return resp
 
 
+@bp.get("/favicon.ico")
+@open_to_temporary_password
+def favicon():
+    """The site's icon where browsers and feed readers look for it without asking the page
+    (an SVG: every browser the app supports reads one)."""
+    return send_from_directory(
+        str(current_app.static_folder), "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )
+
+
 def init_app(app: Flask) -> None:
     # before any blueprint's routes: ``<id:...>`` in a URL is a row id (see web.loaders)
     app.url_map.converters["id"] = IdConverter

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import services
 from ..domain.lessons import Lesson
 from ..domain.overlay import review_pieces
+from ..domain.review_words import describe_change, fields_in_words
 from ..domain.scoring import score_work, suggest_omission
 from ..domain.work import StudentWork, status_of
 from ..extensions import db
@@ -110,7 +111,11 @@ def render(
         rubric_form=forms.get("rubric") or rubric_form(lesson, work),
         final_form=forms.get("final")
         or FinalGradeForm(formdata=None, score=work.final_grade, reason=work.final_reason),
-        history=grading.grade_history(db.session, a, student_id),
+        history=[
+            (change, who, describe_change(change.what, change.old_value, change.new_value, lesson))
+            for change, who in grading.grade_history(db.session, a, student_id)
+        ],
+        fields_in_words={x.id: fields_in_words(x.category, x.fields) for x in work.annotations},
         prev=place.prev,
         next=place.next,
         position=place.position,

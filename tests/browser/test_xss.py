@@ -118,8 +118,9 @@ CHECK_JS = """async (secret) => {
       out.push(`<${tag}> ${el.outerHTML.slice(0, 80)}`);
     } else if (tag === "svg" && el !== chart) {
       out.push(`<svg> ${el.outerHTML.slice(0, 80)}`);
-    } else if (tag === "link" && !(el.rel === "stylesheet"
-        && el.href === `${origin}/static/css/app.css` && el.parentElement === document.head)) {
+    } else if (tag === "link" && !(el.parentElement === document.head
+        && ((el.rel === "stylesheet" && el.href === `${origin}/static/css/app.css`)
+          || (el.rel === "icon" && el.href === `${origin}/static/favicon.svg`)))) {
       out.push(`<link> ${el.outerHTML}`);
     } else if (tag === "meta" && !el.hasAttribute("charset") && el.name !== "viewport") {
       out.push(`<meta> ${el.outerHTML}`);

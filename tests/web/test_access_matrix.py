@@ -40,6 +40,7 @@ TEACHER_X = row(302, 403, 403, OK, 404)  # X's class: Y gets 404, students 403
 EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("main.index", "GET"): PUBLIC,
     ("main.service_worker", "GET"): PUBLIC,
+    ("main.favicon", "GET"): PUBLIC,
     ("static", "GET"): PUBLIC,
     ("auth.login", "GET"): PUBLIC,
     ("auth.login", "POST"): PUBLIC,

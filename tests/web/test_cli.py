@@ -23,6 +23,7 @@ from app import create_app
 from app.domain.lessons import lesson_to_toml, load_lesson_file
 from app.extensions import db
 from app.models import Classroom, User
+from tests.support.client import login
 from tests.web.test_privacy import build_school, counts, only_these_went, rows_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,6 +179,24 @@ def flask_without_a_secret(*args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
+def flask_as_a_newcomer(database: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``flask --app app ARGS`` as someone who has just cloned the project types it: no secret
+    key, no FLASK_DEBUG, the SQLite file ``database``; may fail (the caller checks)."""
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args],
+        cwd=ROOT,
+        env={
+            **_no_secret_env(),
+            "FLASK_SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_the_check_needs_no_secret_key_or_debug_mode(tmp_path):
     warned = tmp_path / "warned.toml"
     warned.write_text(lesson("warned").replace("points = 2", "points = 2\nhint = 1"))
@@ -197,8 +216,10 @@ def test_outside_debug_the_app_still_will_not_serve_without_a_secret_key(monkeyp
     with contextlib.ExitStack() as stack:
         if command is not None:  # as `flask run` loads the app: inside its own command
             stack.enter_context(click.Context(click.Command(command)))
-        with pytest.raises(RuntimeError, match="Set FLASK_SECRET_KEY"):
+        with pytest.raises(RuntimeError, match="Set FLASK_SECRET_KEY") as refused:
             create_app(settings)
+    # and says how to try it on one's own computer instead
+    assert "flask --app app run --debug" in str(refused.value)
 
 
 # ---------------------------------------------------------------- export
@@ -385,3 +406,54 @@ def test_class_names_cannot_send_escape_codes_to_the_terminal(runner, archived):
     result = purge(runner, "--archived-before", "2024-07-31", "--dry-run")
     assert "Period 3?[2J?," in result.output
     assert "\x1b" not in result.output
+
+
+# ---------------------------------------------------------------- reset-password
+
+
+def new_password_from(result) -> str:
+    line = next(x for x in result.output.splitlines() if x.startswith("New password for "))
+    return line.rsplit(": ", 1)[1]
+
+
+def test_a_teacher_who_forgot_their_password_gets_a_new_one_from_the_administrator(
+    runner, make, app
+):
+    teacher = make.teacher("forgetful@school.test", "Ms Forgetful")
+    elsewhere = app.test_client()
+    assert login(elsewhere, teacher).status_code == 302
+    assert elsewhere.get("/teacher/").status_code == 200
+    result = runner.invoke(args=["reset-password", "Forgetful@School.test "])
+    assert result.exit_code == 0, result.output
+    assert "New password for Ms Forgetful (forgetful@school.test): " in result.output
+    assert "change it with the Password link" in result.output
+    password = new_password_from(result)
+    assert login(app.test_client(), teacher).status_code == 401  # the old one: refused
+    assert login(app.test_client(), teacher, password).status_code == 302
+    assert elsewhere.get("/teacher/").status_code == 302  # logged out where they were
+
+
+def test_a_student_reset_from_the_command_line_chooses_their_own_at_the_next_login(runner, make):
+    student = make.student("sam-forgot")
+    result = runner.invoke(args=["reset-password", "sam-forgot"])
+    assert result.exit_code == 0, result.output
+    assert "They choose their own at the next login." in result.output
+    db.session.refresh(student)
+    assert student.password_is_temporary
+
+
+def test_an_unknown_login_is_said_plainly_and_nothing_changes(runner, make):
+    make.teacher("someone@school.test")
+    result = runner.invoke(args=["reset-password", "nobody@school.test"])
+    assert result.exit_code == 1
+    assert "No account has the email or username 'nobody@school.test'." in result.output
+    assert "New password" not in result.output
+
+
+def test_the_reset_needs_no_secret_key_or_debug_mode(tmp_path):
+    database = tmp_path / "school.sqlite3"
+    assert flask_as_a_newcomer(database, "db", "upgrade").returncode == 0
+    done = flask_as_a_newcomer(database, "reset-password", "nobody@school.test")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "No account has the email or username" in done.stderr

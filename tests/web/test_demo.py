@@ -1,14 +1,18 @@
-"""`flask --app app demo`: a populated class for newcomers, never mixed into real data."""
+"""`flask --app app demo`: a populated class for newcomers, never mixed into real data, with
+the address to open; from a fresh clone as the README shows it (no secret key, no debug)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
+from app.cli import login_url
 from app.extensions import db
 from app.models import Annotation, Assignment, Classroom, Enrollment, OmissionMark, Submission, User
 from tests.support.client import login
+from tests.web.test_cli import flask_as_a_newcomer
 
 TEST_LESSONS = Path(__file__).resolve().parents[1] / "data" / "lessons"
 
@@ -97,3 +101,48 @@ def test_the_demo_works_with_a_lessons_folder_holding_only_another_lesson(app, r
     html = review.get_data(as_text=True)
     assert "Parking fees in the park" in html
     assert "Matches the key" in html
+
+
+def test_the_demo_prints_the_address_flask_run_serves_on(runner):
+    """`flask run` reads FLASK_RUN_HOST and FLASK_RUN_PORT; the demo reads the same ones."""
+    result = runner.invoke(args=["demo", "--students", "2"], env={"FLASK_RUN_PORT": "5077"})
+    assert result.exit_code == 0, result.output
+    assert "Log in at http://127.0.0.1:5077/login with:" in result.output
+    again = runner.invoke(args=["demo", "--students", "2", "--port", "8123"])
+    assert "Log in at http://127.0.0.1:8123/login with:" in again.output
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [
+        ("127.0.0.1", 5000, "http://127.0.0.1:5000/login"),
+        ("0.0.0.0", 5001, "http://127.0.0.1:5001/login"),  # noqa: S104 (a string, not a bind)
+        ("::", 5001, "http://127.0.0.1:5001/login"),
+        ("192.168.1.20", 8000, "http://192.168.1.20:8000/login"),
+        ("::1", 8000, "http://[::1]:8000/login"),
+    ],
+)
+def test_the_login_address_is_one_a_browser_on_this_computer_can_open(host, port, url):
+    assert login_url(host, port) == url
+
+
+@pytest.mark.parametrize("command", [["demo"], ["purge", "--archived-before", "2026-07-01"]])
+def test_before_the_first_upgrade_the_commands_say_how_to_make_the_tables(tmp_path, command):
+    done = flask_as_a_newcomer(tmp_path / "fresh.sqlite3", *command)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "The database has no tables yet" in done.stderr
+    assert "flask --app app db upgrade" in done.stderr
+
+
+def test_a_fresh_clone_gets_a_demo_with_no_secret_key_or_debug_mode(tmp_path):
+    """As the README shows it, on a database of its own: upgrade, then demo."""
+    database = tmp_path / "demo.sqlite3"
+    assert flask_as_a_newcomer(database, "db", "upgrade").returncode == 0
+    done = flask_as_a_newcomer(database, "demo", "--students", "2", FLASK_RUN_PORT="5099")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "Log in at http://127.0.0.1:5099/login with:" in done.stdout
+    purged = flask_as_a_newcomer(database, "purge", "--archived-before", "2026-07-01")
+    assert purged.returncode == 0, purged.stderr
+    assert "Nothing to delete." in purged.stdout

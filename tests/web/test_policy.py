@@ -30,6 +30,7 @@ def test_views_declare_what_they_check_themselves_instead_of_endpoint_name_lists
     assert declaring(policy.OPEN_TO_TEMPORARY_PASSWORD) == {
         "account.new_password",
         "auth.logout",
+        "main.favicon",
         "main.service_worker",
     }
     assert declaring("takes_write_lock_itself") == {

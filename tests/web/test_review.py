@@ -209,8 +209,59 @@ def test_changing_a_mark_logs_from_and_to(review):
     [mark] = rows_of(OmissionMark, annotation_id=uid)
     assert (mark.key_item_id, mark.level) == ("om-rest-of-remarks", "full")
     history = review.get().find("section", id="final").find("table").words
-    assert "partial (om-venue)" in history
+    assert f"partial credit for “{VENUE}”" in history
+    assert "full credit for “What else Milley said in the same remarks" in history
+    assert "om-" not in history
+    assert "partial (" not in history
     assert review.k.teacher.display_name in history
+
+
+def test_the_history_says_in_words_what_each_change_was(review):
+    review.rubric("loaded", level="basic", comment="Only one phrase")
+    review.final(score="9", reason="Generous")
+    review.teacher.post(f"{review.url}/reopen")
+    rows = [
+        [td.words for td in tr.find_all("td")][2:5]
+        for tr in review.get().find("section", id="final").find("tbody").find_all("tr")
+    ]
+    assert rows == [
+        [
+            "Submission",
+            rows[0][1],
+            "reopened: the student can change their work and submit again",
+        ],
+        ["Final grade", "the auto score", "9.0"],
+        [
+            "Rubric level for Loaded wording",
+            "not set",
+            "Basic, with the comment “Only one phrase”",
+        ],
+    ]
+    assert rows[0][1].startswith("submitted at ")
+
+
+def test_a_sources_fields_are_shown_by_their_labels_not_their_keys(review):
+    review.k.mark(
+        review.bo,
+        "media reports said on Tuesday",
+        "source",
+        named="unnamed",
+        independence="interested",
+        affiliation="<b>a newspaper</b>",
+    )
+    [item] = [
+        li
+        for li in review.get(review.bo).find("ul", cls="ann-list").find_all("li")
+        if "media reports said on Tuesday" in li.words
+    ]
+    shown = [p.words for p in item.find_all("p", cls="small")]
+    assert shown == [
+        "Is the source named? Unnamed / vague",
+        "Who are they? (job, organisation): <b>a newspaper</b>",
+        "Independent or interested party? Interested party",
+    ]
+    assert "named:" not in item.words
+    assert "interested:" not in item.words
 
 
 @pytest.mark.parametrize(
