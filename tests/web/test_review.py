@@ -217,7 +217,7 @@ def test_changing_a_mark_logs_from_and_to(review):
 
 
 def test_the_history_says_in_words_what_each_change_was(review):
-    review.rubric("loaded", level="basic", comment="Only one phrase")
+    review.rubric(loaded={"level": "basic", "comment": "Only one phrase"})
     review.final(score="9", reason="Generous")
     review.teacher.post(f"{review.url}/reopen")
     rows = [
