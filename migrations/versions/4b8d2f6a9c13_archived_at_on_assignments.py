@@ -21,5 +21,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("assignments", schema=None) as batch_op:
-        batch_op.drop_column("archived_at")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite 3.35+ drops the column in place. A batch "move and copy" would drop the old
+        # table, and with foreign keys on (as the app sets them) that deletes every
+        # submission, annotation and grade of every assignment through their cascades.
+        op.execute("ALTER TABLE assignments DROP COLUMN archived_at")
+    else:
+        op.drop_column("assignments", "archived_at")
