@@ -162,6 +162,8 @@ class Assignment(Model):
     due_at: Mapped[datetime | None]
     # until then no score, mark or answer-key content reaches a student
     released_at: Mapped[datetime | None]
+    # archived: out of the students' lists and the class's active ones; nothing is deleted
+    archived_at: Mapped[datetime | None]
 
     classroom: Mapped[Classroom] = relationship(back_populates="assignments")
     lesson_version: Mapped[LessonVersion] = relationship()

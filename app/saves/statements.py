@@ -58,7 +58,11 @@ GATE = (
         )
         .outerjoin(_ann, _ann.c.id == sa.bindparam("uuid"))
     )
-    .where(_asg.c.id == sa.bindparam("assignment"), _cls.c.archived_at.is_(None))
+    .where(
+        _asg.c.id == sa.bindparam("assignment"),
+        _cls.c.archived_at.is_(None),
+        _asg.c.archived_at.is_(None),
+    )
 )
 
 # an annotation's content columns: what ``services.annotation_values`` fills

@@ -1,4 +1,4 @@
-"""Classes: making them, joining them by code, assigning lessons."""
+"""Classes: making them, joining them by code, assigning lessons, archiving an assignment."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from ..models import (
     Assignment,
     Classroom,
     Enrollment,
+    LessonVersion,
     User,
+    utcnow,
 )
 from .lessons import pin_version
 from .rows import insert_unique
@@ -84,6 +86,31 @@ def assign_lesson(
     session.add(a)
     session.flush()
     return a
+
+
+def already_assigned(session: DbSession, classroom: Classroom, lesson_id: str) -> Assignment | None:
+    """The class's first assignment of this lesson (any version, archived or not), if any:
+    assigning it again is asked about first."""
+    return session.execute(
+        sa.select(Assignment)
+        .join(LessonVersion, Assignment.lesson_version_id == LessonVersion.id)
+        .where(Assignment.classroom_id == classroom.id, LessonVersion.lesson_id == lesson_id)
+        .order_by(Assignment.created_at, Assignment.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def archive_assignment(session: DbSession, assignment: Assignment) -> None:
+    """Archived: gone from students' lists and the class's active ones, its work kept;
+    unarchiving brings it back as it was."""
+    if assignment.archived_at is None:
+        assignment.archived_at = utcnow()
+        session.flush()
+
+
+def unarchive_assignment(session: DbSession, assignment: Assignment) -> None:
+    assignment.archived_at = None
+    session.flush()
 
 
 def student_classrooms(session: DbSession, student: User) -> list[Classroom]:

@@ -1,5 +1,6 @@
 """Hard deletes for students' privacy: deleting a class with everything in it (a teacher, from
-the class settings page) and purging classes archived long ago
+the class settings page), deleting one assignment with its work (from the class page) and
+purging classes archived long ago
 (``flask --app app purge --archived-before DATE``).
 
 Deleting leans on the database: every row that belongs to a class or a person points at it
@@ -25,7 +26,15 @@ from typing import cast
 import sqlalchemy as sa
 
 from ..extensions import DbSession
-from ..models import Annotation, Assignment, Classroom, Enrollment, Submission, User
+from ..models import (
+    STUDENT_WORK_ROWS,
+    Annotation,
+    Assignment,
+    Classroom,
+    Enrollment,
+    Submission,
+    User,
+)
 from .rows import chunks
 
 # ---------------------------------------------------------------- what a deletion takes
@@ -181,6 +190,53 @@ def delete_classrooms(session: DbSession, classrooms: Sequence[Classroom]) -> De
 
 def delete_classroom(session: DbSession, classroom: Classroom) -> Deletion:
     return delete_classrooms(session, [classroom])
+
+
+# ---------------------------------------------------------------- one assignment
+
+
+@dataclass(frozen=True)
+class AssignmentContents:
+    """What deleting one assignment deletes: ``students`` is how many have any work in it
+    (an annotation they kept, a submission, or a mark or grade from the teacher)."""
+
+    students: int
+    annotations: int
+    submissions: int
+
+
+def assignment_contents(session: DbSession, assignment: Assignment) -> AssignmentContents:
+    students: set[int] = set()
+    for model in STUDENT_WORK_ROWS:
+        query = sa.select(model.student_id).where(model.assignment_id == assignment.id)
+        if model is Annotation:
+            query = query.where(Annotation.deleted_at.is_(None))
+        students.update(session.execute(query.distinct()).scalars())
+    annotations = session.execute(
+        sa.select(sa.func.count())
+        .select_from(Annotation)
+        .where(Annotation.assignment_id == assignment.id, Annotation.deleted_at.is_(None))
+    ).scalar_one()
+    submissions = session.execute(
+        sa.select(sa.func.count())
+        .select_from(Submission)
+        .where(Submission.assignment_id == assignment.id)
+    ).scalar_one()
+    return AssignmentContents(len(students), annotations, submissions)
+
+
+def delete_assignment(session: DbSession, assignment: Assignment) -> AssignmentContents:
+    """Delete the assignment and all its rows (annotations with their omission marks,
+    submissions, rubric scores, final grades, grade history) through the database's
+    cascades, in the caller's transaction. Returns what went. The lesson version stays."""
+    summary = assignment_contents(session, assignment)
+    session.execute(
+        sa.delete(Assignment)
+        .where(Assignment.id == assignment.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()
+    return summary
 
 
 # ---------------------------------------------------------------- purging archived classes

@@ -48,7 +48,11 @@ def student_assignments(session: DbSession, student: User) -> list[StudentAssign
         .join(Classroom, Assignment.classroom_id == Classroom.id)
         .join(Enrollment, Enrollment.classroom_id == Classroom.id)
         .join(LessonVersion, Assignment.lesson_version_id == LessonVersion.id)
-        .where(Enrollment.student_id == student.id, Classroom.archived_at.is_(None))
+        .where(
+            Enrollment.student_id == student.id,
+            Classroom.archived_at.is_(None),
+            Assignment.archived_at.is_(None),
+        )
         .order_by(Assignment.created_at.desc())
     ).all()
     ids = [a.id for a, _, _ in rows]
@@ -86,7 +90,8 @@ def student_assignments(session: DbSession, student: User) -> list[StudentAssign
 def assignment_for_student(
     session: DbSession, student: User, assignment_id: int
 ) -> Assignment | None:
-    """The assignment if this student is in its class; None otherwise (the view answers 404)."""
+    """The assignment if this student is in its class and neither is archived; None otherwise
+    (the view answers 404)."""
     return session.execute(
         sa.select(Assignment)
         .join(Enrollment, Enrollment.classroom_id == Assignment.classroom_id)
@@ -95,6 +100,7 @@ def assignment_for_student(
             Assignment.id == assignment_id,
             Enrollment.student_id == student.id,
             Classroom.archived_at.is_(None),
+            Assignment.archived_at.is_(None),
         )
     ).scalar_one_or_none()
 

@@ -205,6 +205,25 @@ class RosterFileForm(FlaskForm):
 class AssignForm(FlaskForm):
     lesson = SelectField("Lesson", validators=[DataRequired("Choose a lesson.")])
     due = DateField("Due date (optional)", validators=[Optional()])
+    # the lesson id the teacher was warned the class already has: assign it again
+    again = HiddenField()
+
+
+class DeleteAssignmentForm(FlaskForm):
+    """Deleting an assignment its students worked on takes a ticked box, so a slip of the
+    mouse can't delete their work; one nobody has touched goes with the button alone."""
+
+    understood = BooleanField("I understand that my students' work on it will be deleted for good")
+
+    def __init__(self, has_work: bool, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_work = has_work
+
+    def validate_understood(self, field) -> None:
+        if self.has_work and not field.data:
+            raise ValidationError(
+                "Tick the box to say you understand the work will be deleted, or cancel."
+            )
 
 
 class QuoteAnnotationForm(FlaskForm):

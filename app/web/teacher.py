@@ -1,4 +1,5 @@
-"""Teacher pages: classes, assigning, the class dashboard, reviewing and marking a student."""
+"""Teacher pages: classes, assigning (warned before a lesson the class already has), archiving
+and deleting an assignment, the class dashboard, reviewing and marking a student."""
 
 from __future__ import annotations
 
@@ -26,12 +27,13 @@ from ..domain.overlay import heat_runs
 from ..domain.scoring import score_work
 from ..domain.summaries import answers_to_mark, distribution_svg, summarise
 from ..extensions import db
-from ..services import class_work, exports, grading, library, moving, rosters
+from ..services import class_work, classes, deletion, exports, grading, library, moving, rosters
 from . import review_page
 from .forms import (
     ActionForm,
     AssignForm,
     ClassroomForm,
+    DeleteAssignmentForm,
     DueForm,
     FinalGradeForm,
     MoveForm,
@@ -83,17 +85,30 @@ def classroom(classroom_id: int):
     assignable = library.assignable(db.session, current_user, lessons)
     form = AssignForm()
     form.lesson.choices = [(lesson.id, lesson.title) for lesson in assignable.values()]
+    again = None
     if form.validate_on_submit():
         lesson = assignable[form.lesson.data]
-        due = _due(form.due.data)
-        services.assign_lesson(db.session, c, lesson, due)
-        db.session.commit()
-        flash(f"Assigned \u201c{lesson.title}\u201d.", "success")
-        return redirect(url_for("teacher.classroom", classroom_id=c.id))
+        twin = classes.already_assigned(db.session, c, lesson.id)
+        if twin is None or form.again.data == lesson.id:
+            services.assign_lesson(db.session, c, lesson, _due(form.due.data))
+            db.session.commit()
+            flash(f"Assigned \u201c{lesson.title}\u201d.", "success")
+            return redirect(url_for("teacher.classroom", classroom_id=c.id))
+        # nothing assigned yet: the same form comes back, asking, with the lesson to confirm
+        form.again.data = lesson.id
+        on = to_local(twin.created_at, current_app.config["SCHOOL_TIMEZONE"])
+        again = (
+            f"This class already has \u201c{lesson.title}\u201d "
+            f"(assigned {on.day} {on:%b}). Assign it again?"
+        )
     return render_template(
         "teacher/classroom.html",
         classroom=c,
+        active=[a for a in c.assignments if a.archived_at is None],
+        archived=[a for a in c.assignments if a.archived_at is not None],
         form=form,
+        again=again,
+        action_form=ActionForm(formdata=None),
         csrf_error=csrf_message(form),
         problems=lessons.problems,
         roster=rosters.roster(db.session, c),
@@ -104,6 +119,74 @@ def classroom(classroom_id: int):
 
 
 # ---------------------------------------------------------------- one assignment
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@bp.route("/assignments/<id:assignment_id>/delete", methods=["GET", "POST"])
+@form_view
+def delete_assignment(assignment_id: int):
+    """Delete the assignment and its students' work, for good (``services.deletion``): a
+    confirmation page first, naming how many students' work goes with it."""
+    a = teacher_assignment(assignment_id)
+    summary = deletion.assignment_contents(db.session, a)
+    form = DeleteAssignmentForm(summary.students > 0)
+    if form.validate_on_submit():
+        title, classroom_id = a.lesson_version.title, a.classroom_id
+        gone = deletion.delete_assignment(db.session, a)
+        db.session.commit()
+        message = f"Deleted \u201c{title}\u201d"
+        if gone.students:
+            message += (
+                f" and the work of {_plural(gone.students, 'student')} on it: "
+                f"{_plural(gone.annotations, 'annotation')}, "
+                f"{_plural(gone.submissions, 'submitted lesson')}, and every mark and grade."
+            )
+        else:
+            message += ". No student had started it."
+        flash(message, "success")
+        return redirect(url_for("teacher.classroom", classroom_id=classroom_id))
+    return render_template(
+        "teacher/assignment_delete.html",
+        assignment=a,
+        summary=summary,
+        form=form,
+        csrf_error=csrf_message(form),
+    ), 422 if request.method == "POST" else 200
+
+
+def _assignment_action(assignment_id: int, action, message: str):
+    a = teacher_assignment(assignment_id)
+    if ActionForm().validate_on_submit():
+        action(db.session, a)
+        db.session.commit()
+        flash(message.format(title=a.lesson_version.title), "success")
+    else:
+        flash("This page was open a long time: press the button again.", "error")
+    return redirect(url_for("teacher.classroom", classroom_id=a.classroom_id))
+
+
+@bp.post("/assignments/<id:assignment_id>/archive")
+@form_view
+def archive_assignment(assignment_id: int):
+    return _assignment_action(
+        assignment_id,
+        classes.archive_assignment,
+        "Archived \u201c{title}\u201d: students no longer see it, and their work is kept. "
+        "It is listed under \u201cArchived\u201d.",
+    )
+
+
+@bp.post("/assignments/<id:assignment_id>/unarchive")
+@form_view
+def unarchive_assignment(assignment_id: int):
+    return _assignment_action(
+        assignment_id,
+        classes.unarchive_assignment,
+        "Unarchived \u201c{title}\u201d: students see it again.",
+    )
 
 
 STATUS_ORDER = {"not started": 0, "in progress": 1, "submitted": 2, "late": 3}

@@ -523,7 +523,10 @@ def _teacher_forms(page, server: LiveServer, x: Hostile, w: Watch, deleting: boo
     page.get_by_role("button", name="Rename").click()
     w.check(page, "renamed (flash)", [f"Renamed to \u201c{CLASS_NAME}\u201d."])
     page.locator("#lesson").select_option(HOSTILE_LESSON_ID)
-    page.get_by_role("button", name="Assign").click()
+    page.get_by_role("button", name="Assign", exact=True).click()
+    # the class has it already: asked first, with the title
+    w.check(page, "assign again? (warning)", [f"This class already has \u201c{h.title}\u201d"])
+    page.get_by_role("button", name="Assign it again").click()
     w.check(page, "assigned (flash)", [f"Assigned \u201c{h.title}\u201d."])
     page.goto(f"{klass}/roster/import")
     page.locator("#file").set_input_files(

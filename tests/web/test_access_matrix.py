@@ -79,6 +79,10 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("teacher.reopen", "POST"): TEACHER_X,
     ("teacher.move", "GET"): TEACHER_X,
     ("teacher.move", "POST"): TEACHER_X,  # no version named: the review re-shown, 422
+    ("teacher.delete_assignment", "GET"): TEACHER_X,
+    ("teacher.delete_assignment", "POST"): TEACHER_X,  # A's work, box not ticked: re-shown, 422
+    ("teacher.archive_assignment", "POST"): TEACHER_X,
+    ("teacher.unarchive_assignment", "POST"): TEACHER_X,
     ("lessons.index", "GET"): row(302, 403, 403, OK, OK),
     ("lessons.builtin", "GET"): row(302, 403, 403, OK, OK),
     ("lessons.authored", "GET"): TEACHER_X,  # X's draft, not shared: Y gets 404
