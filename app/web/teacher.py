@@ -108,7 +108,6 @@ def classroom(classroom_id: int):
         archived=[a for a in c.assignments if a.archived_at is not None],
         form=form,
         again=again,
-        action_form=ActionForm(formdata=None),
         csrf_error=csrf_message(form),
         problems=lessons.problems,
         roster=rosters.roster(db.session, c),
