@@ -78,7 +78,7 @@ def test_teacher_reviews_marks_releases_and_exports(browser, live_server, world)
     t.get_by_label("Why (kept in your history", exact=False).fill("Great omission answer")
     t.get_by_role("button", name="Save grade").click()
     history = t.locator("#final table").inner_text()
-    assert "final grade" in history
+    assert "Final grade\tthe auto score\t7.0\tGreat omission answer" in history
     assert "Great omission answer" in history
     # next student without going back to the list
     t.locator("a[rel=next]").click()
