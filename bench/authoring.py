@@ -18,21 +18,19 @@ import itertools
 import json
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flask import g  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
-from app import create_app, services  # noqa: E402
+from app import services  # noqa: E402
 from app.domain.lessons.draft import new_draft  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import AuthoredLesson  # noqa: E402
 from app.services import library  # noqa: E402
-from bench.server_time import PASSWORD, row, timed  # noqa: E402
+from bench.server_time import PASSWORD, bench_app, row, timed  # noqa: E402
 
 SEED = ROOT.parent / "shared" / "seed" / "000_b77b68bbb59bb8eb.txt"
 TARGETS = {"page": 150, "check": 50, "publish": 300}
@@ -105,21 +103,7 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=150)
     ap.add_argument("--requests", type=int, default=60)
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp())
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "bench",
-            "WTF_CSRF_ENABLED": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite3'}",
-        }
-    )
-
-    def fresh_g() -> None:
-        for name in list(vars(g)):
-            g.pop(name, None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
+    app = bench_app()
     data = lesson_data(args.words, args.items)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
