@@ -30,9 +30,14 @@ class Config:
     # rate limits (app/web/security/limits.py); counters in Redis when REDIS_URL is set
     REDIS_URL: str | None = None
     RATE_LIMIT_PREFIX = "rl"
-    RATE_LIMIT_LOGIN_FAILURES = 10  # per username and address, per 15 minutes
-    RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS = 300  # per address (a whole school), per 15 minutes
-    RATE_LIMIT_JOIN_FAILURES = 60  # wrong class codes per address, per 15 minutes
+    # wrong passwords per username and address (per username and browser, in a browser that
+    # has logged in to it before), per 15 minutes
+    RATE_LIMIT_LOGIN_FAILURES = 10
+    # wrong passwords per address (a whole school) per 15 minutes before each further one slows
+    # down the account it was for (never refuses the address as a whole)
+    RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS = 300
+    RATE_LIMIT_JOIN_FAILURES_PER_BROWSER = 10  # wrong class codes per browser, per 15 minutes
+    RATE_LIMIT_JOIN_FAILURES = 300  # wrong class codes per address (a backstop), per 15 minutes
     RATE_LIMIT_SIGNUPS_PER_HOUR = 20  # teacher accounts per address
     RATE_LIMIT_API_PER_MINUTE = 600  # saves per student
     RATE_LIMIT_API_LEASE = 10  # saves a worker claims at once from that count (security/ratelimit)

@@ -26,7 +26,7 @@ from .forms import (
     csrf_message,
 )
 from .policy import form_view, open_to_temporary_password
-from .security import limits
+from .security import devices, limits
 
 bp = Blueprint("auth", __name__)
 account = Blueprint("account", __name__, url_prefix="/account")
@@ -85,7 +85,9 @@ def login():
             limits.login_succeeded(form.login.data)
             _start_session(user)
             home = url_for("teacher.home" if user.is_teacher else "student.home")
-            return redirect(_safe_next(home))
+            resp = redirect(_safe_next(home))
+            devices.remember(resp, form.login.data)  # this browser knows this account now
+            return resp
         if wait:
             error, status, headers = limits.too_many_logins(wait), 429, limits.retry_after(wait)
         else:
@@ -175,10 +177,10 @@ def join():
         form.code.data = request.args["code"]
     error, status, headers = None, 200, {}
     if form.validate_on_submit():
+        wait = limits.wrong_code_wait()  # first: a throttled browser costs no hashing
         # scrypt (~0.1 s) before any query: never inside SQLite's write lock, so a whole class
         # joining at once doesn't queue on it
-        new_hash = services.hash_password(form.password.data) if student is None else None
-        wait = limits.wrong_code_wait()
+        new_hash = services.hash_password(form.password.data) if not (student or wait) else None
         classroom = None if wait else services.classroom_by_code(db.session, form.code.data)
         if wait:
             error, status, headers = limits.too_many_codes(wait), 429, limits.retry_after(wait)
@@ -202,10 +204,12 @@ def join():
                 form[e.field].errors.append(e.message)
             else:
                 db.session.commit()
+                resp = redirect(url_for("student.home"))
                 if not current_user.is_authenticated:
                     _start_session(student)
+                    devices.remember(resp, student.username or "")
                 flash(f"You joined {classroom.name}.", "success")
-                return redirect(url_for("student.home"))
+                return resp
     return (
         render_template(
             "auth/join.html",

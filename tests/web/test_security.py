@@ -89,11 +89,141 @@ def test_a_successful_login_clears_that_usernames_failures(app, client, make):
         assert login(client, student.username, WRONG).status_code == 401
 
 
-def test_spraying_one_password_over_many_usernames_is_capped_per_address(app, client):
+@pytest.fixture
+def fast_unknown_logins(monkeypatch):
+    """A wrong login for a name no one has checks the tests' fast hash, not scrypt."""
+    from app.services import accounts
+
+    fast = generate_password_hash("not-a-real-password", "pbkdf2:sha256:1000")
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", fast)
+
+
+def test_past_the_address_allowance_each_guessed_account_slows_down(
+    app, client, make, fast_unknown_logins
+):
+    """Spraying one password over many usernames: past the address's allowance, a second try
+    at any of them waits, longer each time; an account nobody guessed at still logs in."""
     app.config["RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS"] = 5
     for n in range(5):
         assert login(client, f"nobody{n}", WRONG).status_code == 401
+    assert login(client, "nobody0", WRONG).status_code == 401  # the allowance is used up
+    assert login(client, "nobody0", WRONG).status_code == 429  # so nobody0 now waits
+    resp = login(client, "nobody0", WRONG)
+    assert resp.status_code == 429
+    assert 1 <= int(resp.headers["Retry-After"]) <= 15 * 2
+    assert "Too many wrong passwords for this username" in resp.get_data(as_text=True)
+    assert login(client, "nobody99", WRONG).status_code == 401  # a first try: no wait yet
     assert login(client, "nobody99", WRONG).status_code == 429
+    student = make.student()
+    assert login(app.test_client(), student).status_code == 302
+
+
+def test_300_wrong_passwords_from_one_address_lock_nobody_else_out(app, make, fast_unknown_logins):
+    """One student at school (one address for everyone) types 305 wrong logins: a teacher
+    and a student who know their passwords still log in there, in fresh browsers."""
+    teacher, student = make.teacher(), make.student()
+    guesser = app.test_client()
+    token = page_csrf_token(guesser)
+    for n in range(305):
+        resp = guesser.post(
+            "/login", data={"login": f"guess{n % 40}", "password": WRONG, "csrf_token": token}
+        )
+        assert resp.status_code in (401, 429)
+    for who in (teacher, student):
+        assert login(app.test_client(), who).status_code == 302
+    # and the guesser is held back: past the allowance, a guessed name waits after each try
+    data = {"login": "guess1", "password": WRONG, "csrf_token": token}
+    assert guesser.post("/login", data=data).status_code == 401
+    resp = guesser.post("/login", data=data)
+    assert resp.status_code == 429
+    assert int(resp.headers["Retry-After"]) >= 1
+
+
+def test_a_browser_that_logged_in_before_is_not_held_back_by_guessing_at_its_account(
+    app, client, make
+):
+    student = make.student()
+    assert login(client, student).status_code == 302  # this browser now knows the account
+    assert client.get_cookie("device") is not None
+    client.post("/logout", data={"csrf_token": page_csrf_token(client, "/student/")})
+    guesser = app.test_client()
+    for _ in range(11):
+        login(guesser, student.username, WRONG)
+    assert login(guesser, student).status_code == 429  # the guesser's browser is stopped
+    assert login(app.test_client(), student).status_code == 429  # as is any new one here
+    assert login(client, student).status_code == 302  # the student's own browser is not
+
+
+def test_a_known_browser_still_has_its_own_limit_and_a_forged_cookie_counts_for_nothing(
+    app, client, make
+):
+    student, other = make.student(), make.student()
+    assert login(client, other).status_code == 302  # knows ``other``, not ``student``
+    for _ in range(10):
+        assert login(client, student.username, WRONG).status_code == 401
+    assert login(client, student).status_code == 429
+    known = app.test_client()
+    assert login(known, student, REMOTE_ADDR="10.9.9.9").status_code == 302
+    for _ in range(10):
+        assert login(known, student.username, WRONG).status_code == 401
+    assert login(known, student).status_code == 429  # its own 10, then it waits too
+    forged = app.test_client()
+    cookie = known.get_cookie("device").value
+    i = len(cookie) // 3  # inside what is signed
+    forged.set_cookie("device", cookie[:i] + ("A" if cookie[i] != "A" else "B") + cookie[i + 1 :])
+    assert login(forged, student).status_code == 429
+
+
+def test_wrong_class_codes_are_limited_per_browser_not_for_the_whole_address(app, make):
+    app.config["RATE_LIMIT_JOIN_FAILURES_PER_BROWSER"] = 3
+    classroom = make.classroom()
+    guesser = app.test_client()
+    data = {
+        "code": "ZZZZZZ",
+        "name": "Guess",
+        "username": "guess.er",
+        "password": "my secret password",
+        "confirm": "my secret password",
+    }
+    for _ in range(3):
+        data["csrf_token"] = page_csrf_token(guesser, "/join")
+        assert guesser.post("/join", data=data).status_code == 200
+    data["csrf_token"] = page_csrf_token(guesser, "/join")
+    resp = guesser.post("/join", data={**data, "code": classroom.join_code})
+    assert resp.status_code == 429  # even the right code waits in this browser
+    assert "Too many wrong class codes" in resp.get_data(as_text=True)
+    classmate = app.test_client()  # the same address, another browser
+    resp = classmate.post(
+        "/join",
+        data={
+            **data,
+            "code": classroom.join_code,
+            "username": "amira.k",
+            "csrf_token": page_csrf_token(classmate, "/join"),
+        },
+    )
+    assert resp.status_code == 302
+    assert db.session.scalar(sa.select(User).filter_by(username="amira.k")) is not None
+
+
+def test_a_throttled_join_hashes_no_password(app, client, make, monkeypatch):
+    app.config["RATE_LIMIT_JOIN_FAILURES"] = 1
+    make.classroom()
+    data = {
+        "code": "ZZZZZZ",
+        "name": "Amira",
+        "username": "amira.k",
+        "password": "my secret password",
+        "confirm": "my secret password",
+    }
+    data["csrf_token"] = page_csrf_token(client, "/join")
+    assert client.post("/join", data=data).status_code == 200
+    hashed = []
+    real = services.hash_password
+    monkeypatch.setattr(services, "hash_password", lambda p: hashed.append(p) or real(p))
+    data["csrf_token"] = page_csrf_token(client, "/join")
+    assert client.post("/join", data=data).status_code == 429
+    assert hashed == []
 
 
 def test_wrong_class_codes_are_limited_per_address(app, client, make):

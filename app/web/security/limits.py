@@ -1,19 +1,31 @@
-"""The app's rate limits, on top of ``ratelimit``: failed logins per username and address,
-wrong class codes and teacher sign-ups per address, saves per student.
+"""The app's rate limits, on top of ``ratelimit``: failed logins, wrong class codes, teacher
+sign-ups per address, saves per student.
 
-A whole class usually shares one school address, so limits per address alone would lock the
-class out together: failed logins are counted per username *and* address (one student's
-typos don't stop the others), with a much higher ceiling per address against someone trying
-one password on many usernames. Limits answer 429 with ``Retry-After`` and say in words how
-long to wait.
+A whole school usually shares one address, so no limit may refuse everyone at that address
+because of what one person does there (anyone could repeat it and lock the school out):
+
+- Wrong passwords are counted per account. A browser that has logged in to that account
+  before (its device cookie: ``devices``) is counted on its own and is never held back by
+  anything counted per address; any other browser is counted per account *and* address (one
+  student's typos, or someone guessing one account, don't stop the rest of the class).
+- Per address, wrong passwords only *slow* guessing: past ``RATE_LIMIT_LOGIN_FAILURES_PER_
+  ADDRESS`` in the window, each further wrong password for an account makes the next try at
+  that account from that address (in a browser not known for it) wait, longer each time
+  (``slow_down``). Accounts nobody is guessing at log in as usual.
+- Wrong class codes are counted per browser (a random id kept in its session), and per
+  address only as a backstop far above what a class mistypes.
+
+Limits answer 429 with ``Retry-After`` and say in words how long to wait.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 
+from . import devices
 from .ratelimit import Limit, Limiter, in_words, storage
 
 
@@ -26,9 +38,13 @@ LIMITS = {
     "login_failures": ("RATE_LIMIT_LOGIN_FAILURES", 15 * 60),
     "login_failures_per_address": ("RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS", 15 * 60),
     "join_failures": ("RATE_LIMIT_JOIN_FAILURES", 15 * 60),
+    "join_failures_per_browser": ("RATE_LIMIT_JOIN_FAILURES_PER_BROWSER", 15 * 60),
     "signups": ("RATE_LIMIT_SIGNUPS_PER_HOUR", 60 * 60),
     "api_writes": ("RATE_LIMIT_API_PER_MINUTE", 60),
 }
+WINDOW = 15 * 60  # the login and join windows
+# the first wait once an address is slowed down; it doubles with each wrong password
+SLOW_FIRST_WAIT = 15
 
 
 def _limit(name: str) -> Limit:
@@ -40,21 +56,50 @@ def _address() -> str:
     return request.remote_addr or "?"
 
 
+def slow_down(failures: int, first: int = SLOW_FIRST_WAIT, longest: int = WINDOW) -> int:
+    """Seconds before the next try at an account after its ``failures``-th wrong password
+    from a slowed-down address: ``first``, then twice as long each time, at most
+    ``longest``."""
+    if failures < 1:
+        return 0
+    return min(first * 2 ** min(failures - 1, 30), longest)
+
+
+def _login_counter(login: str) -> str:
+    """Whose wrong passwords count: this account in this browser, if the browser has logged
+    in to it before; else this account from this address."""
+    who = devices.normalise_login(login)
+    device = devices.current()
+    if device is not None and device.knows(devices.tag(login)):
+        return f"{who}|device:{device.id}"
+    return f"{who}|{_address()}"
+
+
+def _slow(wait: int) -> Limit:
+    return Limit("login_slow", 1, wait)
+
+
 def login_wait(login: str) -> float | None:
-    """Seconds to wait before this username may try again from here, or None."""
-    who = f"{login.strip().lower()}|{_address()}"
-    return limiter().over(_limit("login_failures"), who) or limiter().over(
-        _limit("login_failures_per_address"), _address()
-    )
+    """Seconds to wait before this username may try again from this browser, or None."""
+    who = _login_counter(login)
+    return limiter().over(_limit("login_failures"), who) or limiter().over(_slow(1), who)
 
 
 def login_failed(login: str) -> None:
-    limiter().hit(_limit("login_failures"), f"{login.strip().lower()}|{_address()}")
-    limiter().hit(_limit("login_failures_per_address"), _address())
+    who = _login_counter(login)
+    limiter().hit(_limit("login_failures"), who)
+    if "|device:" in who:
+        return  # a known browser: nothing is counted per address
+    crowded = limiter().hit(_limit("login_failures_per_address"), _address())
+    if crowded is not None:  # past the address's allowance: this account slows down
+        failures = limiter().count(_limit("login_failures"), who)
+        limiter().hit(_slow(slow_down(failures)), who)
 
 
 def login_succeeded(login: str) -> None:
-    limiter().reset(_limit("login_failures"), f"{login.strip().lower()}|{_address()}")
+    who = _login_counter(login)
+    limiter().reset(_limit("login_failures"), who)
+    limiter().reset(_slow(1), who)
 
 
 def _wait_message(text: str) -> Callable[[float], str]:
@@ -67,19 +112,30 @@ too_many_logins = _wait_message(
     "you forgot your password, your teacher can give you a new one."
 )
 too_many_codes = _wait_message(
-    "Too many wrong class codes were typed on this network. Wait {wait}, then try again, "
-    "and check the code with your teacher."
+    "Too many wrong class codes. Wait {wait}, then try again, and check the code with your teacher."
 )
 too_many_signups = _wait_message(
     "Too many accounts were made from this network just now. Wait {wait}, then try again."
 )
 
 
+def _browser(create: bool = False) -> str | None:
+    """A random id for this browser, kept in its session (where its CSRF token is)."""
+    if "browser" not in session and create:
+        session["browser"] = secrets.token_hex(8)
+    browser = session.get("browser")
+    return browser if isinstance(browser, str) else None
+
+
 def wrong_code_wait() -> float | None:
-    return limiter().over(_limit("join_failures"), _address())
+    """Seconds before this browser may type a class code again, or None."""
+    browser = _browser()
+    mine = limiter().over(_limit("join_failures_per_browser"), browser) if browser else None
+    return mine or limiter().over(_limit("join_failures"), _address())
 
 
 def wrong_code() -> None:
+    limiter().hit(_limit("join_failures_per_browser"), _browser(create=True) or "?")
     limiter().hit(_limit("join_failures"), _address())
 
 

@@ -93,6 +93,14 @@ class Limiter:
             self._complain(e)
             return None
 
+    def count(self, limit: Limit, ident: str) -> int:
+        """The events counted for ``ident`` in its window (0 if the store can't be asked)."""
+        try:
+            return int(self.store.get(f"{limit.name}:{ident}"))
+        except StorageError as e:
+            self._complain(e)
+            return 0
+
     def reset(self, limit: Limit, ident: str) -> None:
         try:
             self.store.clear(f"{limit.name}:{ident}")
