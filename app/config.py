@@ -23,6 +23,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE: bool | None = None  # None: Secure everywhere but debug and tests
+    # a login ends after this many seconds unused, or this long after logging in (sessions.py)
+    SESSION_IDLE_TIMEOUT = 8 * 60 * 60
+    SESSION_MAX_AGE = 24 * 60 * 60
     SCHOOL_TIMEZONE = "UTC"  # due dates end at midnight here (e.g. "America/New_York")
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password)
     NOTE_MAX_CHARS = 2000

@@ -26,7 +26,7 @@ from .forms import (
     csrf_message,
 )
 from .policy import form_view, open_to_temporary_password
-from .security import devices, limits
+from .security import devices, limits, sessions
 
 bp = Blueprint("auth", __name__)
 account = Blueprint("account", __name__, url_prefix="/account")
@@ -35,6 +35,7 @@ account = Blueprint("account", __name__, url_prefix="/account")
 def _start_session(user) -> None:
     session.clear()  # a fresh session on login: nothing from before carries over
     login_user(user, remember=False)
+    sessions.stamp(session)  # when the login started, and was last used: security/sessions
 
 
 def _safe_next(default: str) -> str:

@@ -146,9 +146,11 @@ class Limiter:
 
 
 def in_words(seconds: float) -> str:
-    """ "about 3 minutes", "about 40 seconds": how long to wait, for a person."""
+    """ "about 3 minutes", "about 40 seconds", "about 8 hours": how long, for a person."""
     seconds = int(seconds + 0.999)
     if seconds < 60:
         return f"about {seconds} second{'s' if seconds != 1 else ''}"
     minutes = (seconds + 59) // 60
-    return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    if minutes < 120:
+        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    return f"about {(minutes + 59) // 60} hours"

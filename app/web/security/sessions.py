@@ -11,19 +11,63 @@ cookie past ``PERMANENT_SESSION_LIFETIME`` is treated as Flask treats it (an emp
 only sessions whose values are plain (text, numbers, booleans) are kept, so no list in a
 cached session (such as the flashed messages) can be changed in place by a request and seen
 by the next; each request gets its own copy.
+
+A login ends on the server's say, whatever the cookie's own age: the session holds when it
+logged in (``LOGGED_IN``) and when it was last used (``SEEN``), both inside what is signed.
+One unused for ``SESSION_IDLE_TIMEOUT`` seconds, or logged in more than
+``SESSION_MAX_AGE`` seconds ago, opens as a logged-out session carrying a message that says
+why (shown on the login page). The last-used time is written again at most once every
+``SEEN_EVERY`` seconds, so most requests set no cookie.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from .ratelimit import in_words
 from .signed import SignedValueCache
 
 PLAIN = (str, int, float, bool, type(None))
+LOGGED_IN, SEEN = "_logged_in_at", "_seen_at"  # seconds since the epoch
+SEEN_EVERY = 60
+
+
+def login_ended(data: Any, now: float, idle: int, max_age: int) -> str | None:
+    """Why a session that names someone has ended ("idle", "max_age"; "unstamped" for a
+    session from before logins were stamped), or None if it goes on."""
+    logged_in, seen = data.get(LOGGED_IN), data.get(SEEN)
+    if not (isinstance(logged_in, int) and isinstance(seen, int)):
+        return "unstamped"
+    if now - logged_in > max_age:
+        return "max_age"
+    if now - seen > idle:
+        return "idle"
+    return None
+
+
+def ended_message(reason: str, idle: int, max_age: int) -> str:
+    if reason == "idle":
+        return (
+            f"You were logged out after {in_words(idle)} without using the site. Log in "
+            "again to carry on."
+        )
+    if reason == "max_age":
+        return (
+            f"You were logged out because you logged in {in_words(max_age)} ago. Log in "
+            "again to carry on."
+        )
+    return "Your login has ended. Log in again to carry on."
+
+
+def stamp(session: Any, now: float | None = None) -> None:
+    """Mark a session as logged in now (at login)."""
+    now = int(time.time() if now is None else now)
+    session[LOGGED_IN] = session[SEEN] = now
 
 
 def _plain(data: Any) -> bool:
@@ -51,7 +95,21 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
             )
         except BadSignature:
             return self.session_class()
-        return self.session_class(data)  # a copy: a request changes only its own
+        session = self.session_class(data)  # a copy: a request changes only its own
+        if "_user_id" not in session:
+            return session
+        now = time.time()
+        idle, max_age = int(app.config["SESSION_IDLE_TIMEOUT"]), int(app.config["SESSION_MAX_AGE"])
+        reason = login_ended(session, now, idle, max_age)
+        if reason is not None:
+            ended = self.session_class(
+                {"_flashes": [("info", ended_message(reason, idle, max_age))]}
+            )
+            ended.modified = True  # the browser forgets the old cookie
+            return ended
+        if now - session[SEEN] >= SEEN_EVERY:
+            session[SEEN] = int(now)
+        return session
 
     def _serializer(self, app: Flask) -> URLSafeTimedSerializer:
         serializer = self.get_signing_serializer(app)
