@@ -11,6 +11,7 @@ from typing import Any
 
 from .anchoring import AnchorError, Target, check_target
 from .lessons import Lesson, Prompt
+from .roster import has_direction_controls
 
 NOTE_MAX = 2000
 FIELD_MAX = 500
@@ -71,6 +72,12 @@ class Invalid(ValueError):
 UNSTORABLE = (
     "This contains a character we can't store (an invisible control character or "
     "half of an emoji). Delete it and try again."
+)
+
+
+DIRECTION_CHANGE = (
+    "This contains an invisible character that changes the direction of the text after it "
+    "(it can make the text show differently from what it says). Delete it and try again."
 )
 
 
@@ -136,6 +143,8 @@ def _note(payload: dict[str, Any], errors: dict[str, str], note_max: int) -> str
         note = ""
     elif not storable(note):
         errors["note"] = UNSTORABLE
+    elif has_direction_controls(note):
+        errors["note"] = DIRECTION_CHANGE
     elif len(note) > note_max:
         errors["note"] = (
             f"Your note is {len(note):,} characters long; the limit is {note_max:,}. "
@@ -150,6 +159,8 @@ def _field_problem(spec: dict[str, Any], value: Any, field_max: int) -> str | No
         return "This answer must be text."
     if not storable(value):
         return UNSTORABLE
+    if has_direction_controls(value):
+        return DIRECTION_CHANGE
     if len(value) > field_max:
         return f"Keep this under {field_max} characters (it is {len(value):,})."
     if spec["type"] == "choice" and value not in {c[0] for c in spec["choices"]}:

@@ -229,9 +229,14 @@ def _sentence(text: str) -> str:
 DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def has_direction_controls(value: str) -> bool:
+    """Whether ``value`` holds a hidden direction change (names, notes, answers)."""
+    return not DIRECTION_CONTROLS.isdisjoint(value)
+
+
 def has_invisible_controls(value: str) -> bool:
     """Control characters, or direction overrides, which no real name contains."""
-    return any(unicodedata.category(ch) == "Cc" or ch in DIRECTION_CONTROLS for ch in value)
+    return has_direction_controls(value) or any(unicodedata.category(ch) == "Cc" for ch in value)
 
 
 _control = has_invisible_controls

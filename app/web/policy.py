@@ -166,12 +166,14 @@ def csp_nonce() -> str:
 
 
 def security_headers(response: Any) -> Any:
-    """Headers on every response; pages (HTML) get the CSP and are never cached, since most
-    show someone's work or marks."""
+    """Headers on every response; pages (HTML) get the CSP and, with the API's answers, are
+    never cached, since most show someone's work or marks."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Security-Policy", CSP.format(nonce=csp_nonce()))
+        response.headers.setdefault("Cache-Control", "no-store")
+    elif request.blueprint == "api":  # students' notes, and the session's CSRF token
         response.headers.setdefault("Cache-Control", "no-store")
     if not (current_app.debug or current_app.testing):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")

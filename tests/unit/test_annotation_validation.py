@@ -311,6 +311,30 @@ def test_a_note_with_characters_no_database_can_keep_is_refused_in_words(lesson,
     assert "can't store" in e.value.fields["note"]
 
 
+@pytest.mark.parametrize("override", ["\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u202a"])
+def test_a_hidden_direction_change_in_a_note_or_an_answer_is_refused_in_words(lesson, override):
+    error = invalid(
+        {
+            "category": "omission",
+            "prompt": "omissions",
+            "note": f"looks fine {override}txet neddih",
+            "fields": {"missing": f"x{override}y"},
+        },
+        lesson,
+    )
+    assert "changes the direction of the text" in error.fields["note"]
+    assert "changes the direction of the text" in error.fields["fields.missing"]
+
+
+def test_right_to_left_writing_and_line_breaks_are_welcome_in_notes(lesson):
+    note = "\u05e9\u05dc\u05d5\u05dd and \u0645\u0631\u062d\u0628\u0627\u200f\none\ttwo"
+    clean = validate_annotation(
+        {"category": "omission", "prompt": "omissions", "note": note, "fields": {"missing": "x"}},
+        lesson,
+    )
+    assert clean.note == note
+
+
 def test_the_no_javascript_form_stores_line_breaks_like_the_page_does(lesson):
     from app.domain.annotations import quote_form_payload
 

@@ -638,6 +638,26 @@ def test_a_note_no_database_can_store_is_refused_with_422_not_500(work, raw_note
     assert rows(uid) == []
 
 
+def test_a_note_with_a_hidden_direction_change_gets_422_and_nothing_is_stored(work, lesson):
+    uid = new_id()
+    resp = work.api.put(work.assignment, uid, source_body(lesson, note="Bob \u202eevil.exe"))
+    assert resp.status_code == 422
+    assert "changes the direction of the text" in resp.get_json()["fields"]["note"]
+    assert rows(uid) == []
+
+
+def test_the_api_answers_are_never_cached(work, lesson):
+    """They carry students' notes and the session's CSRF token: no browser or proxy keeps
+    them (a shared Chromebook's next user must not read them from its cache)."""
+    assert work.api.put(work.assignment, new_id(), source_body(lesson)).status_code == 201
+    for resp in (
+        work.api.client.get("/api/csrf-token"),
+        work.api.client.get(f"/api/assignments/{work.assignment.id}/annotations"),
+        work.api.put(work.assignment, new_id(), source_body(lesson, note="n" * 2001)),
+    ):
+        assert resp.headers["Cache-Control"] == "no-store", resp.status_code
+
+
 def test_a_duplicate_insert_is_reported_not_raised(work):
     from app.models import Enrollment
 
