@@ -178,7 +178,7 @@ def join():
         form.code.data = request.args["code"]
     error, status, headers = None, 200, {}
     if form.validate_on_submit():
-        wait = limits.wrong_code_wait()  # first: a throttled browser costs no hashing
+        wait = limits.join_wait()  # first: a throttled browser costs no hashing
         # scrypt (~0.1 s) before any query: never inside SQLite's write lock, so a whole class
         # joining at once doesn't queue on it
         new_hash = services.hash_password(form.password.data) if not (student or wait) else None
@@ -186,7 +186,7 @@ def join():
         if wait:
             error, status, headers = limits.too_many_codes(wait), 429, limits.retry_after(wait)
         elif classroom is None:
-            limits.wrong_code()
+            limits.join_failed()
             form.code.errors.append(
                 "We don't know that class code. Check it with your teacher (letters and numbers)."
             )
@@ -202,6 +202,7 @@ def join():
                     )
                 services.enroll(db.session, classroom, student)
             except services.AccountError as e:
+                limits.join_failed()  # which usernames exist is asked only so often
                 form[e.field].errors.append(e.message)
             else:
                 db.session.commit()

@@ -206,6 +206,33 @@ def test_wrong_class_codes_are_limited_per_browser_not_for_the_whole_address(app
     assert db.session.scalar(sa.select(User).filter_by(username="amira.k")) is not None
 
 
+def test_asking_the_join_form_which_usernames_exist_is_throttled_per_browser(app, make):
+    app.config["RATE_LIMIT_JOIN_FAILURES_PER_BROWSER"] = 2
+    classroom = make.classroom()
+    taken = [make.student().username for _ in range(2)]
+    prober = app.test_client()
+
+    def join(username: str):
+        return prober.post(
+            "/join",
+            data={
+                "code": classroom.join_code,
+                "name": "Pro Ber",
+                "username": username,
+                "password": "my secret password",
+                "confirm": "my secret password",
+                "csrf_token": page_csrf_token(prober, "/join"),
+            },
+        )
+
+    for username in taken:
+        assert "That username is taken" in join(username).get_data(as_text=True)
+    resp = join("free.name")
+    assert resp.status_code == 429
+    assert "Too many wrong class codes or taken usernames" in resp.get_data(as_text=True)
+    assert db.session.scalar(sa.select(User).filter_by(username="free.name")) is None
+
+
 def test_a_throttled_join_hashes_no_password(app, client, make, monkeypatch):
     app.config["RATE_LIMIT_JOIN_FAILURES"] = 1
     make.classroom()

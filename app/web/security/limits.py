@@ -12,8 +12,9 @@ because of what one person does there (anyone could repeat it and lock the schoo
   ADDRESS`` in the window, each further wrong password for an account makes the next try at
   that account from that address (in a browser not known for it) wait, longer each time
   (``slow_down``). Accounts nobody is guessing at log in as usual.
-- Wrong class codes are counted per browser (a random id kept in its session), and per
-  address only as a backstop far above what a class mistypes.
+- Wrong class codes, and usernames someone already has, typed when joining a class are
+  counted per browser (a random id kept in its session), and per address only as a backstop
+  far above what a class mistypes.
 
 Limits answer 429 with ``Retry-After`` and say in words how long to wait.
 """
@@ -112,7 +113,8 @@ too_many_logins = _wait_message(
     "you forgot your password, your teacher can give you a new one."
 )
 too_many_codes = _wait_message(
-    "Too many wrong class codes. Wait {wait}, then try again, and check the code with your teacher."
+    "Too many wrong class codes or taken usernames. Wait {wait}, then try again, and check "
+    "the code with your teacher."
 )
 too_many_signups = _wait_message(
     "Too many accounts were made from this network just now. Wait {wait}, then try again."
@@ -127,14 +129,16 @@ def _browser(create: bool = False) -> str | None:
     return browser if isinstance(browser, str) else None
 
 
-def wrong_code_wait() -> float | None:
-    """Seconds before this browser may type a class code again, or None."""
+def join_wait() -> float | None:
+    """Seconds before this browser may try joining a class again, or None."""
     browser = _browser()
     mine = limiter().over(_limit("join_failures_per_browser"), browser) if browser else None
     return mine or limiter().over(_limit("join_failures"), _address())
 
 
-def wrong_code() -> None:
+def join_failed() -> None:
+    """A wrong class code, or a username someone has (each answer tells a guesser something:
+    which codes open a class, which usernames exist), from this browser and address."""
     limiter().hit(_limit("join_failures_per_browser"), _browser(create=True) or "?")
     limiter().hit(_limit("join_failures"), _address())
 
