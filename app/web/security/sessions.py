@@ -16,8 +16,9 @@ A login ends on the server's say, whatever the cookie's own age: the session hol
 logged in (``LOGGED_IN``) and when it was last used (``SEEN``), both inside what is signed.
 One unused for ``SESSION_IDLE_TIMEOUT`` seconds, or logged in more than
 ``SESSION_MAX_AGE`` seconds ago, opens as a logged-out session carrying a message that says
-why (shown on the login page). The last-used time is written again at most once every
-``SEEN_EVERY`` seconds, so most requests set no cookie.
+why (``ENDED``), which the login page then shows in place of Flask-Login's "Please log
+in". The last-used time is written again at most once every ``SEEN_EVERY`` seconds, so most
+requests set no cookie.
 """
 
 from __future__ import annotations
@@ -25,15 +26,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Flask, Request
+from flask import Flask, Request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from ...extensions import login_manager
 from .ratelimit import in_words
 from .signed import SignedValueCache
 
 PLAIN = (str, int, float, bool, type(None))
 LOGGED_IN, SEEN = "_logged_in_at", "_seen_at"  # seconds since the epoch
+ENDED = "_ended"  # why the login ended, for the login page
 SEEN_EVERY = 60
 
 
@@ -102,9 +105,7 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
         idle, max_age = int(app.config["SESSION_IDLE_TIMEOUT"]), int(app.config["SESSION_MAX_AGE"])
         reason = login_ended(session, now, idle, max_age)
         if reason is not None:
-            ended = self.session_class(
-                {"_flashes": [("info", ended_message(reason, idle, max_age))]}
-            )
+            ended = self.session_class({ENDED: ended_message(reason, idle, max_age)})
             ended.modified = True  # the browser forgets the old cookie
             return ended
         if now - session[SEEN] >= SEEN_EVERY:
@@ -118,5 +119,13 @@ class VerifiedCookieSessions(SecureCookieSessionInterface):
         return serializer
 
 
+def why_logged_out(message: str) -> str:
+    """What the login page says to someone sent there: why their login ended, if it just
+    did, else ``message`` (Flask-Login's "Please log in")."""
+    ended = session.pop(ENDED, None)
+    return ended if isinstance(ended, str) else message
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = VerifiedCookieSessions()
+    login_manager.localize_callback = why_logged_out
