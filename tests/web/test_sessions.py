@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-from app.web.security.sessions import login_ended
 from tests.support.client import ApiClient, login
 from tests.support.factory import highlight, new_id
 
@@ -182,4 +181,6 @@ def test_the_last_used_time_is_written_at_most_once_a_minute(app, client, make, 
     ],
 )
 def test_why_a_login_ended(data, now, reason):
+    from app.web.security.sessions import login_ended
+
     assert login_ended(data, now, idle=100, max_age=1000) == reason
