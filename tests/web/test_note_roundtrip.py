@@ -1,5 +1,6 @@
 """Property-based tests (Hypothesis): a note round-trips through the real annotations API and
 the database unchanged, whatever Unicode it holds, or is refused with a clear 422, never a 500.
+Hidden direction changes (U+202A-202E, U+2066-2069) are refused, as in names.
 
 PostgreSQL refuses NUL in text and no database (nor UTF-8) can hold half of a surrogate pair,
 which JSON can still carry as an escape (``"\\ud83d"``); validation refuses both with a
@@ -18,7 +19,8 @@ from bleach._vendor import html5lib
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from app.domain.annotations import UNSTORABLE, storable
+from app.domain.annotations import DIRECTION_CHANGE, UNSTORABLE, storable
+from app.domain.roster import DIRECTION_CONTROLS, has_direction_controls
 from app.extensions import db
 from tests.support.factory import highlight, new_id
 from tests.support.properties import examples
@@ -55,7 +57,7 @@ TRICKY = [
     "\x7f",
     "e\u0301",
     "\u00e9",
-    "\u202e",
+    "\u200f",
     EMOJI,
     "\U0001f468\u200d\U0001f469\u200d\U0001f467",
     "\U0001f1fa\U0001f1e6",
@@ -72,8 +74,9 @@ TRICKY = [
     "=SUM(A1)",
     "Robert'); DROP TABLE annotations;--",
 ]
-# what a student can type: every code point UTF-8 can carry (no NUL, no surrogate halves)
-typed = st.characters(codec="utf-8", exclude_characters="\x00")
+# what a student can type: every code point UTF-8 can carry (no NUL, no surrogate halves), but
+# hidden direction changes (refused: see the test of unkeepable text)
+typed = st.characters(codec="utf-8", exclude_characters="\x00" + "".join(DIRECTION_CONTROLS))
 note_text = st.one_of(
     st.text(typed, max_size=80),
     st.lists(st.one_of(st.sampled_from(TRICKY), st.text(typed, max_size=3)), max_size=20).map(
@@ -109,7 +112,7 @@ def shown_text(markup: str) -> str:
 @example(note="", affiliation="")
 @example(note="a\r\nb\rc\n", affiliation=" padded ")
 @example(note=EMOJI * 2000, affiliation="\U0010ffff" * 500)  # the limits count code points
-@example(note="\ufeff<b>x</b> & \u202eevil", affiliation="\\u0000")
+@example(note="\ufeff<b>x</b> & \u200fevil", affiliation="\\u0000")
 def test_any_text_a_student_types_comes_back_unchanged(
     work, lesson, no_rate_limit, note, affiliation
 ):
@@ -164,7 +167,7 @@ unstorable_note = st.builds(
     lambda before, bad, after: before + bad + after,
     note_text,
     st.one_of(
-        st.sampled_from(["\x00", *HALVES]),
+        st.sampled_from(["\x00", *HALVES, *sorted(DIRECTION_CONTROLS)]),
         st.lists(st.sampled_from(["\x00", *HALVES, "x"]), min_size=1, max_size=4).map("".join),
     ),
     note_text,
@@ -181,6 +184,8 @@ unstorable_note = st.builds(
 @example(text="half an emoji \ud83d", limit=60, where="note")
 @example(text="\ude00 the other half", limit=60, where="note")
 @example(text="x\x00y", limit=60, where="affiliation")
+@example(text="Bob \u202eevil", limit=60, where="note")
+@example(text="x\u2066y", limit=60, where="affiliation")
 @example(text=EMOJI * 4, limit=3, where="note")
 def test_text_that_cannot_be_kept_gets_a_422_with_a_reason_never_a_500(
     work, lesson, app, no_rate_limit, text, limit, where
@@ -197,7 +202,7 @@ def test_text_that_cannot_be_kept_gets_a_422_with_a_reason_never_a_500(
         body["fields"] = {where: text}
     resp = work.api.put(work.assignment, uid, body)
     event(f"{where}: answered {resp.status_code}")
-    if storable(received) and len(received) <= limit:
+    if storable(received) and not has_direction_controls(received) and len(received) <= limit:
         assert resp.status_code == 201
         saved = resp.get_json()
         if where == "note":
@@ -213,6 +218,8 @@ def test_text_that_cannot_be_kept_gets_a_422_with_a_reason_never_a_500(
     assert answer["error"] == answer["fields"][key]
     if not storable(received):
         assert answer["fields"][key] == UNSTORABLE
+    elif has_direction_controls(received):
+        assert answer["fields"][key] == DIRECTION_CHANGE
     elif where == "note":
         assert f"the limit is {limit:,}" in answer["fields"][key]
     else:

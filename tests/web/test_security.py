@@ -633,6 +633,23 @@ def test_two_workers_share_login_counters_through_redis(db_url, make, app, redis
         assert resp.status_code == 429
 
 
+def test_two_workers_share_the_slow_down_through_redis(db_url, app, redis_url, fast_unknown_logins):
+    config = {
+        **_base_config(db_url),
+        "REDIS_URL": redis_url,
+        "RATE_LIMIT_PREFIX": f"test-{uuid.uuid4().hex}",
+        "RATE_LIMIT_LOGIN_FAILURES_PER_ADDRESS": 1,
+    }
+    with another_app(config) as one:
+        c1 = one.test_client()
+        assert login(c1, "nobody1", WRONG).status_code == 401  # the address's allowance
+        assert login(c1, "nobody1", WRONG).status_code == 401  # past it: nobody1 slows down
+    with another_app(config) as two:
+        resp = login(two.test_client(), "nobody1", WRONG)
+        assert resp.status_code == 429
+        assert 1 <= int(resp.headers["Retry-After"]) <= 30  # its second wrong password: 30 s
+
+
 def test_when_redis_is_down_logins_still_work(db_url, make, app):
     name = make.student().username  # read here: the other app has its own session
     with another_app({**_base_config(db_url), "REDIS_URL": "redis://127.0.0.1:1/0"}) as down:
