@@ -35,7 +35,7 @@ MAX_ROWS = 10_000
 MAX_BYTES = 2 * 1024 * 1024  # ~10,000 rows of name, username, two SIS ids and a section fit
 NAME_MAX = 80  # User.display_name
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{3,40}$")  # the student sign-up form's rule
-SIS_MAX = 64  # User.sis_user_id, User.sis_login_id
+SIS_MAX = 64  # Enrollment.sis_user_id, Enrollment.sis_login_id
 SECTION_MAX = 64  # Enrollment.section
 
 MAX_LENGTH = {"sis_user_id": SIS_MAX, "sis_login_id": SIS_MAX, "section": SECTION_MAX}

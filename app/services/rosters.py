@@ -220,18 +220,27 @@ def _in_teachers_other_classes(
     return found
 
 
-def _apply_ids(user: User, enrollment: Enrollment | None, row: RosterRow) -> bool:
-    """Copy the SIS ids and section the file gives (a blank cell keeps what is stored)."""
+def _apply_ids(enrollment: Enrollment, row: RosterRow) -> bool:
+    """Copy the SIS ids and section the file gives to the student's enrolment in this class
+    (a blank cell keeps what is stored). Never to the account: the ids are this teacher's,
+    and another teacher's import must not change what this one's exports say."""
     changed = False
-    for obj, attr, value in (
-        (user, "sis_user_id", row.sis_user_id),
-        (user, "sis_login_id", row.sis_login_id),
-        (enrollment, "section", row.section),
-    ):
-        if obj is not None and value is not None and getattr(obj, attr) != value:
-            setattr(obj, attr, value)
+    for attr in ("sis_user_id", "sis_login_id", "section"):
+        value = getattr(row, attr)
+        if value is not None and getattr(enrollment, attr) != value:
+            setattr(enrollment, attr, value)
             changed = True
     return changed
+
+
+def _enrollment(classroom: Classroom, student_id: int, row: RosterRow) -> Enrollment:
+    return Enrollment(
+        classroom_id=classroom.id,
+        student_id=student_id,
+        section=row.section,
+        sis_user_id=row.sis_user_id,
+        sis_login_id=row.sis_login_id,
+    )
 
 
 def _new_student(row: RosterRow) -> tuple[User, OneTimePassword]:
@@ -243,8 +252,6 @@ def _new_student(row: RosterRow) -> tuple[User, OneTimePassword]:
         display_name=row.name,
         password_hash=hash_temporary(password),
         password_is_temporary=True,
-        sis_user_id=row.sis_user_id,
-        sis_login_id=row.sis_login_id,
     )
     return user, OneTimePassword(row.name, row.username, password)
 
@@ -264,7 +271,8 @@ def import_roster(session: DbSession, classroom: Classroom, parsed: RosterParse)
     """Add the file's good rows to the class, in the caller's transaction (all or nothing).
 
     * a new username: a student account with a one-time password, enrolled here;
-    * a student already in this class: SIS ids and section updated; password untouched;
+    * a student already in this class: SIS ids and section of this enrolment updated; password
+      untouched;
     * a student in another of this teacher's classes: enrolled here too; password untouched;
     * a username anyone else has: reported on its line, not imported.
     """
@@ -284,22 +292,16 @@ def import_roster(session: DbSession, classroom: Classroom, parsed: RosterParse)
             new_users.append((user, row))
             result.created.append(card)
         elif user.id in here:
-            changed = _apply_ids(user, here[user.id], row)
+            changed = _apply_ids(here[user.id], row)
             (result.updated if changed else result.unchanged).append(user)
         elif user.is_student and user.id in mine:
-            _apply_ids(user, None, row)
-            session.add(
-                Enrollment(classroom_id=classroom.id, student_id=user.id, section=row.section)
-            )
+            session.add(_enrollment(classroom, user.id, row))
             result.added.append(user)
         else:
             result.problems.append(_taken(row))
     session.add_all(user for user, _ in new_users)
     session.flush()  # ids for the enrollments
-    session.add_all(
-        Enrollment(classroom_id=classroom.id, student_id=user.id, section=row.section)
-        for user, row in new_users
-    )
+    session.add_all(_enrollment(classroom, user.id, row) for user, row in new_users)
     session.flush()
     result.problems.sort(key=lambda p: p.line or 0)
     return result

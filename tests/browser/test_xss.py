@@ -288,8 +288,8 @@ def hostile(xss_server) -> Hostile:
         students = []
         for i, name in enumerate(NAMES):
             st = services.create_student(s, f"xb{i}-{uid}", name, PASSWORD)
-            services.enroll(s, c1, st).section = SECTION
-            st.sis_user_id, st.sis_login_id = SIS_USER_ID, SIS_LOGIN_ID
+            here = services.enroll(s, c1, st)
+            here.section, here.sis_user_id, here.sis_login_id = SECTION, SIS_USER_ID, SIS_LOGIN_ID
             students.append(st)
         temp = services.create_student(s, f"xt-{uid}", NAMES[6], PASSWORD)
         services.enroll(s, c1, temp)

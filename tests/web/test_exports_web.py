@@ -53,8 +53,9 @@ def exported(make, lesson) -> Exported:
     k.assignment.due_at = DUE
     db.session.commit()
     zed = k.student("Zanzibar Quill", username="zquill")
-    zed.sis_user_id, zed.sis_login_id = "SIS-001", "zquill@school.test"
-    db.session.get(Enrollment, _enrollment_id(k, zed)).section = "Block A"
+    zed_here = db.session.get(Enrollment, _enrollment_id(k, zed))
+    zed_here.sis_user_id, zed_here.sis_login_id = "SIS-001", "zquill@school.test"
+    zed_here.section = "Block A"
     late = k.student("Lars Late", username="llate")
     idle = k.student("Nora Nowork", username="nnowork")
     tricky = [
@@ -64,7 +65,7 @@ def exported(make, lesson) -> Exported:
     for s, name in zip(tricky, [*FORMULA_NAMES, MARKUP_NAME], strict=True):
         s.display_name = name  # as typed in a roster file, leading tab and all
     tricky[0].username = "=cmd"  # Moodle's identity column is the username
-    tricky[1].sis_user_id = "@SIS"
+    db.session.get(Enrollment, _enrollment_id(k, tricky[1])).sis_user_id = "@SIS"
     db.session.get(Enrollment, _enrollment_id(k, tricky[2])).section = "-Section"
     db.session.commit()
 

@@ -4,6 +4,7 @@ a student, and who may do any of it."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import time
@@ -110,10 +111,19 @@ def students(classroom=None) -> dict[str, User]:
     return {u.username: u for u in db.session.execute(query).scalars()}
 
 
-def section_of(user: User, classroom) -> str | None:
+def enrollment_of(user: User, classroom) -> Enrollment:
     return db.session.execute(
-        sa.select(Enrollment.section).filter_by(student_id=user.id, classroom_id=classroom.id)
+        sa.select(Enrollment).filter_by(student_id=user.id, classroom_id=classroom.id)
     ).scalar_one()
+
+
+def section_of(user: User, classroom) -> str | None:
+    return enrollment_of(user, classroom).section
+
+
+def sis_of(user: User, classroom) -> tuple[str | None, str | None]:
+    e = enrollment_of(user, classroom)
+    return e.sis_user_id, e.sis_login_id
 
 
 GOOD = (
@@ -139,7 +149,7 @@ def test_importing_a_roster_makes_students_with_one_time_passwords_shown_once(te
     made = students(teacher.classroom)
     amira = made["amira.k"]
     assert amira.display_name == "Amira Khan"
-    assert (amira.sis_user_id, amira.sis_login_id) == ("S1001", "amira.khan")
+    assert sis_of(amira, teacher.classroom) == ("S1001", "amira.khan")
     assert section_of(amira, teacher.classroom) == "Period 3"
     assert amira.password_is_temporary
     # hashed, never stored in plain text
@@ -221,7 +231,7 @@ def test_files_from_spreadsheet_programs_import(teacher, encoding):
     resp = teacher.upload(data)
     assert resp.status_code == 200, html_of(resp)
     zoe = students(teacher.classroom)["zoe.a"]
-    assert (zoe.display_name, zoe.sis_user_id) == ("Zoë Ångström", "77")
+    assert (zoe.display_name, sis_of(zoe, teacher.classroom)[0]) == ("Zoë Ångström", "77")
     assert section_of(zoe, teacher.classroom) == "P1"
 
 
@@ -248,9 +258,9 @@ def test_reimporting_updates_ids_and_section_but_never_resets_passwords(teacher,
     after = students()
     assert after["amira.k"].password_hash == own_hash
     assert not after["amira.k"].password_is_temporary
-    assert after["amira.k"].sis_user_id == "S9999"
+    assert sis_of(after["amira.k"], teacher.classroom)[0] == "S9999"
     assert section_of(after["amira.k"], teacher.classroom) == "Period 4"
-    assert after["ben.c"].sis_user_id == "S1002"
+    assert sis_of(after["ben.c"], teacher.classroom)[0] == "S1002"
     assert section_of(after["ben.c"], teacher.classroom) == "Period 3"
     assert check_password_hash(after["ben.c"].password_hash, first["ben.c"])
 
@@ -273,6 +283,57 @@ def test_a_teachers_username_or_another_teachers_student_is_never_taken_over(tea
     resp = teacher.upload(b"name,username\nT,theirs\n")
     assert "already taken" in html_of(resp)
     assert "theirs" not in students(teacher.classroom)
+
+
+def _canvas_rows(client, assignment) -> dict[str, list[str]]:
+    """The Canvas export's rows by student name: [SIS User ID, SIS Login ID, Section]."""
+    resp = client.get(f"/teacher/assignments/{assignment.id}/export/canvas.csv")
+    assert resp.status_code == 200
+    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
+    return {r[0]: r[2:5] for r in rows[2:]}
+
+
+def test_a_student_who_makes_a_class_cannot_rewrite_sis_ids_in_another_teachers_export(
+    teacher, app, make
+):
+    """Teacher sign-up is open: Sam signs up as a teacher, makes a class, joins it with his
+    student account and imports a roster giving himself Kim's SIS ids. The real teacher's
+    Canvas file must still give each student their own ids (else a grade lands on Kim)."""
+    teacher.upload(
+        b"name,username,sis_user_id,sis_login_id,section\n"
+        b"Kim Lee,kim.l,S2001,kim.lee,P3\n"
+        b"Sam Park,sam.p,S2002,sam.park,P3\n"
+    )
+    sam = students()["sam.p"]
+    rosters.set_own_password(db.session, sam, PASSWORD)
+    db.session.commit()
+    assignment = make.assignment(teacher.classroom)
+    before = _canvas_rows(teacher.client, assignment)
+    assert before == {
+        "Kim Lee": ["S2001", "kim.lee", "P3"],
+        "Sam Park": ["S2002", "sam.park", "P3"],
+    }
+
+    # Sam the "teacher": a class of his own, which Sam the student joins with its code
+    sam_teacher = make.teacher("sam.p@example.test")
+    fake = Teacher(sam_teacher, make.classroom(sam_teacher, name="My class"), app.test_client())
+    assert login(fake.client, fake.user).status_code == 302
+    sam_client = app.test_client()
+    assert login(sam_client, "sam.p").status_code == 302
+    resp = sam_client.post(
+        "/join",
+        data={"csrf_token": page_csrf_token(sam_client, "/join"), "code": fake.classroom.join_code},
+    )
+    assert resp.status_code == 302
+    resp = fake.upload(
+        b"name,username,sis_user_id,sis_login_id,section\nSam Park,sam.p,S2001,kim.lee,P3\n"
+    )
+    assert resp.status_code == 200
+    assert "SIS IDs or section updated" in text_of(resp)  # his own class's copy changed...
+
+    assert _canvas_rows(teacher.client, assignment) == before  # ...the real teacher's did not
+    assert sis_of(students()["sam.p"], fake.classroom) == ("S2001", "kim.lee")
+    assert sis_of(students()["sam.p"], teacher.classroom) == ("S2002", "sam.park")
 
 
 @pytest.mark.slow
