@@ -237,6 +237,11 @@ def has_invisible_controls(value: str) -> bool:
 _control = has_invisible_controls
 
 
+def full_name(first: str, last: str) -> str:
+    """A student's name from its first and last parts (either may be empty)."""
+    return " ".join(p for p in (first.strip(), last.strip()) if p)
+
+
 def _check_row(
     line: int, cells: list[str], columns: dict[str, int], width: int
 ) -> tuple[RosterRow | None, list[str]]:
@@ -245,7 +250,7 @@ def _check_row(
 
     name = cell("name")
     if "name" not in columns:
-        name = " ".join(p for p in (cell("first_name"), cell("last_name")) if p)
+        name = full_name(cell("first_name"), cell("last_name"))
     username = cell("username")
     errors: list[str] = []
     extra = [c for c in cells[width:] if c.strip()]

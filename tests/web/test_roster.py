@@ -757,7 +757,8 @@ def test_an_archived_class_refuses_joining_through_the_join_page(teacher, app):
         data={
             "csrf_token": token,
             "code": teacher.classroom.join_code,
-            "name": "Late",
+            "first_name": "Late",
+            "last_name": "Comer",
             "username": "late.one",
             "password": "long enough pw",
             "confirm": "long enough pw",
