@@ -33,7 +33,7 @@ from wtforms.validators import (
 )
 
 from ..domain import passwords
-from ..domain.roster import NAME_MAX, full_name, has_invisible_controls
+from ..domain.roster import NAME_MAX, SECTION_MAX, SIS_MAX, full_name, has_invisible_controls
 from ..models import Classroom
 
 PASSWORD_MIN = passwords.MIN
@@ -218,6 +218,35 @@ class RosterFileForm(FlaskForm):
         "Roster file (CSV)",
         validators=[FileRequired("Choose the roster file to upload (a .csv file).")],
     )
+
+
+def _roster_value(label: str, limit: int) -> StringField:
+    """An optional SIS id or section: spaces around it dropped; empty means none."""
+    return StringField(
+        label,
+        filters=[_strip],
+        validators=[
+            Length(max=limit, message=f"Use at most {limit} characters."),
+            no_invisible_controls,
+        ],
+    )
+
+
+class RosterEntryForm(FlaskForm):
+    """A teacher's changes to one student in their class."""
+
+    name = StringField(
+        "Name",
+        filters=[_strip],
+        validators=[
+            DataRequired("Type the student's name."),
+            Length(max=NAME_MAX, message=f"Use at most {NAME_MAX} characters."),
+            no_invisible_controls,
+        ],
+    )
+    sis_user_id = _roster_value("SIS user ID", SIS_MAX)
+    sis_login_id = _roster_value("SIS login ID", SIS_MAX)
+    section = _roster_value("Section", SECTION_MAX)
 
 
 class AssignForm(FlaskForm):
