@@ -48,9 +48,6 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     # a password a teacher printed for the student: they choose their own at the next login
     password_is_temporary: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    # gradebook matching (Canvas matches by ID, then SIS ids, then name)
-    sis_user_id: Mapped[str | None] = mapped_column(sa.String(64))
-    sis_login_id: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # part of the id kept in the session cookie: adding one ends every session of this person
     # (logout, a new password, removal from a class), on every device
@@ -92,6 +89,10 @@ class Classroom(Model):
 
 
 class Enrollment(Model):
+    """A student in one class. The SIS ids and section are this class's teacher's, for their
+    gradebook (Canvas matches by ID, then SIS ids, then name): another teacher's roster import
+    or edit never changes what this teacher's exports say."""
+
     __tablename__ = "enrollments"
     __table_args__ = (sa.UniqueConstraint("classroom_id", "student_id", name="one_per_class"),)
 
@@ -99,6 +100,8 @@ class Enrollment(Model):
     classroom_id: Mapped[int] = mapped_column(_belongs_to("classrooms"), index=True)
     student_id: Mapped[int] = mapped_column(_belongs_to("users"), index=True)
     section: Mapped[str | None] = mapped_column(sa.String(64))
+    sis_user_id: Mapped[str | None] = mapped_column(sa.String(64))
+    sis_login_id: Mapped[str | None] = mapped_column(sa.String(64))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     classroom: Mapped[Classroom] = relationship(back_populates="enrollments")

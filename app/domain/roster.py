@@ -35,7 +35,7 @@ MAX_ROWS = 10_000
 MAX_BYTES = 2 * 1024 * 1024  # ~10,000 rows of name, username, two SIS ids and a section fit
 NAME_MAX = 80  # User.display_name
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{3,40}$")  # the student sign-up form's rule
-SIS_MAX = 64  # User.sis_user_id, User.sis_login_id
+SIS_MAX = 64  # Enrollment.sis_user_id, Enrollment.sis_login_id
 SECTION_MAX = 64  # Enrollment.section
 
 MAX_LENGTH = {"sis_user_id": SIS_MAX, "sis_login_id": SIS_MAX, "section": SECTION_MAX}
@@ -242,6 +242,11 @@ def has_invisible_controls(value: str) -> bool:
 _control = has_invisible_controls
 
 
+def full_name(first: str, last: str) -> str:
+    """A student's name from its first and last parts (either may be empty)."""
+    return " ".join(p for p in (first.strip(), last.strip()) if p)
+
+
 def _check_row(
     line: int, cells: list[str], columns: dict[str, int], width: int
 ) -> tuple[RosterRow | None, list[str]]:
@@ -250,7 +255,7 @@ def _check_row(
 
     name = cell("name")
     if "name" not in columns:
-        name = " ".join(p for p in (cell("first_name"), cell("last_name")) if p)
+        name = full_name(cell("first_name"), cell("last_name"))
     username = cell("username")
     errors: list[str] = []
     extra = [c for c in cells[width:] if c.strip()]

@@ -82,8 +82,8 @@ def _roster(
             User.id,
             User.display_name,
             User.username,
-            User.sis_user_id,
-            User.sis_login_id,
+            Enrollment.sis_user_id,
+            Enrollment.sis_login_id,
             Enrollment.section,
         )
         .join(Enrollment, Enrollment.student_id == User.id)

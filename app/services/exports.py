@@ -74,14 +74,19 @@ def _grades(a: _Assignment) -> exports.Table:
     return exports.grades_table(a.lesson.title, rows, a.lesson.categories)
 
 
+def _canvas_student(w: StudentWork, scores: dict[int, float | None]) -> exports.CanvasStudent:
+    """A student as the Canvas file names them (their ids in this class, never the account's)."""
+    return exports.CanvasStudent(w.name, "", w.sis_user_id, w.sis_login_id, w.section, scores)
+
+
+def canvas_unmatched(works: list[StudentWork]) -> list[str]:
+    """Students the Canvas export would give nothing to match on but a name, by name."""
+    return exports.unmatched_in_canvas(_canvas_student(w, {}) for w in works)
+
+
 def _canvas(a: _Assignment) -> exports.Table:
     aid = a.assignment.id
-    students = [
-        exports.CanvasStudent(
-            w.name, "", w.sis_user_id, w.sis_login_id, w.section, {aid: _gradebook_score(w, s)}
-        )
-        for w, s in a.scored()
-    ]
+    students = [_canvas_student(w, {aid: _gradebook_score(w, s)}) for w, s in a.scored()]
     possible = score_work(a.lesson, StudentWork(0, "", ""), a.index).possible
     return exports.canvas_table([(a.lesson.title, aid, possible)], students)
 

@@ -42,6 +42,7 @@ from ..models import (
 )
 from .accounts import end_sessions, set_password
 from .classes import new_join_code
+from .errors import FieldError
 from .rows import chunks
 
 TEMP_HASH_METHOD = "pbkdf2:sha256:10000"
@@ -111,6 +112,99 @@ def roster_entry(session: DbSession, classroom: Classroom, student_id: int) -> R
         .where(Enrollment.classroom_id == classroom.id, Enrollment.student_id == student_id)
     ).first()
     return RosterEntry(*row) if row else None
+
+
+# ---------------------------------------------------------------- one student's entry
+
+
+@dataclass(frozen=True)
+class EntryValues:
+    """What a teacher may change about a student in their class: the name (on the account,
+    the same in every class) and this enrolment's SIS ids and section. None: empty."""
+
+    name: str
+    sis_user_id: str | None
+    sis_login_id: str | None
+    section: str | None
+
+    @classmethod
+    def of(cls, entry: RosterEntry) -> EntryValues:
+        e = entry.enrollment
+        return cls(entry.student.display_name, e.sis_user_id, e.sis_login_id, e.section)
+
+
+ENTRY_LABELS = {
+    "name": "name",
+    "sis_user_id": "SIS user ID",
+    "sis_login_id": "SIS login ID",
+    "section": "section",
+}
+
+
+def changed_fields(before: EntryValues, after: EntryValues) -> list[str]:
+    """The fields (ENTRY_LABELS' keys, in that order) whose value differs."""
+    return [f for f in ENTRY_LABELS if getattr(before, f) != getattr(after, f)]
+
+
+def _holder_of(
+    session: DbSession, entry: RosterEntry, column: sa.orm.InstrumentedAttribute, value: str
+) -> str | None:
+    """The name of another student in this class with this SIS id, if any."""
+    return session.execute(
+        sa.select(User.display_name)
+        .join(Enrollment, Enrollment.student_id == User.id)
+        .where(
+            Enrollment.classroom_id == entry.enrollment.classroom_id,
+            Enrollment.id != entry.enrollment.id,
+            column == value,
+        )
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+NAME_SHARED = (
+    "{name} is also in another teacher's class, and a student's name is the same in every "
+    "class, so it can't be changed from here."
+)
+
+
+def edit_entry(
+    session: DbSession, teacher: User, entry: RosterEntry, values: EntryValues
+) -> list[str]:
+    """Save a teacher's changes to a student in their class; returns the fields changed.
+
+    The SIS ids and section are this enrolment's: no other class's change. The name is the
+    account's, seen in every class, so only a teacher who has the student in none but their
+    own classes may change it (as for resetting a password). FieldError says what to fix:
+    a name this teacher may not change, or a SIS id another student in the class has."""
+    changed = changed_fields(EntryValues.of(entry), values)
+    if "name" in changed and not only_in_teachers_classes(session, teacher, entry.student):
+        raise FieldError(
+            "name",
+            NAME_SHARED.format(name=entry.student.display_name),
+        )
+    for field_name, column in (
+        ("sis_user_id", Enrollment.sis_user_id),
+        ("sis_login_id", Enrollment.sis_login_id),
+    ):
+        value = getattr(values, field_name)
+        holder = (
+            _holder_of(session, entry, column, value) if field_name in changed and value else None
+        )
+        if holder is not None:
+            raise FieldError(
+                field_name,
+                f"{holder} in this class already has the {ENTRY_LABELS[field_name]} "
+                f"\u201c{value}\u201d; each student needs their own, or the gradebook "
+                "gives one student's grade to the other.",
+            )
+    if "name" in changed:
+        entry.student.display_name = values.name
+    for field_name in ("sis_user_id", "sis_login_id", "section"):
+        if field_name in changed:
+            setattr(entry.enrollment, field_name, getattr(values, field_name))
+    session.flush()
+    return changed
 
 
 # ---------------------------------------------------------------- one-time passwords
@@ -220,18 +314,27 @@ def _in_teachers_other_classes(
     return found
 
 
-def _apply_ids(user: User, enrollment: Enrollment | None, row: RosterRow) -> bool:
-    """Copy the SIS ids and section the file gives (a blank cell keeps what is stored)."""
+def _apply_ids(enrollment: Enrollment, row: RosterRow) -> bool:
+    """Copy the SIS ids and section the file gives to the student's enrolment in this class
+    (a blank cell keeps what is stored). Never to the account: the ids are this teacher's,
+    and another teacher's import must not change what this one's exports say."""
     changed = False
-    for obj, attr, value in (
-        (user, "sis_user_id", row.sis_user_id),
-        (user, "sis_login_id", row.sis_login_id),
-        (enrollment, "section", row.section),
-    ):
-        if obj is not None and value is not None and getattr(obj, attr) != value:
-            setattr(obj, attr, value)
+    for attr in ("sis_user_id", "sis_login_id", "section"):
+        value = getattr(row, attr)
+        if value is not None and getattr(enrollment, attr) != value:
+            setattr(enrollment, attr, value)
             changed = True
     return changed
+
+
+def _enrollment(classroom: Classroom, student_id: int, row: RosterRow) -> Enrollment:
+    return Enrollment(
+        classroom_id=classroom.id,
+        student_id=student_id,
+        section=row.section,
+        sis_user_id=row.sis_user_id,
+        sis_login_id=row.sis_login_id,
+    )
 
 
 def _new_student(row: RosterRow) -> tuple[User, OneTimePassword]:
@@ -243,8 +346,6 @@ def _new_student(row: RosterRow) -> tuple[User, OneTimePassword]:
         display_name=row.name,
         password_hash=hash_temporary(password),
         password_is_temporary=True,
-        sis_user_id=row.sis_user_id,
-        sis_login_id=row.sis_login_id,
     )
     return user, OneTimePassword(row.name, row.username, password)
 
@@ -264,7 +365,8 @@ def import_roster(session: DbSession, classroom: Classroom, parsed: RosterParse)
     """Add the file's good rows to the class, in the caller's transaction (all or nothing).
 
     * a new username: a student account with a one-time password, enrolled here;
-    * a student already in this class: SIS ids and section updated; password untouched;
+    * a student already in this class: SIS ids and section of this enrolment updated; password
+      untouched;
     * a student in another of this teacher's classes: enrolled here too; password untouched;
     * a username anyone else has: reported on its line, not imported.
     """
@@ -284,22 +386,16 @@ def import_roster(session: DbSession, classroom: Classroom, parsed: RosterParse)
             new_users.append((user, row))
             result.created.append(card)
         elif user.id in here:
-            changed = _apply_ids(user, here[user.id], row)
+            changed = _apply_ids(here[user.id], row)
             (result.updated if changed else result.unchanged).append(user)
         elif user.is_student and user.id in mine:
-            _apply_ids(user, None, row)
-            session.add(
-                Enrollment(classroom_id=classroom.id, student_id=user.id, section=row.section)
-            )
+            session.add(_enrollment(classroom, user.id, row))
             result.added.append(user)
         else:
             result.problems.append(_taken(row))
     session.add_all(user for user, _ in new_users)
     session.flush()  # ids for the enrollments
-    session.add_all(
-        Enrollment(classroom_id=classroom.id, student_id=user.id, section=row.section)
-        for user, row in new_users
-    )
+    session.add_all(_enrollment(classroom, user.id, row) for user, row in new_users)
     session.flush()
     result.problems.sort(key=lambda p: p.line or 0)
     return result

@@ -196,7 +196,7 @@ def join():
                     student = services.create_student(
                         db.session,
                         form.username.data,
-                        form.name.data,
+                        form.full_name,
                         form.password.data,
                         password_hash=new_hash,
                     )

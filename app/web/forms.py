@@ -33,7 +33,7 @@ from wtforms.validators import (
 )
 
 from ..domain import passwords
-from ..domain.roster import has_invisible_controls
+from ..domain.roster import NAME_MAX, SECTION_MAX, SIS_MAX, full_name, has_invisible_controls
 from ..models import Classroom
 
 PASSWORD_MIN = passwords.MIN
@@ -55,7 +55,7 @@ class GoodPassword:
 
         known = {
             "username": sibling("username"),
-            "name": sibling("name"),
+            "name": " ".join((sibling("name"), sibling("first_name"), sibling("last_name"))),
             "email": sibling("email"),
         }
         if current_user and current_user.is_authenticated:
@@ -92,7 +92,12 @@ def confirm_field(label: str) -> PasswordField:
 def name_field(label: str, missing: str) -> StringField:
     """A name others will see: a person's or a class's."""
     return StringField(
-        label, validators=[DataRequired(missing), Length(max=80), no_invisible_controls]
+        label,
+        validators=[
+            DataRequired(missing),
+            Length(max=NAME_MAX, message=f"Use at most {NAME_MAX} characters."),
+            no_invisible_controls,
+        ],
     )
 
 
@@ -151,7 +156,8 @@ class JoinCodeForm(FlaskForm):
 
 
 class StudentSignupForm(JoinCodeForm):
-    name = name_field("Your first name (what your teacher will see)", "Tell us your name.")
+    first_name = name_field("First name", "Tell us your first name.")
+    last_name = name_field("Last name", "Tell us your last name.")
     username = StringField(
         "Choose a username",
         filters=[_strip],
@@ -166,6 +172,18 @@ class StudentSignupForm(JoinCodeForm):
     )
     password = new_password_field()
     confirm = confirm_field("Type the password again")
+
+    def validate_last_name(self, field) -> None:
+        if len(self.full_name) > NAME_MAX:
+            raise ValidationError(
+                f"Your first and last name together can have at most {NAME_MAX} characters. "
+                "Shorten one of them."
+            )
+
+    @property
+    def full_name(self) -> str:
+        """The name the teacher sees: first and last, as typed."""
+        return full_name(self.first_name.data or "", self.last_name.data or "")
 
 
 class ClassroomForm(FlaskForm):
@@ -200,6 +218,35 @@ class RosterFileForm(FlaskForm):
         "Roster file (CSV)",
         validators=[FileRequired("Choose the roster file to upload (a .csv file).")],
     )
+
+
+def _roster_value(label: str, limit: int) -> StringField:
+    """An optional SIS id or section: spaces around it dropped; empty means none."""
+    return StringField(
+        label,
+        filters=[_strip],
+        validators=[
+            Length(max=limit, message=f"Use at most {limit} characters."),
+            no_invisible_controls,
+        ],
+    )
+
+
+class RosterEntryForm(FlaskForm):
+    """A teacher's changes to one student in their class."""
+
+    name = StringField(
+        "Name",
+        filters=[_strip],
+        validators=[
+            DataRequired("Type the student's name."),
+            Length(max=NAME_MAX, message=f"Use at most {NAME_MAX} characters."),
+            no_invisible_controls,
+        ],
+    )
+    sis_user_id = _roster_value("SIS user ID", SIS_MAX)
+    sis_login_id = _roster_value("SIS login ID", SIS_MAX)
+    section = _roster_value("Section", SECTION_MAX)
 
 
 class AssignForm(FlaskForm):

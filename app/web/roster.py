@@ -27,8 +27,16 @@ from ..domain.roster import LABELS, MAX_BYTES, MAX_ROWS, parse_roster
 from ..extensions import db
 from ..models import Classroom
 from ..services import deletion, rosters
+from ..services.errors import FieldError
 from .errors import MESSAGES
-from .forms import ActionForm, ClassroomForm, DeleteClassForm, RosterFileForm, csrf_message
+from .forms import (
+    ActionForm,
+    ClassroomForm,
+    DeleteClassForm,
+    RosterEntryForm,
+    RosterFileForm,
+    csrf_message,
+)
 from .loaders import roster_entry, teacher_classroom
 from .main import only_for
 from .policy import form_view
@@ -235,6 +243,51 @@ def example_csv(classroom_id: int):
 
 
 # ---------------------------------------------------------------- one student
+
+
+def _saved_message(name: str, changed: list[str]) -> str:
+    if not changed:
+        return f"Nothing was changed for {name}."
+    labels = [rosters.ENTRY_LABELS[f] for f in changed]
+    what = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    return f"Saved {name}: {what} changed."
+
+
+@bp.route("/classes/<id:classroom_id>/students/<id:student_id>/edit", methods=["GET", "POST"])
+@form_view
+def edit_student(classroom_id: int, student_id: int):
+    """A student's name, SIS ids and section in this class."""
+    c = teacher_classroom(classroom_id)
+    entry = roster_entry(c, student_id)
+    may_rename = rosters.only_in_teachers_classes(db.session, current_user, entry.student)
+    form = RosterEntryForm(obj=rosters.EntryValues.of(entry))
+    if not may_rename:
+        form.name.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        values = rosters.EntryValues(
+            form.name.data,
+            form.sis_user_id.data or None,
+            form.sis_login_id.data or None,
+            form.section.data or None,
+        )
+        try:
+            changed = rosters.edit_entry(db.session, current_user, entry, values)
+        except FieldError as e:  # raised before anything is changed
+            form[e.field].errors.append(e.message)
+        else:
+            db.session.commit()
+            flash(_saved_message(entry.student.display_name, changed), "success")
+            return _to_class(c)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "teacher/roster_edit.html",
+        classroom=c,
+        student=entry.student,
+        form=form,
+        may_rename=may_rename,
+        name_shared=rosters.NAME_SHARED.format(name=entry.student.display_name),
+        csrf_error=csrf_message(form),
+    ), status
 
 
 @bp.route(

@@ -237,6 +237,7 @@ def dashboard(assignment_id: int):
         action_form=ActionForm(),
         categories={c.id: c for c in lesson.categories},
         to_mark=answers_to_mark(lesson, works),
+        canvas_unmatched=exports.canvas_unmatched(works),
         newer=moving.newer_version(db.session, a, _lessons()),
     )
 

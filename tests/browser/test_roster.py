@@ -7,6 +7,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from tests.browser.conftest import ARTIFACTS, log_in
 from tests.browser.test_pages import serious_violations
 from tests.support.factory import PASSWORD
@@ -123,3 +125,94 @@ def test_a_teacher_resets_a_password_and_removes_a_student(page, live_server, wo
 
     log_in(page, live_server, second, PASSWORD)  # the account went with its only class
     assert page.url.endswith("/login")
+
+
+SIZES = [(1366, 768), (768, 1024), (390, 844)]
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_a_teacher_edits_a_students_ids_by_keyboard_and_canvas_warns_about_the_others(
+    browser, live_server, world, width, height
+):
+    w = world.assignment(students=2)
+    first = w["students"][0]
+    ctx = browser.new_context(bypass_csp=True, viewport={"width": width, "height": height})
+    t = ctx.new_page()
+    log_in(t, live_server, w["teacher"])
+    size = f"{width}x{height}"
+
+    t.goto(f"{live_server.url}/teacher/assignments/{w['assignment_id']}")
+    t.get_by_text("Export", exact=True).focus()
+    t.keyboard.press("Enter")
+    warning = t.locator("#canvas-unmatched")
+    assert warning.is_visible()
+    assert "2 students have no SIS user ID or SIS login ID" in warning.inner_text()
+    box = warning.bounding_box()
+    assert box is not None
+    assert 0 <= box["x"] <= box["x"] + box["width"] <= width  # all of it on screen
+    assert t.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(t) == []
+    shot(t, f"dashboard-canvas-warning-{size}.png")
+    t.screenshot(path=str(ARTIFACTS / f"dashboard-export-menu-{size}.png"))  # the screen only
+
+    t.goto(f"{live_server.url}/teacher/classes/{w['classroom_id']}")
+    row = t.locator(".roster-table tbody tr").filter(has_text=first)
+    row.get_by_role("link", name="Edit").focus()
+    with t.expect_navigation():
+        t.keyboard.press("Enter")
+    assert t.get_by_label("Name", exact=True).evaluate("e => e === document.activeElement")
+    assert serious_violations(t) == []
+    t.get_by_label("Name", exact=True).fill("")
+    t.get_by_label("SIS user ID").fill("S1001")
+    with t.expect_navigation():
+        t.keyboard.press("Enter")
+    assert t.locator("#name-error").inner_text() == "Type the student's name."
+    assert t.get_by_label("SIS user ID").input_value() == "S1001"  # kept
+    t.get_by_label("Name", exact=True).fill("Amira Khan")
+    assert t.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(t) == []
+    shot(t, f"roster-edit-error-{size}.png")
+    with t.expect_navigation():
+        t.get_by_label("SIS user ID").press("Enter")
+    assert "name and SIS user ID changed" in t.locator(".flash").inner_text()
+    assert "S1001" in t.locator(".roster-table tbody tr").filter(has_text="Amira Khan").inner_text()
+    assert serious_violations(t) == []
+    # the table scrolls in its box; its hidden link words don't widen the page
+    assert t.evaluate("document.documentElement.scrollWidth") <= width
+    shot(t, f"roster-edited-{size}.png")
+
+    t.goto(f"{live_server.url}/teacher/assignments/{w['assignment_id']}")
+    t.get_by_text("Export", exact=True).click()
+    warning = t.locator("#canvas-unmatched")
+    assert "1 student has no SIS user ID" in warning.inner_text()
+    assert warning.inner_text().count("Student ") == 1  # the other one, by name
+    ctx.close()
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_join_form_asks_for_a_first_and_last_name_and_keeps_them(
+    browser, live_server, world, width, height
+):
+    w = world.assignment(students=0)
+    ctx = browser.new_context(bypass_csp=True, viewport={"width": width, "height": height})
+    s = ctx.new_page()
+    s.goto(f"{live_server.url}/join")
+    s.get_by_label("Class code").fill(w["code"])
+    s.get_by_label("First name").fill("Amira")
+    s.get_by_label("Choose a username").fill(f"amira-{width}")
+    s.get_by_label("Password", exact=True).fill("another passphrase")
+    s.get_by_label("Type the password again").fill("another passphrase")
+    with s.expect_navigation():
+        s.get_by_role("button", name="Join class").click()
+    assert s.locator("#last_name-error").inner_text() == "Tell us your last name."
+    assert s.get_by_label("First name").input_value() == "Amira"
+    assert s.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(s) == []
+    shot(s, f"join-name-error-{width}x{height}.png")
+    s.get_by_label("Last name").fill("Khan")
+    s.get_by_label("Password", exact=True).fill("another passphrase")
+    s.get_by_label("Type the password again").fill("another passphrase")
+    with s.expect_navigation():
+        s.get_by_role("button", name="Join class").click()
+    assert "Amira Khan" in s.locator(".site-header").inner_text()
+    ctx.close()

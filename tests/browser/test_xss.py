@@ -288,8 +288,8 @@ def hostile(xss_server) -> Hostile:
         students = []
         for i, name in enumerate(NAMES):
             st = services.create_student(s, f"xb{i}-{uid}", name, PASSWORD)
-            services.enroll(s, c1, st).section = SECTION
-            st.sis_user_id, st.sis_login_id = SIS_USER_ID, SIS_LOGIN_ID
+            here = services.enroll(s, c1, st)
+            here.section, here.sis_user_id, here.sis_login_id = SECTION, SIS_USER_ID, SIS_LOGIN_ID
             students.append(st)
         temp = services.create_student(s, f"xt-{uid}", NAMES[6], PASSWORD)
         services.enroll(s, c1, temp)
@@ -676,7 +676,8 @@ def _newcomer(page, url: str, x: Hostile, w: Watch) -> None:
     """A student joins the second class (nothing assigned there yet) by its code."""
     page.goto(f"{url}/join")
     page.locator("#code").fill(x.code2)
-    page.locator("#name").fill(NAMES[5])  # has a hidden direction change: refused, kept
+    page.locator("#first_name").fill(NAMES[5])  # has a hidden direction change: refused, kept
+    page.locator("#last_name").fill(NAMES[0])
     page.locator("#username").fill(f"xj-{x.uid}")
     page.locator("#password").fill("a long passphrase")
     page.locator("#confirm").fill("a long passphrase")
@@ -685,10 +686,10 @@ def _newcomer(page, url: str, x: Hostile, w: Watch) -> None:
         page,
         "join refused (direction change)",
         [],
-        values={"#name": NAMES[5], "#username": f"xj-{x.uid}"},
+        values={"#first_name": NAMES[5], "#last_name": NAMES[0], "#username": f"xj-{x.uid}"},
     )
     name = NAMES[5].replace("\u202e", "").replace("\u202c", "")
-    page.locator("#name").fill(name)
+    page.locator("#first_name").fill(name)
     page.locator("#password").fill("a long passphrase")
     page.locator("#confirm").fill("a long passphrase")
     page.get_by_role("button", name="Join class").click()

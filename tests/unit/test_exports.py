@@ -320,6 +320,18 @@ def test_canvas_csv_has_canvas_headers_and_points_possible_row():
     assert len(rows) == 4
 
 
+def test_students_with_nothing_but_a_name_for_canvas_to_match_are_named_in_order():
+    students = [
+        CanvasStudent("Has a user id", "", "S-1", "", "", {}),
+        CanvasStudent("Nothing, Ned", "", "", "", "P2", {}),
+        CanvasStudent("Has a login", "", "", "hlogin", "", {}),
+        CanvasStudent("Has a Canvas id", 5678, "", "", "", {}),
+        CanvasStudent("<b>Nobody</b>", "", "", "", "", {}),
+    ]
+    assert exports.unmatched_in_canvas(students) == ["Nothing, Ned", "<b>Nobody</b>"]
+    assert exports.unmatched_in_canvas(students[:1]) == []
+
+
 def test_canvas_csv_with_hostile_names_and_titles_is_inert():
     table = canvas_table(
         [("=Quiz", 3, 5.0)], [CanvasStudent(n, "", n, n, n, {3: -1.0}) for n in HOSTILE]

@@ -113,6 +113,8 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("roster.import_roster", "GET"): TEACHER_X,
     ("roster.import_roster", "POST"): TEACHER_X,
     ("roster.example_csv", "GET"): TEACHER_X,
+    ("roster.edit_student", "GET"): TEACHER_X,
+    ("roster.edit_student", "POST"): TEACHER_X,  # nothing typed: re-shown, 422
     ("roster.reset_password", "GET"): TEACHER_X,
     ("roster.reset_password", "POST"): TEACHER_X,
     ("roster.remove_student", "GET"): TEACHER_X,

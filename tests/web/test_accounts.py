@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Assignment, Classroom, Enrollment, LessonVersion, User
 from tests.support.client import login, page_csrf_token
 from tests.support.factory import PASSWORD
+from tests.support.html import form_fields, page
 
 CSRF_MESSAGE = "for your safety the form expired"
 TEACHER_PASSWORD = "a short sentence works"
@@ -41,7 +42,8 @@ def signup(client, *, csrf: bool = True, **overrides):
 def join(client, code: str, *, csrf: bool = True, **overrides):
     data = {
         "code": code,
-        "name": "Amira",
+        "first_name": "Amira",
+        "last_name": "Khan",
         "username": "amira.k",
         "password": STUDENT_PASSWORD,
         "confirm": STUDENT_PASSWORD,
@@ -208,6 +210,7 @@ def test_a_student_joins_with_the_code_however_it_is_typed(app, classroom, varia
     assert student is not None
     assert student.role == "student"
     assert student.email is None
+    assert student.display_name == "Amira Khan"
     assert check_password_hash(student.password_hash, STUDENT_PASSWORD)
     enrolled = db.session.execute(
         sa.select(Enrollment).filter_by(student_id=student.id, classroom_id=classroom.id)
@@ -220,13 +223,15 @@ def test_an_unknown_code_is_refused_and_keeps_what_was_typed(client, classroom):
     resp = join(
         client,
         "ZZZZZZ" if classroom.join_code != "ZZZZZZ" else "YYYYYY",
-        name="Amira",
+        first_name="Amira",
+        last_name="Khan",
         username="amira.k",
     )
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert "We don't know that class code" in text(resp)
     assert 'value="Amira"' in html
+    assert 'value="Khan"' in html
     assert 'value="amira.k"' in html
     assert STUDENT_PASSWORD not in html
     assert user_by(username="amira.k") is None
@@ -234,7 +239,7 @@ def test_an_unknown_code_is_refused_and_keeps_what_was_typed(client, classroom):
 
 def test_a_taken_username_is_refused(client, make, classroom):
     make.student("amira.k")
-    resp = join(client, classroom.join_code, name="Another Amira")
+    resp = join(client, classroom.join_code, first_name="Another Amira")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert "That username is taken" in html
@@ -264,6 +269,44 @@ def test_student_signup_mistakes_are_explained(client, classroom, overrides, mes
     assert resp.status_code == 200
     assert message in text(resp)
     assert db.session.execute(sa.select(User).filter_by(role="student")).first() is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"first_name": "  "}, "first_name", "Tell us your first name."),
+        ({"last_name": ""}, "last_name", "Tell us your last name."),
+        ({"last_name": "K\u202ehan"}, "last_name", "invisible character"),
+        ({"first_name": "A" * 81}, "first_name", "Use at most 80 characters."),
+        (
+            {"first_name": "A" * 40, "last_name": "B" * 40},
+            "last_name",
+            "Your first and last name together can have at most 80 characters.",
+        ),
+    ],
+)
+def test_a_new_student_gives_a_first_and_last_name_and_keeps_what_was_typed(
+    client, classroom, overrides, field, message
+):
+    typed = {"first_name": "Amira", "last_name": "Khan", "username": "amira.k", **overrides}
+    resp = join(client, classroom.join_code, **typed)
+    assert resp.status_code == 200
+    form = page(resp)
+    assert message in form.find(id=f"{field}-error").text
+    assert form_fields(form)["username"] == "amira.k"
+    for name in ("first_name", "last_name"):
+        assert form_fields(form)[name] == typed[name]
+    assert user_by(username="amira.k") is None
+
+
+def test_the_join_form_asks_for_first_and_last_name_with_labels(client):
+    form = page(client.get("/join"))
+    for id_, label, autocomplete in (
+        ("first_name", "First name", "given-name"),
+        ("last_name", "Last name", "family-name"),
+    ):
+        assert form.find("label", for_=id_).text.strip() == label
+        assert form.find(id=id_).attrs["autocomplete"] == autocomplete
 
 
 def test_a_logged_in_student_joins_another_class_with_just_the_code(client, make, classroom):
@@ -330,7 +373,7 @@ def test_a_login_posted_without_a_csrf_token_keeps_the_username(client, make):
 
 
 def test_a_join_posted_with_an_expired_token_keeps_what_was_typed(client, classroom):
-    resp = join(client, classroom.join_code, csrf=False, name="Amira", username="amira.k")
+    resp = join(client, classroom.join_code, csrf=False, username="amira.k")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
     assert CSRF_MESSAGE in html

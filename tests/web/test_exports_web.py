@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from app import services
 from app.domain.scoring import score_work
@@ -19,6 +20,7 @@ from app.extensions import db
 from app.models import Enrollment
 from tests.support.client import FormClient
 from tests.support.factory import Classwork, new_class, omission
+from tests.support.html import page as read_page
 from tests.unit.test_w3c_export import w3c  # noqa: F401  (the W3C's own checks, as a fixture)
 from tests.web.grading_helpers import dashboard_url, read_csv, read_csv_typed, review_url
 
@@ -53,8 +55,9 @@ def exported(make, lesson) -> Exported:
     k.assignment.due_at = DUE
     db.session.commit()
     zed = k.student("Zanzibar Quill", username="zquill")
-    zed.sis_user_id, zed.sis_login_id = "SIS-001", "zquill@school.test"
-    db.session.get(Enrollment, _enrollment_id(k, zed)).section = "Block A"
+    zed_here = db.session.get(Enrollment, _enrollment_id(k, zed))
+    zed_here.sis_user_id, zed_here.sis_login_id = "SIS-001", "zquill@school.test"
+    zed_here.section = "Block A"
     late = k.student("Lars Late", username="llate")
     idle = k.student("Nora Nowork", username="nnowork")
     tricky = [
@@ -64,7 +67,7 @@ def exported(make, lesson) -> Exported:
     for s, name in zip(tricky, [*FORMULA_NAMES, MARKUP_NAME], strict=True):
         s.display_name = name  # as typed in a roster file, leading tab and all
     tricky[0].username = "=cmd"  # Moodle's identity column is the username
-    tricky[1].sis_user_id = "@SIS"
+    db.session.get(Enrollment, _enrollment_id(k, tricky[1])).sis_user_id = "@SIS"
     db.session.get(Enrollment, _enrollment_id(k, tricky[2])).section = "-Section"
     db.session.commit()
 
@@ -228,6 +231,37 @@ def test_the_grades_csv_has_a_row_per_student_with_numeric_scores(exported, less
         ):
             assert isinstance(row[col[name]], float), (row[0], name)
         assert isinstance(row[col["Student"]], str)
+
+
+def test_the_dashboard_names_who_canvas_cannot_match_before_the_download(exported):
+    page = read_page(exported.teacher.get(dashboard_url(exported.k.assignment)))
+    warning = page.find(id="canvas-unmatched")
+    link = page.find("a", href=f"{dashboard_url(exported.k.assignment)}/export/canvas.csv")
+    assert link.attrs["aria-describedby"] == "canvas-unmatched"
+    with_ids = (exported.zed, exported.tricky[1])  # SIS ids in this class
+    unmatched = [s.display_name for s in exported.k.students if s not in with_ids]
+    n = len(unmatched)
+    assert n == len(exported.k.students) - 2
+    assert f"{n} students have no SIS user ID or SIS login ID" in warning.words
+    named = warning.words.split("gets no grade: ", 1)[1]
+    for name in unmatched:
+        assert " ".join(name.split()) in named  # every one named (as text: markup escaped)
+    assert "Zanzibar Quill" not in named
+    assert exported.tricky[1].display_name not in named
+    class_link = warning.find("a")
+    assert class_link.attrs["href"] == f"/teacher/classes/{exported.k.classroom.id}#students-h"
+
+
+def test_no_canvas_warning_when_every_student_has_a_sis_id(exported):
+    for s in exported.k.students:
+        here = db.session.execute(
+            sa.select(Enrollment).filter_by(student_id=s.id, classroom_id=exported.k.classroom.id)
+        ).scalar_one()
+        here.sis_login_id = here.sis_login_id or f"login-{s.id}"
+    db.session.commit()
+    page = read_page(exported.teacher.get(dashboard_url(exported.k.assignment)))
+    assert page.find_all(id="canvas-unmatched") == []
+    assert "Canvas gradebook (CSV)" in page.words
 
 
 def test_the_canvas_csv_has_canvass_columns_points_possible_and_blank_for_no_score(

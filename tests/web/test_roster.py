@@ -4,6 +4,7 @@ a student, and who may do any of it."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import time
@@ -33,7 +34,7 @@ from app.models import (
 from app.services import rosters
 from tests.support.client import login, page_csrf_token
 from tests.support.factory import PASSWORD, new_id
-from tests.support.html import flash_messages, text_of
+from tests.support.html import flash_messages, form_fields, text_of
 from tests.support.html import page as read_page
 
 TEST_TEMP_HASH = "pbkdf2:sha256:1000"
@@ -110,10 +111,19 @@ def students(classroom=None) -> dict[str, User]:
     return {u.username: u for u in db.session.execute(query).scalars()}
 
 
-def section_of(user: User, classroom) -> str | None:
+def enrollment_of(user: User, classroom) -> Enrollment:
     return db.session.execute(
-        sa.select(Enrollment.section).filter_by(student_id=user.id, classroom_id=classroom.id)
+        sa.select(Enrollment).filter_by(student_id=user.id, classroom_id=classroom.id)
     ).scalar_one()
+
+
+def section_of(user: User, classroom) -> str | None:
+    return enrollment_of(user, classroom).section
+
+
+def sis_of(user: User, classroom) -> tuple[str | None, str | None]:
+    e = enrollment_of(user, classroom)
+    return e.sis_user_id, e.sis_login_id
 
 
 GOOD = (
@@ -139,7 +149,7 @@ def test_importing_a_roster_makes_students_with_one_time_passwords_shown_once(te
     made = students(teacher.classroom)
     amira = made["amira.k"]
     assert amira.display_name == "Amira Khan"
-    assert (amira.sis_user_id, amira.sis_login_id) == ("S1001", "amira.khan")
+    assert sis_of(amira, teacher.classroom) == ("S1001", "amira.khan")
     assert section_of(amira, teacher.classroom) == "Period 3"
     assert amira.password_is_temporary
     # hashed, never stored in plain text
@@ -221,7 +231,7 @@ def test_files_from_spreadsheet_programs_import(teacher, encoding):
     resp = teacher.upload(data)
     assert resp.status_code == 200, html_of(resp)
     zoe = students(teacher.classroom)["zoe.a"]
-    assert (zoe.display_name, zoe.sis_user_id) == ("Zoë Ångström", "77")
+    assert (zoe.display_name, sis_of(zoe, teacher.classroom)[0]) == ("Zoë Ångström", "77")
     assert section_of(zoe, teacher.classroom) == "P1"
 
 
@@ -248,9 +258,9 @@ def test_reimporting_updates_ids_and_section_but_never_resets_passwords(teacher,
     after = students()
     assert after["amira.k"].password_hash == own_hash
     assert not after["amira.k"].password_is_temporary
-    assert after["amira.k"].sis_user_id == "S9999"
+    assert sis_of(after["amira.k"], teacher.classroom)[0] == "S9999"
     assert section_of(after["amira.k"], teacher.classroom) == "Period 4"
-    assert after["ben.c"].sis_user_id == "S1002"
+    assert sis_of(after["ben.c"], teacher.classroom)[0] == "S1002"
     assert section_of(after["ben.c"], teacher.classroom) == "Period 3"
     assert check_password_hash(after["ben.c"].password_hash, first["ben.c"])
 
@@ -273,6 +283,57 @@ def test_a_teachers_username_or_another_teachers_student_is_never_taken_over(tea
     resp = teacher.upload(b"name,username\nT,theirs\n")
     assert "already taken" in html_of(resp)
     assert "theirs" not in students(teacher.classroom)
+
+
+def _canvas_rows(client, assignment) -> dict[str, list[str]]:
+    """The Canvas export's rows by student name: [SIS User ID, SIS Login ID, Section]."""
+    resp = client.get(f"/teacher/assignments/{assignment.id}/export/canvas.csv")
+    assert resp.status_code == 200
+    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
+    return {r[0]: r[2:5] for r in rows[2:]}
+
+
+def test_a_student_who_makes_a_class_cannot_rewrite_sis_ids_in_another_teachers_export(
+    teacher, app, make
+):
+    """Teacher sign-up is open: Sam signs up as a teacher, makes a class, joins it with his
+    student account and imports a roster giving himself Kim's SIS ids. The real teacher's
+    Canvas file must still give each student their own ids (else a grade lands on Kim)."""
+    teacher.upload(
+        b"name,username,sis_user_id,sis_login_id,section\n"
+        b"Kim Lee,kim.l,S2001,kim.lee,P3\n"
+        b"Sam Park,sam.p,S2002,sam.park,P3\n"
+    )
+    sam = students()["sam.p"]
+    rosters.set_own_password(db.session, sam, PASSWORD)
+    db.session.commit()
+    assignment = make.assignment(teacher.classroom)
+    before = _canvas_rows(teacher.client, assignment)
+    assert before == {
+        "Kim Lee": ["S2001", "kim.lee", "P3"],
+        "Sam Park": ["S2002", "sam.park", "P3"],
+    }
+
+    # Sam the "teacher": a class of his own, which Sam the student joins with its code
+    sam_teacher = make.teacher("sam.p@example.test")
+    fake = Teacher(sam_teacher, make.classroom(sam_teacher, name="My class"), app.test_client())
+    assert login(fake.client, fake.user).status_code == 302
+    sam_client = app.test_client()
+    assert login(sam_client, "sam.p").status_code == 302
+    resp = sam_client.post(
+        "/join",
+        data={"csrf_token": page_csrf_token(sam_client, "/join"), "code": fake.classroom.join_code},
+    )
+    assert resp.status_code == 302
+    resp = fake.upload(
+        b"name,username,sis_user_id,sis_login_id,section\nSam Park,sam.p,S2001,kim.lee,P3\n"
+    )
+    assert resp.status_code == 200
+    assert "SIS IDs or section updated" in text_of(resp)  # his own class's copy changed...
+
+    assert _canvas_rows(teacher.client, assignment) == before  # ...the real teacher's did not
+    assert sis_of(students()["sam.p"], fake.classroom) == ("S2001", "kim.lee")
+    assert sis_of(students()["sam.p"], teacher.classroom) == ("S2002", "sam.park")
 
 
 @pytest.mark.slow
@@ -503,6 +564,136 @@ def test_the_new_password_page_needs_a_login(client):
     assert resp.headers["Location"].startswith("/login")
 
 
+# ---------------------------------------------------------------- editing a student
+
+
+def edit_url(teacher: Teacher, student: User, classroom=None) -> str:
+    return f"/teacher/classes/{(classroom or teacher.classroom).id}/students/{student.id}/edit"
+
+
+def edit(teacher: Teacher, student: User, classroom=None, **changes: str):
+    """The edit form as it comes, with ``changes`` typed over it, posted."""
+    url = edit_url(teacher, student, classroom)
+    fields = form_fields(read_page(teacher.client.get(url)), id="edit-student")
+    return teacher.client.post(url, data={**fields, **changes})
+
+
+def test_the_roster_links_to_editing_each_student(teacher, make):
+    kim = make.student("kim.l", classroom=teacher.classroom, name="Kim Lee")
+    link = read_page(teacher.client.get(teacher.class_url)).find("a", href=edit_url(teacher, kim))
+    assert link.words == "Edit Kim Lee"
+
+
+def test_a_teacher_edits_a_students_name_sis_ids_and_section_here_only(teacher, make):
+    other = make.classroom(teacher.user, name="Period 5")
+    teacher.upload(b"name,username,sis_user_id,sis_login_id,section\nKim Le,kim.l,S1,kim,P3\n")
+    kim = students()["kim.l"]
+    teacher.upload(b"name,username,sis_user_id,section\nKim Le,kim.l,P5-ID,P5\n", classroom=other)
+    form = form_fields(read_page(teacher.client.get(edit_url(teacher, kim))), id="edit-student")
+    assert (form["name"], form["sis_user_id"], form["sis_login_id"], form["section"]) == (
+        "Kim Le",
+        "S1",
+        "kim",
+        "P3",
+    )
+    resp = edit(
+        teacher, kim, name=" Kim Lee ", sis_user_id="S2001 ", sis_login_id="kim.lee", section=""
+    )
+    assert resp.status_code == 302
+    assert resp.headers["Location"] == teacher.class_url
+    page = read_page(teacher.client.get(teacher.class_url))
+    assert flash_messages(page) == [
+        "Saved Kim Lee: name, SIS user ID, SIS login ID and section changed."
+    ]
+    kim = students()["kim.l"]
+    assert kim.display_name == "Kim Lee"  # the account's: the same in all this teacher's classes
+    assert sis_of(kim, teacher.classroom) == ("S2001", "kim.lee")
+    assert section_of(kim, teacher.classroom) is None  # emptied: none
+    assert sis_of(kim, other) == ("P5-ID", None)  # the other class's are its own
+    assert section_of(kim, other) == "P5"
+    resp = edit(teacher, kim)
+    assert flash_messages(teacher.client.get(resp.headers["Location"])) == [
+        "Nothing was changed for Kim Lee."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        ({"name": "  "}, "name", "Type the student's name."),
+        ({"name": "K" * 81}, "name", "Use at most 80 characters."),
+        ({"name": "Kim\u202e Lee"}, "name", "invisible character"),
+        ({"sis_user_id": "S" * 65}, "sis_user_id", "Use at most 64 characters."),
+        ({"sis_login_id": "kim\x07"}, "sis_login_id", "invisible character"),
+        ({"section": "P" * 65}, "section", "Use at most 64 characters."),
+        (
+            {"sis_user_id": " S2 "},
+            "sis_user_id",
+            "Ben Cole in this class already has the SIS user ID",
+        ),
+        (
+            {"sis_login_id": "ben"},
+            "sis_login_id",
+            "Ben Cole in this class already has the SIS login",
+        ),
+    ],
+)
+def test_a_bad_edit_is_explained_keeps_what_was_typed_and_changes_nothing(
+    teacher, typed, field, message
+):
+    teacher.upload(
+        b"name,username,sis_user_id,sis_login_id,section\n"
+        b"Kim Lee,kim.l,S1,kim,P3\nBen Cole,ben.c,S2,ben,P3\n"
+    )
+    kim = students()["kim.l"]
+    changes = {"name": "Kim Park", "sis_user_id": "S9", "section": "P4", **typed}
+    resp = edit(teacher, kim, **changes)
+    assert resp.status_code == 422
+    page = read_page(resp)
+    assert message in page.find(id=f"{field}-error").words
+    assert page.find(id=field).attrs["aria-invalid"] == "true"
+    kept = form_fields(page, id="edit-student")
+    for key, value in changes.items():
+        assert kept[key] == value.strip()  # spaces around a value are dropped
+    kim = students()["kim.l"]
+    assert (kim.display_name, sis_of(kim, teacher.classroom)) == ("Kim Lee", ("S1", "kim"))
+    assert section_of(kim, teacher.classroom) == "P3"
+
+
+def test_a_student_in_another_teachers_class_keeps_their_name_but_ids_change_here(
+    teacher, make, app
+):
+    elsewhere = make.classroom(make.teacher(), name="Their class")
+    kim = make.student("kim.l", classroom=teacher.classroom, name="Kim Lee")
+    services.enroll(db.session, elsewhere, kim)
+    db.session.commit()
+    page = read_page(teacher.client.get(edit_url(teacher, kim)))
+    name = page.find("input", id="name")
+    assert "readonly" in name.attrs
+    assert "is also in another teacher's class" in page.find(id="name-hint").words
+    resp = edit(teacher, kim, name="Renamed", sis_user_id="S1")
+    assert resp.status_code == 422
+    assert "can't be changed from here" in read_page(resp).find(id="name-error").words
+    assert sis_of(students()["kim.l"], teacher.classroom) == (None, None)
+    resp = edit(teacher, kim, sis_user_id="S1")
+    assert resp.status_code == 302
+    kim = students()["kim.l"]
+    assert kim.display_name == "Kim Lee"
+    assert sis_of(kim, teacher.classroom) == ("S1", None)
+    assert sis_of(kim, elsewhere) == (None, None)
+
+
+def test_an_expired_edit_form_keeps_what_was_typed_and_changes_nothing(teacher, make):
+    kim = make.student("kim.l", classroom=teacher.classroom, name="Kim Lee")
+    resp = teacher.client.post(
+        edit_url(teacher, kim), data={"csrf_token": "stale", "name": "Kim Park", "section": "P9"}
+    )
+    assert resp.status_code == 422
+    assert "the form expired" in text_of(resp)
+    assert form_fields(read_page(resp), id="edit-student")["name"] == "Kim Park"
+    assert students()["kim.l"].display_name == "Kim Lee"
+
+
 # ---------------------------------------------------------------- resetting a password
 
 
@@ -696,7 +887,8 @@ def test_an_archived_class_refuses_joining_through_the_join_page(teacher, app):
         data={
             "csrf_token": token,
             "code": teacher.classroom.join_code,
-            "name": "Late",
+            "first_name": "Late",
+            "last_name": "Comer",
             "username": "late.one",
             "password": "long enough pw",
             "confirm": "long enough pw",
@@ -744,6 +936,8 @@ ROUTES = [
     ("GET", "/teacher/classes/{c}/roster/import"),
     ("POST", "/teacher/classes/{c}/roster/import"),
     ("GET", "/teacher/classes/{c}/roster/example.csv"),
+    ("GET", "/teacher/classes/{c}/students/{s}/edit"),
+    ("POST", "/teacher/classes/{c}/students/{s}/edit"),
     ("GET", "/teacher/classes/{c}/students/{s}/reset-password"),
     ("POST", "/teacher/classes/{c}/students/{s}/reset-password"),
     ("GET", "/teacher/classes/{c}/students/{s}/remove"),
@@ -763,7 +957,7 @@ def theirs(make) -> Others:
     """Teacher Y's class with a student in it."""
     c = make.classroom(make.teacher(), name="Mr Y's class")
     s = make.student("ys.student", classroom=c)
-    return Others(c, s, (c.name, c.join_code, c.archived_at, s.password_hash))
+    return Others(c, s, (c.name, c.join_code, c.archived_at, s.password_hash, s.display_name))
 
 
 def _request(client, method: str, path: str, token: str):
@@ -781,7 +975,7 @@ def _unchanged(theirs: Others) -> None:
     c = db.session.get(Classroom, theirs.classroom.id)
     s = db.session.get(User, theirs.student.id)
     assert s is not None
-    assert (c.name, c.join_code, c.archived_at, s.password_hash) == theirs.snapshot
+    assert (c.name, c.join_code, c.archived_at, s.password_hash, s.display_name) == theirs.snapshot
     assert _count(Enrollment, classroom_id=c.id) == 1
 
 

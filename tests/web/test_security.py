@@ -258,7 +258,8 @@ def test_wrong_class_codes_are_limited_per_address(app, client, make):
     make.classroom()
     data = {
         "code": "ZZZZZZ",
-        "name": "Amira",
+        "first_name": "Amira",
+        "last_name": "Khan",
         "username": "amira.k",
         "password": "my secret password",
         "confirm": "my secret password",
@@ -338,7 +339,8 @@ def test_a_student_cannot_use_their_username_as_password(client, make):
         "/join",
         data={
             "code": classroom.join_code,
-            "name": "Sam",
+            "first_name": "Sam",
+            "last_name": "Gamgee",
             "username": "samwise",
             "password": "samwise1",
             "confirm": "samwise1",
@@ -683,7 +685,8 @@ def test_names_with_hidden_direction_changes_are_refused_and_the_rest_kept(clien
         "/join",
         data={
             "code": classroom.join_code,
-            "name": name,
+            "first_name": name,
+            "last_name": "Robson",
             "username": "amy.r",
             "password": "a long pass phrase",
             "confirm": "a long pass phrase",

@@ -130,7 +130,8 @@ def hostile(app, make, lesson) -> Hostile:
     for i, name in enumerate(NAMES):
         s = services.create_student(db.session, f"xe{i}-{new_id()[:6]}", name, PASSWORD)
         enrollment = services.enroll(db.session, classroom, s)
-        s.sis_user_id, s.sis_login_id, enrollment.section = SIS_USER_ID, SIS_LOGIN_ID, SECTION
+        enrollment.sis_user_id, enrollment.sis_login_id = SIS_USER_ID, SIS_LOGIN_ID
+        enrollment.section = SECTION
         students.append(s)
     db.session.flush()
     students[1].username = USERNAMES[0]  # as stored: the forms would refuse it

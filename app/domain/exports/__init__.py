@@ -45,6 +45,7 @@ from .gradebooks import (
     canvas_table,
     grades_table,
     moodle_table,
+    unmatched_in_canvas,
 )
 from .tables import (
     BOM,
@@ -101,6 +102,7 @@ __all__ = [
     "neutralise",
     "pseudonymiser",
     "source_iri",
+    "unmatched_in_canvas",
     "web_address",
     "web_annotation",
 ]

@@ -95,6 +95,12 @@ class CanvasStudent:
     scores: Mapping[int, float | None]  # by assignment id; None or missing = no score
 
 
+def unmatched_in_canvas(students: Iterable[CanvasStudent]) -> list[str]:
+    """The names of students the Canvas file gives nothing to match on but their name (no
+    Canvas ID, SIS user ID or SIS login ID), in the file's order: the teacher is warned."""
+    return [s.name for s in students if not (str(s.canvas_id) or s.sis_user_id or s.sis_login_id)]
+
+
 def canvas_table(
     assignments: Sequence[tuple[str, int, float]], students: Iterable[CanvasStudent]
 ) -> Table:
