@@ -45,6 +45,8 @@ from .gradebooks import (
     canvas_table,
     grades_table,
     moodle_table,
+    rubric_feedback,
+    rubric_level,
 )
 from .tables import (
     BOM,
@@ -100,6 +102,8 @@ __all__ = [
     "moodle_table",
     "neutralise",
     "pseudonymiser",
+    "rubric_feedback",
+    "rubric_level",
     "source_iri",
     "web_address",
     "web_annotation",
