@@ -30,7 +30,9 @@ class RosterRow:
 
 @dataclass(frozen=True)
 class ListView:
-    """How the list is shown. Anything a URL says that isn't one of these is the default."""
+    """How the list is shown. A sort or direction a URL names that isn't one of these is the
+    default; a status is kept as given (one no student has lists no one, and the dashboard says
+    so in words)."""
 
     sort: str = "name"
     direction: str = "asc"
@@ -44,7 +46,7 @@ class ListView:
         return cls(
             sort if sort in SORTS else "name",
             direction if direction in ("asc", "desc") else "asc",
-            status if status in STATUS_ORDER else "",
+            status,
         )
 
     def query(self) -> dict[str, str]:
