@@ -21,6 +21,27 @@ def to_local(moment: datetime, zone: str) -> datetime:
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
 
+def school_time(moment: datetime | None, zone: str, *, day_only: bool = False) -> str:
+    """The one way a person reads a stored time: in the school's zone, with the zone's name.
+
+    ``7 Dec 2026, 14:05 GMT`` (the zone's abbreviation, or its offset such as ``+0530`` where
+    the zone has no letters for it); ``day_only`` gives the day alone, ``7 Dec 2026``. A stored
+    time is naive UTC; an aware one is converted. None is ``""``.
+    """
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    local = aware.astimezone(ZoneInfo(zone))
+    day = f"{local.day} {local:%b %Y}"
+    if day_only:
+        return day
+    name = local.tzname() or ""
+    if not name or name[0] in "+-":  # a zone with no letters: tzdata names it "+04", "+0530"
+        offset = local.strftime("%z")  # "+0400"
+        name = f"UTC{offset[:3]}" + (f":{offset[3:]}" if offset[3:] != "00" else "")
+    return f"{day}, {local:%H:%M} {name}"
+
+
 DATE_EXAMPLE = "2026-07-31"
 
 

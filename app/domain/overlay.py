@@ -44,6 +44,21 @@ def heat_runs(lesson: Lesson, words: list[tuple[int, int]], counts: list[int]) -
     return out
 
 
+def heat_legend(top: int) -> list[tuple[float, int]]:
+    """The heatmap legend's swatches as (shade from 0 to 1, students): none, a middle, the most.
+
+    The middle is a whole number of students strictly between 0 and ``top`` (half of it, rounded
+    up), shaded as the article shades it; with ``top`` below 2 there is no such number, so there
+    is no middle (never a middle labelled 0). No highlights at all: an empty legend.
+    """
+    if top <= 0:
+        return []
+    if top == 1:
+        return [(0.0, 0), (1.0, 1)]
+    middle = (top + 1) // 2
+    return [(0.0, 0), (round(middle / top, 2), middle), (1.0, top)]
+
+
 def _merge(runs: list[Run]) -> list[Run]:
     merged: list[Run] = []
     for r in runs:

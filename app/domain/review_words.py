@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
+from .dates import school_time
 from .lessons import FIELD_SETS, Lesson
 
 OMISSION_LEVEL_WORDS = {"full": "full credit", "partial": "partial credit", "none": "no credit"}
@@ -66,9 +68,33 @@ def _rubric_level(value: str) -> str:
     return f"{words}, with the comment “{comment}”" if comment.strip() else words
 
 
-def describe_change(what: str, old: str, new: str, lesson: Lesson) -> ChangeWords:
-    """A logged change (``services.grading._log``'s what/old/new) in a teacher's words. An
-    empty side means there was no mark before, or the mark was taken away."""
+def prompt_names(lesson: Lesson) -> dict[str, str]:
+    """Each prompt's name as the review page's rubric shows it: its category's label ("Loaded
+    wording"), with the question's first sentence added when two prompts share a category."""
+    labels = {c.id: c.label for c in lesson.categories}
+    shared = [p.category for p in lesson.prompts]
+    return {
+        p.id: labels.get(p.category, p.category)
+        + (f" ({p.short})" if shared.count(p.category) > 1 else "")
+        for p in lesson.prompts
+    }
+
+
+_SUBMITTED = re.compile(r"^submitted (\d{4}-\d{2}-\d{2} \d{2}:\d{2})$")
+
+
+def _submitted(value: str, zone: str) -> str:
+    """'submitted 2026-11-02 09:15' (logged in UTC) -> 'submitted at 2 Nov 2026, 09:15 GMT'."""
+    m = _SUBMITTED.match(value)
+    if not m:
+        return value
+    return f"submitted at {school_time(datetime.strptime(m[1], '%Y-%m-%d %H:%M'), zone)}"
+
+
+def describe_change(what: str, old: str, new: str, lesson: Lesson, *, zone: str) -> ChangeWords:
+    """A logged change (``services.grading._log``'s what/old/new) in a teacher's words, times
+    in the school's ``zone``. An empty side means there was no mark before, or the mark was
+    taken away."""
     if what == "omission answer":
         return ChangeWords(
             "Mark for an omission answer",
@@ -77,9 +103,7 @@ def describe_change(what: str, old: str, new: str, lesson: Lesson) -> ChangeWord
         )
     if what.startswith("rubric "):
         prompt_id = what.removeprefix("rubric ")
-        labels = {c.id: c.label for c in lesson.categories}
-        prompt = next((p for p in lesson.prompts if p.id == prompt_id), None)
-        name = labels.get(prompt.category, prompt.category) if prompt else prompt_id
+        name = prompt_names(lesson).get(prompt_id, prompt_id)
         return ChangeWords(
             f"Rubric level for {name}",
             _rubric_level(old) if old else "not set",
@@ -94,7 +118,7 @@ def describe_change(what: str, old: str, new: str, lesson: Lesson) -> ChangeWord
     if what == "submission":
         return ChangeWords(
             "Submission",
-            old.replace("submitted ", "submitted at ", 1) if old else "not submitted",
+            _submitted(old, zone) if old else "not submitted",
             "reopened: the student can change their work and submit again"
             if new == "reopened"
             else new,

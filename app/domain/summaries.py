@@ -213,7 +213,7 @@ def _item_shares(lesson: Lesson, found: Counter[str], size: int) -> list[ItemSha
         ItemShare(
             id=k.id,
             category=k.category,
-            label=k.statement if k.is_omission else k.quote,
+            label=k.label,
             explanation=k.explanation,
             points=k.points,
             is_omission=k.is_omission,
@@ -224,6 +224,14 @@ def _item_shares(lesson: Lesson, found: Counter[str], size: int) -> list[ItemSha
     ]
     items.sort(key=lambda i: (i.share, key_order[i.id]))
     return items
+
+
+def student_rows(
+    lesson: Lesson, works: list[StudentWork], due_at: datetime | None
+) -> list[StudentRow]:
+    """Each student's dashboard row alone, without the rest of the summary."""
+    index = KeyIndex(lesson)
+    return [_student_row(lesson, w, score_work(lesson, w, index), due_at) for w in works]
 
 
 def summarise(lesson: Lesson, works: list[StudentWork], due_at: datetime | None) -> ClassSummary:

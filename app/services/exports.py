@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ..domain import exports
 from ..domain.lessons import Lesson
 from ..domain.matching import KeyIndex, match_spans
+from ..domain.review_words import prompt_names
 from ..domain.scoring import Scored, score_work
 from ..domain.work import StudentWork, status_of
 from ..extensions import DbSession
@@ -47,6 +48,7 @@ class _Assignment:
     lesson: Lesson
     works: list[StudentWork]
     index: KeyIndex
+    zone: str  # the school's time zone: the times a person reads
 
     def scored(self) -> list[tuple[StudentWork, Scored]]:
         return [(w, score_work(self.lesson, w, self.index)) for w in self.works]
@@ -68,10 +70,13 @@ def _grades(a: _Assignment) -> exports.Table:
             final_score=w.final_grade,
             possible=s.possible,
             category_scores={c: v.earned for c, v in s.by_category.items()},
+            rubric=w.rubric,
         )
         for w, s in a.scored()
     )
-    return exports.grades_table(a.lesson.title, rows, a.lesson.categories)
+    return exports.grades_table(
+        a.lesson.title, rows, a.lesson.categories, prompts=prompt_names(a.lesson), zone=a.zone
+    )
 
 
 def _canvas_student(w: StudentWork, scores: dict[int, float | None]) -> exports.CanvasStudent:
@@ -92,11 +97,12 @@ def _canvas(a: _Assignment) -> exports.Table:
 
 
 def _moodle(a: _Assignment) -> exports.Table:
+    prompts = prompt_names(a.lesson)
     students = [
         exports.MoodleStudent(
             w.username,
             _gradebook_score(w, s),
-            feedback=" | ".join(r.comment for r in w.rubric.values() if r.comment),
+            feedback=exports.rubric_feedback(prompts, w.rubric),
         )
         for w, s in a.scored()
     ]
@@ -110,7 +116,9 @@ def _annotations(a: _Assignment) -> exports.Table:
         for w in a.works
         for m in match_spans(a.lesson.key, w.annotations)
     }
-    return exports.annotations_table(exports.annotation_export_rows(a.lesson, a.works, matches))
+    return exports.annotations_table(
+        exports.annotation_export_rows(a.lesson, a.works, matches), zone=a.zone
+    )
 
 
 _TABLES: dict[str, Callable[[_Assignment], exports.Table]] = {
@@ -134,11 +142,19 @@ def _web_annotations(a: _Assignment, base_url: str, secret: str) -> Iterator[str
 
 
 def export(
-    session: DbSession, assignment: Assignment, kind: str, base_url: str, secret: str
+    session: DbSession,
+    assignment: Assignment,
+    kind: str,
+    base_url: str,
+    secret: str,
+    zone: str = "UTC",
 ) -> Export:
-    """One export of an assignment (one of ``EXPORTS``), streamed: the tables are generators."""
+    """One export of an assignment (one of ``EXPORTS``), streamed: the tables are generators.
+    Times a person reads in a CSV are in the school's ``zone``; the JSON-LD keeps UTC."""
     lesson = lesson_of(assignment)
-    loaded = _Assignment(assignment, lesson, load_works(session, assignment), KeyIndex(lesson))
+    loaded = _Assignment(
+        assignment, lesson, load_works(session, assignment), KeyIndex(lesson), zone
+    )
     name = f"{_slug(assignment.classroom.name)}-{_slug(lesson.id)}"
     if kind == "annotations.jsonld":
         chunks = _web_annotations(loaded, base_url, secret)

@@ -15,6 +15,7 @@ from ..models import Annotation
 from . import present
 from .errors import MESSAGES, json_error
 from .loaders import annotation_id, largest, student_assignment
+from .main import when
 from .policy import (
     CHECKS_OWN_LOGIN,
     choose_password_first,
@@ -88,10 +89,9 @@ def closed(e: services.WorkClosed):
             "Your teacher has released the feedback for this lesson, so it can't be changed now.",
             code="released",
         )
-    when = e.submitted_at.strftime("%d %b %Y at %H:%M UTC")
     return json_error(
         409,
-        f"You submitted this lesson on {when}, so it can't be changed now.",
+        f"You submitted this lesson on {when(e.submitted_at)}, so it can't be changed now.",
         code="submitted",
         submitted_at=e.submitted_at.isoformat() + "Z",
     )

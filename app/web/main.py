@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -19,7 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from ..domain.dates import to_local
+from ..domain.dates import school_time
 from ..domain.sanitise import linkify
 from ..extensions import db, login_manager
 from ..models import User
@@ -27,6 +28,12 @@ from .loaders import IdConverter
 from .policy import open_to_temporary_password, parse_session_id
 
 bp = Blueprint("main", __name__)
+
+
+def when(moment: datetime | None, day_only: bool = False) -> str:
+    """A stored time as a person reads it, in the school's zone with its name (SCHOOL_TIMEZONE):
+    the ``when`` filter of every template, and every time a view writes into a message."""
+    return school_time(moment, current_app.config["SCHOOL_TIMEZONE"], day_only=day_only)
 
 
 def role_required(role: str) -> Callable:
@@ -83,7 +90,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_filter(dataclasses.asdict, "attr_dict")
     app.add_template_filter(linkify, "linkify")
-    app.add_template_filter(lambda moment: to_local(moment, app.config["SCHOOL_TIMEZONE"]), "local")
+    app.add_template_filter(when, "when")
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:

@@ -4,16 +4,18 @@ mark when a form is refused (with that form, its errors and what was typed)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
-from flask import redirect, render_template, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
 from .. import services
+from ..domain.class_list import ListView, Place, RosterRow, place_in
 from ..domain.lessons import Lesson
 from ..domain.overlay import review_pieces
 from ..domain.review_words import describe_change, fields_in_words
 from ..domain.scoring import score_work, suggest_omission
+from ..domain.summaries import student_rows
 from ..domain.work import StudentWork, status_of
 from ..extensions import db
 from ..models import Assignment
@@ -22,26 +24,22 @@ from .forms import ActionForm, FinalGradeForm, OmissionMarkForm, RubricForm, Rub
 from .loaders import found
 
 
-@dataclass(frozen=True)
-class Place:
-    """Where a student is in the class list: the review page's previous/next links."""
-
-    prev: tuple[int, str] | None
-    next: tuple[int, str] | None
-    position: int
-    total: int
+def list_view() -> ListView:
+    """The dashboard's sort and filter, as the review page's address carries them."""
+    return ListView.from_args(request.args)
 
 
-def place_of(a: Assignment, student_id: int) -> Place:
-    """The student's place in the class (404 unless they are in it)."""
-    ids = class_work.roster_ids(db.session, a)
-    at = found(next((i for i, (sid, _) in enumerate(ids) if sid == student_id), None))
-    return Place(
-        ids[at - 1] if at > 0 else None,
-        ids[at + 1] if at + 1 < len(ids) else None,
-        at + 1,
-        len(ids),
-    )
+def place_of(a: Assignment, student_id: int, view: ListView | None = None) -> Place:
+    """The student's place in the dashboard's list as ``view`` shows it (404 unless they are
+    in the class). Sorted by name, the roster is enough; other views score the class."""
+    view = view or ListView()
+    rows: list[Any]
+    if view.needs_work:
+        lesson = services.lesson_of(a)
+        rows = student_rows(lesson, class_work.load_works(db.session, a), a.due_at)
+    else:
+        rows = [RosterRow(sid, name) for sid, name in class_work.roster_ids(db.session, a)]
+    return found(place_in(rows, view, student_id))
 
 
 def omission_choices(lesson: Lesson) -> list[SelectChoice]:
@@ -95,11 +93,13 @@ def render(
 ):
     """The page, with ``forms`` (by answer id, ``rubric`` or ``final``) shown in
     place of fresh ones, answered with ``status``."""
-    place = place_of(a, student_id)
+    view = list_view()
+    place = place_of(a, student_id, view)
     work = found(class_work.work_of(db.session, a, student_id))
     lesson = services.lesson_of(a)
     scored = score_work(lesson, work)
     forms = forms or {}
+    zone = current_app.config["SCHOOL_TIMEZONE"]
     return render_template(
         "teacher/review.html",
         assignment=a,
@@ -112,7 +112,11 @@ def render(
         final_form=forms.get("final")
         or FinalGradeForm(formdata=None, score=work.final_grade, reason=work.final_reason),
         history=[
-            (change, who, describe_change(change.what, change.old_value, change.new_value, lesson))
+            (
+                change,
+                who,
+                describe_change(change.what, change.old_value, change.new_value, lesson, zone=zone),
+            )
             for change, who in grading.grade_history(db.session, a, student_id)
         ],
         fields_in_words={x.id: fields_in_words(x.category, x.fields) for x in work.annotations},
@@ -120,6 +124,8 @@ def render(
         next=place.next,
         position=place.position,
         total=place.total,
+        view=view.query(),
+        filtered=view.status,
         action_form=ActionForm(),
         key_by_id={k.id: k for k in lesson.key},
         decoys={d.id: d for d in lesson.decoys},
@@ -131,7 +137,8 @@ def render(
 
 
 def back_to(a: Assignment, student_id: int, anchor: str):
-    """Back to the page, at the part just changed."""
+    """Back to the page, at the part just changed, in the list the teacher was walking."""
+    view: dict[str, Any] = dict(list_view().query())
     return redirect(
-        url_for("teacher.review", assignment_id=a.id, student_id=student_id) + f"#{anchor}"
+        url_for("teacher.review", assignment_id=a.id, student_id=student_id, **view) + f"#{anchor}"
     )

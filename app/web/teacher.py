@@ -3,8 +3,6 @@ and deleting an assignment, the class dashboard, reviewing and marking a student
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import (
     Blueprint,
     Flask,
@@ -23,7 +21,7 @@ from markupsafe import Markup
 
 from .. import services
 from ..domain.dates import end_of_day_utc, to_local
-from ..domain.overlay import heat_runs
+from ..domain.overlay import heat_legend, heat_runs
 from ..domain.scoring import score_work
 from ..domain.summaries import answers_to_mark, distribution_svg, summarise
 from ..extensions import db
@@ -42,7 +40,7 @@ from .forms import (
     csrf_message,
 )
 from .loaders import annotation_id, found, teacher_assignment, teacher_classroom
-from .main import only_for
+from .main import only_for, when
 from .policy import form_view
 
 bp = only_for("teacher", Blueprint("teacher", __name__, url_prefix="/teacher"))
@@ -96,10 +94,9 @@ def classroom(classroom_id: int):
             return redirect(url_for("teacher.classroom", classroom_id=c.id))
         # nothing assigned yet: the same form comes back, asking, with the lesson to confirm
         form.again.data = lesson.id
-        on = to_local(twin.created_at, current_app.config["SCHOOL_TIMEZONE"])
         again = (
             f"This class already has \u201c{lesson.title}\u201d "
-            f"(assigned {on.day} {on:%b}). Assign it again?"
+            f"(assigned {when(twin.created_at, day_only=True)}). Assign it again?"
         )
     return render_template(
         "teacher/classroom.html",
@@ -188,16 +185,6 @@ def unarchive_assignment(assignment_id: int):
     )
 
 
-STATUS_ORDER = {"not started": 0, "in progress": 1, "submitted": 2, "late": 3}
-SORTS = {
-    "name": lambda r: (r.name.lower(), r.student_id),
-    "status": lambda r: (STATUS_ORDER.get(r.status, 9), r.name.lower()),
-    "score": lambda r: (r.final, r.name.lower()),
-    "auto": lambda r: (r.auto_score, r.name.lower()),
-    "activity": lambda r: (r.last_activity is None, r.last_activity or datetime.min),
-}
-
-
 @bp.get("/assignments/<id:assignment_id>")
 def dashboard(assignment_id: int):
     """What did the class understand? Progress, key items, heatmap, confusion, distribution."""
@@ -205,28 +192,22 @@ def dashboard(assignment_id: int):
     lesson = services.lesson_of(a)
     works = class_work.load_works(db.session, a)
     summary = summarise(lesson, works, a.due_at)
-    sort = request.args.get("sort", "name")
-    status = request.args.get("status", "")
+    view = review_page.list_view()
     heat = request.args.get("heat", "all")
     if heat not in summary.heatmap:
         heat = "all"
-    rows = sorted(
-        summary.rows, key=SORTS.get(sort, SORTS["name"]), reverse=request.args.get("dir") == "desc"
-    )
-    if sort == "activity":  # students with no activity yet come last either way
-        rows = [r for r in rows if r.last_activity] + [r for r in rows if not r.last_activity]
-    if status:
-        rows = [r for r in rows if r.status == status]
     return render_template(
         "teacher/dashboard.html",
         assignment=a,
         lesson=lesson,
         summary=summary,
-        rows=rows,
-        sort=sort,
-        direction=request.args.get("dir", "asc"),
-        status=status,
+        rows=view.apply(summary.rows),
+        sort=view.sort,
+        direction=view.direction,
+        status=view.status,
+        view=view.query(),
         heat=heat,
+        legend=heat_legend(summary.heat_max.get(heat, 0)),
         runs=heat_runs(lesson, summary.words, summary.heatmap[heat]),
         chart=Markup(distribution_svg(summary)),  # noqa: S704  (built with html.escape)
         due_form=DueForm(
@@ -438,7 +419,12 @@ def export(assignment_id: int, kind: str):
     if kind not in exports.EXPORTS:
         abort(404)
     out = exports.export(
-        db.session, a, kind, request.host_url.rstrip("/"), current_app.config["SECRET_KEY"]
+        db.session,
+        a,
+        kind,
+        request.host_url.rstrip("/"),
+        current_app.config["SECRET_KEY"],
+        current_app.config["SCHOOL_TIMEZONE"],
     )
     return Response(
         stream_with_context(out.chunks),

@@ -31,11 +31,12 @@ from app.domain.exports import (
     moodle_table,
     neutralise,
     pseudonymiser,
+    rubric_feedback,
     web_address,
     web_annotation,
 )
-from app.domain.lessons import FIELD_SETS, Block, Category, Lesson, Prompt
-from app.domain.work import AnnotationRow, OmissionMark, StudentWork
+from app.domain.lessons import FIELD_SETS, Block, Category, KeyItem, Lesson, Prompt
+from app.domain.work import AnnotationRow, OmissionMark, RubricMark, StudentWork
 
 EMOJI = "\U0001f600"
 # Names and notes a student might type, or an attacker might.
@@ -260,7 +261,7 @@ def test_grades_csv_has_one_row_per_student_in_a_stable_column_order():
         "Period 2",
         "Kiev's anger",
         "late",
-        "2022-11-15T10:00:00Z",
+        "15 Nov 2022, 10:00 UTC",
         "yes",
         "3",
         "2.5",
@@ -269,7 +270,7 @@ def test_grades_csv_has_one_row_per_student_in_a_stable_column_order():
         "7.5",
         "12",
     ]
-    assert rows[2][7:9] == ["2022-11-15T09:00:00Z", "no"]
+    assert rows[2][7:9] == ["15 Nov 2022, 09:00 UTC", "no"]
     assert rows[2][-3:] == ["7.5", "9", "12"]  # the teacher's override is the final score
     assert rows[3][7:] == ["", "no", "0", "0", "0", "0", "0", "12"]
 
@@ -288,6 +289,70 @@ def test_grades_csv_with_hostile_names_is_inert():
     assert [r[0] for r in rows[1:]] == [neutralise(n) for n in HOSTILE]
     assert rows[1][5] == "'=Quiz"
     assert_inert(text)
+
+
+PROMPT_NAMES = {"sources": "Source", "loaded": "Loaded wording", "omissions": "Left out"}
+
+
+def test_grades_csv_gives_each_prompts_rubric_level_and_comment():
+    marked = grade(
+        rubric={
+            "sources": RubricMark("sources", "proficient", "=Named all three"),
+            "omissions": RubricMark("omissions", "basic", ""),
+        }
+    )
+    table = grades_table("Quiz", [marked, grade("Poe, Pat")], CATEGORIES, prompts=PROMPT_NAMES)
+    text = "".join(csv_lines(table))
+    rows = read_back([text])
+    assert rows[0] == [
+        *GRADES_HEADERS,
+        "Source rubric",
+        "Source comment",
+        "Loaded wording rubric",
+        "Loaded wording comment",
+        "Left out rubric",
+        "Left out comment",
+    ]
+    assert rows[1][len(GRADES_HEADERS) :] == [
+        "Proficient",
+        "'=Named all three",
+        "",
+        "",
+        "Basic",
+        "",
+    ]
+    assert rows[2][len(GRADES_HEADERS) :] == [""] * 6
+    assert_inert(text)
+
+
+def test_grades_csv_writes_when_each_student_submitted_in_the_school_zone_with_its_name():
+    rows = read_back(
+        csv_lines(
+            grades_table(
+                "Quiz",
+                [grade(submitted_at=datetime(2026, 12, 7, 19, 5)), grade(submitted_at=None)],
+                CATEGORIES,
+                zone="America/New_York",
+            )
+        )
+    )
+    assert rows[1][GRADES_HEADERS.index("Submitted")] == "7 Dec 2026, 14:05 EST"
+    assert rows[2][GRADES_HEADERS.index("Submitted")] == ""
+
+
+def test_rubric_feedback_names_each_prompt_with_its_level_in_the_lessons_order():
+    rubric = {
+        "omissions": RubricMark("omissions", "emergent", "Say why it matters"),
+        "sources": RubricMark("sources", "proficient", "Well checked"),
+        "loaded": RubricMark("loaded", "", "  "),  # nothing given: left out
+    }
+    assert rubric_feedback(PROMPT_NAMES, rubric) == (
+        "Source (Proficient): Well checked | Left out (Emergent): Say why it matters"
+    )
+    assert rubric_feedback(PROMPT_NAMES, {"loaded": RubricMark("loaded", "basic")}) == (
+        "Loaded wording (Basic)"
+    )
+    assert rubric_feedback(PROMPT_NAMES, {}) == ""
 
 
 # ----------------------------------------------------------------------------- Canvas
@@ -421,7 +486,10 @@ def tiny_lesson() -> Lesson:
             Prompt("loaded", "loaded", "Which words are loaded?"),
             Prompt("omissions", "omission", "What is missing?"),
         ],
-        key=[],
+        key=[
+            KeyItem("loaded-vented", "loaded", "Emotive.", 1.0, quote="vented its anger"),
+            KeyItem("om-remarks", "omission", "Context.", 1.0, statement="What Milley said"),
+        ],
         decoys=[],
         scoring={},
     )
@@ -431,6 +499,7 @@ ANNOTATION_HEADERS = [
     "Student",
     "Username",
     "Prompt",
+    "Question",
     "Category",
     "Quote",
     "Start",
@@ -444,6 +513,7 @@ ANNOTATION_HEADERS = [
     "What is missing",
     "Why it matters",
     "Match to key",
+    "Key item",
     "Mark",
     "Created",
     "Modified",
@@ -537,6 +607,7 @@ def test_annotations_csv_has_one_row_per_annotation_with_match_and_mark():
     assert out[1] == [
         "Doe, Jane",
         "jdoe",
+        "Loaded wording",
         "Which words are loaded?",
         "Loaded wording",
         f"vented its anger {EMOJI} on",
@@ -551,29 +622,66 @@ def test_annotations_csv_has_one_row_per_annotation_with_match_and_mark():
         "",
         "",
         "loaded-vented",
+        "vented its anger",
         "",
-        "2022-11-15T10:00:00Z",
-        "2022-11-15T10:11:00Z",
+        "15 Nov 2022, 10:00 UTC",
+        "15 Nov 2022, 10:11 UTC",
     ]
     general = str(text.index("a top US general"))
-    assert out[2][2:8] == ["What is missing?", "Left out", "", general, general, ""]
-    assert out[2][13:17] == ["What he said", "'-context", "om-remarks", "partial"]
-    assert out[3][:8] == [
+    assert out[2][2:9] == ["Left out", "What is missing?", "Left out", "", general, general, ""]
+    assert out[2][14:19] == [
+        "What he said",
+        "'-context",
+        "om-remarks",
+        "What Milley said",
+        "partial",
+    ]
+    assert out[3][:9] == [
         "'@Roe, Rich\n",
         "rroe",
-        "What is missing?",
+        "Left out",
+        "",  # the question was written on the first row that answers it
         "Left out",
         "",
         "",
         "",
         "No date",
     ]
-    assert out[3][13] == "'+date"
-    assert out[4][2:5] == ["", "Source", "a top US general"]
-    assert out[4][8] == "unnamed"
-    assert out[4][11] == "https://example.org/a b"
-    assert out[4][15:17] == ["", ""]
+    assert out[3][14] == "'+date"
+    assert out[4][2:6] == ["", "", "Source", "a top US general"]
+    assert out[4][9] == "unnamed"
+    assert out[4][12] == "https://example.org/a b"
+    assert out[4][16:19] == ["", "", ""]
     assert_inert(written)
+
+
+def test_annotations_csv_asks_each_question_once_and_names_the_key_item_in_words():
+    lesson = tiny_lesson()
+    works = works_on(lesson.text)
+    works.append(StudentWork(3, "Zed", "zed", annotations=[works[0].annotations[0]]))
+    rows = annotation_export_rows(
+        lesson, works, {"00000000-0000-4000-8000-000000000011": "loaded-vented"}
+    )
+    out = read_back(csv_lines(annotations_table(rows, zone="Europe/Berlin")))
+    header = out[0]
+    prompt, question = header.index("Prompt"), header.index("Question")
+    key_id, key_item = header.index("Match to key"), header.index("Key item")
+    assert key_item == key_id + 1
+    assert [(r[prompt], r[question]) for r in out[1:]] == [
+        ("Loaded wording", "Which words are loaded?"),
+        ("Left out", "What is missing?"),
+        ("Left out", ""),
+        ("", ""),
+        ("Loaded wording", ""),
+    ]
+    assert [(r[key_id], r[key_item]) for r in out[1:]] == [
+        ("loaded-vented", "vented its anger"),
+        ("om-remarks", "What Milley said"),
+        ("", ""),
+        ("", ""),
+        ("loaded-vented", "vented its anger"),
+    ]
+    assert out[1][header.index("Created")] == "15 Nov 2022, 11:00 CET"
 
 
 def test_annotation_rows_carry_the_w3c_context_in_code_points():
@@ -618,7 +726,7 @@ def test_annotations_csv_with_hostile_names_and_notes_is_inert():
     text = "".join(csv_lines(annotations_table(rows)))
     out = read_back([text])
     for row, typed in zip(out[1:], HOSTILE, strict=True):
-        assert row[0] == row[7] == row[8] == neutralise(typed)
+        assert row[0] == row[8] == row[9] == neutralise(typed)
     assert_inert(text)
 
 

@@ -131,19 +131,26 @@ def test_fields_come_in_the_panels_order_and_empty_ones_are_left_out():
             "reopened",
             ChangeWords(
                 "Submission",
-                "submitted at 2026-11-02 09:15",
+                "submitted at 2 Nov 2026, 09:15 UTC",
                 "reopened: the student can change their work and submit again",
             ),
         ),
     ],
 )
 def test_a_grade_change_is_told_in_words(lesson, what, old, new, words):
-    assert describe_change(what, old, new, lesson) == words
+    assert describe_change(what, old, new, lesson, zone="UTC") == words
+
+
+def test_a_reopened_submission_says_when_it_was_submitted_in_the_schools_zone(lesson):
+    words = describe_change(
+        "submission", "submitted 2026-12-07 19:05", "reopened", lesson, zone="America/New_York"
+    )
+    assert words.before == "submitted at 7 Dec 2026, 14:05 EST"
 
 
 def test_no_key_item_id_or_level_key_is_left_in_the_words(lesson):
     words = describe_change(
-        "omission answer", "partial (om-venue)", "full (om-rest-of-remarks)", lesson
+        "omission answer", "partial (om-venue)", "full (om-rest-of-remarks)", lesson, zone="UTC"
     )
     text = " ".join((words.what, words.before, words.after))
     assert "om-" not in text

@@ -10,6 +10,7 @@ import pytest
 
 from app.domain.heatmap import ALL, word_ranges
 from app.domain.lessons import Lesson, load_lesson_file
+from app.domain.overlay import heat_legend
 from app.domain.summaries import ClassSummary, distribution_svg, summarise
 from app.domain.work import AnnotationRow, OmissionMark, StudentWork
 
@@ -436,3 +437,20 @@ def test_score_chart_of_an_empty_class_still_draws(lesson):
     svg = distribution_svg(summarise(lesson, [], None))
     assert "0 students" in svg
     parse_svg(svg)
+
+
+@pytest.mark.parametrize(
+    ("top", "legend"),
+    [
+        (0, []),
+        (1, [(0.0, 0), (1.0, 1)]),
+        (2, [(0.0, 0), (0.5, 1), (1.0, 2)]),
+        (3, [(0.0, 0), (0.67, 2), (1.0, 3)]),
+        (25, [(0.0, 0), (0.52, 13), (1.0, 25)]),
+    ],
+)
+def test_the_heatmap_legend_never_labels_its_middle_0_and_shades_it_as_the_article(top, legend):
+    assert heat_legend(top) == legend
+    for shade, students in legend[1:-1]:
+        assert 0 < students < top
+        assert shade == round(students / top, 2)

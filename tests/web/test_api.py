@@ -404,7 +404,7 @@ def test_after_submitting_writes_answer_409_submitted_and_say_when(work, lesson)
     resp = work.api.submit(work.assignment)
     assert resp.status_code == 200
     sub = db.session.execute(sa.select(Submission)).scalar_one()
-    when = sub.submitted_at.strftime("%d %b %Y at %H:%M UTC")
+    when = f"{sub.submitted_at.day} {sub.submitted_at:%b %Y, %H:%M} UTC"
     assert resp.get_json()["submitted_at"] == sub.submitted_at.isoformat() + "Z"
 
     for resp in (

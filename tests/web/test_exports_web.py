@@ -51,6 +51,7 @@ class Exported:
 
 @pytest.fixture
 def exported(make, lesson) -> Exported:
+    make.app.config["SCHOOL_TIMEZONE"] = "America/New_York"  # times a person reads: EST
     k = new_class(make, lesson)
     k.assignment.due_at = DUE
     db.session.commit()
@@ -174,13 +175,21 @@ GRADES_HEADERS = [
     "Final score",
     "Points possible",
 ]
+RUBRIC_HEADERS = [
+    "Source rubric",
+    "Source comment",
+    "Loaded wording rubric",
+    "Loaded wording comment",
+    "Left out rubric",
+    "Left out comment",
+]
 
 
 def test_the_grades_csv_has_a_row_per_student_with_numeric_scores(exported, lesson):
     rows = read_csv(exported.get("grades.csv"))
-    assert rows[0] == GRADES_HEADERS
+    assert rows[0] == GRADES_HEADERS + RUBRIC_HEADERS
     assert len(rows) == 1 + len(exported.k.students)
-    col = {h: i for i, h in enumerate(GRADES_HEADERS)}
+    col = {h: i for i, h in enumerate(rows[0])}
     people = by_first_column(rows[1:])
     zed = people["Zanzibar Quill"]
     assert zed[col["Username"]] == "zquill"
@@ -192,7 +201,7 @@ def test_the_grades_csv_has_a_row_per_student_with_numeric_scores(exported, less
     assert zed[col["Assignment"]] == lesson.title
     assert (zed[col["Status"]], zed[col["Submitted"]], zed[col["Late"]]) == (
         "submitted",
-        "2024-01-09T12:00:00Z",
+        "9 Jan 2024, 07:00 EST",  # 12:00 UTC, in the school's zone with its name
         "no",
     )
     # 2 (media reports) + 2 (vented) + 2 (venue, marked full); the override is kept beside it
@@ -207,7 +216,10 @@ def test_the_grades_csv_has_a_row_per_student_with_numeric_scores(exported, less
         )
     ] == ["2", "2", "2", "6", "12.5"]
     assert zed[col["Points possible"]] == f"{possible_points(lesson):g}"
+    # the rubric level and comment of each prompt (the comment neutralised)
+    assert [zed[col[h]] for h in RUBRIC_HEADERS] == ["Proficient", "'=Great work", "", "", "", ""]
     late = people["Lars Late"]
+    assert [late[col[h]] for h in RUBRIC_HEADERS] == [""] * 6
     assert (late[col["Status"]], late[col["Late"]], late[col["Final score"]]) == (
         "late",
         "yes",
@@ -302,8 +314,8 @@ def test_the_moodle_csv_has_an_identity_column_the_grade_and_feedback(exported, 
     assert rows[0] == ["Username", lesson.title, f"Feedback: {lesson.title}"]
     people = by_first_column(rows[1:])
     assert len(people) == len(exported.k.students)
-    # the feedback column carries the rubric comments (neutralised), never the private reason
-    assert people["zquill"] == ["zquill", "12.5", "'=Great work"]
+    # the feedback column carries the rubric, named by prompt, never the private reason
+    assert people["zquill"] == ["zquill", "12.5", "Source (Proficient): =Great work"]
     assert "private reason" not in str(rows)
     assert people["llate"] == ["llate", "1", ""]
     assert people["nnowork"] == ["nnowork", "", ""]
@@ -316,6 +328,7 @@ ANNOTATION_HEADERS = [
     "Student",
     "Username",
     "Prompt",
+    "Question",
     "Category",
     "Quote",
     "Start",
@@ -329,6 +342,7 @@ ANNOTATION_HEADERS = [
     "What is missing",
     "Why it matters",
     "Match to key",
+    "Key item",
     "Mark",
     "Created",
     "Modified",
@@ -357,10 +371,21 @@ def test_the_annotations_csv_has_a_row_per_annotation_with_its_match_to_the_key(
         media[col["Mark"]],
     ) == ("Zanzibar Quill", "Source", "Which reports?", "unnamed", "src-media-reports", "")
     assert (media[col["Start"]], media[col["End"]]) == (str(start), str(start + 29))
-    assert media[col["Prompt"]] == lesson.prompt("sources").question
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", media[col["Created"]])
+    assert media[col["Prompt"]] == "Source"
+    assert media[col["Key item"]] == "media reports said on Tuesday"
+    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d E[SD]T", media[col["Created"]])
     assert zed["vented its anger"][col["Neutral rewrite"]] == "objected to"
     assert zed["vented its anger"][col["Match to key"]] == "loaded-vented"
+    assert zed["vented its anger"][col["Key item"]] == "vented its anger"
+    # each question once, on the first row that answers its prompt; every row names the prompt
+    prompt_ids = {"Source": "sources", "Loaded wording": "loaded", "Left out": "omissions"}
+    asked: set[str] = set()
+    for r in rows[1:]:
+        name = r[col["Prompt"]]
+        question = "" if name in asked else lesson.prompt(prompt_ids[name]).question
+        assert r[col["Question"]] == question, r
+        asked.add(name)
+    assert asked == set(prompt_ids)
     assert zed["a regional capital in southern Ukraine"][col["Match to key"]] == ""
     answer = zed["He spoke at the Economic Club of New York"]
     assert (
@@ -395,7 +420,7 @@ def test_names_that_look_like_formulas_come_out_with_a_leading_quote(exported, k
 
 
 def test_notes_and_identity_fields_that_look_like_formulas_come_out_inert(exported):
-    notes = {r[7] for r in read_csv(exported.get("annotations.csv"))[1:]}
+    notes = {r[8] for r in read_csv(exported.get("annotations.csv"))[1:]}
     for note in FORMULA_NOTES:
         assert "'" + note in notes
     assert "'-1" in notes

@@ -243,7 +243,8 @@ def test_the_hostile_lessons_title_labels_and_quotes_come_out_as_text(hostile):
         if k.quote:
             assert k.quote in quotes
     assert OFF_KEY in quotes
-    assert {h.prompt(p).question for p in ("sources", "claims")} <= set(_column(notes, "Prompt"))
+    assert {h.prompt(p).question for p in ("sources", "claims")} <= set(_column(notes, "Question"))
+    assert set(_column(notes, "Prompt")) <= {written(c.label) for c in h.categories} | {""}
 
 
 def test_identity_columns_and_comments_come_out_exactly(hostile):
@@ -256,8 +257,11 @@ def test_identity_columns_and_comments_come_out_exactly(hostile):
     assert {r[0] for r in canvas[2:]} == {written(n) for n in NAMES}
     moodle = read_csv(hostile.export("kiev", "moodle.csv"))
     feedback = {r[0]: r[2] for r in moodle[1:]}
-    n_prompts = len(services.lesson_of(hostile.assignments["kiev"]).prompts)
-    assert feedback[hostile.students[0].username] == " | ".join([RUBRIC_COMMENT] * n_prompts)
+    kiev = services.lesson_of(hostile.assignments["kiev"])
+    labels = {c.id: c.label for c in kiev.categories}
+    assert feedback[hostile.students[0].username] == " | ".join(
+        f"{labels[p.category]} (Emergent): {RUBRIC_COMMENT}" for p in kiev.prompts
+    )
     assert written(USERNAMES[0]) in feedback
     everything = json.dumps([grades, canvas, moodle])
     assert "__xss=404" not in everything  # the override's reason stays in the history

@@ -45,6 +45,8 @@ from .gradebooks import (
     canvas_table,
     grades_table,
     moodle_table,
+    rubric_feedback,
+    rubric_level,
     unmatched_in_canvas,
 )
 from .tables import (
@@ -101,6 +103,8 @@ __all__ = [
     "moodle_table",
     "neutralise",
     "pseudonymiser",
+    "rubric_feedback",
+    "rubric_level",
     "source_iri",
     "unmatched_in_canvas",
     "web_address",

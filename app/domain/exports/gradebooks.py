@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..dates import school_time
 from ..lessons import Category
-from .tables import Table, iso_utc, score_cell, yes_no
+from ..review_words import RUBRIC_LEVEL_WORDS
+from ..work import RubricMark
+from .tables import Table, score_cell, yes_no
 
 # ----------------------------------------------------------------------------- grades
 
@@ -29,16 +32,44 @@ class GradeRow:
     final_score: float | None  # the teacher's override; None = the auto score counts
     possible: float
     category_scores: Mapping[str, float] = field(default_factory=dict)  # by category id
+    rubric: Mapping[str, RubricMark] = field(default_factory=dict)  # by prompt id
+
+
+def rubric_level(mark: RubricMark | None) -> str:
+    """A rubric level in the teacher's words ("Proficient"); blank when none was given."""
+    return RUBRIC_LEVEL_WORDS.get(mark.level, mark.level) if mark else ""
+
+
+def rubric_feedback(prompts: Mapping[str, str], rubric: Mapping[str, RubricMark]) -> str:
+    """A student's rubric as one feedback text, prompt by prompt (``prompts``: id -> name, in
+    the lesson's order): "Sources (Proficient): Well argued | Loaded wording (Basic)"."""
+    parts = []
+    for prompt_id, name in prompts.items():
+        mark = rubric.get(prompt_id)
+        if mark is None or not (mark.level or mark.comment.strip()):
+            continue
+        level = rubric_level(mark)
+        said = f"{name} ({level})" if level else name
+        parts.append(f"{said}: {mark.comment.strip()}" if mark.comment.strip() else said)
+    return " | ".join(parts)
 
 
 def grades_table(
-    assignment_title: str, rows: Iterable[GradeRow], categories: Sequence[Category]
+    assignment_title: str,
+    rows: Iterable[GradeRow],
+    categories: Sequence[Category],
+    *,
+    prompts: Mapping[str, str] | None = None,
+    zone: str = "UTC",
 ) -> Table:
-    """The generic grades CSV: one row per student, one column per category's score.
+    """The generic grades CSV: one row per student, one column per category's score, then a
+    rubric level and a comment column per prompt (``prompts``: id -> name, in order).
 
     "Final score" is the grade that counts: the teacher's override when there is one, else the
     auto score (both are kept, so an override shows as a difference between the two).
+    "Submitted" is written as a person reads it, in the school's ``zone`` with its name.
     """
+    prompts = prompts or {}
     headers = [
         "Student",
         "Username",
@@ -53,6 +84,7 @@ def grades_table(
         "Auto score",
         "Final score",
         "Points possible",
+        *(h for name in prompts.values() for h in (f"{name} rubric", f"{name} comment")),
     ]
 
     def build() -> Iterator[list[Any]]:
@@ -66,12 +98,20 @@ def grades_table(
                 r.section,
                 assignment_title,
                 r.status,
-                iso_utc(r.submitted_at),
+                school_time(r.submitted_at, zone),
                 yes_no(r.late),
                 *(score_cell(r.category_scores.get(c.id, 0.0)) for c in categories),
                 score_cell(r.auto_score),
                 score_cell(final),
                 score_cell(r.possible),
+                *(
+                    cell
+                    for pid in prompts
+                    for cell in (
+                        rubric_level(r.rubric.get(pid)),
+                        r.rubric[pid].comment if pid in r.rubric else "",
+                    )
+                ),
             ]
 
     return Table(headers, build())

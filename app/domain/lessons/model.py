@@ -150,6 +150,11 @@ class KeyItem:
         return not self.quote
 
     @property
+    def label(self) -> str:
+        """What a teacher knows the item by: its quote, or an omission's statement."""
+        return self.statement if self.is_omission else self.quote
+
+    @property
     def spans(self) -> list[tuple[int, int]]:
         """Every range that earns this item: the main span first (none for an omission)."""
         if self.is_omission:
