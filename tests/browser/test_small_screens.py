@@ -107,9 +107,12 @@ def test_the_questions_and_my_annotations_are_one_tap_away(
         page.wait_for_function("location.hash === '#prompts-h'")
         assert in_window(page, question), "one tap on Questions does not show them"
         assert page.locator(".lesson-jump").is_visible()  # and the bar stays, to go back
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"questions-tapped-{width}x{height}.png"))
         page.get_by_role("link", name=re.compile(r"My annotations \(5\)")).tap()
         page.wait_for_function("location.hash === '#mine-h'")
         assert in_window(page, mine)
+        page.screenshot(path=str(ARTIFACTS / f"mine-tapped-{width}x{height}.png"))
         page.get_by_role("link", name="Article", exact=True).tap()
         page.wait_for_function("location.hash === '#article-h'")
         assert in_window(page, page.locator("#article .block-headline"))
