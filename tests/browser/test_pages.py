@@ -98,8 +98,8 @@ def test_lesson_page_fits_laptops_and_tablets(browser, live_server, world, width
     work = page.locator(".work-col").bounding_box()
     if width >= 1024:
         assert work["x"] > article["x"] + article["width"] - 1  # side by side
-    else:  # stacked: the questions first, then the article, both full width
-        assert article["y"] >= work["y"] + work["height"] - 1
+    else:  # stacked: the article first, then the questions, both full width
+        assert work["y"] >= article["y"] + article["height"] - 1
         assert abs(article["x"] - work["x"]) < 2
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(Path(ARTIFACTS) / f"lesson-{width}x{height}.png"))

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 
 import {
-  cpToU16, isWordChar, snapToWords, targetFor, u16ToCp, wordRanges,
+  cpToU16, isWordChar, snapToWords, targetFor, u16ToCp, wordRanges, wordsAround,
 } from "../../static/js/lesson/text.js";
 
 const EMOJI = "\u{1F600}"; // 😀: one code point, two UTF-16 units
@@ -111,5 +111,38 @@ describe("targets (W3C selectors) for the server", () => {
   test("a point in the text is an empty target with its context", () => {
     const t = targetFor("one two", 3, 3);
     assert.deepEqual(t, { start: 3, end: 3, exact: "", prefix: "one", suffix: " two" });
+  });
+});
+
+describe("the words around a point (where something is missing)", () => {
+  const TEXT = "Headline here\n\nThe general spoke of the war in Kyiv on Tuesday, officials said.\n\nNext one";
+  const at = (s, words) => s.indexOf(words) + words.length;
+
+  test("four words either side, with an ellipsis where the paragraph goes on", () => {
+    assert.deepEqual(wordsAround(TEXT, at(TEXT, "of the war")),
+      { before: "…spoke of the war", after: "in Kyiv on Tuesday…" });
+  });
+
+  test("never reaches into the paragraph before or after", () => {
+    assert.deepEqual(wordsAround(TEXT, at(TEXT, "\n\n")), { before: "", after: "The general spoke of…" });
+    assert.deepEqual(wordsAround(TEXT, at(TEXT, "officials said.")),
+      { before: "…on Tuesday, officials said.", after: "" });
+    assert.deepEqual(wordsAround(TEXT, TEXT.length), { before: "Next one", after: "" });
+    assert.deepEqual(wordsAround(TEXT, 0), { before: "", after: "Headline here" });
+  });
+
+  test("punctuation before the point stays, and a short paragraph has no ellipsis", () => {
+    const s = "Yes, he said.";
+    assert.deepEqual(wordsAround(s, s.indexOf(" he")), { before: "Yes,", after: "he said" });
+  });
+
+  test("the count is adjustable and emoji are whole", () => {
+    const s = `a ${EMOJI} b c d e`;
+    assert.deepEqual(wordsAround(s, s.indexOf(" c"), 1), { before: "…b", after: "c…" });
+  });
+
+  test("a point inside a word keeps both halves", () => {
+    assert.deepEqual(wordsAround("one wonderful day", 7, 1), { before: "one won", after: "derful day" });
+    assert.deepEqual(wordsAround("so one wonderful day it was", 10, 1), { before: "…one won", after: "derful day…" });
   });
 });

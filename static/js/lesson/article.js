@@ -147,11 +147,15 @@ export class ArticleMap {
   }
 }
 
+/** A point's marker: a caret drawn by CSS (no text, so offsets in the block stay as they are),
+ * with a name for screen readers. */
 function pointEl(doc, p) {
   const el = doc.createElement("span");
-  el.className = "pt";
+  el.className = p.cls ? `pt ${p.cls}` : "pt";
   el.dataset.ids = p.id;
   el.style.setProperty("--cat", p.color);
   el.title = "Something is missing here";
+  el.setAttribute("role", "img");
+  el.setAttribute("aria-label", "Something is missing here");
   return el;
 }

@@ -3,6 +3,7 @@
 // between both versions. Notes are untrusted: text only, except the server's linkified note_html.
 
 import { elementMaker } from "./dom.js";
+import { pointWords } from "./panel.js";
 import { firstPromptOf } from "./state.js";
 
 /** What the student is told when this tab's change met a newer saved version. */
@@ -59,6 +60,7 @@ export function createList({ win, listEl, totalEl, heading, lesson, readonly, st
     }
     list.replaceChildren(frag);
     totalEl.textContent = `(${total})`;
+    for (const t of doc.querySelectorAll("[data-total-count]")) t.textContent = `(${total})`;
     if (refocus) {
       const again = list.querySelector(`[data-id="${refocus[0]}"] [data-act="${refocus[1]}"]`);
       if (again) again.focus({ preventScroll: true });
@@ -74,7 +76,7 @@ export function createList({ win, listEl, totalEl, heading, lesson, readonly, st
     const what = lost ? lostNote(a.was)
       : a.target
         ? (a.target.exact ? el("q", { class: "ann-quote", text: a.target.exact })
-          : el("span", { class: "muted", text: "A point in the text" }))
+          : el("q", { class: "ann-quote ann-point" }, ...pointWords(el, map.text, map.toU16(a.target)[0])))
         : el("span", { class: "muted", text: "About the whole article" });
     if (a.target) {
       li.append(el("button", { type: "button", class: "ann-go", title: "Show in the article", "data-act": "go",
@@ -149,7 +151,8 @@ export function createList({ win, listEl, totalEl, heading, lesson, readonly, st
     const ot = o.target || {};
     if (other && (t.start !== ot.start || t.end !== ot.end)) {
       box.append(t.exact ? el("q", { class: "ann-quote", text: t.exact })
-        : el("p", { class: "muted", text: v.target ? "A point in the text" : "About the whole article" }));
+        : v.target ? el("q", { class: "ann-quote ann-point" }, ...pointWords(el, map.text, map.toU16(v.target)[0]))
+          : el("p", { class: "muted", text: "About the whole article" }));
     }
     const details = fieldDetails({ ...v, unsaved: true }, other || { fields: {} }); // as text
     if (details.length) box.append(el("dl", { class: "ann-fields" }, ...details));

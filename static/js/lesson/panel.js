@@ -5,8 +5,30 @@
 import { elementMaker } from "./dom.js";
 import { firstPromptOf } from "./state.js";
 import { webAddress } from "./address.js";
-import { targetFor } from "./text.js";
+import { targetFor, wordsAround } from "./text.js";
 
+/** How far to scroll the page (px, down is positive) so that the words the bottom sheet is
+ * open for sit in the window between the sticky bar (`above`) and the sheet's top (`sheetTop`),
+ * `gap` px clear of both; words taller than that space show from their start. */
+export function sheetScroll({ top, bottom }, sheetTop, above = 0, gap = 12) {
+  const lo = above + gap;
+  const hi = sheetTop - gap;
+  if (top >= lo && bottom <= hi) return 0;
+  if (bottom - top > hi - lo || top < lo) return Math.round(top - lo);
+  return Math.round(bottom - hi);
+}
+
+/** The words around a point in the text, with a caret where something is missing (for the
+ * list and the panel): "…of the war ‸ in Kyiv…"; a screen reader hears the caret's words. */
+export function pointWords(el, text, at) {
+  const { before, after } = wordsAround(text, at);
+  return [
+    before ? `${before} ` : "",
+    el("span", { class: "caret", "aria-hidden": "true", text: "\u2038" }),
+    el("span", { class: "visually-hidden", text: "(something is missing here)" }),
+    after ? ` ${after}` : "",
+  ];
+}
 
 /**
  * panel: the #panel element (its parts are found by id in its document); lesson: { prompts,
@@ -58,8 +80,9 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
     const words = target && target.exact ? "What did you find here?" : "Something is missing here";
     $("panel-title").textContent = existing ? "Edit annotation" : (target ? words : "Something that's missing");
     const quote = $("panel-quote");
-    quote.hidden = !(target && target.exact);
-    quote.textContent = target && target.exact ? target.exact : "";
+    quote.hidden = !target;
+    if (target && target.exact) quote.textContent = target.exact;
+    else if (target) quote.replaceChildren(...pointWords(el, map.text, u16[0]));
 
     const chosen = existing ? (existing.prompt || firstPrompt(existing.category))
       : promptId || (target && !target.exact ? firstPrompt("omission") : null);
@@ -74,6 +97,7 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
       input.addEventListener("change", () => {
         renderFields(p.id, existing);
         place(panelState.rect); // more questions, a taller panel: it still fits the window
+        keepWordsInView();
       });
       const wrap = el("span", { class: "chip" }, input,
         el("label", { for: id }, el("span", { class: "swatch", "aria-hidden": "true" }), cat.label));
@@ -92,6 +116,31 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
     refresh(u16 && panelState.isNew ? u16 : null);
     const first = chips.querySelector("input:checked") || chips.querySelector("input");
     (first || $("panel-note")).focus();
+    keepWordsInView();
+  }
+
+  const asSheet = () => win.matchMedia("(max-width: 900px)").matches;
+
+  /** On a tablet or phone the panel is a sheet over the bottom of the window (app.css): scroll
+   * the page so the words it is open for stay in view above it. */
+  function keepWordsInView() {
+    if (!asSheet() || !panelState || !panelState.u16) return;
+    doc.body.classList.add("sheet-open"); // room below the article to scroll its last words up
+    const box = wordsBox();
+    if (!box) return;
+    const bar = doc.querySelector(".lesson-jump");
+    const above = bar ? Math.max(0, bar.getBoundingClientRect().bottom) : 0;
+    const dy = sheetScroll(box, panel.getBoundingClientRect().top, above);
+    if (dy) win.scrollBy(0, dy);
+  }
+
+  /** Where the words are in the window: their mark, or the range itself. */
+  function wordsBox() {
+    const marks = map.elementsFor(panelState.isNew ? "pending" : panelState.id);
+    const rects = marks.length ? marks.flatMap((m) => Array.from(m.getClientRects()))
+      : [rectFor(panelState.u16)].filter(Boolean);
+    if (!rects.length) return null;
+    return { top: Math.min(...rects.map((r) => r.top)), bottom: Math.max(...rects.map((r) => r.bottom)) };
   }
 
   function rectFor(u16) {
@@ -102,7 +151,7 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
   }
 
   function place(rect) {
-    if (win.matchMedia("(max-width: 900px)").matches) return; // docked at the bottom by CSS
+    if (asSheet()) return; // docked at the bottom by CSS
     // over the questions column, level with the selection: the article stays in view, and
     // the panel fits the window (it scrolls inside, its Save stays in view: see app.css)
     const side = doc.querySelector(".work-col").getBoundingClientRect();
@@ -161,6 +210,7 @@ export function createPanel({ win, panel, articleEl, lesson, readonly, state, ma
     const id = panelState && panelState.id;
     panel.hidden = true;
     panelState = null;
+    doc.body.classList.remove("sheet-open");
     refresh();
     if (!restoreFocus) return;
     if (back && doc.contains(back)) { back.focus(); return; }

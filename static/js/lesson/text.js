@@ -94,3 +94,26 @@ export function targetFor(str, start, end) {
     suffix: after.slice(0, 32).join(""),
   };
 }
+
+/** The words either side of a point (UTF-16 index `at`) in its paragraph, for showing where
+ * "something is missing here" was marked: { before: "…of the war", after: "in Kyiv…" }, with
+ * "…" where the paragraph goes on. Paragraphs are joined by "\n\n" in the canonical text. */
+export function wordsAround(str, at, count = 4) {
+  at = Math.max(0, Math.min(at, str.length));
+  const sep = at === 0 ? -1 : str.lastIndexOf("\n\n", at - 1);
+  const paraStart = sep < 0 ? 0 : sep + 2;
+  const next = str.indexOf("\n\n", at);
+  const paraEnd = next < 0 ? str.length : next;
+  const words = wordRanges(str.slice(paraStart, paraEnd)).map(([s, e]) => [s + paraStart, e + paraStart]);
+  const left = words.filter(([, e]) => e <= at).slice(-count);
+  const right = words.filter(([s]) => s >= at).slice(0, count);
+  // a point inside a word (the page never makes one, but a lesson may change): keep its halves
+  const inside = words.find(([s, e]) => s < at && e > at);
+  const from = left.length ? left[0][0] : inside ? inside[0] : at;
+  const upTo = right.length ? right[right.length - 1][1] : inside ? inside[1] : at;
+  const before = str.slice(from, at).replace(/\s+/g, " ").trim();
+  const after = str.slice(at, upTo).replace(/\s+/g, " ").trim();
+  const cutBefore = words.some(([, e]) => e <= from);
+  const cutAfter = words.some(([s]) => s >= upTo);
+  return { before: (cutBefore ? "…" : "") + before, after: after + (cutAfter ? "…" : "") };
+}
