@@ -30,9 +30,12 @@ function open(mark) {
   const words = wordsOf(mark).trim();
   title.textContent = `“${words.length > 60 ? `${words.slice(0, 57)}…` : words}”`;
   pop.hidden = false;
-  const r = mark.getClientRects()[0] || mark.getBoundingClientRect();
+  // a phrase over two lines: below its last line, or above its first
+  const rects = mark.getClientRects();
+  const first = rects[0] || mark.getBoundingClientRect();
+  const last = rects[rects.length - 1] || first;
   const at = place({
-    mark: { top: r.top, bottom: r.bottom, left: r.left },
+    mark: { top: first.top, bottom: last.bottom, left: last.left },
     pop: { width: pop.offsetWidth, height: pop.offsetHeight },
     view: { width: document.documentElement.clientWidth, height: window.innerHeight },
     scroll: { x: window.scrollX, y: window.scrollY },
