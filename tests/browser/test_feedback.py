@@ -122,6 +122,13 @@ def test_a_student_opens_each_marks_explanation_and_closes_it(browser, live_serv
     assert inside_window(page, pop)
     page.keyboard.press("Escape")
     pop.wait_for(state="hidden")
+
+    # "My annotations" leads to the mark on the article, opened
+    page.locator("#annotation-list button.ann-go", has_text="alleged war crimes").click()
+    pop.wait_for(state="visible")
+    assert "Careful wording: not Loaded wording" in pop.inner_text()
+    assert inside_window(page, pop)
+    assert mark(page, "alleged war crimes").get_attribute("aria-expanded") == "true"
     page.close()
 
 

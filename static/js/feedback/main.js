@@ -63,6 +63,15 @@ article.addEventListener("click", (e) => {
 });
 article.querySelectorAll(".fb-mark").forEach((m) => m.setAttribute("aria-expanded", "false"));
 $("fb-pop-close").addEventListener("click", () => close());
+// "My annotations" shows a highlight in the article: here, the mark that holds it, opened
+$("annotation-list")?.addEventListener("click", (e) => {
+  const id = e.target.closest("[data-act=go]")?.closest("li[data-id]")?.dataset.id;
+  const m = id && Array.from(article.querySelectorAll(".fb-mark"))
+    .find((el) => el.dataset.ids.split(" ").includes(id));
+  if (!m) return;
+  m.scrollIntoView({ block: "center" });
+  open(m);
+});
 document.addEventListener("keydown", (e) => {
   if (e.key === "Escape" && current) {
     e.preventDefault();
