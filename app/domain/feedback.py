@@ -278,10 +278,12 @@ class FeedbackPage:
     marks: list[list[Run]]
     omissions: list[OmissionLine]
     other_answers: list[tuple[str, str]]
+    orphans: list[str]  # the words of highlights a newer lesson version had no place for
 
 
 def feedback_page(lesson: Lesson, work: StudentWork, scored: Scored) -> FeedbackPage:
     lines, others = omissions(lesson, work)
+    orphans = [a.exact for a in work.annotations if a.orphaned]
     return FeedbackPage(
-        summary(lesson, work, scored), article_marks(lesson, work, scored), lines, others
+        summary(lesson, work, scored), article_marks(lesson, work, scored), lines, others, orphans
     )

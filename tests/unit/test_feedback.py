@@ -3,6 +3,8 @@ reason, the article cut into marks with the notes that explain each, and the omi
 
 from __future__ import annotations
 
+import dataclasses
+
 from app.domain.feedback import Mark, article_marks, feedback_page, omissions, summary
 from app.domain.lessons import Lesson
 from app.domain.scoring import score_work
@@ -152,10 +154,17 @@ def test_omissions_list_each_key_item_with_the_answers_marked_for_it(lesson):
     assert sum(line.found for line in lines) == 1
 
 
-def test_the_page_holds_all_four_parts(lesson):
-    work = work_of(highlight(lesson, "a1", "loaded", "vented its anger"))
+def test_the_page_holds_every_part_and_names_highlights_no_longer_in_the_text(lesson):
+    lost = dataclasses.replace(
+        highlight(lesson, "a2", "source", "media reports said on Tuesday"),
+        start=None,
+        end=None,
+        orphaned=True,
+    )
+    work = work_of(highlight(lesson, "a1", "loaded", "vented its anger"), lost)
     page = feedback_page(lesson, work, score_work(lesson, work))
     assert page.summary.found == 1
     assert len(page.marks) == len(lesson.blocks)
     assert len(page.omissions) == sum(k.is_omission for k in lesson.key)
     assert page.other_answers == []
+    assert page.orphans == ["media reports said on Tuesday"]

@@ -43,6 +43,9 @@ function open(mark) {
   pop.classList.toggle("fb-sheet", at.sheet);
   pop.style.top = at.sheet ? "" : `${at.top}px`;
   pop.style.left = at.sheet ? "" : `${at.left}px`;
+  // a sheet covers the bottom of the window: keep the phrase it explains in view above it
+  const covered = at.sheet ? last.bottom - (window.innerHeight - pop.offsetHeight) + 8 : 0;
+  if (covered > 0) window.scrollBy(0, covered);
   title.focus({ preventScroll: true });
 }
 
