@@ -21,7 +21,8 @@ export default [
   },
   {
     // page scripts, and the reader's entry point
-    files: ["static/js/*.js", "static/js/lesson/main.js", "static/js/author/main.js", "static/js/author/paste.js"],
+    files: ["static/js/*.js", "static/js/lesson/main.js", "static/js/author/main.js", "static/js/author/paste.js",
+      "static/js/feedback/main.js"],
     ignores: ["static/js/sw.js"],
     languageOptions: { globals: globals.browser },
   },

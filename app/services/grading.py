@@ -29,6 +29,7 @@ from ..models import (
 from ..models import OmissionMark as OmissionMarkRow
 from .class_work import work_of
 from .errors import FieldError
+from .lessons import lesson_of
 from .rows import insert_unique
 
 
@@ -301,3 +302,18 @@ def feedback_of(lesson: Lesson, work: StudentWork) -> Feedback:
     """What a student sees of their work once feedback is released: the one scoring of it,
     for stored work and for a preview's made-up work alike."""
     return Feedback(score_work(lesson, work), work)
+
+
+def released_grades(
+    session: DbSession, student: User, assignments: list[Assignment]
+) -> dict[int, Scored]:
+    """The student's score on each of these assignments whose feedback is released, by
+    assignment id (their home page says "Feedback ready" with the grade)."""
+    out = {}
+    for a in assignments:
+        if a.released_at is None:
+            continue
+        feedback = released_feedback(session, a, student, lesson_of(a))
+        if feedback is not None:
+            out[a.id] = feedback.scored
+    return out

@@ -359,7 +359,7 @@ class FinalGradeForm(FlaskForm):
         validators=[Optional(), _finite, NumberRange(min=0, message="A grade can't be negative.")],
     )
     reason = StringField(
-        "Why (kept in your history; students don't see it)", validators=[Length(max=500)]
+        "Why (the student sees this with their feedback)", validators=[Length(max=500)]
     )
 
 

@@ -23,6 +23,7 @@ from flask_login import current_user
 from .. import saves, services
 from ..domain.anchoring import AnchorError, anchor_quote
 from ..domain.annotations import Invalid, quote_form_payload
+from ..domain.feedback import feedback_page
 from ..domain.lessons import Lesson
 from ..extensions import db
 from ..models import Submission
@@ -40,7 +41,8 @@ bp = only_for("student", Blueprint("student", __name__, url_prefix="/student"))
 def home():
     rows = services.student_assignments(db.session, current_user)
     classes = services.student_classrooms(db.session, current_user)
-    return render_template("student/home.html", rows=rows, classes=classes)
+    grades = grading.released_grades(db.session, current_user, [r.assignment for r in rows])
+    return render_template("student/home.html", rows=rows, classes=classes, grades=grades)
 
 
 @bp.get("/my-work.json")
@@ -102,6 +104,7 @@ def lesson_page(
         note_max=current_app.config["NOTE_MAX_CHARS"],
         offline_files=_offline_files(),
         feedback=feedback,
+        shown=feedback and feedback_page(lesson, feedback.work, feedback.scored),
         preview=preview,
     )
 

@@ -75,7 +75,7 @@ def test_teacher_reviews_marks_releases_and_exports(browser, live_server, world)
     rubric.get_by_label("Comment for the student").fill("Good eye for verbs; look at nouns too.")
     t.get_by_role("button", name="Save rubric").click()
     t.get_by_role("spinbutton", name="Final grade").fill("7")
-    t.get_by_label("Why (kept in your history", exact=False).fill("Great omission answer")
+    t.get_by_label("Why (the student sees this", exact=False).fill("Great omission answer")
     t.get_by_role("button", name="Save grade").click()
     history = t.locator("#final table").inner_text()
     assert "Final grade\tthe auto score\t7.0\tGreat omission answer" in history
@@ -132,13 +132,13 @@ def test_a_refused_final_grade_is_in_view_and_the_rubric_saves_with_one_click(
     t.goto(f"{live_server.url}/teacher/assignments/{w['assignment_id']}")
     t.locator(".progress tbody th a").first.click()
     t.get_by_role("spinbutton", name="Final grade").fill("75")
-    t.get_by_label("Why (kept in your history", exact=False).fill("Extra credit")
+    t.get_by_label("Why (the student sees this", exact=False).fill("Extra credit")
     t.get_by_role("button", name="Save grade").click()
     expect(t.locator("#score-error")).to_contain_text("A grade must be between 0 and")
     expect(t.locator("#score-error")).to_be_in_viewport()
     assert t.url.endswith("#final")
     assert t.get_by_role("spinbutton", name="Final grade").input_value() == "75"
-    assert t.get_by_label("Why (kept in your history", exact=False).input_value() == "Extra credit"
+    assert t.get_by_label("Why (the student sees this", exact=False).input_value() == "Extra credit"
     assert serious_violations(t) == []
     ARTIFACTS.mkdir(exist_ok=True)
     t.screenshot(path=str(ARTIFACTS / "final-grade-refused-1366x768.png"))

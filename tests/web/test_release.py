@@ -135,33 +135,121 @@ def test_after_release_the_student_sees_every_secret_that_was_held_back(graded, 
         for name, needle in secrets_of(lesson).items()
         if needle not in text and not name.startswith(("decoy-described", "decoy-declared"))
     }
-    assert missing == {"override reason"}  # the teacher's private note never reaches students
+    assert missing == set()  # the override's reason too: it explains the grade
+
+
+def feedback_page_of(graded: Released):
+    resp = graded.api.client.get(f"/student/assignments/{graded.k.assignment.id}")
+    assert resp.status_code == 200
+    return page(resp)
+
+
+def marks_by_words(doc) -> dict[str, tuple[list[str], str]]:
+    """Each mark on the article: its words -> (its classes, the words of the notes it opens)."""
+    article = doc.find("div", id_="feedback-article")
+    out = {}
+    for a in article.find_all("a", cls="fb-mark"):
+        note_id = a.attrs["href"].removeprefix("#")
+        assert a.attrs["aria-describedby"] == note_id
+        shown = "".join(s.text for s in a.find_all("span") if "visually-hidden" not in s.classes)
+        out[" ".join(shown.split())] = (a.classes, doc.find(id_=note_id).words)
+    return out
 
 
 def test_after_release_the_student_sees_their_grade_comments_and_the_key(graded, lesson):
     release(graded.k, graded.teacher)
-    resp = graded.api.client.get(f"/student/assignments/{graded.k.assignment.id}")
-    feedback = page(resp).find("section", id="feedback")
+    doc = feedback_page_of(graded)
+    feedback = doc.find("section", id_="feedback")
     assert feedback.find("h2").words == "Your feedback"
     possible = score_work(lesson, StudentWork(0, "", "")).possible
     assert feedback.find("p", cls="score-line").words == f"Your grade: 7.5 of {possible:.1f}"
-    assert OVERRIDE_REASON not in resp.get_data(as_text=True)
     rubric = feedback.find("dl", cls="rubric-list")
     assert rubric.find("dt").words == "Loaded wording: Emergent"
     assert rubric.find("dd").words == RUBRIC_COMMENT
-    found = [li.words for li in feedback.find_all("li", cls="found")]
-    assert any("media reports said on Tuesday" in w for w in found)
-    assert any("Where Milley spoke and who he was speaking to" in w for w in found)
-    assert len(found) == 2
-    missed = {
-        li.find("q").words if li.find_all("q") else li.words: li.words
-        for li in feedback.find_all("li", cls="missed")
-    }
-    assert len(missed) == len(lesson.key) - 2
+    assert feedback.find(id_="found-line").words == (
+        f"You found 2 of {len(lesson.key)} things in the answer key:"
+    )
+    spans = [k for k in lesson.key if not k.is_omission]
+    counts = [li.words for li in feedback.find("ul", cls="found-counts").find_all("li")]
+    assert counts == [
+        f"Source: 1 of {sum(k.category == 'source' for k in spans)}",
+        f"Loaded wording: 0 of {sum(k.category == 'loaded' for k in spans)}",
+        f"Left out: 1 of {len(lesson.key) - len(spans)}",
+    ]
+    # the omission found, with the answer that earned it
+    left_out = feedback.find("details", id_="fb-omissions")
+    found = [li.words for li in left_out.find_all("li", cls="found")]
+    assert len(found) == 1
+    assert "Where Milley spoke and who he was speaking to" in found[0]
+    assert "Your answer: He spoke at the Economic Club of New York (full credit)" in found[0]
+
+
+def test_after_release_the_key_and_the_students_highlights_are_marked_on_the_article(
+    graded, lesson
+):
+    release(graded.k, graded.teacher)
+    doc = feedback_page_of(graded)
+    marks = marks_by_words(doc)
+    # every phrase of the key is marked, each with its explanation one step away
+    for k in lesson.key:
+        if not k.is_omission:
+            assert any(k.quote in words for words in marks), k.id
+    found_cls, found_note = marks["media reports said on Tuesday"]
+    assert "fb-found" in found_cls
+    assert "You found this: Source" in found_note
+    src = next(k for k in lesson.key if k.id == "src-media-reports")
+    assert " ".join(src.explanation.split()) in found_note
+    missed_cls, missed_note = marks["vented its anger"]
+    assert "fb-missed" in missed_cls
     vented = next(k for k in lesson.key if k.id == "loaded-vented")
-    assert " ".join(vented.explanation.split()) in missed["vented its anger"]
+    assert " ".join(vented.explanation.split()) in missed_note
+    decoy_cls, decoy_note = marks["alleged war crimes"]
+    assert "fb-decoy" in decoy_cls
     decoy = next(d for d in lesson.decoys if d.id == "decoy-alleged")
-    assert " ".join(decoy.explanation.split()) in feedback.words
+    assert " ".join(decoy.explanation.split()) in decoy_note
+    # no long list of what was still to spot: the reader's plain copy of the article is hidden
+    assert "Still to spot" not in doc.words
+    assert "hidden" in doc.find("div", id_="article").attrs
+
+
+def test_a_highlight_in_the_wrong_category_or_off_the_key_is_marked_so_on_the_article(graded, make):
+    k = graded.k
+    wren = k.student("Wren Wrong")
+    k.mark(wren, "vented its anger", "source")
+    k.mark(wren, "provision of compensation", "loaded")
+    release(k, graded.teacher)
+    api = ApiClient(make.app.test_client()).login(wren)
+    marks = marks_by_words(page(api.client.get(f"/student/assignments/{k.assignment.id}")))
+    cls, note = marks["vented its anger"]
+    assert "fb-wrong" in cls
+    assert "You marked this as Source, but the answer key lists it as Loaded wording." in note
+    cls, note = marks["provision of compensation"]
+    assert "fb-extra" in cls
+    assert "Not in the answer key" in note
+
+
+def test_the_grade_is_explained_when_the_teacher_changed_it_and_not_otherwise(graded, lesson):
+    release(graded.k, graded.teacher)
+    why = feedback_page_of(graded).find(id_="grade-why").words
+    # the automatic score: the source found (2 points) and the omission marked full (2 points)
+    assert why == f"Your teacher set this grade (the automatic score was 4.0): {OVERRIDE_REASON}"
+    url = review_url(graded.k.assignment, graded.student)
+    assert graded.teacher.post(f"{url}/final", {"score": "", "reason": ""}).status_code == 302
+    doc = feedback_page_of(graded)
+    assert not doc.find_all(id_="grade-why")
+    assert OVERRIDE_REASON not in doc.words
+
+
+def test_the_home_page_says_feedback_is_ready_with_the_grade_only_after_release(graded, lesson):
+    home = graded.api.client.get("/student/")
+    assert "Feedback ready" not in home.get_data(as_text=True)
+    release(graded.k, graded.teacher)
+    doc = page(graded.api.client.get("/student/"))
+    ready = doc.find("p", cls="feedback-ready")
+    possible = score_work(lesson, StudentWork(0, "", "")).possible
+    assert ready.words == f"Feedback ready: your grade is 7.5 of {possible:.1f}"
+    link = ready.find("a").attrs["href"]
+    assert link == f"/student/assignments/{graded.k.assignment.id}#feedback"
 
 
 def test_releasing_is_shown_on_the_dashboard_and_happens_once(graded):
