@@ -79,23 +79,36 @@ class Piece:
     end: int
     key: list[tuple[str, str]] = field(default_factory=list)  # (key item id, found|missed)
     mine: list[tuple[str, str]] = field(default_factory=list)  # (annotation id, matched|extra)
+    # what a screen reader says before and after the piece's words: the spans that start
+    # here (the longest first) and those that end here (the shortest first), in words
+    opens: list[str] = field(default_factory=list)
+    closes: list[str] = field(default_factory=list)
 
 
-Span = tuple[str, int, int, str]  # (id, start, end, state)
+Span = tuple[str, int, int, str, str]  # (id, start, end, state, what it is in words)
+
+REVIEW_WORDS = {
+    "found": "key phrase they found",
+    "missed": "key phrase they missed",
+    "matched": "their highlight",
+    "extra": "their highlight, not in the key",
+}
 
 
 def review_pieces(lesson: Lesson, work: StudentWork, scored: Scored) -> list[list[Piece]]:
     """Per block, the text cut at every edge of a key span or a student highlight."""
     found = scored.found
     keys = [
-        (k.id, k.start, k.end, "found" if k.id in found else "missed")
+        (k.id, k.start, k.end, state, REVIEW_WORDS[state])
         for k in lesson.key
         if not k.is_omission
+        for state in ["found" if k.id in found else "missed"]
     ]
     mine = [
-        (a.id, *span, "matched" if a.id in scored.matches else "extra")
+        (a.id, *span, state, REVIEW_WORDS[state])
         for a in work.annotations
         if (span := a.span)
+        for state in ["matched" if a.id in scored.matches else "extra"]
     ]
     return cut_pieces(lesson, keys, mine)
 
@@ -103,17 +116,25 @@ def review_pieces(lesson: Lesson, work: StudentWork, scored: Scored) -> list[lis
 def key_pieces(lesson: Lesson) -> list[list[Piece]]:
     """The answer key over the article, as a teacher reads a lesson: each key span with its
     category as its state, each decoy with "decoy"."""
-    keys = [(k.id, k.start, k.end, k.category) for k in lesson.key if not k.is_omission]
-    keys += [(d.id, d.start, d.end, "decoy") for d in lesson.decoys]
+    labels = {c.id: c.label for c in lesson.categories}
+    keys = [
+        (k.id, k.start, k.end, k.category, f"{labels.get(k.category, k.category)} key item")
+        for k in lesson.key
+        if not k.is_omission
+    ]
+    keys += [(d.id, d.start, d.end, "decoy", "decoy") for d in lesson.decoys]
     return cut_pieces(lesson, keys, [])
 
 
 def cut_pieces(lesson: Lesson, keys: list[Span], mine: list[Span]) -> list[list[Piece]]:
-    """Per block, the text cut at every edge of a span, each piece with the spans over it."""
+    """Per block, the text cut at every edge of a span, each piece with the spans over it and
+    the words that mark where a span starts and ends (a span over two blocks starts in the
+    first and ends in the second)."""
     out: list[list[Piece]] = []
+    spans = keys + mine
     for block in lesson.blocks:
         cuts = {block.start, block.end}
-        for _, s, e, _ in keys + mine:
+        for _, s, e, _, _ in spans:
             if s < block.end and e > block.start:
                 cuts.update((max(s, block.start), min(e, block.end)))
         edges = sorted(cuts)
@@ -126,9 +147,23 @@ def cut_pieces(lesson: Lesson, keys: list[Span], mine: list[Span]) -> list[list[
                     lesson.text[s:e],
                     s,
                     e,
-                    key=[(kid, state) for kid, ks, ke, state in keys if ks < e and ke > s],
-                    mine=[(aid, state) for aid, ms, me, state in mine if ms < e and me > s],
+                    key=[(kid, state) for kid, ks, ke, state, _ in keys if ks < e and ke > s],
+                    mine=[(aid, state) for aid, ms, me, state, _ in mine if ms < e and me > s],
+                    opens=[w for _, ss, se, _, w in sorted(spans, key=_longest) if ss == s < se],
+                    closes=[  # nested: of two as long, the one opened last closes first
+                        w
+                        for _, ss, se, _, w in sorted(reversed(spans), key=_shortest)
+                        if se == e > ss
+                    ],
                 )
             )
         out.append(pieces)
     return out
+
+
+def _longest(span: Span) -> int:
+    return span[1] - span[2]
+
+
+def _shortest(span: Span) -> int:
+    return span[2] - span[1]

@@ -10,6 +10,7 @@ from flask_login import current_user
 from .. import services
 from ..domain.dates import published_date
 from ..domain.lessons import LessonSet
+from ..domain.lessons.model import block_elements
 from ..domain.overlay import key_pieces
 from ..extensions import db
 from ..services import library
@@ -61,3 +62,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     # a lesson's date as its data gives it, wherever a teacher page shows one
     app.add_template_filter(published_date, "published_date")
+    # the elements a block of the article is shown in (templates/_article.html)
+    app.add_template_global(block_elements, "block_elements")

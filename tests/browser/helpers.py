@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from axe_playwright_python.sync_playwright import Axe
 
-CHAR_BOX_JS = """([needle, index]) => {
+# The article's own text nodes: not the words only said to a screen reader ([data-say], where a
+# highlight starts and ends), which are no part of the text.
+TEXT_NODES_JS = """(el) => {
+  const out = [];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    if (!t.parentElement.closest('[data-say]')) out.push(t);
+  }
+  return out;
+}"""
+
+CHAR_BOX_JS = (
+    """([needle, index]) => {
+  const textNodes = """
+    + TEXT_NODES_JS
+    + """;
   for (const block of document.querySelectorAll('#article .block')) {
-    const at = block.textContent.indexOf(needle);
+    const at = textNodes(block).map((t) => t.data).join('').indexOf(needle);
     if (at < 0) continue;
     let rest = at + index;
-    const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT);
-    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    for (const t of textNodes(block)) {
       if (rest < t.data.length) {
         const r = document.createRange();
         r.setStart(t, rest);
@@ -23,6 +37,20 @@ CHAR_BOX_JS = """([needle, index]) => {
   }
   return null;
 }"""
+)
+
+
+SHOWN_JS = """(el) => {
+  const copy = el.cloneNode(true);
+  copy.querySelectorAll('[data-say]').forEach((s) => s.remove());
+  return copy.textContent;
+}"""
+
+
+def shown_text(locator) -> str:
+    """The text of an element as it is seen: without the words only said to a screen reader
+    (``inner_text()`` reads those too: they are on the page, clipped to nothing)."""
+    return locator.evaluate(SHOWN_JS)
 
 
 def char_box(page, needle: str, index: int) -> dict:
@@ -41,8 +69,11 @@ def drag_select(page, needle: str, start: int, end: int) -> None:
     height = page.viewport_size["height"] if page.viewport_size else 768
     if a["y"] < 0 or b["y"] + b["h"] > height:  # the words are out of sight: bring them in
         page.evaluate(
-            """(needle) => [...document.querySelectorAll('#article .block')]
-                .find((b) => b.textContent.includes(needle)).scrollIntoView({block: 'center'})""",
+            """(needle) => { const textNodes = """
+            + TEXT_NODES_JS
+            + """; [...document.querySelectorAll('#article .block')]
+                .find((b) => textNodes(b).map((t) => t.data).join('').includes(needle))
+                .scrollIntoView({block: 'center'}); }""",
             needle,
         )
         a = char_box(page, needle, start)

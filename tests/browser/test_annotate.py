@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.browser.conftest import log_in
-from tests.browser.helpers import choose, drag_select, wait_saved
+from tests.browser.helpers import choose, drag_select, shown_text, wait_saved
 
 SENTENCE = "Ukraine has vented its anger on a top US general"
 
@@ -31,7 +31,7 @@ def test_student_highlights_with_a_mouse_drag_and_the_selection_snaps_to_words(
     page.locator("#panel-note").fill("Makes a whole country sound emotional")
     page.locator("#panel-save").click()
     wait_saved(page)
-    assert page.locator(".hl").first.inner_text() == "vented its anger"
+    assert shown_text(page.locator(".hl").first) == "vented its anger"
     assert page.locator("#annotation-list .ann-quote").inner_text() == "vented its anger"
     [row] = world.annotations(w["students"][0])
     assert (row.category, row.prompt_id, row.exact) == ("loaded", "loaded", "vented its anger")
@@ -184,7 +184,13 @@ def test_overlapping_highlights_stay_readable(page, live_server, world):
     page.locator("#panel-save").click()
     wait_saved(page)
     multi = page.locator(".hl.multi")
-    assert multi.inner_text() == "top US general"
+    assert shown_text(multi) == "top US general"
+    # to a screen reader: where the inner one starts, then where both end, inner first
+    assert [s.text_content() for s in multi.locator("[data-say]").all()] == [
+        "start of Source highlight",
+        "end of Source highlight",
+        "end of Loaded wording highlight",
+    ]
     # the inner (shorter) highlight gives the tint; the outer shows as an underline
     assert "--cat2" in multi.get_attribute("style")
     assert page.locator(".legend-item").count() == 3

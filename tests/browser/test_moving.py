@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import World, log_in
-from tests.browser.helpers import serious_violations
+from tests.browser.helpers import serious_violations, shown_text
 from tests.support import versions
 from tests.support.live import live_server
 
@@ -72,9 +72,9 @@ def test_the_teacher_moves_the_assignment_and_the_students_highlight_stays_on_it
         highlight = s.locator("#article .hl")
         highlight.first.wait_for()
         assert highlight.count() == 1
-        assert highlight.inner_text() == "Local dog walker Peter Lind"
+        assert shown_text(highlight) == "Local dog walker Peter Lind"
         # the words before it changed: it is in the paragraph after the reworded vote
-        assert "Councillors voted 9-8 on Monday" in s.locator("#article").inner_text()
+        assert "Councillors voted 9-8 on Monday" in shown_text(s.locator("#article"))
         lost = s.locator("#annotation-list .ann.orphan")
         said = lost.locator(".ann-lost").inner_text()
         assert said == "No longer in the text: Councillor Sam Reyes", said

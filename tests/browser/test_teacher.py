@@ -50,7 +50,8 @@ def test_teacher_reviews_marks_releases_and_exports(browser, live_server, world)
     # the heatmap shows counts on keyboard focus too
     heat = t.locator(".heat").first
     heat.focus()
-    assert "highlighted by" in heat.get_attribute("aria-label")
+    said = heat.locator("[data-say]").first.text_content()  # to a screen reader
+    assert said == "start of highlight by 2 of 3 students"
     # sort by final grade, descending
     t.get_by_role("link", name="Final grade").click()
     t.get_by_role("link", name="Final grade").click()

@@ -145,8 +145,11 @@ TEXT_JS = """() => {
   return body.textContent;
 }"""
 
-BLOCKS_JS = """(selector) => Array.from(document.querySelectorAll(selector),
-  (el) => el.textContent)"""
+BLOCKS_JS = """(selector) => Array.from(document.querySelectorAll(selector), (el) => {
+  const copy = el.cloneNode(true);  // without the words only said to a screen reader
+  copy.querySelectorAll('[data-say]').forEach((s) => s.remove());
+  return copy.textContent;
+})"""
 
 
 @dataclass

@@ -42,12 +42,24 @@ class Node:
 
     @property
     def seen(self) -> str:
-        """The text as a reader sees it: block elements apart, no scripts or styles."""
+        """The text as a reader sees it: block elements apart, no scripts or styles, none of
+        the words only said to a screen reader (``data-say``: where a highlight starts...)."""
         return "".join(
             c if isinstance(c, str) else (f" {c.seen} " if c.tag in _BREAKS else c.seen)
             for c in self.children
-            if isinstance(c, str) or c.tag not in ("script", "style")
+            if isinstance(c, str)
+            or (c.tag not in ("script", "style") and "data-say" not in c.attrs)
         )
+
+    @property
+    def seen_words(self) -> str:
+        """The text as a reader sees it with runs of white space made one space."""
+        return " ".join(self.seen.split())
+
+    @property
+    def said(self) -> list[str]:
+        """The words below this element said only to a screen reader (``data-say``), in order."""
+        return [" ".join(n.text.split()) for n in self.find_all(data_say="")]
 
     @property
     def words(self) -> str:

@@ -148,16 +148,20 @@ def test_key_items_are_listed_most_missed_first_with_their_explanation(four, les
     ],
 )
 def test_the_heatmap_shows_how_many_students_highlighted_each_phrase(four, heat, phrase, count):
-    spans = dashboard(four, heat=heat).find_all("span", cls="heat")
-    hot = {s.words: s for s in spans}
+    marks = dashboard(four, heat=heat).find_all("mark", cls="heat")
+    hot = {m.seen_words: m for m in marks}
     if count is None:
         assert not any(phrase in text for text in hot)
         return
     [text] = [t for t in hot if phrase in t]  # a run of words with the same count
-    span = hot[text]
-    assert span.attrs["title"] == f"{count} of 4 students"
-    assert span.attrs["aria-label"] == f"{text}: highlighted by {count} of 4 students"
-    assert span.attrs["tabindex"] == "0"  # counts on keyboard focus too
+    mark = hot[text]
+    assert mark.attrs["title"] == f"{count} of 4 students"
+    # a screen reader hears where the run starts and ends, and how many highlighted it
+    assert mark.said == [
+        f"start of highlight by {count} of 4 students",
+        f"end of highlight by {count} of 4 students",
+    ]
+    assert mark.attrs["tabindex"] == "0"  # counts on keyboard focus too
 
 
 @pytest.mark.parametrize("heat", ["bogus", "omission", "", "ALL"])

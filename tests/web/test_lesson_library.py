@@ -197,11 +197,12 @@ def test_the_read_page_shows_the_article_with_every_key_item_and_decoy(school, l
     for d in lesson.decoys:
         assert d.quote in doc.find("li", id_=f"decoy-{d.id}").text
     article = doc.find(cls="key-article")
-    assert [b.text for b in article.find_all("div", cls="block")] == [
+    assert [b.seen for b in article.find_all(cls="block")] == [
         b.text for b in lesson.blocks
     ]  # the article exactly, marks and all
-    assert any("vented" in m.text for m in article.find_all("mark", cls="key-mark"))
-    assert article.find_all("mark", cls="key-decoy")
+    [vented] = [m for m in article.find_all("mark", cls="key-mark") if "vented" in m.text]
+    assert vented.said == ["start of Loaded wording key item", "end of Loaded wording key item"]
+    assert article.find_all("mark", cls="key-decoy")[0].said[0] == "start of decoy"
 
 
 def test_a_teacher_reads_their_own_draft_and_a_shared_lesson(school):

@@ -105,17 +105,23 @@ def test_the_teacher_sees_the_students_highlights_over_the_key_in_words_not_only
     ]
     article = doc.find("div", cls="overlay-article")
     marked = {
-        cls: [s for s in article.find_all("span", cls=cls)]
+        cls: [s for s in article.find_all("mark", cls=cls)]
         for cls in ("ov-found", "ov-missed", "ov-extra")
     }
-    assert [s.words for s in marked["ov-found"]] == ["media reports said on Tuesday"]
+    assert [s.seen_words for s in marked["ov-found"]] == ["media reports said on Tuesday"]
     assert "key: found" in marked["ov-found"][0].attrs["title"]
     assert "their highlight" in marked["ov-found"][0].attrs["title"]
-    missed = [s.words for s in marked["ov-missed"]]
+    assert marked["ov-found"][0].said == [  # where each starts and ends, to a screen reader
+        "start of key phrase they found",
+        "start of their highlight",
+        "end of their highlight",
+        "end of key phrase they found",
+    ]
+    missed = [s.seen_words for s in marked["ov-missed"]]
     assert "vented its anger" in missed  # Bo found it; Amy did not
     assert "pointed out" in missed  # tagged with the wrong category earns nothing
     assert all("key: missed" in s.attrs["title"] for s in marked["ov-missed"])
-    assert [s.words for s in marked["ov-extra"]] == [CANDIDATE, "alleged war crimes"]
+    assert [s.seen_words for s in marked["ov-extra"]] == [CANDIDATE, "alleged war crimes"]
     assert all(s.attrs["title"] == "their highlight" for s in marked["ov-extra"])
 
 

@@ -12,6 +12,24 @@ from typing import Any, Literal
 BLOCK_SEPARATOR = "\n\n"
 BLOCK_KINDS = ("breadcrumb", "headline", "caption", "paragraph", "aside", "footer")
 
+# The HTML each kind of block is shown in, so that a screen reader can move by heading and
+# paragraph: (the element around it or "", the element that holds exactly the block's text).
+# The same table is in static/js/lesson/article.js (BLOCK_ELEMENTS); a test keeps them equal.
+BLOCK_ELEMENTS: dict[str, tuple[str, str]] = {
+    "breadcrumb": ("", "p"),
+    "headline": ("", "h3"),
+    "caption": ("figure", "figcaption"),
+    "paragraph": ("", "p"),
+    "aside": ("aside", "p"),
+    "footer": ("footer", "p"),
+}
+
+
+def block_elements(kind: str) -> tuple[str, str]:
+    """The elements a block of ``kind`` is shown in (a paragraph's for a kind not in the table)."""
+    return BLOCK_ELEMENTS.get(kind, ("", "p"))
+
+
 # Categories every lesson has; a lesson may add its own under [categories.<id>].
 BUILTIN_CATEGORIES: dict[str, dict[str, str]] = {
     "source": {"label": "Source", "color": "#2b6cb0"},

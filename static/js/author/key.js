@@ -2,7 +2,7 @@
 // key's items and decoys drawn on it (the reader's ArticleMap, pointer and keyboard mode),
 // the panel that adds or edits an item, and the list of what is in the key.
 
-import { ArticleMap } from "../lesson/article.js";
+import { ArticleMap, blockElement } from "../lesson/article.js";
 import { elementMaker } from "../lesson/dom.js";
 import { cpToU16, u16ToCp } from "../lesson/text.js";
 import {
@@ -32,18 +32,18 @@ export function createKeyArticle({ doc, articleEl }) {
     const text = blocks.map((b) => b.text).join("\n\n");
     const kinds = blocks.map((b) => b.kind).join(" ");
     if (map && map.text === text && articleEl.dataset.kinds === kinds) return;
-    articleEl.replaceChildren(...blocks.map((b, i) => el("div", { class: `block block-${b.kind}`, id: `block-${i}` })));
+    articleEl.replaceChildren(...blocks.map((b, i) => blockElement(el, b.kind, { id: `block-${i}` })[0]));
     articleEl.dataset.kinds = kinds;
     map = new ArticleMap(articleEl, blocks.map((b) => b.text));
   }
 
-  /** Draw items [{id, spans: [[s, e]] in code points, color, cls}]. */
+  /** Draw items [{id, spans: [[s, e]] in code points, color, cls, label}]. */
   function draw(items) {
     const drawn = [];
     for (const it of items) {
       for (const [s, e] of it.spans) {
         const [a, b] = live.toU16({ start: s, end: e });
-        drawn.push({ id: it.id, start: a, end: b, color: it.color, cls: it.cls });
+        drawn.push({ id: it.id, start: a, end: b, color: it.color, cls: it.cls, label: it.label });
       }
     }
     map.render(drawn);

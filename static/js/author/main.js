@@ -121,15 +121,18 @@ panel.setSpanOf((id) => ((places.key[id] || places.decoys[id] || [])[0] || null)
 /** The reader's idea of what is annotated: the key items and decoys drawn in the article. */
 const drawn = { annotations: new Map() };
 const colorOf = (cid) => (categories().find((c) => c.id === cid) || {}).color || "#666";
+const labelOf = (cid) => (categories().find((c) => c.id === cid) || {}).label || cid;
 
 function drawKey() {
   article.show(saved.blocks || []);
   const items = [];
   for (const k of saved.key || []) {
-    if (places.key[k.id]) items.push({ id: k.id, spans: places.key[k.id], color: colorOf(k.category) });
+    if (places.key[k.id]) items.push({ id: k.id, spans: places.key[k.id], color: colorOf(k.category),
+      label: `${labelOf(k.category)} key item` });
   }
   for (const d of saved.decoys || []) {
-    if (places.decoys[d.id]) items.push({ id: d.id, spans: places.decoys[d.id], color: "#5a6270", cls: "decoy" });
+    if (places.decoys[d.id]) items.push({ id: d.id, spans: places.decoys[d.id], color: "#5a6270", cls: "decoy",
+      label: "decoy" });
   }
   drawn.annotations = new Map(items.map((it) => [it.id, it]));
   article.draw(items);

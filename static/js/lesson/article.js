@@ -1,10 +1,50 @@
 // The article in the page: DOM positions <-> canonical-text offsets (UTF-16), and drawing
 // highlights. Blocks hold exactly their text; the canonical text joins them with "\n\n".
+// Highlights are marks that say, to a screen reader only, where each starts and ends
+// ("start of Source highlight"): those words ([data-say]) are no part of the text and count
+// in no offset.
 
 import { DOCUMENT_POSITION_FOLLOWING, ELEMENT_NODE, SHOW_TEXT } from "./dom.js";
 import { cpToU16 } from "./text.js";
 
 const SEP = "\n\n";
+const SAID = "[data-say]";
+
+/** The HTML each kind of block is shown in: [the element around it or "", the element that
+ * holds the block's text]. The same table as BLOCK_ELEMENTS in app/domain/lessons/model.py. */
+export const BLOCK_ELEMENTS = {
+  breadcrumb: ["", "p"],
+  headline: ["", "h3"],
+  caption: ["figure", "figcaption"],
+  paragraph: ["", "p"],
+  aside: ["aside", "p"],
+  footer: ["footer", "p"],
+};
+
+/** A block of `kind` as the server renders it (templates/_article.html): [the element to put
+ * in the article, the element (class "block") that holds the text]. el: dom.js's elementMaker. */
+export function blockElement(el, kind, attrs = {}) {
+  const [outer, inner] = BLOCK_ELEMENTS[kind] || ["", "p"];
+  const holder = el(inner, { ...attrs, class: `block block-${kind}` });
+  return [outer ? el(outer, { class: `block-box block-box-${kind}` }, holder) : holder, holder];
+}
+
+/** Words said only to a screen reader, as an element: never selected, never an offset. */
+function saidEl(doc, words) {
+  const s = doc.createElement("span");
+  s.className = "visually-hidden";
+  s.dataset.say = "";
+  s.textContent = words;
+  return s;
+}
+
+/** The text nodes of el that are the article's text (not the words only said). */
+function textNodes(doc, el) {
+  const out = [];
+  const walker = doc.createTreeWalker(el, SHOW_TEXT);
+  for (let t = walker.nextNode(); t; t = walker.nextNode()) if (!t.parentElement.closest(SAID)) out.push(t);
+  return out;
+}
 
 export class ArticleMap {
   constructor(root, blockTexts) {
@@ -36,22 +76,28 @@ export class ArticleMap {
 
   /** UTF-16 offset of a DOM point inside a block, or null when outside every block. */
   offsetOf(node, offset) {
-    const el = (node.nodeType === ELEMENT_NODE ? node : node.parentElement)?.closest(".block");
+    const holder = node.nodeType === ELEMENT_NODE ? node : node.parentElement;
+    const said = holder?.closest(SAID);
+    if (said && this.root.contains(said)) {
+      // inside words only said: the point just before them (they take no room in the text)
+      return this.offsetOf(said.parentNode, Array.prototype.indexOf.call(said.parentNode.childNodes, said));
+    }
+    const el = holder?.closest(".block");
     const i = this.blockEls.indexOf(el);
     if (i < 0) return null;
-    const walker = this.doc.createTreeWalker(el, SHOW_TEXT);
+    const texts = textNodes(this.doc, el);
     let count = 0;
     if (node.nodeType === ELEMENT_NODE) {
       // a point between children: count the text before child `offset`
       const stop = node.childNodes[offset] || null;
-      for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      for (const t of texts) {
         if (stop && (stop === t || stop.compareDocumentPosition(t) & DOCUMENT_POSITION_FOLLOWING)) break;
         if (!stop && !node.contains(t)) break;
         count += t.data.length;
       }
       return this.blocks[i].start + Math.min(count, this.blocks[i].text.length);
     }
-    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    for (const t of texts) {
       if (t === node) return this.blocks[i].start + count + offset;
       count += t.data.length;
     }
@@ -74,9 +120,8 @@ export class ArticleMap {
     const i = this.blockIndexAt(offset);
     const b = this.blocks[i];
     let rest = Math.max(0, Math.min(offset, b.end) - b.start);
-    const walker = this.doc.createTreeWalker(b.el, SHOW_TEXT);
     let last = null;
-    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+    for (const t of textNodes(this.doc, b.el)) {
       if (rest <= t.data.length) return [t, rest];
       rest -= t.data.length;
       last = t;
@@ -96,9 +141,11 @@ export class ArticleMap {
   }
 
   /**
-   * Draw highlights. items: [{id, start, end, color, cls}] in UTF-16; a zero-length item is a
-   * point marker. Overlaps stay readable: the shortest covering item gives the tint, the
-   * others show as underlines beneath it.
+   * Draw highlights. items: [{id, start, end, color, cls, label}] in UTF-16; a zero-length
+   * item is a point marker. Overlaps stay readable: the shortest covering item gives the tint,
+   * the others show as underlines beneath it. Each item's words are marks; a screen reader
+   * hears "start of <label>" where it starts and "end of <label>" where it ends (a point
+   * marker: its label).
    */
   render(items) {
     for (const b of this.blocks) {
@@ -123,7 +170,7 @@ export class ArticleMap {
         const covering = mine.filter((it) => it.start < e && it.end > s && it.start !== it.end)
           .sort((x, y) => (x.end - x.start) - (y.end - y.start));
         if (!covering.length) { frag.append(text); continue; }
-        const span = this.doc.createElement("span");
+        const span = this.doc.createElement("mark");
         span.className = "hl";
         covering.forEach((it) => { if (it.cls) span.classList.add(it.cls); });
         span.dataset.ids = covering.map((it) => it.id).join(" ");
@@ -133,7 +180,12 @@ export class ArticleMap {
           span.style.setProperty("--cat2", covering[1].color);
           if (covering.length > 2) span.style.setProperty("--cat3", covering[2].color);
         }
-        span.textContent = text;
+        // the longest starts first, the shortest ends first
+        covering.filter((it) => it.start === s).reverse()
+          .forEach((it) => span.append(saidEl(this.doc, `start of ${labelOf(it)}`)));
+        span.append(text);
+        covering.filter((it) => it.end === e)
+          .forEach((it) => span.append(saidEl(this.doc, `end of ${labelOf(it)}`)));
         frag.append(span);
       }
       b.el.replaceChildren(frag);
@@ -146,6 +198,8 @@ export class ArticleMap {
       .filter((el) => (el.dataset.ids || "").split(" ").includes(id));
   }
 }
+
+const labelOf = (it) => it.label || "highlight";
 
 /** A point's marker: a caret drawn by CSS (no text, so offsets in the block stay as they are),
  * with a name for screen readers. */

@@ -19,6 +19,7 @@ export function createReader({ win, els, lesson, readonly, sync, state, map, new
   const { announce, toast, focusAction } = createNotices({ win, live: els.live, toastEl: els.toast });
   const omissionPrompt = () => firstPromptOf(lesson.prompts, "omission");
   const colorOf = (a) => (lesson.categories[a.category] || {}).color || "#666";
+  const categoryOf = (a) => (lesson.categories[a.category] || {}).label || a.category;
 
   const panel = createPanel({ win, panel: els.panel, articleEl: els.article, lesson, readonly, state, map,
     newId, refresh, save, remove, announce, keyboardOn });
@@ -33,10 +34,13 @@ export function createReader({ win, els, lesson, readonly, sync, state, map, new
     for (const a of state.annotations.values()) {
       if (!a.target) continue;
       const [s, e] = map.toU16(a.target);
-      items.push({ id: a.id, start: s, end: e, color: colorOf(a) });
+      // what a screen reader hears where it starts and ends, or at a point in the text
+      const label = s === e ? `${categoryOf(a)}: something is missing here` : `${categoryOf(a)} highlight`;
+      items.push({ id: a.id, start: s, end: e, color: colorOf(a), label });
     }
     if (pending) {
-      items.push({ id: "pending", start: pending[0], end: pending[1], color: "#e0b000", cls: "pending-sel" });
+      items.push({ id: "pending", start: pending[0], end: pending[1], color: "#e0b000", cls: "pending-sel",
+        label: "your selection" });
     }
     map.render(items);
     list.render();
