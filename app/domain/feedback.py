@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .lessons import Lesson
-from .overlay import Piece, cut_pieces
+from .overlay import REVIEW_WORDS, Piece, cut_pieces
 from .review_words import OMISSION_LEVEL_WORDS
 from .scoring import OMISSION, Scored
 from .work import StudentWork
@@ -122,14 +122,16 @@ def article_marks(lesson: Lesson, work: StudentWork, scored: Scored) -> list[lis
     """Per block, the text as plain pieces and marks. Overlapping spans (a highlight over a key
     phrase, or a key phrase over another) make one mark, so each is one stop for the keyboard."""
     keys = [
-        (k.id, k.start, k.end, "found" if k.id in scored.found else "missed")
+        (k.id, k.start, k.end, state, REVIEW_WORDS[state])
         for k in lesson.key
         if not k.is_omission
+        for state in ["found" if k.id in scored.found else "missed"]
     ]
     mine = [
-        (a.id, *span, "matched" if a.id in scored.matches else "extra")
+        (a.id, *span, state, REVIEW_WORDS[state])
         for a in work.annotations
         if (span := a.span)
+        for state in ["matched" if a.id in scored.matches else "extra"]
     ]
     notes = _Notes(lesson, work, scored)
     out: list[list[Run]] = []

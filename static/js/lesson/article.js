@@ -210,6 +210,6 @@ function pointEl(doc, p) {
   el.style.setProperty("--cat", p.color);
   el.title = "Something is missing here";
   el.setAttribute("role", "img");
-  el.setAttribute("aria-label", "Something is missing here");
+  el.setAttribute("aria-label", p.label || "Something is missing here");
   return el;
 }
