@@ -152,10 +152,16 @@ def test_a_teacher_previews_a_draft_as_a_student_and_nothing_is_saved(browser, l
     feedback = page.locator("#feedback")
     feedback.wait_for()
     assert "Your grade:" in feedback.inner_text()
-    page.wait_for_function("document.querySelectorAll('#article .hl').length > 0")
+    # the sample's work on the article: a mark opens its explanation, never the annotate panel
+    first_mark = page.locator("#feedback-article .fb-mark").first
+    first_mark.wait_for()
     assert page.locator("#panel").is_hidden()
-    page.locator("#article .hl").first.click()  # read-only: clicking opens nothing
+    first_mark.focus()
+    page.keyboard.press("Enter")
+    page.locator("#fb-pop").wait_for()
     assert page.locator("#panel").is_hidden()
+    page.keyboard.press("Escape")
+    page.locator("#fb-pop").wait_for(state="hidden")
     assert page.locator("#submit-button").count() == 0
     shot(page, "preview-feedback-1366x768.png")
     assert serious_violations(page) == []
@@ -181,7 +187,8 @@ def test_both_previews_of_a_built_in_lesson_fit_a_phone_under_the_csp(browser, l
     base = f"{live_server.url}/teacher/lessons/builtin/kiev-anger-milley/preview"
     for url, name in ((base, "student"), (f"{base}/feedback", "feedback")):
         page.goto(url)
-        page.locator("#article .block").first.wait_for()
+        article = "#feedback-article" if name == "feedback" else "#article"
+        page.locator(f"{article} .block").first.wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
         if name == "student":
             drag_select(page, "Ukraine has vented its anger", 12, 28)
