@@ -180,7 +180,8 @@ def test_wrong_class_codes_are_limited_per_browser_not_for_the_whole_address(app
     guesser = app.test_client()
     data = {
         "code": "ZZZZZZ",
-        "name": "Guess",
+        "first_name": "Gus",
+        "last_name": "Esser",
         "username": "guess.er",
         "password": "my secret password",
         "confirm": "my secret password",
@@ -217,7 +218,8 @@ def test_asking_the_join_form_which_usernames_exist_is_throttled_per_browser(app
             "/join",
             data={
                 "code": classroom.join_code,
-                "name": "Pro Ber",
+                "first_name": "Pro",
+                "last_name": "Ber",
                 "username": username,
                 "password": "my secret password",
                 "confirm": "my secret password",
@@ -238,7 +240,8 @@ def test_a_throttled_join_hashes_no_password(app, client, make, monkeypatch):
     make.classroom()
     data = {
         "code": "ZZZZZZ",
-        "name": "Amira",
+        "first_name": "Amira",
+        "last_name": "Khan",
         "username": "amira.k",
         "password": "my secret password",
         "confirm": "my secret password",
