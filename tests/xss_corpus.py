@@ -33,6 +33,10 @@ UNICODE = (
     " \uff1cscript\uff1e__xss=91\uff1c/script\uff1e \ufe64img src=x onerror=__xss=92\ufe65"
     " \ufeffBOM e\u0301\u0301 \U0001f600 \u00ab<\u00bb"
 )
+# Notes and answers refuse hidden direction changes (U+202A-202E, U+2066-2069: see
+# test_annotation_validation), so what students can store is UNICODE without them; lesson text
+# and names stored directly keep the override.
+NOTE_UNICODE = UNICODE.replace("\u202e", "").replace("\u202c", "")
 
 # Long fields (notes, structured answers, comments, lesson text): one payload each.
 PAYLOADS: list[str] = [
@@ -76,7 +80,7 @@ PAYLOADS: list[str] = [
     "see https://example.org/a?b=<img/src=x/onerror=__xss=38> now",
     "`${__xss=39}` {{constructor.constructor('__xss=39')()}}",
     TEMPLATE_PROBES,
-    UNICODE,
+    NOTE_UNICODE,
     "x < y && y > z; <b>not bold</b> & \"quotes\" 'too'",
 ]
 
