@@ -72,7 +72,7 @@ def test_the_student_table_scrolls_inside_its_box_and_the_keyboard_reaches_it(
     # and says so: a region named after its heading, and a hint above it on a narrow screen
     region = p.get_by_role("region", name="Student table")
     assert region.evaluate("e => e.classList.contains('table-wrap')")
-    assert p.get_by_text("scroll it sideways").is_visible()
+    assert p.get_by_text("scroll the table sideways").is_visible()
     # the last column can be scrolled into view, by keyboard too
     box.focus()
     assert box.evaluate("e => e === document.activeElement")

@@ -451,3 +451,18 @@ def test_the_review_page_takes_the_same_few_queries_for_5_or_50_students(
     assert "26 of 50" in large_html
     assert n_small == n_large
     assert n_small <= 14
+
+
+def test_the_review_page_in_a_sorted_list_takes_the_same_few_queries_for_5_or_50_students(
+    classes_of_5_and_50,
+):
+    """Sorted by score, previous/next need the class's work: still a fixed number of queries."""
+    teacher, small, large = classes_of_5_and_50
+    view = "?sort=score&dir=desc&status=in+progress"
+    small_url = review_url(small.assignment, small.students[2]) + view
+    large_url = review_url(large.assignment, large.students[25]) + view
+    n_small, _ = queries_for(teacher, small_url)
+    n_large, _ = queries_for(teacher, large_url)
+    print(f"review queries in a sorted list: 5 students {n_small}, 50 students {n_large}")
+    assert n_small == n_large
+    assert n_small <= 20
