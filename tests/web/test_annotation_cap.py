@@ -5,6 +5,7 @@ annotations made a 72 MB lesson page.)"""
 
 from __future__ import annotations
 
+import re
 from html import unescape
 
 import pytest
@@ -108,4 +109,5 @@ def test_the_no_javascript_form_says_why_and_keeps_what_was_typed(full, work):
     html = unescape(resp.get_data(as_text=True))
     assert MESSAGE in html
     assert "typed at the cap" in html
+    assert re.search(r'<details class="quote-form" id="quote-form"\s+open>', html)  # shown
     assert kept(work.assignment, work.student) == CAP
