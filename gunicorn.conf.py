@@ -9,7 +9,8 @@
 - `GUNICORN_GRACEFUL_TIMEOUT`: seconds running requests get to finish on a stop, default 30.
 - `GUNICORN_KEEPALIVE`: seconds an idle keep-alive connection stays open (gthread), default 5.
 - `GUNICORN_ACCESSLOG`: access log file, default `-` (standard output); `off` for none. It has
-  paths only: no query strings, bodies, referrers or user agents.
+  paths only: no query strings, bodies, referrers or user agents. Every value in a line is
+  escaped (``AccessLogger``), so a request can't start a line of its own.
 - `GUNICORN_LOGLEVEL`: gunicorn's own log level, default `info` (errors go to standard error).
 - `GUNICORN_CONTROL_SOCKET`: path of gunicorn's control socket (`gunicornc`); off by default.
 
@@ -19,7 +20,11 @@ cookies, data is in the database, rate-limit counters in Redis (`REDIS_URL`).
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from pathlib import Path
+
+from gunicorn.glogging import Logger
 
 
 def _int(name: str, default: int) -> int:
@@ -57,6 +62,33 @@ preload_app = False
 _accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 accesslog = None if _accesslog.lower() in ("", "off", "none") else _accesslog
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms %(p)s'
+
+
+def _log_safe():
+    """``app.domain.text.log_safe``, the app's one escape for log lines, loaded from its file:
+    importing it as ``app.domain.text`` would import the app's package into the master (see
+    ``preload_app``)."""
+    path = Path(__file__).resolve().parent / "app" / "domain" / "text.py"
+    spec = importlib.util.spec_from_file_location("read_closely_log_text", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"gunicorn.conf.py: can't read {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.log_safe
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, with every text in an access line escaped: ``%(U)s`` is the path
+    decoded, so ``%0a`` in a URL would otherwise end the line and start a forged one."""
+
+    log_safe = staticmethod(_log_safe())
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {k: self.log_safe(v) if isinstance(v, str) else v for k, v in atoms.items()}
+
+
+logger_class = AccessLogger
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 

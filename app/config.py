@@ -30,6 +30,9 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password)
     NOTE_MAX_CHARS = 2000
     FIELD_MAX_CHARS = 500
+    # annotations a student may keep on one assignment: a lesson page, its API answer and the
+    # teacher's review grow with them (10,000 made a 72 MB page)
+    ANNOTATIONS_MAX = 300
     # rate limits (app/web/security/limits.py); counters in Redis when REDIS_URL is set
     REDIS_URL: str | None = None
     RATE_LIMIT_PREFIX = "rl"

@@ -20,7 +20,8 @@ Usage: .venv/bin/python bench/load.py [--seconds 20] [--levels 8,32] [--soak-sec
    class, the students, one assignment per measurement). The app runs outside debug with
    FLASK_SESSION_COOKIE_SECURE=false (plain http to 127.0.0.1), REDIS_URL (rate-limit counters
    in Redis, default redis://127.0.0.1:6379/0) and FLASK_RATE_LIMIT_API_PER_MINUTE=1000000 (the
-   limiter runs on every save but never throttles).
+   limiter runs on every save but never throttles) and FLASK_ANNOTATIONS_MAX=1000000000 (each
+   new annotation is counted but none refused: a simulated student makes thousands).
 2. Students log in over HTTP (bench/students.py); their cookies and CSRF tokens go to wrk.
 3. For each concurrency level, the SQLite floor, the app on SQLite, the PostgreSQL floor, the
    app on PostgreSQL (each PostgreSQL app server): `wrk -t C -c C` with
@@ -121,6 +122,9 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
             "FLASK_SECRET_KEY": SECRET,
             "FLASK_SESSION_COOKIE_SECURE": "false",
             "FLASK_RATE_LIMIT_API_PER_MINUTE": "1000000",
+            # each simulated student makes far more annotations than a real one may keep
+            # (ANNOTATIONS_MAX): counted, as every new one is, but never refused
+            "FLASK_ANNOTATIONS_MAX": "1000000000",
             "GUNICORN_LOGLEVEL": "warning",
         }
     )

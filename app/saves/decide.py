@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
-from ..domain.annotations import CONFLICT, AnnotationInput, plan_put
-from ..services import NotYours, VersionConflict, WorkClosed, input_of
+from ..domain.annotations import CONFLICT, SAME, AnnotationInput, plan_put
+from ..services import NotYours, TooMany, VersionConflict, WorkClosed, input_of
 from .statements import CONTENT, Saved, stored
 
 
@@ -17,6 +17,8 @@ class Backend(Protocol):
     stored now. Its gate methods are the ones ``gate`` calls."""
 
     def gate(self, params: dict[str, Any]) -> Any: ...
+
+    def kept(self, params: dict[str, Any]) -> int: ...
 
     def write(self, attempt: Attempt) -> tuple[Any, bool] | None: ...
 
@@ -46,7 +48,8 @@ class LessonMoved(Exception):
 @dataclass(frozen=True, slots=True)
 class Attempt:
     """One try of a save: who, where, what (checked against ``version_id``), the version it
-    names (``If-Match``), and ``new``, the row a create inserts (made before any statement)."""
+    names (``If-Match``), ``new``, the row a create inserts (made before any statement), and
+    ``cap``, the most annotations the student may keep on the assignment."""
 
     student: Student
     assignment_id: int
@@ -55,10 +58,15 @@ class Attempt:
     data: AnnotationInput
     if_match: int | None
     new: dict[str, Any]
+    cap: int
 
     def with_new(self) -> dict[str, Any]:
         """The parameters of a statement that writes with its gate (PostgreSQL)."""
-        return {"lesson_version": self.version_id, **{f"new_{k}": v for k, v in self.new.items()}}
+        return {
+            "lesson_version": self.version_id,
+            "cap": self.cap,
+            **{f"new_{k}": v for k, v in self.new.items()},
+        }
 
     def created(self) -> tuple[Any, bool]:
         return Saved(**self.new), True
@@ -132,3 +140,13 @@ def decide(attempt: Attempt, row: Any) -> tuple[str, Any]:
     if plan == CONFLICT:
         raise VersionConflict(found)
     return plan, found
+
+
+def make_room(backend: Backend, attempt: Attempt, plan: str, found: Any) -> None:
+    """TooMany if the plan adds an annotation (a new one, or a deleted one brought back) and
+    the student already keeps ``attempt.cap`` on the assignment. Only such a save counts."""
+    if plan == SAME or (found is not None and found.deleted_at is None):
+        return
+    params = {"assignment": attempt.assignment_id, "student": attempt.student.id}
+    if backend.kept(params) >= attempt.cap:
+        raise TooMany(attempt.cap)

@@ -23,6 +23,7 @@ from .statements import (
     GATE,
     GATE_AND_CREATE,
     GATE_AND_UPDATE,
+    KEPT,
     PSYCOPG,
     Form,
     GateRow,
@@ -33,6 +34,7 @@ from .statements import (
 _GATE = Form.of(GATE, PSYCOPG)
 _GATE_AND_CREATE = Form.of(GATE_AND_CREATE, PSYCOPG)
 _GATE_AND_UPDATE = Form.of(GATE_AND_UPDATE, PSYCOPG)
+_KEPT = Form.of(sa.select(KEPT), PSYCOPG)
 
 
 class PostgresBackend:
@@ -60,6 +62,7 @@ class PostgresBackend:
         plan, found = decide.decide(attempt, row)
         if plan == SAME:
             return found, False  # a retry of a write that already landed
+        decide.make_room(self, attempt, plan, found)  # the statement's own check, said why
         if plan == CREATE or attempt.if_match is not None:
             return None  # the statement's write met a row made or changed since the gate
         if not self.update(attempt.update_params(found.version)):
@@ -83,6 +86,9 @@ class PostgresBackend:
     def gate(self, params: dict[str, Any]) -> Any:
         row = self._run(_GATE, params).fetchone()
         return None if row is None else GateRow(*row)
+
+    def kept(self, params: dict[str, Any]) -> int:
+        return self._run(_KEPT, params).fetchone()[0]
 
     def gate_and_create(self, params: dict[str, Any]) -> tuple[Any, bool]:
         row = self._run(_GATE_AND_CREATE, params).fetchone()

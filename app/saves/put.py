@@ -54,7 +54,8 @@ def put_annotation(
     ``Saved``, and whether it was created).
 
     Raises NotMember, Invalid (with reasons for the student), WorkClosed, NotYours (an id that
-    is someone else's) or VersionConflict (``If-Match`` names another version). The write
+    is someone else's), VersionConflict (``If-Match`` names another version) or TooMany (a
+    new annotation past ``ANNOTATIONS_MAX``). The write
     runs on a DBAPI connection of its own and is committed; the request's ``session`` is
     only used (and so only made) to read what this worker doesn't know yet, and a
     transaction left open in it is ended first.
@@ -86,7 +87,8 @@ def put_annotation(
             "updated_at": now,
             "deleted_at": None,
         }
-        attempt = Attempt(student, assignment_id, uuid, *checked, if_match, new)
+        cap = current_app.config["ANNOTATIONS_MAX"]
+        attempt = Attempt(student, assignment_id, uuid, *checked, if_match, new, cap)
         try:
             # the DBAPI connection itself, outside the request's session: SQLAlchemy's
             # transaction machinery costs more than the statements

@@ -21,11 +21,23 @@ from sqlalchemy.dialects import sqlite
 from ..domain.annotations import CREATE, SAME
 from . import decide
 from .decide import Attempt
-from .statements import DATES, GATE, GATE_DATES, INSERT, SQLITE, Form, GateRow, kept, update_form
+from .statements import (
+    DATES,
+    GATE,
+    GATE_DATES,
+    INSERT,
+    KEPT,
+    SQLITE,
+    Form,
+    GateRow,
+    kept,
+    update_form,
+)
 
 _to_text: Callable[[Any], Any] = sqlite.DATETIME().bind_processor(SQLITE)  # type: ignore[assignment]
 _from_text: Callable[[Any], Any] = sqlite.DATETIME().result_processor(SQLITE, None)  # type: ignore[assignment]
 _GATE = Form.of(GATE, SQLITE)
+_KEPT = Form.of(sa.select(KEPT), SQLITE)
 _BEGIN, _COMMIT, _ROLLBACK = (Form(sql, {}) for sql in ("BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"))
 
 
@@ -61,6 +73,7 @@ class SQLiteBackend:
         plan, found = decide.decide(attempt, row)
         if plan == SAME:
             return found, False  # a retry of a write that already landed
+        decide.make_room(self, attempt, plan, found)
         if plan == CREATE:
             return attempt.created() if self.insert(attempt.new) else None
         if not self.update(attempt.update_params(found.version)):
@@ -79,6 +92,9 @@ class SQLiteBackend:
         for i in GATE_DATES:
             row[i] = _from_text(row[i])
         return GateRow(*row)
+
+    def kept(self, params: dict[str, Any]) -> int:
+        return self._run(_KEPT, params).fetchone()[0]
 
     def _run(self, form: Form, params: dict[str, Any]) -> sqlite3.Cursor:
         given = {k: _to_text(v) if k in DATES else v for k, v in params.items()}

@@ -23,6 +23,21 @@ _ann, _asg, _sub, _enr, _cls, _usr = (
     for m in (Annotation, Assignment, Submission, Enrollment, Classroom, User)
 )
 
+# the student's annotations on the assignment, deleted ones apart: what ANNOTATIONS_MAX caps.
+# Counted only by a save that would add one (a new annotation, or a deleted one brought back),
+# never by an edit; on the (assignment_id, student_id) index, a few hundred rows at most.
+_mine = _ann.alias("mine")
+KEPT = (
+    sa.select(sa.func.count())
+    .select_from(_mine)
+    .where(
+        _mine.c.assignment_id == sa.bindparam("assignment"),
+        _mine.c.student_id == sa.bindparam("student"),
+        _mine.c.deleted_at.is_(None),
+    )
+    .scalar_subquery()
+)
+
 # an annotation's columns but its id, as the gate reads them (labelled: no clash with the rest)
 STORED = tuple(c.name for c in _ann.c if c.name != "id")
 DATES = frozenset(c.name for c in _ann.c if isinstance(c.type, sa.DateTime))
@@ -92,6 +107,7 @@ _made = (
             _gate_cte.c.lesson_version_id == sa.bindparam("lesson_version"),
             _gate_cte.c.released_at.is_(None),
             _gate_cte.c.submitted_at.is_(None),
+            sa.bindparam("cap") > KEPT,  # room for one more
         ),
     )
     .on_conflict_do_nothing(index_elements=["id"])
@@ -132,6 +148,8 @@ _changed = (
                 _gate_u.c.lesson_version_id == sa.bindparam("lesson_version"),
                 _gate_u.c.released_at.is_(None),
                 _gate_u.c.submitted_at.is_(None),
+                # bringing back a deleted one makes one more: room for it
+                sa.or_(_gate_u.c.a_deleted_at.is_(None), sa.bindparam("cap") > KEPT),
             )
         ),
     )

@@ -23,7 +23,7 @@ from .classes import (
     teacher_classroom,
     teacher_classrooms,
 )
-from .errors import AccountError, NotYours, VersionConflict, WorkClosed
+from .errors import AccountError, NotYours, TooMany, VersionConflict, WorkClosed
 from .lessons import current_lessons, lesson_by_version, lesson_of, pin_version
 from .rows import insert_unique
 from .work import (
@@ -43,6 +43,7 @@ __all__ = [
     "AccountError",
     "NotYours",
     "StudentAssignmentRow",
+    "TooMany",
     "VersionConflict",
     "WorkClosed",
     "annotation_values",

@@ -32,6 +32,18 @@ class WorkClosed(Exception):
         self.released_at = released_at
 
 
+class TooMany(Exception):
+    """A new annotation past the most one student may keep on one assignment (``cap``)."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(f"at most {cap} annotations")
+        self.cap = cap
+        self.message = (
+            f"You already have {cap:,} annotations on this lesson, the most one lesson can "
+            "keep. Delete one you no longer need, then add this one again."
+        )
+
+
 class NotYours(Exception):
     """An annotation id that belongs to someone else or another assignment."""
 

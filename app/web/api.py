@@ -114,6 +114,11 @@ def conflict(e: services.VersionConflict):
     return resp, status
 
 
+@bp.errorhandler(services.TooMany)
+def too_many(e: services.TooMany):
+    return json_error(422, e.message, code="too_many", limit=e.cap)
+
+
 @bp.errorhandler(services.NotYours)
 def not_yours(e: services.NotYours):
     return json_error(404, MESSAGES[404])  # as for any id that names nothing of theirs

@@ -8,6 +8,8 @@ the code (``CODE_MESSAGES``); a database error keeps the first line of the drive
 (which constraint, which table: the parameters and the row come after it); other messages
 are withheld. Text the request carried is blanked out of what remains all the same, and the
 request's body, headers and query string, and the frames' local variables, are never logged.
+What a request can put in a line (its method, its path, a message) is escaped (``log_safe``),
+so no request can start a line of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from ..domain.text import log_safe
 from ..extensions import db
 
 log = logging.getLogger(__name__)
@@ -161,7 +164,7 @@ def safe_traceback(e: BaseException) -> str:
             if kind.__module__ == "builtins"
             else f"{kind.__module__}.{kind.__qualname__}"
         )
-        parts.append(f"{name}: {_redact(_message(exc, drivers))}\n")
+        parts.append(f"{name}: {log_safe(_redact(_message(exc, drivers)))}\n")
     return "".join(parts)
 
 
@@ -182,7 +185,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception):
-        log.error("unhandled error on %s %s\n%s", request.method, request.path, safe_traceback(e))
+        log.error(
+            "unhandled error on %s %s\n%s",
+            log_safe(request.method),
+            log_safe(request.path),
+            safe_traceback(e),
+        )
         try:
             db.session.rollback()  # a failed transaction must not break the error page
         except Exception:

@@ -1,5 +1,7 @@
 """HTML forms (WTForms via Flask-WTF). Each validates its own CSRF token, so an expired token
-re-shows the form with what was typed, instead of losing it."""
+re-shows the form with what was typed, instead of losing it. Every form is a ``PlainTextForm``:
+no field takes control characters (NUL, which PostgreSQL can't store, among them); a text area
+keeps tabs and line breaks."""
 
 from __future__ import annotations
 
@@ -34,9 +36,45 @@ from wtforms.validators import (
 
 from ..domain import passwords
 from ..domain.roster import NAME_MAX, SECTION_MAX, SIS_MAX, full_name, has_invisible_controls
+from ..domain.text import LINE_BREAKS, has_control
 from ..models import Classroom
 
 PASSWORD_MIN = passwords.MIN
+
+
+CONTROL_CHARACTER = (
+    "This contains an invisible control character (it can come with pasted text). "
+    "Delete it, or type the text again, and try once more."
+)
+
+
+def plain_text(form, field) -> None:
+    """Every field's first check (``PlainTextForm``): no control characters, but a text
+    area's tabs and line breaks."""
+    allowed = LINE_BREAKS if isinstance(field, TextAreaField) else ""
+    if isinstance(field.data, str) and has_control(field.data, allowed):
+        raise StopValidation(CONTROL_CHARACTER)
+
+
+class PlainText:
+    """Makes ``plain_text`` the first check of each of a form's fields (its CSRF token has its
+    own), so no form can forget it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        form: Form = self  # mixed into a Form only
+        token = getattr(form.meta, "csrf_field_name", None)
+        for name, field in form._fields.items():
+            if name != token:
+                field.validators = [plain_text, *field.validators]
+
+
+class PlainTextForm(PlainText, FlaskForm):
+    """The base of the app's forms."""
+
+
+class PlainTextSubform(PlainText, Form):
+    """A part of a form whose token is the whole form's (``RubricRowForm``)."""
 
 
 def _strip(value):
@@ -108,7 +146,7 @@ def menu(label: str, *options: tuple[str, str]) -> SelectField:
     )
 
 
-class TeacherSignupForm(FlaskForm):
+class TeacherSignupForm(PlainTextForm):
     name = name_field("Your name", "Tell us your name.")
     email = EmailField(
         "School email",
@@ -125,7 +163,7 @@ class TeacherSignupForm(FlaskForm):
     confirm = confirm_field("Type the password again")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PlainTextForm):
     current = PasswordField(
         "Your current password", validators=[DataRequired("Type the password you use now.")]
     )
@@ -133,14 +171,14 @@ class ChangePasswordForm(FlaskForm):
     confirm = confirm_field("Type the new password again")
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PlainTextForm):
     """A student on a one-time password chooses their own."""
 
     password = new_password_field("New password")
     confirm = confirm_field("Type it again")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PlainTextForm):
     login = StringField(
         "Username or email",
         validators=[DataRequired("Enter your username (or email, for teachers)."), Length(max=254)],
@@ -148,7 +186,7 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
-class JoinCodeForm(FlaskForm):
+class JoinCodeForm(PlainTextForm):
     code = StringField(
         "Class code",
         validators=[DataRequired("Type the class code your teacher gave you."), Length(max=20)],
@@ -186,13 +224,13 @@ class StudentSignupForm(JoinCodeForm):
         return full_name(self.first_name.data or "", self.last_name.data or "")
 
 
-class ClassroomForm(FlaskForm):
+class ClassroomForm(PlainTextForm):
     """A new class, or a new name for one."""
 
     name = name_field("Class name", "Give the class a name, e.g. 'Period 3 English'.")
 
 
-class DeleteClassForm(FlaskForm):
+class DeleteClassForm(PlainTextForm):
     """Deleting a class is confirmed by typing its name (as on GitHub), so a slip of the mouse
     can't delete a year of students' work."""
 
@@ -213,7 +251,7 @@ class DeleteClassForm(FlaskForm):
             )
 
 
-class RosterFileForm(FlaskForm):
+class RosterFileForm(PlainTextForm):
     file = FileField(
         "Roster file (CSV)",
         validators=[FileRequired("Choose the roster file to upload (a .csv file).")],
@@ -232,7 +270,7 @@ def _roster_value(label: str, limit: int) -> StringField:
     )
 
 
-class RosterEntryForm(FlaskForm):
+class RosterEntryForm(PlainTextForm):
     """A teacher's changes to one student in their class."""
 
     name = StringField(
@@ -249,14 +287,14 @@ class RosterEntryForm(FlaskForm):
     section = _roster_value("Section", SECTION_MAX)
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PlainTextForm):
     lesson = SelectField("Lesson", validators=[DataRequired("Choose a lesson.")])
     due = DateField("Due date (optional)", validators=[Optional()])
     # the lesson id the teacher was warned the class already has: assign it again
     again = HiddenField()
 
 
-class DeleteAssignmentForm(FlaskForm):
+class DeleteAssignmentForm(PlainTextForm):
     """Deleting an assignment its students worked on takes a ticked box, so a slip of the
     mouse can't delete their work; one nobody has touched goes with the button alone."""
 
@@ -273,7 +311,7 @@ class DeleteAssignmentForm(FlaskForm):
             )
 
 
-class QuoteAnnotationForm(FlaskForm):
+class QuoteAnnotationForm(PlainTextForm):
     """The no-JavaScript way to annotate: type the words, say which occurrence. The note's
     length and the answers are checked by domain.annotations, like the API's."""
 
@@ -310,7 +348,7 @@ def form_field(form: FlaskForm, key: str):
     return form._fields.get(name, form.note)
 
 
-class OmissionMarkForm(FlaskForm):
+class OmissionMarkForm(PlainTextForm):
     """A teacher's mark for one omission answer (one form per answer, prefixed by its id)."""
 
     key_item = menu("Which omission does it address?")
@@ -325,7 +363,7 @@ class OmissionMarkForm(FlaskForm):
     )
 
 
-class RubricRowForm(Form):
+class RubricRowForm(PlainTextSubform):
     """One question's rubric level and comment (prefixed ``r-<prompt>``); its token is the
     whole rubric's (``RubricForm``)."""
 
@@ -339,7 +377,7 @@ class RubricRowForm(Form):
     comment = TextAreaField("Comment for the student", validators=[Length(max=2000)])
 
 
-class RubricForm(FlaskForm):
+class RubricForm(PlainTextForm):
     """The whole rubric, saved with one button: the token here, a ``RubricRowForm`` per
     question in ``rows`` (by prompt id)."""
 
@@ -352,7 +390,7 @@ def _finite(form, field) -> None:
         raise StopValidation("Type a number, like 7 or 7.5.")
 
 
-class FinalGradeForm(FlaskForm):
+class FinalGradeForm(PlainTextForm):
     score = DecimalField(
         "Final grade",
         places=None,
@@ -363,17 +401,17 @@ class FinalGradeForm(FlaskForm):
     )
 
 
-class DueForm(FlaskForm):
+class DueForm(PlainTextForm):
     due = DateField("Due date", validators=[Optional()])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(PlainTextForm):
     """Confirming a move to a newer lesson version: the version the teacher reviewed."""
 
     to = HiddenField(validators=[DataRequired()])
 
 
-class LessonSearchForm(FlaskForm):
+class LessonSearchForm(PlainTextForm):
     """The lesson library's search: a GET form (a link to results can be shared), no token."""
 
     class Meta:
@@ -382,7 +420,7 @@ class LessonSearchForm(FlaskForm):
     q = StringField("Search by title or outlet", validators=[Length(max=200)])
 
 
-class NewLessonForm(FlaskForm):
+class NewLessonForm(PlainTextForm):
     """A new lesson: its details and its article, pasted (the page's script sends pasted HTML
     to be read into blocks, and keeps each block's kind in ``kinds``) or uploaded."""
 
@@ -404,14 +442,14 @@ class NewLessonForm(FlaskForm):
     file = FileField("Or upload the article (.txt or .html)")
 
 
-class ImportLessonForm(FlaskForm):
+class ImportLessonForm(PlainTextForm):
     file = FileField(
         "Lesson file (.toml)",
         validators=[FileRequired("Choose the lesson file to import (a .toml file).")],
     )
 
 
-class ShareForm(FlaskForm):
+class ShareForm(PlainTextForm):
     """Share a lesson with the server's other teachers, or stop."""
 
     shared = RadioField(
@@ -419,7 +457,7 @@ class ShareForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PlainTextForm):
     """A button that changes something (log out, submit, delete): only its CSRF token."""
 
 

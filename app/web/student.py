@@ -157,6 +157,9 @@ def annotate_by_quote(assignment_id: int):
         return _render_lesson(a, form, 422)
     except services.WorkClosed:
         return _render_lesson(a, form, 409, "You already submitted this lesson.")
+    except services.TooMany as e:  # the form's own error: it opens, with what was typed
+        form.form_errors.append(e.message)
+        return _render_lesson(a, form, 422)
     except saves.NotMember:  # a new one-time password, or removed from the class, a moment ago
         if must_choose_password():
             return choose_password_first()

@@ -279,3 +279,30 @@ def test_where_i_checked_takes_a_bare_site(page, live_server, world):
     wait_saved(page)
     [row] = world.annotations(w["students"][0])
     assert row.fields["checked_url"] == "https://reuters.com"
+
+
+def test_a_student_at_the_annotation_cap_is_told_why_one_more_is_not_saved(
+    page, live_server, world, monkeypatch
+):
+    monkeypatch.setitem(live_server.app.config, "ANNOTATIONS_MAX", 2)
+    w = world.assignment()
+    world.add_work(
+        w["assignment_id"],
+        w["students"][0],
+        [("loaded", "vented its anger", "", {}), ("omission", None, "", {"missing": "A date"})],
+    )
+    log_in(page, live_server, w["students"][0])
+    page.goto(f"{live_server.url}/student/assignments/{w['assignment_id']}")
+    page.wait_for_selector("#article .block")
+    page.get_by_role("button", name="+ Add something that's missing").click()
+    page.locator("#panel").wait_for(state="visible")
+    page.locator("#pf-missing").fill("Where Milley actually spoke")
+    page.locator("#panel-save").click()
+    status = page.locator("#save-status")
+    page.wait_for_function("document.getElementById('save-status').dataset.state === 'attention'")
+    assert "not saved" in status.inner_text()
+    refused = page.locator("#my-annotations .error", has_text="Not saved")
+    refused.wait_for()
+    assert "You already have 2 annotations on this lesson" in refused.inner_text()
+    assert "Delete one you no longer need" in refused.inner_text()
+    assert len(world.annotations(w["students"][0])) == 2

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash
 
 from app.extensions import db
 from app.models import Assignment, Classroom, Enrollment, LessonVersion, User
+from app.web.forms import CONTROL_CHARACTER
 from tests.support.client import login, page_csrf_token
 from tests.support.factory import PASSWORD
 from tests.support.html import form_fields, page
@@ -113,6 +114,17 @@ def test_signup_mistakes_are_explained_in_the_form(client, overrides, message):
     assert user_by(email="rivera@school.test") is None
 
 
+@pytest.mark.parametrize(
+    "email", ["rivera\x00@school.test", "rivera@school.test\x1b", "r\x7f@s.test"]
+)
+def test_a_control_character_in_the_signup_email_is_refused_and_the_rest_kept(client, email):
+    resp = signup(client, email=email)  # NUL gave PostgreSQL's 500
+    assert resp.status_code == 200
+    assert CONTROL_CHARACTER in text(resp)
+    assert 'value="Ms Rivera"' in text(resp)
+    assert db.session.execute(sa.select(User)).first() is None
+
+
 def test_a_teacher_logs_in_and_out_through_the_forms(client, make):
     teacher = make.teacher("lee@school.test")
     resp = login(client, teacher)
@@ -162,6 +174,16 @@ def test_a_wrong_password_gets_401_with_a_message_and_keeps_the_username(client,
     assert "That username or password is not right" in html
     assert f'value="{who}"' in html
     assert "wrong password" not in html
+    assert not is_logged_in_as_student(client)
+
+
+@pytest.mark.parametrize("typed", ["student7\x00", "\x00", "student\n7", "student7\x85"])
+def test_a_control_character_in_the_login_is_refused_with_a_reason(client, make, typed):
+    make.student("student7")
+    resp = login(client, typed)  # NUL gave PostgreSQL's 500, before anyone logged in
+    assert resp.status_code == 200
+    assert CONTROL_CHARACTER in text(resp)
+    assert "That username or password is not right" not in text(resp)
     assert not is_logged_in_as_student(client)
 
 

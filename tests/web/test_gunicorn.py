@@ -65,6 +65,7 @@ def server_env(db_url: str) -> dict[str, str]:
         "FLASK_SECRET_KEY": "gunicorn-test-secret",
         "FLASK_SESSION_COOKIE_SECURE": "false",  # plain http to 127.0.0.1
         "FLASK_RATE_LIMIT_API_PER_MINUTE": "1000000",  # the limiter runs, never throttles
+        "FLASK_ANNOTATIONS_MAX": "1000000",  # each student makes more than a real one may keep
         # the tests' fast hash (tests/conftest.py), so a login is no rehash to scrypt
         "FLASK_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "WEB_CONCURRENCY": str(WORKERS),
@@ -158,3 +159,25 @@ def test_a_worker_killed_mid_run_loses_no_acknowledged_save(server, students, le
     assert "Traceback" not in log, log[-3000:]
     assert "GET /login " in log  # the access log is on, with paths ...
     assert SECRET_IN_QUERY not in log  # ... but never query strings
+
+
+FORGED = '127.0.0.1 [07/Dec/2026:02:00:00 +0000] "POST /teacher/classes/1/delete HTTP/1.1" 302'
+
+
+def test_no_request_adds_a_line_to_the_access_log(db_url, app, tmp_path):
+    """An anonymous request with a line feed (or a carriage return, a NUL, a line separator in
+    UTF-8) in its path is one line of the log, the forged line in it escaped."""
+    env = {**server_env(db_url), "WEB_CONCURRENCY": "1"}
+    try:
+        server = GunicornServer(env, tmp_path / "gunicorn.log", wait=30)
+    except ServerFailed as e:
+        pytest.fail(str(e))
+    forged = FORGED.replace(" ", "%20").replace('"', "%22")
+    try:
+        for end in ("%0a", "%0d%0a", "%0d", "%00%0a", "%e2%80%a8", "%85"):
+            assert get(server.port, f"/x{end}{forged}") == 404
+    finally:
+        server.stop()
+    lines = server.text().splitlines()
+    assert [line for line in lines if "POST /teacher" in line and "/x" not in line] == []
+    assert len([line for line in lines if "/x" in line]) == 6, lines

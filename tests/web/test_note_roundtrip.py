@@ -90,6 +90,7 @@ WORDS = "media reports said on Tuesday"
 def no_rate_limit(app):
     # examples (and shrinking, when one fails) send far more saves a minute than a student
     app.config["RATE_LIMIT_API_PER_MINUTE"] = 10**9
+    app.config["ANNOTATIONS_MAX"] = 10**9  # and, under `make fuzz`, more annotations than 300
 
 
 def stored(uid: str) -> tuple[str, str] | None:

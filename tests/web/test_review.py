@@ -13,6 +13,7 @@ import pytest
 from app.domain.scoring import score_work
 from app.domain.work import StudentWork
 from app.models import FinalGrade, GradeChange, OmissionMark, RubricScore, Submission, utcnow
+from app.web.forms import CONTROL_CHARACTER
 from tests.support.client import ApiClient, FormClient
 from tests.support.factory import Classwork, highlight, new_class, new_id, omission
 from tests.support.html import page
@@ -416,6 +417,23 @@ def test_an_expired_page_keeps_the_typed_rubric_and_says_so_at_the_rubric(review
     )
 
 
+@pytest.mark.parametrize("comment", ["Good\x00 eye", "Good eye\x1b[2J", "\x0bGood eye"])
+def test_a_control_character_in_a_rubric_comment_is_refused_beside_it(review, comment):
+    resp = review.rubric(loaded={"level": "basic", "comment": comment})  # NUL: a 500 on PostgreSQL
+    assert resp.status_code == 422
+    row = page(resp).find("section", id="rubric").find("fieldset", id="rubric-loaded")
+    assert CONTROL_CHARACTER in row.words
+    assert comment in row.find("textarea").text  # what was typed is kept
+    assert count(RubricScore) == 0
+    assert count(GradeChange) == 0
+
+
+def test_a_rubric_comment_keeps_its_tabs_and_line_breaks(review):
+    comment = "Good eye.\r\n\tNow the nouns."
+    assert review.rubric(loaded={"level": "basic", "comment": comment}).status_code == 302
+    assert rows_of(RubricScore)[0].comment == comment
+
+
 # ---------------------------------------------------------------- final grade
 
 
@@ -463,6 +481,8 @@ def test_the_top_of_the_range_is_allowed(review, lesson):
         ("7", "", "Say briefly why you are changing the grade."),
         ("7", "   ", "Say briefly why you are changing the grade."),
         ("7", "x" * 501, "500"),
+        ("7", "Extra\x00 credit", CONTROL_CHARACTER),  # NUL: a 500 on PostgreSQL
+        ("7", "Extra credit\n", CONTROL_CHARACTER),  # one line: no line breaks
     ],
 )
 def test_a_final_grade_outside_the_range_or_without_a_reason_is_refused(

@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 from app import create_app, services
 from app.extensions import db
 from app.models import Annotation, Classroom, Enrollment, User
+from app.web.forms import CONTROL_CHARACTER
 from app.web.security.ratelimit import Limit, Limiter, storage
 from tests.conftest import _base_config
 from tests.support.client import ApiClient, login, page_csrf_token
@@ -681,8 +682,16 @@ def test_removal_from_a_class_ends_the_students_sessions(app, make):
     assert laptop.get("/student/").status_code == 302
 
 
-@pytest.mark.parametrize("name", ["Amy \u202enosbor", "Bo\u2066b", "Cy\x07"])
-def test_names_with_hidden_direction_changes_are_refused_and_the_rest_kept(client, make, name):
+DIRECTION = "invisible character that changes how the text is shown"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("Amy \u202enosbor", DIRECTION), ("Bo\u2066b", DIRECTION), ("Cy\x07", CONTROL_CHARACTER)],
+)
+def test_names_with_hidden_direction_changes_are_refused_and_the_rest_kept(
+    client, make, name, message
+):
     classroom = make.classroom()
     resp = client.post(
         "/join",
@@ -697,6 +706,6 @@ def test_names_with_hidden_direction_changes_are_refused_and_the_rest_kept(clien
         },
     )
     page = resp.get_data(as_text=True)
-    assert "invisible character that changes how the text is shown" in page
+    assert message in page
     assert 'value="amy.r"' in page
     assert db.session.scalar(sa.select(User).filter_by(username="amy.r")) is None

@@ -158,9 +158,9 @@ def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(
     app, make, db_url, monkeypatch
 ):
     """Saves from a whole class queue for SQLite's one write lock, so a save takes it only for
-    its two statements (the gate query, then the INSERT or UPDATE): any read before runs in a
-    deferred transaction, and while the annotation is validated another process can write at
-    once."""
+    its statements (the gate query, then the INSERT or UPDATE; a new annotation first counts
+    the student's, for ANNOTATIONS_MAX): any read before runs in a deferred transaction, and
+    while the annotation is validated another process can write at once."""
     import sqlite3
 
     from app.saves import put
@@ -214,10 +214,12 @@ def test_a_save_holds_the_write_lock_only_for_its_gate_and_its_write(
         "COMMIT",
         "BEGIN IMMEDIATE",
         "SELECT",
+        "SELECT",  # the student's annotations counted: room for one more?
         "INSERT",
         "COMMIT",
     ]
-    # later saves know it: no read before the lock (the gate checks the login too)
+    # later saves know it: no read before the lock (the gate checks the login too); an edit
+    # adds no annotation, so counts none
     assert edited == ["BEGIN IMMEDIATE", "SELECT", "UPDATE", "COMMIT"]
     assert other_writes == ["ok", "ok"]
 

@@ -1,0 +1,113 @@
+"""The most annotations a student may keep on one assignment (``ANNOTATIONS_MAX``, default 300):
+one more is refused with a reason, by the API (422, ``too_many``) and the no-JavaScript form
+alike, on both databases; edits, retries and deletions go on as before. (10,000 near-maximum
+annotations made a 72 MB lesson page.)"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db
+from app.models import Annotation
+from tests.conftest import _base_config
+from tests.support.client import ApiClient, page_csrf_token
+from tests.support.factory import highlight, new_id, omission
+
+CAP = 3
+MESSAGE = "You already have 3 annotations on this lesson, the most one lesson can keep."
+
+
+def kept(assignment, student) -> int:
+    db.session.expire_all()
+    return db.session.execute(
+        sa.select(sa.func.count())
+        .select_from(Annotation)
+        .where(
+            Annotation.assignment_id == assignment.id,
+            Annotation.student_id == student.id,
+            Annotation.deleted_at.is_(None),
+        )
+    ).scalar_one()
+
+
+@pytest.fixture
+def full(app, work, lesson):
+    """``work``'s student with CAP annotations (the cap lowered to CAP) and their ids."""
+    app.config["ANNOTATIONS_MAX"] = CAP
+    ids = [new_id() for _ in range(CAP)]
+    for i, uid in enumerate(ids):
+        body = highlight(lesson, "vented its anger", category="loaded", note=f"note {i}")
+        assert work.api.put(work.assignment, uid, body).status_code == 201
+    return ids
+
+
+def body(lesson, note: str = "one more") -> dict:
+    return highlight(lesson, "pointed out", category="loaded", note=note)
+
+
+def test_the_default_cap_is_300():
+    assert create_app(_base_config("sqlite://")).config["ANNOTATIONS_MAX"] == 300
+
+
+def test_one_more_annotation_is_refused_with_a_reason_in_the_one_error_shape(full, work, lesson):
+    for make in (lambda: body(lesson), lambda: omission("The other side's view")):
+        resp = work.api.put(work.assignment, new_id(), make())
+        assert resp.status_code == 422
+        assert resp.get_json() == {
+            "error": MESSAGE + " Delete one you no longer need, then add this one again.",
+            "fields": {},
+            "code": "too_many",
+            "limit": CAP,
+        }
+    assert kept(work.assignment, work.student) == CAP
+
+
+def test_at_the_cap_edits_and_retries_still_save(full, work, lesson):
+    edited = body(lesson, "edited")
+    assert work.api.put(work.assignment, full[0], edited, if_match=1).status_code == 200
+    assert work.api.put(work.assignment, full[0], edited, if_match=1).status_code == 200  # retry
+    assert work.api.put(work.assignment, full[1], body(lesson, "no If-Match")).status_code == 200
+    assert kept(work.assignment, work.student) == CAP
+
+
+def test_deleting_one_makes_room_and_bringing_it_back_needs_room(full, work, lesson):
+    assert work.api.delete(work.assignment, full[0], if_match=1).status_code == 204
+    assert work.api.put(work.assignment, new_id(), body(lesson)).status_code == 201
+    # the deleted one, saved again (an undo), would be one too many now
+    resp = work.api.put(work.assignment, full[0], body(lesson, "back"), if_match=2)
+    assert (resp.status_code, resp.get_json()["code"]) == (422, "too_many")
+    resp = work.api.put(work.assignment, full[0], body(lesson, "back"))
+    assert (resp.status_code, resp.get_json()["code"]) == (422, "too_many")
+    assert kept(work.assignment, work.student) == CAP
+
+
+def test_the_cap_is_per_student_and_per_assignment(full, app, work, make, lesson):
+    classmate = make.student(classroom=work.classroom)
+    other = ApiClient(app.test_client()).login(classmate)
+    assert other.put(work.assignment, new_id(), body(lesson)).status_code == 201
+    second = make.assignment(work.classroom)
+    assert work.api.put(second, new_id(), body(lesson)).status_code == 201
+
+
+def test_the_no_javascript_form_says_why_and_keeps_what_was_typed(full, work):
+    client, page = work.api.client, f"/student/assignments/{work.assignment.id}"
+    resp = client.post(
+        f"{page}/quote",
+        data={
+            "csrf_token": page_csrf_token(client, page),
+            "prompt": "loaded",
+            "quote": "pointed out",
+            "note": "typed at the cap",
+        },
+    )
+    assert resp.status_code == 422
+    html = unescape(resp.get_data(as_text=True))
+    assert MESSAGE in html
+    assert "typed at the cap" in html
+    assert re.search(r'<details class="quote-form" id="quote-form"\s+open>', html)  # shown
+    assert kept(work.assignment, work.student) == CAP
