@@ -624,7 +624,7 @@ def test_a_teacher_edits_a_students_name_sis_ids_and_section_here_only(teacher, 
         ({"name": "K" * 81}, "name", "Use at most 80 characters."),
         ({"name": "Kim\u202e Lee"}, "name", "invisible character"),
         ({"sis_user_id": "S" * 65}, "sis_user_id", "Use at most 64 characters."),
-        ({"sis_login_id": "kim\x07"}, "sis_login_id", "invisible character"),
+        ({"sis_login_id": "kim\x07"}, "sis_login_id", "invisible control character"),
         ({"section": "P" * 65}, "section", "Use at most 64 characters."),
         (
             {"sis_user_id": " S2 "},
