@@ -124,7 +124,12 @@ def _static_files(folder: str) -> tuple[str, ...]:
 
 @bp.get("/assignments/<id:assignment_id>")
 def lesson(assignment_id: int):
-    return _render_lesson(student_assignment(assignment_id))
+    a = student_assignment(assignment_id)
+    page = _render_lesson(a)
+    # the page showed released feedback: from now on the release can't be undone
+    grading.feedback_seen(db.session, a, current_user)
+    db.session.commit()
+    return page
 
 
 @bp.post("/assignments/<id:assignment_id>/quote")
