@@ -205,6 +205,8 @@ def delete_annotation(
 def submit(session: DbSession, assignment: Assignment, student: User) -> Submission:
     sub = submission_of(session, assignment, student)
     if sub is not None:
+        if sub.closed_by_release:  # a release closed it: submitting now changes nothing
+            raise WorkClosed(None, sub.released_at or sub.submitted_at)
         return sub
     sub = Submission(assignment_id=assignment.id, student_id=student.id)
     if insert_unique(session, sub):

@@ -117,6 +117,9 @@ def test_release_to_everyone_closes_and_marks_unsubmitted_work(klass):
     resp = klass.save(klass.ines)
     assert resp.status_code == 409
     assert resp.get_json()["code"] == "released"
+    late = klass.api(klass.ines).submit(klass.k.assignment)  # e.g. queued while offline
+    assert late.status_code == 409
+    assert late.get_json()["code"] == "released"
     assert "Not submitted" in klass.home(klass.ines)
     assert "In progress" not in klass.home(klass.ines)
     assert "Feedback ready" in klass.home(klass.ines)
