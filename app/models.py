@@ -163,8 +163,6 @@ class Assignment(Model):
     lesson_version_id: Mapped[int] = mapped_column(sa.ForeignKey("lesson_versions.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime | None]
-    # until then no score, mark or answer-key content reaches a student
-    released_at: Mapped[datetime | None]
     # archived: out of the students' lists and the class's active ones; nothing is deleted
     archived_at: Mapped[datetime | None]
 
@@ -173,7 +171,10 @@ class Assignment(Model):
 
 
 class Submission(Model):
-    """One student's state on one assignment; exists once they submit."""
+    """One student's state on one assignment; exists once they submit, or once a release of
+    feedback to everyone closes work they had not submitted (``closed_by_release``). Feedback
+    reaches the student only once ``released_at`` is set (no score, mark or answer-key content
+    before); deleting the row returns the work to them."""
 
     __tablename__ = "submissions"
     __table_args__ = (sa.UniqueConstraint("assignment_id", "student_id", name="one_per_student"),)
@@ -182,6 +183,9 @@ class Submission(Model):
     assignment_id: Mapped[int] = mapped_column(_belongs_to("assignments"), index=True)
     student_id: Mapped[int] = mapped_column(_belongs_to("users"), index=True)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_by_release: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    released_at: Mapped[datetime | None]
+    feedback_seen_at: Mapped[datetime | None]  # when the student first opened their feedback
 
 
 class Annotation(Model):

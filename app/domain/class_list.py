@@ -9,13 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-STATUS_ORDER = {"not started": 0, "in progress": 1, "submitted": 2, "late": 3}
+from .work import STATUSES
+
+STATUS_ORDER = {s: i for i, s in enumerate(STATUSES)}
 # Rows are the dashboard's ``summaries.StudentRow``; sorting by name reads only ``name`` and
 # ``student_id``, so the review page can order a bare roster (``RosterRow``) without scoring.
 SORTS: dict[str, Callable[[Any], Any]] = {
     "name": lambda r: (r.name.lower(), r.student_id),
     "status": lambda r: (STATUS_ORDER.get(r.status, 9), r.name.lower()),
-    "score": lambda r: (r.final, r.name.lower()),
+    # a student with no grade yet (never started, not graded: a blank) comes before any score
+    "score": lambda r: (r.final is not None, r.final or 0.0, r.name.lower()),
     "auto": lambda r: (r.auto_score, r.name.lower()),
     "activity": lambda r: (r.last_activity is None, r.last_activity or datetime.min),
 }

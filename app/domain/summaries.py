@@ -15,14 +15,14 @@ import math
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .anchoring import snap_to_words
 from .heatmap import Heat, spans_by_category, word_ranges
 from .lessons import Lesson
 from .matching import OMISSION, KeyIndex, matches
 from .scoring import Scored, score_work, suggest_omission
-from .work import StudentWork, status_of
+from .work import StudentWork, grade_of, status_of
 
 CANDIDATE_SHARE = 0.2  # a candidate phrase needs this share of the class (and 2 students)
 MAX_CANDIDATES = 15
@@ -36,13 +36,17 @@ class StudentRow:
     student_id: int
     name: str
     username: str
-    status: str  # not started / in progress / submitted / late
+    status: str  # one of domain.work.STATUSES
     counts: dict[str, int]  # annotations per category id, every lesson category present
     auto_score: float
     final_grade: float | None  # the teacher's override, if any
-    final: float  # the grade that counts: final_grade, else auto_score
+    # the grade that counts: final_grade, else auto_score; None (blank) for a student who
+    # never started and whom the teacher has not graded
+    final: float | None
     possible: float
     last_activity: datetime | None
+    started: bool = True
+    released: bool = False  # feedback released to this student
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,9 @@ class ClassSummary:
     - ``heatmap`` has a row per span category (every lesson category but omissions) and
       ``"all"``; a word counts each student once per row however many of their highlights
       cover it. Omission answers pinned to words are not highlights and do not heat.
-    - ``distribution`` counts every student, so one who has not started sits in 0-10%;
-      it is empty when the key is worth no points.
+    - ``distribution`` counts every student with a grade; those who never started (and have
+      no grade from the teacher) are apart, in ``not_started``, not in 0-10%. It is empty
+      when the key is worth no points.
     - ``items[].share`` is over every student in the class, started or not.
     """
 
@@ -91,6 +96,7 @@ class ClassSummary:
     distribution: list[int]  # students per 10% band of final / possible
     possible: float
     class_size: int
+    not_started: int = 0  # students left out of the distribution: never started, no grade
     category_labels: dict[str, str] = field(default_factory=dict)
 
 
@@ -152,7 +158,7 @@ def _bin(final: float, possible: float) -> int:
 
 
 def _student_row(
-    lesson: Lesson, work: StudentWork, scored: Scored, due_at: datetime | None
+    lesson: Lesson, work: StudentWork, scored: Scored, due_at: datetime | None, now: datetime
 ) -> StudentRow:
     counts = dict.fromkeys((c.id for c in lesson.categories), 0)
     for a in work.annotations:
@@ -161,13 +167,15 @@ def _student_row(
         student_id=work.student_id,
         name=work.name,
         username=work.username,
-        status=status_of(work, due_at),
+        status=status_of(work, due_at, now),
         counts=counts,
         auto_score=scored.auto_score,
         final_grade=work.final_grade,
-        final=scored.final,
+        final=grade_of(work, scored.final),
         possible=scored.possible,
         last_activity=work.last_activity,
+        started=work.started,
+        released=work.released_at is not None,
     )
 
 
@@ -183,6 +191,7 @@ class _Tally:
         self.confusion: Counter[tuple[str, str]] = Counter()
         self.off_key: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
         self.distribution = [0] * BINS
+        self.not_started = 0
         self.possible = 0.0
 
     def add(self, work: StudentWork) -> Scored:
@@ -201,8 +210,11 @@ class _Tally:
             if start < end:
                 self.off_key[a.category].append((start, end, work.student_id))
         self.heat.add_student(spans_by_category(work.annotations))
-        if scored.possible > 0:
-            self.distribution[_bin(scored.final, scored.possible)] += 1
+        grade = grade_of(work, scored.final)
+        if grade is None:
+            self.not_started += 1
+        elif scored.possible > 0:
+            self.distribution[_bin(grade, scored.possible)] += 1
         return scored
 
 
@@ -227,20 +239,32 @@ def _item_shares(lesson: Lesson, found: Counter[str], size: int) -> list[ItemSha
 
 
 def student_rows(
-    lesson: Lesson, works: list[StudentWork], due_at: datetime | None
+    lesson: Lesson,
+    works: list[StudentWork],
+    due_at: datetime | None,
+    now: datetime | None = None,
 ) -> list[StudentRow]:
-    """Each student's dashboard row alone, without the rest of the summary."""
+    """Each student's dashboard row alone, without the rest of the summary (statuses as at
+    ``now``, naive UTC; the present time when None)."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     index = KeyIndex(lesson)
-    return [_student_row(lesson, w, score_work(lesson, w, index), due_at) for w in works]
+    return [_student_row(lesson, w, score_work(lesson, w, index), due_at, now) for w in works]
 
 
-def summarise(lesson: Lesson, works: list[StudentWork], due_at: datetime | None) -> ClassSummary:
-    """Everything the class dashboard shows for one assignment, from the class's plain rows."""
+def summarise(
+    lesson: Lesson,
+    works: list[StudentWork],
+    due_at: datetime | None,
+    now: datetime | None = None,
+) -> ClassSummary:
+    """Everything the class dashboard shows for one assignment, from the class's plain rows;
+    statuses as at ``now`` (naive UTC; the present time when None)."""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
     text = lesson.text
     words = word_ranges(text)
     span_categories = [c.id for c in lesson.categories if c.id != OMISSION]
     tally = _Tally(lesson, words, span_categories)
-    rows = [_student_row(lesson, work, tally.add(work), due_at) for work in works]
+    rows = [_student_row(lesson, work, tally.add(work), due_at, now) for work in works]
     possible = tally.possible
     if not works:
         index = tally.index
@@ -260,6 +284,7 @@ def summarise(lesson: Lesson, works: list[StudentWork], due_at: datetime | None)
         distribution=tally.distribution,
         possible=possible,
         class_size=size,
+        not_started=tally.not_started,
         category_labels={c.id: c.label for c in lesson.categories},
     )
 
@@ -296,6 +321,9 @@ def distribution_svg(
         + "; ".join(f"{band}: {n}" for band, n in zip(bands, counts, strict=True))
         + "."
     )
+    if summary.not_started:
+        n = summary.not_started
+        desc += f" Not in the chart: {n} student{'s' if n != 1 else ''} who never started."
     esc = html.escape
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '

@@ -75,7 +75,7 @@ class StudentWork:
     name: str
     username: str
     annotations: list[AnnotationRow] = field(default_factory=list)
-    submitted_at: datetime | None = None
+    submitted_at: datetime | None = None  # by the student (never by a release)
     omission_marks: dict[str, OmissionMark] = field(default_factory=dict)  # by annotation id
     rubric: dict[str, RubricMark] = field(default_factory=dict)  # by prompt id
     final_grade: float | None = None  # the teacher's override; None = use the auto score
@@ -83,6 +83,9 @@ class StudentWork:
     sis_user_id: str = ""
     sis_login_id: str = ""
     section: str = ""
+    closed_by_release: bool = False  # not submitted: a release of feedback closed the work
+    released_at: datetime | None = None  # feedback released to this student
+    feedback_seen_at: datetime | None = None  # when the student first opened it
 
     @property
     def last_activity(self) -> datetime | None:
@@ -91,9 +94,48 @@ class StudentWork:
             times.append(self.submitted_at)
         return max(times) if times else None
 
+    @property
+    def started(self) -> bool:
+        """Did the student do anything: annotate, or submit (even nothing)?"""
+        return bool(self.annotations) or self.submitted_at is not None
 
-def status_of(work: StudentWork, due_at: datetime | None) -> str:
-    """not started / in progress / submitted / late (submitted after the due date)."""
-    if work.submitted_at is not None:
-        return "late" if due_at is not None and work.submitted_at > due_at else "submitted"
-    return "in progress" if work.annotations else "not started"
+
+STATUSES = ("not started", "in progress", "submitted", "late", "missing")
+
+
+def work_status(
+    *,
+    submitted_at: datetime | None,
+    closed_by_release: bool,
+    has_work: bool,
+    due_at: datetime | None,
+    now: datetime,
+) -> str:
+    """One of STATUSES: submitted / late (submitted after the due date); missing (not
+    submitted, and the due date has passed or a release of feedback closed the work); else
+    in progress / not started. The one rule, for the teacher's pages, exports and the
+    student's home page alike."""
+    if submitted_at is not None and not closed_by_release:
+        return "late" if due_at is not None and submitted_at > due_at else "submitted"
+    if closed_by_release or (due_at is not None and now > due_at):
+        return "missing"
+    return "in progress" if has_work else "not started"
+
+
+def status_of(work: StudentWork, due_at: datetime | None, now: datetime) -> str:
+    return work_status(
+        submitted_at=work.submitted_at,
+        closed_by_release=work.closed_by_release,
+        has_work=bool(work.annotations),
+        due_at=due_at,
+        now=now,
+    )
+
+
+def grade_of(work: StudentWork, final: float) -> float | None:
+    """The grade that counts (``final``: the teacher's, else the auto score), or None (a blank,
+    "no grade") for a student who never started and whom the teacher has not graded: a
+    gradebook, a chart or a page must not read a zero they never earned."""
+    if work.started or work.final_grade is not None:
+        return final
+    return None

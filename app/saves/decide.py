@@ -121,10 +121,10 @@ def decide(attempt: Attempt, row: Any) -> tuple[str, Any]:
     id (None: nothing). Raises LessonMoved, WorkClosed, NotYours or VersionConflict."""
     if row.lesson_version_id != attempt.version_id:
         raise LessonMoved(row.lesson_version_id)
-    if row.submitted_at is not None:
-        raise WorkClosed(row.submitted_at)
     if row.released_at is not None:
         raise WorkClosed(None, row.released_at)
+    if row.submitted_at is not None:
+        raise WorkClosed(row.submitted_at)
     found = stored(row) if row.a_id is not None else None
     if found is not None and (
         found.student_id != attempt.student.id or found.assignment_id != attempt.assignment_id

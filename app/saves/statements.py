@@ -45,7 +45,7 @@ DATES = frozenset(c.name for c in _ann.c if isinstance(c.type, sa.DateTime))
 GATE = (
     sa.select(
         _asg.c.lesson_version_id,
-        _asg.c.released_at,
+        _sub.c.released_at,
         _sub.c.submitted_at,
         _ann.c.id.label("a_id"),
         *(_ann.c[name].label(f"a_{name}") for name in STORED),

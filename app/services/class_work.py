@@ -149,10 +149,20 @@ def annotation_row(r: Any) -> AnnotationRow:
 
 
 def _add_submissions(session: DbSession, scope: _Scope, works: dict[int, StudentWork]) -> None:
-    subs = sa.select(Submission.student_id, Submission.submitted_at).where(*scope.of(Submission))
+    subs = sa.select(
+        Submission.student_id,
+        Submission.submitted_at,
+        Submission.closed_by_release,
+        Submission.released_at,
+        Submission.feedback_seen_at,
+    ).where(*scope.of(Submission))
     for sub in session.execute(subs):
-        if sub.student_id in works:
-            works[sub.student_id].submitted_at = sub.submitted_at
+        work = works.get(sub.student_id)
+        if work is not None:
+            work.closed_by_release = bool(sub.closed_by_release)
+            work.submitted_at = None if sub.closed_by_release else sub.submitted_at
+            work.released_at = sub.released_at
+            work.feedback_seen_at = sub.feedback_seen_at
 
 
 def _add_omission_marks(session: DbSession, scope: _Scope, works: dict[int, StudentWork]) -> None:

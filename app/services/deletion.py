@@ -140,7 +140,7 @@ def contents(session: DbSession, classrooms: Sequence[Classroom]) -> Deletion:
     enrolled = _counts(session, ids, Enrollment)
     assigned = _counts(session, ids, Assignment)
     annotated = _counts(session, ids, Annotation, Annotation.deleted_at.is_(None))
-    submitted = _counts(session, ids, Submission)
+    submitted = _counts(session, ids, Submission, Submission.closed_by_release.is_(False))
     teachers = _teacher_emails(session, classrooms)
     return Deletion(
         classes=[
@@ -211,6 +211,8 @@ def assignment_contents(session: DbSession, assignment: Assignment) -> Assignmen
         query = sa.select(model.student_id).where(model.assignment_id == assignment.id)
         if model is Annotation:
             query = query.where(Annotation.deleted_at.is_(None))
+        if model is Submission:  # a release closing work not started is no work of theirs
+            query = query.where(Submission.closed_by_release.is_(False))
         students.update(session.execute(query.distinct()).scalars())
     annotations = session.execute(
         sa.select(sa.func.count())
@@ -220,7 +222,7 @@ def assignment_contents(session: DbSession, assignment: Assignment) -> Assignmen
     submissions = session.execute(
         sa.select(sa.func.count())
         .select_from(Submission)
-        .where(Submission.assignment_id == assignment.id)
+        .where(Submission.assignment_id == assignment.id, Submission.closed_by_release.is_(False))
     ).scalar_one()
     return AssignmentContents(len(students), annotations, submissions)
 

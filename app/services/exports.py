@@ -12,9 +12,9 @@ from ..domain.lessons import Lesson
 from ..domain.matching import KeyIndex, match_spans
 from ..domain.review_words import prompt_names
 from ..domain.scoring import Scored, score_work
-from ..domain.work import StudentWork, status_of
+from ..domain.work import StudentWork, grade_of, status_of
 from ..extensions import DbSession
-from ..models import Assignment
+from ..models import Assignment, utcnow
 from .class_work import load_works
 from .lessons import lesson_of
 
@@ -33,11 +33,9 @@ def _slug(text: str) -> str:
 
 
 def _gradebook_score(work: StudentWork, scored: Scored) -> float | None:
-    """The grade that counts, or None (a blank cell: "no score") for a student who has done
-    nothing and has no grade from the teacher, so a gradebook doesn't record a zero."""
-    if work.annotations or work.submitted_at or work.final_grade is not None:
-        return scored.final
-    return None
+    """The grade that counts, or None (a blank cell: "no score") for a student who never
+    started and has no grade from the teacher, so a gradebook doesn't record a zero."""
+    return grade_of(work, scored.final)
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ class _Assignment:
 
 
 def _grades(a: _Assignment) -> exports.Table:
-    due_at = a.assignment.due_at
+    due_at, now = a.assignment.due_at, utcnow()
     rows = (
         exports.GradeRow(
             name=w.name,
@@ -63,16 +61,19 @@ def _grades(a: _Assignment) -> exports.Table:
             sis_user_id=w.sis_user_id,
             sis_login_id=w.sis_login_id,
             section=w.section,
-            status=status_of(w, due_at),
+            status=status,
             submitted_at=w.submitted_at,
-            late=status_of(w, due_at) == "late",
+            late=status == "late",
             auto_score=s.auto_score,
             final_score=w.final_grade,
             possible=s.possible,
             category_scores={c: v.earned for c, v in s.by_category.items()},
             rubric=w.rubric,
+            not_submitted=status == "missing",
+            has_grade=_gradebook_score(w, s) is not None,
         )
         for w, s in a.scored()
+        for status in [status_of(w, due_at, now)]
     )
     return exports.grades_table(
         a.lesson.title, rows, a.lesson.categories, prompts=prompt_names(a.lesson), zone=a.zone

@@ -1,24 +1,30 @@
 """Marking and grading: omission marks, rubric levels and final grades (every change logged),
-reopening a submission, releasing feedback. Pure scoring lives in domain.scoring."""
+returning a student's work, releasing feedback (to everyone or to those who submitted) and
+undoing a release. Pure scoring lives in domain.scoring, who a release reaches in
+domain.releasing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 
 from ..domain.lessons import Lesson
+from ..domain.releasing import ReleasePlan, release_plan
 from ..domain.scoring import Scored, score_work
 from ..domain.work import (
     OMISSION_LEVELS,
     RUBRIC_LEVELS,
     StudentWork,
+    grade_of,
 )
 from ..extensions import DbSession
 from ..models import (
     Annotation,
     Assignment,
+    Enrollment,
     FinalGrade,
     GradeChange,
     RubricScore,
@@ -27,7 +33,7 @@ from ..models import (
     utcnow,
 )
 from ..models import OmissionMark as OmissionMarkRow
-from .class_work import work_of
+from .class_work import load_works, work_of
 from .errors import FieldError
 from .lessons import lesson_of
 from .rows import insert_unique
@@ -252,27 +258,134 @@ def set_final_grade(
 
 
 def reopen(session: DbSession, teacher: User, assignment: Assignment, student_id: int) -> bool:
+    """Return the work to the student: their submission (or the closing of their work by a
+    release) is undone, so they can change it and submit again; feedback released to them is
+    hidden again until the next release. False when there is nothing to return."""
     sub = session.execute(
         sa.select(Submission).filter_by(assignment_id=assignment.id, student_id=student_id)
     ).scalar_one_or_none()
     if sub is None:
         return False
-    _log(
-        session,
-        teacher,
-        assignment,
-        student_id,
-        "submission",
-        f"submitted {sub.submitted_at:%Y-%m-%d %H:%M}",
-        "reopened",
-    )
+    if sub.closed_by_release:
+        old = f"closed by the release {sub.submitted_at:%Y-%m-%d %H:%M}, not submitted"
+    else:
+        old = f"submitted {sub.submitted_at:%Y-%m-%d %H:%M}"
+    if sub.released_at is not None:
+        old += ", feedback released"
+    _log(session, teacher, assignment, student_id, "submission", old, "reopened")
     session.delete(sub)
     return True
 
 
-def release(session: DbSession, assignment: Assignment) -> None:
-    if assignment.released_at is None:
-        assignment.released_at = utcnow()
+def released_assignments(session: DbSession, assignments: list[Assignment]) -> set[int]:
+    """The ids of those assignments whose feedback is released to at least one student."""
+    ids = [a.id for a in assignments]
+    if not ids:
+        return set()
+    return set(
+        session.execute(
+            sa.select(Submission.assignment_id)
+            .where(Submission.assignment_id.in_(ids), Submission.released_at.is_not(None))
+            .distinct()
+        ).scalars()
+    )
+
+
+def _changed(session: DbSession, statement: sa.Update | sa.Delete) -> int:
+    """Run an UPDATE or DELETE of submissions; how many rows it changed."""
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    return cast(sa.CursorResult, result).rowcount  # an UPDATE's result has a rowcount
+
+
+def plan(session: DbSession, assignment: Assignment) -> ReleasePlan:
+    return release_plan(load_works(session, assignment))
+
+
+def release(session: DbSession, assignment: Assignment, *, everyone: bool = True) -> int:
+    """Release feedback to every student who submitted and has not got it yet; with
+    ``everyone``, also to the rest, whose work the release closes (a submission row marked
+    ``closed_by_release``). The students who are not released keep working. Returns how many
+    students got feedback."""
+    now = utcnow()
+    count = _changed(
+        session,
+        sa.update(Submission)
+        .where(Submission.assignment_id == assignment.id, Submission.released_at.is_(None))
+        .values(released_at=now),
+    )
+    if not everyone:
+        return count
+    has_row = sa.select(Submission.id).where(
+        Submission.assignment_id == assignment.id, Submission.student_id == Enrollment.student_id
+    )
+    rest = session.execute(
+        sa.select(Enrollment.student_id).where(
+            Enrollment.classroom_id == assignment.classroom_id, ~has_row.exists()
+        )
+    ).scalars()
+    for student_id in list(rest):
+        row = Submission(
+            assignment_id=assignment.id,
+            student_id=student_id,
+            submitted_at=now,
+            closed_by_release=True,
+            released_at=now,
+        )
+        if not insert_unique(session, row):  # they submitted this very moment
+            session.execute(
+                sa.update(Submission)
+                .filter_by(assignment_id=assignment.id, student_id=student_id, released_at=None)
+                .values(released_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        count += 1
+    return count
+
+
+class UndoRefused(Exception):
+    """Feedback can't be taken back: someone has opened it (the message says who)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def undo_release(session: DbSession, assignment: Assignment) -> int:
+    """Take feedback back from every student, while none has opened it: the work a release
+    closed opens again, submitted work stays submitted. Returns how many students it was
+    released to; raises UndoRefused (saying why) otherwise."""
+    refusal = plan(session, assignment).undo_refusal()
+    if refusal:
+        raise UndoRefused(refusal)
+    released = Submission.assignment_id == assignment.id, Submission.released_at.is_not(None)
+    closed = _changed(
+        session,
+        sa.delete(Submission).where(
+            *released,
+            Submission.closed_by_release.is_(True),
+            Submission.feedback_seen_at.is_(None),  # opened a moment ago: theirs stays
+        ),
+    )
+    kept = _changed(
+        session,
+        sa.update(Submission)
+        .where(*released, Submission.feedback_seen_at.is_(None))
+        .values(released_at=None),
+    )
+    session.expire_all()
+    return closed + kept
+
+
+def feedback_seen(session: DbSession, assignment: Assignment, student: User) -> None:
+    """The student has opened their released feedback: the first time is kept (and from then
+    on the release can't be undone)."""
+    session.execute(
+        sa.update(Submission)
+        .filter_by(assignment_id=assignment.id, student_id=student.id, feedback_seen_at=None)
+        .where(Submission.released_at.is_not(None))
+        .values(feedback_seen_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def set_due(assignment: Assignment, due_at: datetime | None) -> None:
@@ -286,14 +399,17 @@ class Feedback:
     scored: Scored
     work: StudentWork
 
+    @property
+    def grade(self) -> float | None:
+        """The grade that counts; None (no grade yet) for work never started."""
+        return grade_of(self.work, self.scored.final)
+
 
 def released_feedback(
     session: DbSession, assignment: Assignment, student: User, lesson: Lesson
 ) -> Feedback | None:
-    if assignment.released_at is None:
-        return None
     work = work_of(session, assignment, student.id)
-    if work is None:
+    if work is None or work.released_at is None:
         return None
     return feedback_of(lesson, work)
 
@@ -306,14 +422,12 @@ def feedback_of(lesson: Lesson, work: StudentWork) -> Feedback:
 
 def released_grades(
     session: DbSession, student: User, assignments: list[Assignment]
-) -> dict[int, Scored]:
-    """The student's score on each of these assignments whose feedback is released, by
+) -> dict[int, Feedback]:
+    """The student's feedback on each of these assignments where it is released to them, by
     assignment id (their home page says "Feedback ready" with the grade)."""
     out = {}
     for a in assignments:
-        if a.released_at is None:
-            continue
         feedback = released_feedback(session, a, student, lesson_of(a))
         if feedback is not None:
-            out[a.id] = feedback.scored
+            out[a.id] = feedback
     return out

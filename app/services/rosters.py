@@ -433,7 +433,9 @@ def removal_summary(session: DbSession, classroom: Classroom, student: User) -> 
         annotations=count(
             Annotation, Annotation.assignment_id.in_(ids), Annotation.deleted_at.is_(None)
         ),
-        submissions=count(Submission, Submission.assignment_id.in_(ids)),
+        submissions=count(
+            Submission, Submission.assignment_id.in_(ids), Submission.closed_by_release.is_(False)
+        ),
         other_classes=count(Enrollment, Enrollment.classroom_id != classroom.id),
     )
 

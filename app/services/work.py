@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from ..domain.anchoring import Target
 from ..domain.annotations import AnnotationInput
+from ..domain.work import work_status
 from ..extensions import DbSession
 from ..models import (
     Annotation,
@@ -32,13 +33,26 @@ class StudentAssignmentRow:
     classroom: Classroom
     title: str
     count: int
-    submitted_at: datetime | None
+    submission: Submission | None
+    now: datetime
 
     @property
     def status(self) -> str:
-        if self.submitted_at:
-            return "submitted"
-        return "in progress" if self.count else "not started"
+        """As the teacher sees it (``domain.work.work_status``), but "late" is "submitted"
+        (a student who submitted late is told so on the lesson page, not in their list)."""
+        sub = self.submission
+        status = work_status(
+            submitted_at=sub.submitted_at if sub else None,
+            closed_by_release=sub is not None and sub.closed_by_release,
+            has_work=self.count > 0,
+            due_at=self.assignment.due_at,
+            now=self.now,
+        )
+        return "submitted" if status == "late" else status
+
+    @property
+    def feedback_ready(self) -> bool:
+        return self.submission is not None and self.submission.released_at is not None
 
 
 def student_assignments(session: DbSession, student: User) -> list[StudentAssignmentRow]:
@@ -72,18 +86,21 @@ def student_assignments(session: DbSession, student: User) -> list[StudentAssign
         else {}
     )
     submitted = (
-        dict(
-            session.execute(
-                sa.select(Submission.assignment_id, Submission.submitted_at).where(
+        {
+            sub.assignment_id: sub
+            for sub in session.execute(
+                sa.select(Submission).where(
                     Submission.student_id == student.id, Submission.assignment_id.in_(ids)
                 )
-            ).all()
-        )
+            ).scalars()
+        }
         if ids
         else {}
     )
+    now = utcnow()
     return [
-        StudentAssignmentRow(a, c, t, counts.get(a.id, 0), submitted.get(a.id)) for a, c, t in rows
+        StudentAssignmentRow(a, c, t, counts.get(a.id, 0), submitted.get(a.id), now)
+        for a, c, t in rows
     ]
 
 
@@ -154,9 +171,9 @@ def annotation_values(data: AnnotationInput) -> dict[str, object]:
 def _check_open(session: DbSession, assignment: Assignment, student: User) -> None:
     sub = submission_of(session, assignment, student)
     if sub is not None:
+        if sub.released_at is not None:
+            raise WorkClosed(None, sub.released_at)
         raise WorkClosed(sub.submitted_at)
-    if assignment.released_at is not None:
-        raise WorkClosed(None, assignment.released_at)
 
 
 def _owned(
@@ -188,9 +205,9 @@ def delete_annotation(
 def submit(session: DbSession, assignment: Assignment, student: User) -> Submission:
     sub = submission_of(session, assignment, student)
     if sub is not None:
+        if sub.closed_by_release:  # a release closed it: submitting now changes nothing
+            raise WorkClosed(None, sub.released_at or sub.submitted_at)
         return sub
-    if assignment.released_at is not None:
-        raise WorkClosed(None, assignment.released_at)
     sub = Submission(assignment_id=assignment.id, student_id=student.id)
     if insert_unique(session, sub):
         return sub

@@ -18,7 +18,7 @@ from ..domain.scoring import score_work, suggest_omission
 from ..domain.summaries import student_rows
 from ..domain.work import StudentWork, status_of
 from ..extensions import db
-from ..models import Assignment
+from ..models import Assignment, utcnow
 from ..services import class_work, grading
 from .forms import ActionForm, FinalGradeForm, OmissionMarkForm, RubricForm, RubricRowForm
 from .loaders import found
@@ -130,7 +130,7 @@ def render(
         key_by_id={k.id: k for k in lesson.key},
         decoys={d.id: d for d in lesson.decoys},
         categories={c.id: c for c in lesson.categories},
-        status=status_of(work, a.due_at),
+        status=status_of(work, a.due_at, utcnow()),
         error=error,
         refused=next(iter(forms), None),
     ), status

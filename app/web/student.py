@@ -41,7 +41,9 @@ bp = only_for("student", Blueprint("student", __name__, url_prefix="/student"))
 def home():
     rows = services.student_assignments(db.session, current_user)
     classes = services.student_classrooms(db.session, current_user)
-    grades = grading.released_grades(db.session, current_user, [r.assignment for r in rows])
+    grades = grading.released_grades(
+        db.session, current_user, [r.assignment for r in rows if r.feedback_ready]
+    )
     return render_template("student/home.html", rows=rows, classes=classes, grades=grades)
 
 
@@ -127,7 +129,12 @@ def _static_files(folder: str) -> tuple[str, ...]:
 
 @bp.get("/assignments/<id:assignment_id>")
 def lesson(assignment_id: int):
-    return _render_lesson(student_assignment(assignment_id))
+    a = student_assignment(assignment_id)
+    page = _render_lesson(a)
+    # the page showed released feedback: from now on the release can't be undone
+    grading.feedback_seen(db.session, a, current_user)
+    db.session.commit()
+    return page
 
 
 @bp.post("/assignments/<id:assignment_id>/quote")

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from .. import services
 from ..domain.dates import end_of_day_utc, to_local
 from ..domain.overlay import heat_legend, heat_runs
+from ..domain.releasing import release_plan
 from ..domain.scoring import score_work
 from ..domain.summaries import answers_to_mark, distribution_svg, summarise
 from ..extensions import db
@@ -109,6 +110,7 @@ def classroom(classroom_id: int):
         problems=lessons.problems,
         roster=rosters.roster(db.session, c),
         newer=moving.newer_versions(db.session, c.assignments, lessons),
+        released=grading.released_assignments(db.session, c.assignments),
         rename_form=ClassroomForm(formdata=None, obj=c),
         upload_form=RosterFileForm(formdata=None),
     )
@@ -216,6 +218,7 @@ def dashboard(assignment_id: int):
             else None
         ),
         action_form=ActionForm(),
+        plan=release_plan(works),
         categories={c.id: c for c in lesson.categories},
         to_mark=answers_to_mark(lesson, works),
         canvas_unmatched=exports.canvas_unmatched(works),
@@ -237,18 +240,56 @@ def set_due(assignment_id: int):
     return redirect(url_for("teacher.dashboard", assignment_id=a.id))
 
 
-@bp.post("/assignments/<id:assignment_id>/release")
+RELEASE_TO = ("everyone", "submitted")
+
+
+@bp.route("/assignments/<id:assignment_id>/release", methods=["GET", "POST"])
 @form_view
 def release(assignment_id: int):
+    """Release feedback: first who it reaches and whose work it closes (GET), then the release
+    (POST) to everyone or only to the students who submitted."""
     a = teacher_assignment(assignment_id)
-    if ActionForm().validate_on_submit():
-        grading.release(db.session, a)
+    plan = grading.plan(db.session, a)
+    form = ActionForm()
+    error = None
+    if request.method == "POST":
+        who = request.form.get("who", "")
+        if not form.validate_on_submit():
+            error = csrf_message(form)
+        elif who not in RELEASE_TO:
+            error = "Choose who gets the feedback: everyone, or only those who submitted."
+        elif problem := plan.nothing_to_release(everyone=who == "everyone"):
+            error = problem
+        else:
+            count = grading.release(db.session, a, everyone=who == "everyone")
+            db.session.commit()
+            message = plan.released_message(count, everyone=who == "everyone")
+            flash(message, "success")
+            return redirect(url_for("teacher.dashboard", assignment_id=a.id))
+    return render_template(
+        "teacher/release.html", assignment=a, plan=plan, error=error
+    ), 422 if request.method == "POST" else 200
+
+
+@bp.post("/assignments/<id:assignment_id>/release/undo")
+@form_view
+def undo_release(assignment_id: int):
+    """Take released feedback back, while no student has opened it."""
+    a = teacher_assignment(assignment_id)
+    if not ActionForm().validate_on_submit():
+        flash("This page was open a long time: press Undo again.", "error")
+        return redirect(url_for("teacher.dashboard", assignment_id=a.id))
+    try:
+        count = grading.undo_release(db.session, a)
+    except grading.UndoRefused as e:
+        flash(e.message, "error")
+    else:
         db.session.commit()
         flash(
-            "Feedback released: students now see their marks, your comments and the key.", "success"
+            f"Release undone: feedback is hidden again from {_plural(count, 'student')}. "
+            "Work the release had closed is open again; submitted work stays submitted.",
+            "success",
         )
-    else:
-        flash("This page was open a long time: press Release again.", "error")
     return redirect(url_for("teacher.dashboard", assignment_id=a.id))
 
 
@@ -277,6 +318,7 @@ def move(assignment_id: int):
     return render_template(
         "teacher/move.html",
         assignment=a,
+        released=bool(grading.released_assignments(db.session, [a])),
         preview=preview,
         form=form,
         csrf_error=csrf_message(form),
@@ -399,17 +441,17 @@ def set_final(assignment_id: int, student_id: int):
 @form_view
 def reopen(assignment_id: int, student_id: int):
     a = _student_work(assignment_id, student_id)
+    work = found(class_work.work_of(db.session, a, student_id))
     if not ActionForm().validate_on_submit():
-        flash("This page was open a long time: press Reopen again.", "error")
-    elif a.released_at is not None:
-        flash(
-            "Feedback is already released: reopening would let the student copy the key.", "error"
-        )
+        flash("This page was open a long time: press the button again.", "error")
     elif grading.reopen(db.session, current_user, a, student_id):
         db.session.commit()
-        flash("Reopened: the student can change their work and submit again.", "success")
+        message = f"Returned to {work.name}: they can change their work and submit again."
+        if work.released_at is not None:
+            message += " Their feedback is hidden until you release it to them again."
+        flash(message, "success")
     else:
-        flash("There is no submission to reopen.", "error")
+        flash("There is nothing to return: this student's work is open already.", "error")
     return review_page.back_to(a, student_id, "top")
 
 

@@ -193,6 +193,7 @@ GRADES_HEADERS = [
     "Status",
     "Submitted",
     "Late",
+    "Not submitted",
     "Source score",
     "Loaded wording score",
     "Left out score",
@@ -263,6 +264,7 @@ def test_grades_csv_has_one_row_per_student_in_a_stable_column_order():
         "late",
         "15 Nov 2022, 10:00 UTC",
         "yes",
+        "no",
         "3",
         "2.5",
         "2",
@@ -272,14 +274,60 @@ def test_grades_csv_has_one_row_per_student_in_a_stable_column_order():
     ]
     assert rows[2][7:9] == ["15 Nov 2022, 09:00 UTC", "no"]
     assert rows[2][-3:] == ["7.5", "9", "12"]  # the teacher's override is the final score
-    assert rows[3][7:] == ["", "no", "0", "0", "0", "0", "0", "12"]
+    assert rows[3][7:] == ["", "no", "no", "0", "0", "0", "0", "0", "12"]
 
 
 def test_grades_csv_score_columns_stay_numeric():
     chunks = csv_lines(grades_table("A", [grade(auto_score=0.1 + 0.2)], CATEGORIES))
     row = read_back(chunks, quoting=csv.QUOTE_NONNUMERIC)[1]
-    assert row[9:] == [3.0, 2.5, 2.0, 0.3, 0.3, 12.0]
-    assert all(isinstance(cell, str) for cell in row[:9])
+    assert row[10:] == [3.0, 2.5, 2.0, 0.3, 0.3, 12.0]
+    assert all(isinstance(cell, str) for cell in row[:10])
+
+
+def test_grades_csv_marks_missing_work_and_leaves_no_grade_blank():
+    rows = read_back(
+        csv_lines(
+            grades_table(
+                "A",
+                [
+                    grade(
+                        "Mia Missing",
+                        status="missing",
+                        submitted_at=None,
+                        late=False,
+                        not_submitted=True,
+                    ),
+                    grade(
+                        "Nat Never",
+                        status="missing",
+                        submitted_at=None,
+                        late=False,
+                        not_submitted=True,
+                        auto_score=0.0,
+                        has_grade=False,
+                    ),
+                    grade(
+                        "Gus Graded",
+                        status="missing",
+                        submitted_at=None,
+                        late=False,
+                        not_submitted=True,
+                        auto_score=0.0,
+                        final_score=4.0,
+                        has_grade=True,
+                    ),
+                ],
+                CATEGORIES,
+            )
+        )
+    )
+    head = rows[0]
+    got = {r[0]: (r[head.index("Not submitted")], r[head.index("Final score")]) for r in rows[1:]}
+    assert got == {
+        "Mia Missing": ("yes", "7.5"),
+        "Nat Never": ("yes", ""),
+        "Gus Graded": ("yes", "4"),
+    }
 
 
 def test_grades_csv_with_hostile_names_is_inert():

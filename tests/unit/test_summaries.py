@@ -109,7 +109,7 @@ def small_class(lesson) -> list[StudentWork]:
 
 @pytest.fixture(scope="module")
 def summary(lesson, small_class) -> ClassSummary:
-    return summarise(lesson, small_class, DUE)
+    return summarise(lesson, small_class, DUE, now=EARLY)  # before the due date
 
 
 def parse_svg(svg: str) -> ET.Element:
@@ -150,7 +150,9 @@ def test_each_row_shows_status_counts_and_scores(summary):
 def test_a_student_with_no_annotations_has_an_empty_row(summary):
     bea = next(r for r in summary.rows if r.name == "bea")
     assert bea.counts == {"source": 0, "loaded": 0, "omission": 0}
-    assert (bea.auto_score, bea.final, bea.last_activity) == (0, 0, None)
+    # never started: no grade (a blank, not 0) until the teacher gives one
+    assert (bea.auto_score, bea.final, bea.last_activity) == (0, None, None)
+    assert not bea.started
 
 
 # ---------------------------------------------------------------- key items
@@ -377,9 +379,30 @@ def test_confusion_table_counts_what_students_called_it_against_the_key(summary)
 
 
 def test_scores_fall_in_ten_percent_bands_of_the_points_possible(summary):
-    # Ana 6/49 = 12%, Ben 2/49 = 4%, Cal's final 10/49 = 20% (the next band), bea 0%
-    assert summary.distribution == [2, 1, 1, 0, 0, 0, 0, 0, 0, 0]
+    # Ana 6/49 = 12%, Ben 2/49 = 4%, Cal's final 10/49 = 20% (the next band); bea never
+    # started, so she is apart, not in 0-10%
+    assert summary.distribution == [1, 1, 1, 0, 0, 0, 0, 0, 0, 0]
+    assert summary.not_started == 1
     assert summary.possible == 49
+
+
+def test_after_the_due_date_work_not_submitted_is_missing(lesson, small_class):
+    rows = {
+        r.name: r for r in summarise(lesson, small_class, DUE, now=DUE + timedelta(days=1)).rows
+    }
+    assert {n: r.status for n, r in rows.items()} == {
+        "Ana": "submitted",
+        "Ben": "late",
+        "Cal": "missing",
+        "bea": "missing",
+    }
+    assert rows["bea"].final is None  # missing and never started: still no grade
+
+
+def test_a_student_who_never_started_but_has_a_grade_is_in_the_chart(lesson):
+    result = summarise(lesson, [Student(lesson, 1, "A").work(final=30)], None)
+    assert result.not_started == 0
+    assert result.distribution[6] == 1
 
 
 @pytest.mark.parametrize(
@@ -414,12 +437,13 @@ def test_score_chart_is_an_accessible_svg_with_the_counts_in_words(summary):
     assert root.get("role") == "img"
     assert root.find(f"{ns}title").text == "Score distribution"
     desc = root.find(f"{ns}desc").text
-    assert "4 students" in desc
-    assert "0-10%: 2" in desc
+    assert "3 students" in desc
+    assert "0-10%: 1" in desc
     assert "20-30%: 1" in desc
+    assert desc.endswith("Not in the chart: 1 student who never started.")
     labels = [t.text for t in root.iter(f"{ns}text")]
     assert "90-100%" in labels
-    assert labels.count("2") == 1
+    assert labels.count("1") == 3
     assert "<script" not in svg
     assert "href" not in svg
 

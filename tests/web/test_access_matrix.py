@@ -71,7 +71,9 @@ EXPECT: dict[tuple[str, str], dict[str, object]] = {
     ("teacher.dashboard", "GET"): TEACHER_X,
     ("teacher.export", "GET"): TEACHER_X,
     ("teacher.set_due", "POST"): TEACHER_X,
-    ("teacher.release", "POST"): TEACHER_X,
+    ("teacher.release", "GET"): TEACHER_X,
+    ("teacher.release", "POST"): TEACHER_X,  # no "who" chosen: the page re-shown, 422
+    ("teacher.undo_release", "POST"): TEACHER_X,  # nothing released: back to the dashboard
     ("teacher.review", "GET"): TEACHER_X,
     ("teacher.mark_omission", "POST"): TEACHER_X,
     ("teacher.set_rubric", "POST"): TEACHER_X,

@@ -157,7 +157,7 @@ def test_submitted_released_and_wrong_user_409s_carry_no_current(work, lesson):
     assert "current" not in released.get_json()
     assert "ETag" not in released.headers
 
-    work.assignment.released_at = None
+    grading.undo_release(db.session, work.assignment)
     db.session.commit()
     assert work.api.submit(work.assignment).status_code == 200
     stale = work.api.put(work.assignment, uid, body(lesson, "late"), if_match=99)

@@ -34,7 +34,8 @@ CANDIDATE = "a regional capital in southern Ukraine"
 @pytest.fixture
 def four(make, lesson):
     """Ada submitted on time (6 points), Ben has not started, Cy is in progress (4 points, and
-    calls a loaded phrase a source), Dee submitted after the due date (1 point)."""
+    calls a loaded phrase a source), Dee submitted after the due date (1 point). The due date
+    has passed, so Ben's and Cy's work is missing."""
     k = new_class(make, lesson)
     k.assignment.due_at = DUE
     db.session.commit()
@@ -82,8 +83,8 @@ def test_the_teacher_sees_each_students_status_counts_and_scores(four):
     }
     assert got == {
         "Ada Lovelace": ("Submitted", "2", "2", "1", "6.0", "6.0"),
-        "Ben Okri": ("Not started", "0", "0", "0", "0.0", "0.0"),
-        "Cy Twombly": ("In progress", "3", "1", "0", "4.0", "4.0"),
+        "Ben Okri": ("Missing never started", "0", "0", "0", "0.0", "— no grade"),
+        "Cy Twombly": ("Missing", "3", "1", "0", "4.0", "4.0 not submitted"),
         "Dee Dee Ramone": ("Late", "1", "0", "0", "1.0", "1.0"),
     }
     assert rows["Ben Okri"]["Last activity"] == "—"
@@ -214,10 +215,15 @@ def test_the_score_chart_is_an_svg_image_with_a_text_description(four, lesson):
     assert svg.find("title").words == "Score distribution"
     possible = score_work(lesson, StudentWork(0, "", "")).possible
     bands = [0] * 10
-    for score in (6, 0, 4, 1):
+    for score in (6, 4, 1):  # Ben never started: apart, not in the chart
         bands[min(9, int(score * 100 / possible // 10))] += 1
     desc = svg.find("desc").words
-    assert desc.startswith(f"Final scores of 4 students as a share of {possible:g} points")
+    assert desc.startswith(f"Final scores of 3 students as a share of {possible:g} points")
+    assert desc.endswith("Not in the chart: 1 student who never started.")
+    assert (
+        "Not in the chart: 1 student who never started"
+        in dashboard(four).find("p", cls="not-started-note").words
+    )
     for i, n in enumerate(bands):
         assert f"{i * 10}-{i * 10 + 10}%: {n}" in desc
     assert [t.words for t in svg.find_all("text", cls="count")] == [str(n) for n in bands]
@@ -242,8 +248,8 @@ def test_names_that_look_like_markup_are_shown_as_text(make, lesson):
 ORDERS = {
     ("name", "asc"): ["Ada Lovelace", "Ben Okri", "Cy Twombly", "Dee Dee Ramone"],
     ("name", "desc"): ["Dee Dee Ramone", "Cy Twombly", "Ben Okri", "Ada Lovelace"],
-    ("status", "asc"): ["Ben Okri", "Cy Twombly", "Ada Lovelace", "Dee Dee Ramone"],
-    ("status", "desc"): ["Dee Dee Ramone", "Ada Lovelace", "Cy Twombly", "Ben Okri"],
+    ("status", "asc"): ["Ada Lovelace", "Dee Dee Ramone", "Ben Okri", "Cy Twombly"],
+    ("status", "desc"): ["Cy Twombly", "Ben Okri", "Dee Dee Ramone", "Ada Lovelace"],
     ("score", "asc"): ["Ben Okri", "Dee Dee Ramone", "Cy Twombly", "Ada Lovelace"],
     ("score", "desc"): ["Ada Lovelace", "Cy Twombly", "Dee Dee Ramone", "Ben Okri"],
 }
@@ -281,14 +287,22 @@ def test_an_unknown_sort_falls_back_to_names(four):
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        ("not started", ["Ben Okri"]),
-        ("in progress", ["Cy Twombly"]),
+        ("missing", ["Ben Okri", "Cy Twombly"]),
         ("submitted", ["Ada Lovelace"]),
         ("late", ["Dee Dee Ramone"]),
         ("", ["Ada Lovelace", "Ben Okri", "Cy Twombly", "Dee Dee Ramone"]),
     ],
 )
 def test_the_teacher_filters_the_students_by_status(four, status, expected):
+    assert names(dashboard(four, status=status)) == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"), [("not started", ["Ben Okri"]), ("in progress", ["Cy Twombly"])]
+)
+def test_before_the_due_date_unsubmitted_work_is_not_started_or_in_progress(four, status, expected):
+    four.assignment.due_at = None
+    db.session.commit()
     assert names(dashboard(four, status=status)) == expected
 
 

@@ -168,6 +168,7 @@ GRADES_HEADERS = [
     "Status",
     "Submitted",
     "Late",
+    "Not submitted",
     "Source score",
     "Loaded wording score",
     "Left out score",
@@ -225,12 +226,11 @@ def test_the_grades_csv_has_a_row_per_student_with_numeric_scores(exported, less
         "yes",
         "1",
     )
-    idle = people["Nora Nowork"]
-    assert (idle[col["Status"]], idle[col["Submitted"]], idle[col["Late"]]) == (
-        "not started",
-        "",
-        "no",
-    )
+    idle = people["Nora Nowork"]  # never started, and the due date has passed
+    assert [
+        idle[col[c]] for c in ("Status", "Submitted", "Late", "Not submitted", "Final score")
+    ] == ["missing", "", "no", "yes", ""]
+    assert zed[col["Not submitted"]] == late[col["Not submitted"]] == "no"
     typed = read_csv_typed(exported.get("grades.csv"))
     for row in typed[1:]:
         for name in (
@@ -241,6 +241,9 @@ def test_the_grades_csv_has_a_row_per_student_with_numeric_scores(exported, less
             "Final score",
             "Points possible",
         ):
+            if row[0] == "Nora Nowork" and name == "Final score":
+                assert row[col[name]] == ""  # blank: no grade, not 0
+                continue
             assert isinstance(row[col[name]], float), (row[0], name)
         assert isinstance(row[col["Student"]], str)
 

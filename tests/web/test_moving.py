@@ -272,7 +272,9 @@ def test_scores_exports_and_the_review_page_take_an_orphan_in_their_stride(mv):
 
 
 def test_a_released_assignment_moves_too_and_the_student_sees_the_newer_key(mv, client):
-    released = mv.teacher.post(f"/teacher/assignments/{mv.k.assignment.id}/release")
+    released = mv.teacher.post(
+        f"/teacher/assignments/{mv.k.assignment.id}/release", {"who": "everyone"}
+    )
     assert released.status_code == 302
     mv.to_version_2()
     assert "already released" in text_of(mv.teacher.get(mv.move_url))

@@ -107,8 +107,13 @@ def secrets_of(lesson) -> dict[str, str]:
     return found
 
 
-def release(k: Classwork, who: FormClient):
-    return who.post(f"{dashboard_url(k.assignment)}/release")
+def release(k: Classwork, who: FormClient, to: str = "everyone"):
+    return who.post(f"{dashboard_url(k.assignment)}/release", {"who": to})
+
+
+def released_at(assignment) -> list:
+    """When feedback was released to each student who has a submission row (None: not)."""
+    return [s.released_at for s in rows_of(Submission, assignment_id=assignment.id)]
 
 
 def test_before_release_no_score_or_key_content_reaches_the_student(graded, lesson):
@@ -258,22 +263,22 @@ def test_releasing_is_shown_on_the_dashboard_and_happens_once(graded):
         as_text=True
     )
     release(k, graded.teacher)
-    db.session.refresh(k.assignment)
-    first = k.assignment.released_at
+    [first] = released_at(k.assignment)
     assert first is not None
-    release(k, graded.teacher)
-    db.session.refresh(k.assignment)
-    assert k.assignment.released_at == first
+    assert release(k, graded.teacher).status_code == 422  # nobody left to release to
+    assert released_at(k.assignment) == [first]
     doc = page(graded.teacher.get(dashboard_url(k.assignment)))
-    assert "feedback released" in doc.find("div", cls="dash-head").words
-    assert "Release feedback to students" not in doc.words
+    assert "feedback released to everyone" in doc.find("div", cls="dash-head").words
+    assert "Release feedback" not in doc.words
 
 
 def test_a_release_without_the_forms_token_releases_nothing(graded):
-    resp = graded.teacher.post(f"{dashboard_url(graded.k.assignment)}/release", csrf=False)
-    assert resp.status_code == 302
-    db.session.refresh(graded.k.assignment)
-    assert graded.k.assignment.released_at is None
+    resp = graded.teacher.post(
+        f"{dashboard_url(graded.k.assignment)}/release", {"who": "everyone"}, csrf=False
+    )
+    assert resp.status_code == 422
+    assert "press the button again" in resp.get_data(as_text=True)
+    assert released_at(graded.k.assignment) == [None]
 
 
 def test_another_teacher_cannot_release_the_class_feedback(graded, make, lesson):
@@ -282,16 +287,14 @@ def test_another_teacher_cannot_release_the_class_feedback(graded, make, lesson)
     assert teacher_y.get(dashboard_url(other.assignment)).status_code == 200
     resp = release(graded.k, teacher_y)
     assert resp.status_code == 404
-    db.session.refresh(graded.k.assignment)
-    assert graded.k.assignment.released_at is None
+    assert released_at(graded.k.assignment) == [None]
     assert "Your feedback" not in graded.student_views()["lesson page"]
 
 
 def test_release_covers_only_that_assignment(graded, make, lesson):
     second = make.assignment(graded.k.classroom, lesson)
     release(graded.k, graded.teacher)
-    db.session.refresh(second)
-    assert second.released_at is None
+    assert released_at(second) == []
 
 
 # ---------------------------------------------------------------- who may use the grading pages
@@ -300,7 +303,9 @@ EXPORT_KINDS = ["grades.csv", "canvas.csv", "moodle.csv", "annotations.csv", "an
 ROUTES = [
     ("dashboard", "GET", "", {}, ""),
     ("due date", "POST", "/due", {"due": "2030-01-01"}, ""),
-    ("release", "POST", "/release", {}, ""),
+    ("release page", "GET", "/release", {}, ""),
+    ("release", "POST", "/release", {"who": "everyone"}, ""),
+    ("undo release", "POST", "/release/undo", {}, ""),
     ("review", "GET", "/students/{s}", {}, ""),
     (
         "omission mark",
@@ -343,11 +348,13 @@ class Target:
         db.session.expire_all()
         return (
             a.due_at,
-            a.released_at,
             [(m.annotation_id, m.key_item_id, m.level) for m in rows_of(OmissionMark)],
             [(r.student_id, r.prompt_id, r.level, r.comment) for r in rows_of(RubricScore)],
             [(g.student_id, g.score, g.reason) for g in rows_of(FinalGrade)],
-            [(s.student_id, s.submitted_at) for s in rows_of(Submission)],
+            [
+                (s.student_id, s.submitted_at, s.released_at, s.closed_by_release)
+                for s in rows_of(Submission)
+            ],
             count(GradeChange),
         )
 

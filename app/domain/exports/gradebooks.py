@@ -25,7 +25,7 @@ class GradeRow:
     sis_user_id: str
     sis_login_id: str
     section: str
-    status: str  # not started / in progress / submitted / late
+    status: str  # one of domain.work.STATUSES
     submitted_at: datetime | None
     late: bool
     auto_score: float
@@ -33,6 +33,8 @@ class GradeRow:
     possible: float
     category_scores: Mapping[str, float] = field(default_factory=dict)  # by category id
     rubric: Mapping[str, RubricMark] = field(default_factory=dict)  # by prompt id
+    not_submitted: bool = False  # missing: not submitted by the due date or by the release
+    has_grade: bool = True  # False: never started and not graded, so "Final score" is blank
 
 
 def rubric_level(mark: RubricMark | None) -> str:
@@ -66,8 +68,11 @@ def grades_table(
     rubric level and a comment column per prompt (``prompts``: id -> name, in order).
 
     "Final score" is the grade that counts: the teacher's override when there is one, else the
-    auto score (both are kept, so an override shows as a difference between the two).
-    "Submitted" is written as a person reads it, in the school's ``zone`` with its name.
+    auto score (both are kept, so an override shows as a difference between the two); blank
+    for a student who never started and has no grade from the teacher, as in the Canvas and
+    Moodle files. "Not submitted" says "yes" for work that is missing (not submitted by the
+    due date, or closed by a release of feedback). "Submitted" is written as a person reads
+    it, in the school's ``zone`` with its name.
     """
     prompts = prompts or {}
     headers = [
@@ -80,6 +85,7 @@ def grades_table(
         "Status",
         "Submitted",
         "Late",
+        "Not submitted",
         *(f"{c.label} score" for c in categories),
         "Auto score",
         "Final score",
@@ -90,6 +96,7 @@ def grades_table(
     def build() -> Iterator[list[Any]]:
         for r in rows:
             final = r.final_score if r.final_score is not None else r.auto_score
+            shown = final if r.has_grade else None
             yield [
                 r.name,
                 r.username,
@@ -100,9 +107,10 @@ def grades_table(
                 r.status,
                 school_time(r.submitted_at, zone),
                 yes_no(r.late),
+                yes_no(r.not_submitted),
                 *(score_cell(r.category_scores.get(c.id, 0.0)) for c in categories),
                 score_cell(r.auto_score),
-                score_cell(final),
+                score_cell(shown),
                 score_cell(r.possible),
                 *(
                     cell
