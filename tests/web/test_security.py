@@ -611,6 +611,20 @@ def test_redis_counts_expire_and_reset(redis_url):
     assert limiter.over(limit, "k") is None
 
 
+def test_taken_usernames_counted_several_at_once_are_shared_through_redis(redis_url):
+    """A roster import counts all its taken usernames in one round trip; another worker sees
+    the teacher past the limit."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    first, second = (Limiter(storage(redis_url, prefix)) for _ in range(2))
+    limit = Limit("roster_taken", 30, 3600)
+    assert first.add(limit, "7", 30) is None
+    assert second.over(limit, "7") is not None
+    wait = second.add(limit, "7", 1)
+    assert wait is not None
+    assert 3500 <= wait <= 3600
+    assert first.count(limit, "7") == 31
+
+
 def test_workers_leasing_saves_from_redis_allow_exactly_the_limit_together(redis_url):
     prefix = f"test-{uuid.uuid4().hex}"
     first, second = (Limiter(storage(redis_url, prefix)) for _ in range(2))
