@@ -45,6 +45,8 @@ class Config:
     RATE_LIMIT_JOIN_FAILURES_PER_BROWSER = 10  # wrong class codes per browser, per 15 minutes
     RATE_LIMIT_JOIN_FAILURES = 300  # wrong class codes per address (a backstop), per 15 minutes
     RATE_LIMIT_SIGNUPS_PER_HOUR = 20  # teacher accounts per address
+    # usernames someone outside the teacher's classes has, in one teacher's roster files
+    RATE_LIMIT_ROSTER_TAKEN_PER_HOUR = 30
     RATE_LIMIT_API_PER_MINUTE = 600  # saves per student
     RATE_LIMIT_API_LEASE = 10  # saves a worker claims at once from that count (security/ratelimit)
     # PostgreSQL: whether an annotation save waits for its commit to reach the disk. "" (the

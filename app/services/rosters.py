@@ -267,6 +267,9 @@ class ImportResult:
     updated: list[User] = field(default_factory=list)  # already here: SIS ids/section changed
     unchanged: list[User] = field(default_factory=list)  # already here, nothing new
     problems: list[RosterProblem] = field(default_factory=list)
+    # usernames someone outside the teacher's classes has (each tells whether a username
+    # exists: the view counts them toward a limit, ``limits.roster_taken``)
+    taken: int = 0
 
     @property
     def imported(self) -> int:
@@ -368,7 +371,7 @@ def import_roster(session: DbSession, classroom: Classroom, parsed: RosterParse)
     * a student already in this class: SIS ids and section of this enrolment updated; password
       untouched;
     * a student in another of this teacher's classes: enrolled here too; password untouched;
-    * a username anyone else has: reported on its line, not imported.
+    * a username anyone else has: reported on its line, not imported (counted in ``taken``).
     """
     result = ImportResult(problems=list(parsed.problems))
     if parsed.refused:
@@ -393,6 +396,7 @@ def import_roster(session: DbSession, classroom: Classroom, parsed: RosterParse)
             result.added.append(user)
         else:
             result.problems.append(_taken(row))
+            result.taken += 1
     session.add_all(user for user, _ in new_users)
     session.flush()  # ids for the enrollments
     session.add_all(_enrollment(classroom, user.id, row) for user, row in new_users)

@@ -3,6 +3,10 @@ the class (for good, after typing its name), import a roster file, reset a stude
 remove a student. Only the class's own teacher: anyone else's class is 404, students get 403.
 (A student given a one-time password chooses their own in ``auth``.)
 
+A roster import says which of its usernames someone outside the teacher's classes has; those
+answers count toward a per-teacher limit (``limits.roster_taken``), past which the import is
+refused whole, so a stranger with a teacher account can't list which usernames exist.
+
 Pages that show one-time passwords are answers to the POST that made them, sent with
 ``Cache-Control: no-store``; the plain passwords are never stored anywhere.
 """
@@ -40,6 +44,7 @@ from .forms import (
 from .loaders import roster_entry, teacher_classroom
 from .main import only_for
 from .policy import form_view
+from .security import limits
 
 bp = only_for("teacher", Blueprint("roster", __name__, url_prefix="/teacher"))
 
@@ -165,16 +170,31 @@ def _deleted_message(name: str, gone: deletion.Deletion) -> str:
 # ---------------------------------------------------------------- importing
 
 
-def _import_page(c: Classroom, form: RosterFileForm, error: str | None, status: int):
-    return render_template(
-        "teacher/roster_import.html",
-        classroom=c,
-        form=form,
-        error=error,
-        csrf_error=csrf_message(form),
-        max_rows=MAX_ROWS,
-        max_mb=MAX_BYTES // (1024 * 1024),
-    ), status
+def _import_page(
+    c: Classroom,
+    form: RosterFileForm,
+    error: str | None,
+    status: int,
+    headers: dict[str, str] | None = None,
+):
+    return (
+        render_template(
+            "teacher/roster_import.html",
+            classroom=c,
+            form=form,
+            error=error,
+            csrf_error=csrf_message(form),
+            max_rows=MAX_ROWS,
+            max_mb=MAX_BYTES // (1024 * 1024),
+        ),
+        status,
+        headers or {},
+    )
+
+
+def _paused(c: Classroom, form: RosterFileForm, wait: float):
+    """Too many taken usernames from this teacher: nothing imported, come back later."""
+    return _import_page(c, form, limits.too_many_taken(wait), 429, limits.retry_after(wait))
 
 
 @bp.route("/classes/<id:classroom_id>/roster/import", methods=["GET", "POST"])
@@ -185,11 +205,18 @@ def import_roster(classroom_id: int):
     form = RosterFileForm()
     if not form.validate_on_submit():
         return _import_page(c, form, None, 422 if request.method == "POST" else 200)
+    wait = limits.roster_taken_wait(current_user.id)
+    if wait:
+        return _paused(c, form, wait)
     parsed = parse_roster(form.file.data.read(MAX_BYTES + 1))
     if parsed.refused:
         return _import_page(c, form, parsed.file_problem, 422)
     try:
         result = rosters.import_roster(db.session, c, parsed)
+        wait = limits.roster_taken(current_user.id, result.taken)
+        if wait:  # past the limit: this file tells nothing about which usernames exist
+            db.session.rollback()
+            return _paused(c, form, wait)
         db.session.commit()
     except IntegrityError:  # someone took one of these usernames a moment ago
         db.session.rollback()

@@ -216,3 +216,47 @@ def test_the_join_form_asks_for_a_first_and_last_name_and_keeps_them(
         s.get_by_role("button", name="Join class").click()
     assert "Amira Khan" in s.locator(".site-header").inner_text()
     ctx.close()
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_a_teacher_past_the_taken_usernames_limit_is_told_why_and_when_on_the_import_page(
+    browser, live_server, world, width, height
+):
+    elsewhere = world.assignment(students=2)["students"]  # another teacher's students
+    w = world.assignment(students=0)
+    ctx = browser.new_context(bypass_csp=True, viewport={"width": width, "height": height})
+    t = ctx.new_page()
+    log_in(t, live_server, w["teacher"])
+    app = live_server.app
+    app.config["RATE_LIMIT_ROSTER_TAKEN_PER_HOUR"] = 1
+    try:
+        t.goto(f"{live_server.url}/teacher/classes/{w['classroom_id']}/roster/import")
+        t.get_by_label("Roster file").set_input_files(
+            files=[
+                {
+                    "name": "guesses.csv",
+                    "mimeType": "text/csv",
+                    "buffer": (
+                        "name,username\n"
+                        + "".join(f"S,{u}\n" for u in elsewhere)
+                        + f"B,free{width}\n"
+                    ).encode(),
+                }
+            ]
+        )
+        t.get_by_role("button", name="Import", exact=True).focus()
+        with t.expect_navigation():
+            t.keyboard.press("Enter")
+    finally:
+        app.config["RATE_LIMIT_ROSTER_TAKEN_PER_HOUR"] = 30
+    alert = t.get_by_role("alert")
+    assert "Nothing was imported" in alert.inner_text()
+    assert "Wait about" in alert.inner_text()
+    assert "more than 1 username" in alert.inner_text()
+    for username in elsewhere:
+        assert username not in t.content()  # no word about which username is taken
+    assert t.get_by_role("button", name="Import", exact=True).is_visible()  # try again here
+    assert t.evaluate("document.documentElement.scrollWidth") <= width
+    assert serious_violations(t) == []
+    shot(t, f"roster-import-paused-{width}x{height}.png")
+    ctx.close()

@@ -109,3 +109,18 @@ def test_later_claims_in_a_window_read_its_end_without_another_round_trip(clock)
     clock.now += 31  # the window has ended, and what the second worker still holds with it
     assert second.hit(SAVES, "s", lease=5) is None  # a new window, claimed afresh
     assert store.get("api_writes:s") == 5
+
+
+def test_adding_several_events_at_once_refuses_only_past_the_limit(clock):
+    [limiter] = workers(1, clock)
+    limit = Limit("roster_taken", 5, 60)
+    assert limiter.add(limit, "t", 3) is None
+    assert limiter.add(limit, "t", 2) is None  # exactly the limit
+    assert limiter.over(limit, "t") is not None
+    assert limiter.count(limit, "t") == 5
+    wait = limiter.add(limit, "t", 1)
+    assert wait is not None
+    assert 1 <= wait <= 60
+    assert limiter.add(limit, "other", 5) is None  # counted per key
+    clock.now += 61
+    assert limiter.add(limit, "t", 5) is None  # a new window

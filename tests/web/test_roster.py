@@ -445,6 +445,72 @@ def test_a_username_taken_at_the_same_moment_imports_nothing(teacher, make, monk
     assert set(students()) == {"racer"}
 
 
+def _roster_file(*usernames: str) -> bytes:
+    return ("name,username\n" + "".join(f"S {u},{u}\n" for u in usernames)).encode()
+
+
+def test_a_teacher_uploading_files_of_guessed_usernames_is_stopped_after_the_limit(
+    teacher, app, make
+):
+    """Teacher sign-up is open: anyone can upload files of guesses and read which usernames
+    are "taken by someone outside your classes". Past RATE_LIMIT_ROSTER_TAKEN_PER_HOUR such
+    answers the import is refused as a whole, and every import after it for a while; another
+    teacher is not held back."""
+    app.config["RATE_LIMIT_ROSTER_TAKEN_PER_HOUR"] = 3
+    elsewhere = make.classroom(name="Someone else's class")
+    taken = [make.student(f"guess.{n}", classroom=elsewhere).username for n in range(6)]
+
+    first = teacher.upload(_roster_file(taken[0], taken[1], "fresh.one"))
+    assert first.status_code == 200
+    assert html_of(first).count("already taken") == 2  # 2 of 3 answers used
+    assert "fresh.one" in students(teacher.classroom)
+
+    past = teacher.upload(_roster_file("fresh.two", taken[2], taken[3]))
+    assert past.status_code == 429
+    assert 1 <= int(past.headers["Retry-After"]) <= 3600
+    page = text_of(past)
+    assert "Nothing was imported" in page
+    assert "more than 3 usernames that someone outside your classes already has" in page
+    assert "Wait about" in page
+    assert "already taken" not in page  # no answer about which of the file's rows exist
+    assert taken[2] not in page
+    assert taken[3] not in page
+    read_page(past).find("input", type="file")  # still on the import page, to try again
+    assert "fresh.two" not in students()  # all or nothing: the free row was not made either
+
+    # paused: even a file with no taken username is refused until the window ends
+    clean = teacher.upload(_roster_file("fresh.three"))
+    assert clean.status_code == 429
+    assert "fresh.three" not in students()
+
+    other = make.teacher()
+    theirs = Teacher(other, make.classroom(other, "Period 5"), app.test_client())
+    assert login(theirs.client, other).status_code == 302
+    resp = theirs.upload(_roster_file(taken[4], "fresh.four"))
+    assert resp.status_code == 200
+    assert "already taken" in html_of(resp)
+    assert "fresh.four" in students(theirs.classroom)
+
+
+def test_imports_with_no_taken_usernames_are_never_held_back(teacher, app, make):
+    """Only usernames someone outside the teacher's classes has count: new students, students
+    already here and students from the teacher's other classes never do."""
+    app.config["RATE_LIMIT_ROSTER_TAKEN_PER_HOUR"] = 0
+    other_class = make.classroom(teacher.user, "Period 5")
+    make.student("mine.elsewhere", classroom=other_class)
+    for data in (GOOD, GOOD, _roster_file("mine.elsewhere", "new.one")):
+        assert teacher.upload(data).status_code == 200
+    assert set(students(teacher.classroom)) == {"amira.k", "ben.c", "mine.elsewhere", "new.one"}
+
+
+def test_a_teacher_at_the_limit_exactly_may_still_import_a_clean_file(teacher, app, make):
+    app.config["RATE_LIMIT_ROSTER_TAKEN_PER_HOUR"] = 1
+    make.student("taken.once", classroom=make.classroom(name="Elsewhere"))
+    assert teacher.upload(_roster_file("taken.once")).status_code == 200
+    assert teacher.upload(GOOD).status_code == 200
+    assert {"amira.k", "ben.c"} <= set(students(teacher.classroom))
+
+
 def test_names_that_look_like_formulas_or_markup_are_stored_as_typed_and_shown_escaped(teacher):
     evil = "<img src=x onerror=alert(1)>"
     formula = '=HYPERLINK("http://evil.test","click")'

@@ -21,6 +21,7 @@ from app.web.security.ratelimit import Limit, Limiter, storage
 from tests.conftest import _base_config
 from tests.support.client import ApiClient, login, page_csrf_token
 from tests.support.factory import PASSWORD, highlight, new_id
+from tests.support.html import text_of
 
 WRONG = "not my password at all"
 
@@ -233,6 +234,35 @@ def test_asking_the_join_form_which_usernames_exist_is_throttled_per_browser(app
     resp = join("free.name")
     assert resp.status_code == 429
     assert "Too many wrong class codes or taken usernames" in resp.get_data(as_text=True)
+    assert db.session.scalar(sa.select(User).filter_by(username="free.name")) is None
+
+
+def test_a_wrong_class_code_is_answered_before_any_username_is_looked_at(app, make):
+    """Only someone holding a real class code can ask whether a username exists: with a wrong
+    code, a taken username and a free one get the same answer, and nothing is made."""
+    make.classroom()
+    taken = make.student().username
+    answers = []
+    for username in (taken, "free.name"):
+        prober = app.test_client()
+        resp = prober.post(
+            "/join",
+            data={
+                "code": "ZZZZZZ",
+                "first_name": "Pro",
+                "last_name": "Ber",
+                "username": username,
+                "password": "my secret password",
+                "confirm": "my secret password",
+                "csrf_token": page_csrf_token(prober, "/join"),
+            },
+        )
+        assert resp.status_code == 200
+        page = text_of(resp).replace(username, "USERNAME")
+        assert "We don't know that class code" in page
+        assert "taken" not in page
+        answers.append(page)
+    assert answers[0] == answers[1]
     assert db.session.scalar(sa.select(User).filter_by(username="free.name")) is None
 
 
@@ -609,6 +639,20 @@ def test_redis_counts_expire_and_reset(redis_url):
     assert 1 <= wait <= 2
     limiter.reset(limit, "k")
     assert limiter.over(limit, "k") is None
+
+
+def test_taken_usernames_counted_several_at_once_are_shared_through_redis(redis_url):
+    """A roster import counts all its taken usernames in one round trip; another worker sees
+    the teacher past the limit."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    first, second = (Limiter(storage(redis_url, prefix)) for _ in range(2))
+    limit = Limit("roster_taken", 30, 3600)
+    assert first.add(limit, "7", 30) is None
+    assert second.over(limit, "7") is not None
+    wait = second.add(limit, "7", 1)
+    assert wait is not None
+    assert 3500 <= wait <= 3600
+    assert first.count(limit, "7") == 31
 
 
 def test_workers_leasing_saves_from_redis_allow_exactly_the_limit_together(redis_url):

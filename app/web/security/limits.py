@@ -16,6 +16,11 @@ because of what one person does there (anyone could repeat it and lock the schoo
   counted per browser (a random id kept in its session), and per address only as a backstop
   far above what a class mistypes.
 
+- Usernames someone outside the teacher's classes has, found in the teacher's roster files,
+  are counted per teacher (teacher sign-up is open, so a stranger could otherwise upload
+  files of guesses to learn which usernames exist); past the limit the whole import is
+  refused. Imports without such usernames count nothing.
+
 Limits answer 429 with ``Retry-After`` and say in words how long to wait.
 """
 
@@ -42,6 +47,7 @@ LIMITS = {
     "join_failures_per_browser": ("RATE_LIMIT_JOIN_FAILURES_PER_BROWSER", 15 * 60),
     "signups": ("RATE_LIMIT_SIGNUPS_PER_HOUR", 60 * 60),
     "api_writes": ("RATE_LIMIT_API_PER_MINUTE", 60),
+    "roster_taken": ("RATE_LIMIT_ROSTER_TAKEN_PER_HOUR", 60 * 60),
 }
 WINDOW = 15 * 60  # the login and join windows
 # the first wait once an address is slowed down; it doubles with each wrong password
@@ -145,6 +151,34 @@ def join_failed() -> None:
 
 def signup_wait() -> float | None:
     return limiter().hit(_limit("signups"), _address())
+
+
+def roster_taken_wait(teacher_id: int) -> float | None:
+    """Seconds before this teacher may import a roster again, or None: only once past the
+    limit (a teacher who reached it exactly may still import files with no taken username;
+    only a file that goes past it is refused, and then every file until the window ends)."""
+    limit, who = _limit("roster_taken"), str(teacher_id)
+    if limiter().count(limit, who) <= limit.count:
+        return None
+    return limiter().over(limit, who)
+
+
+def roster_taken(teacher_id: int, usernames: int) -> float | None:
+    """Count the usernames an import found taken by someone outside the teacher's classes;
+    the seconds to wait if that went past the limit (the import is then refused), else None."""
+    if usernames < 1:
+        return None
+    return limiter().add(_limit("roster_taken"), str(teacher_id), usernames)
+
+
+def too_many_taken(wait: float) -> str:
+    return (
+        "Your roster files this hour have had more than "
+        f"{current_app.config['RATE_LIMIT_ROSTER_TAKEN_PER_HOUR']} usernames that someone "
+        "outside your classes already has. To keep students' usernames private, imports are "
+        f"paused for a while. Wait {in_words(wait)}, then upload the file again; meanwhile, "
+        "give new students usernames less likely to be taken (e.g. add a number)."
+    )
 
 
 def retry_after(wait: float) -> dict[str, str]:

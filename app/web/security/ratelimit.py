@@ -82,6 +82,17 @@ class Limiter:
             self._complain(e)
         return None
 
+    def add(self, limit: Limit, ident: str, events: int) -> float | None:
+        """Count ``events`` events at once (one round trip); the seconds to wait if that went
+        over the limit, else None."""
+        key = f"{limit.name}:{ident}"
+        try:
+            if self.store.incr(key, limit.seconds, amount=events) > limit.count:
+                return max(self._seconds_left(key), 1.0)
+        except StorageError as e:  # fail open: see the module's docstring
+            self._complain(e)
+        return None
+
     def over(self, limit: Limit, ident: str) -> float | None:
         """The seconds to wait if ``ident`` has used up its window, else None (counts nothing)."""
         key = f"{limit.name}:{ident}"
