@@ -57,7 +57,8 @@ def test_too_many_wrong_codes_in_one_browser_says_how_long_to_wait(
         page.goto(f"{live_server.url}/join")
         for _ in range(2):
             page.get_by_label("Class code").fill("ZZZZZZ")
-            page.get_by_label("Your first name").fill("Amira")
+            page.get_by_label("First name").fill("Amira")
+            page.get_by_label("Last name").fill("Khan")
             page.get_by_label("Choose a username").fill(f"amira-{width}")
             page.get_by_label("Password", exact=True).fill("my secret password")
             page.get_by_label("Type the password again").fill("my secret password")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -96,7 +97,9 @@ def test_teacher_reviews_marks_releases_and_exports(browser, live_server, world)
     assert rows[1][0] == "    Points Possible"
     assert any(r[0].startswith("Student") and r[5] == "7" for r in rows[2:])
     # release
-    t.get_by_role("button", name="Release feedback to students").click()
+    t.get_by_role("link", name="Release feedback to students").click()
+    assert "submitted" in t.locator("main").inner_text()  # the counts come first
+    t.get_by_role("button", name=re.compile("^Release to all")).click()
     assert "Feedback released" in t.locator(".flash").inner_text()
     ctx.close()
 
