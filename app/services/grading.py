@@ -20,7 +20,7 @@ from ..domain.work import (
     StudentWork,
     grade_of,
 )
-from ..extensions import DbSession
+from ..extensions import DbSession, writing
 from ..models import (
     Annotation,
     Assignment,
@@ -378,14 +378,27 @@ def undo_release(session: DbSession, assignment: Assignment) -> int:
 
 def feedback_seen(session: DbSession, assignment: Assignment, student: User) -> None:
     """The student has opened their released feedback: the first time is kept (and from then
-    on the release can't be undone)."""
-    session.execute(
-        sa.update(Submission)
-        .filter_by(assignment_id=assignment.id, student_id=student.id, feedback_seen_at=None)
-        .where(Submission.released_at.is_not(None))
-        .values(feedback_seen_at=utcnow())
-        .execution_options(synchronize_session=False)
+    on the release can't be undone). Most lesson pages show no feedback, or feedback seen
+    before, and so only read. The one that records it writes in a transaction of its own that
+    takes the write lock first: on SQLite a page's reading transaction can't become a writing
+    one once another worker's save has committed ("database is locked")."""
+    first_view = (
+        Submission.assignment_id == assignment.id,
+        Submission.student_id == student.id,
+        Submission.released_at.is_not(None),
+        Submission.feedback_seen_at.is_(None),
     )
+    if session.scalar(sa.select(Submission.id).where(*first_view)) is None:
+        return
+    session.commit()  # the page's reads end here
+    with writing():
+        session.execute(
+            sa.update(Submission)
+            .where(*first_view)
+            .values(feedback_seen_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
 
 
 def set_due(assignment: Assignment, due_at: datetime | None) -> None:

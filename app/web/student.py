@@ -133,7 +133,6 @@ def lesson(assignment_id: int):
     page = _render_lesson(a)
     # the page showed released feedback: from now on the release can't be undone
     grading.feedback_seen(db.session, a, current_user)
-    db.session.commit()
     return page
 
 

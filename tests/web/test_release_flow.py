@@ -12,6 +12,7 @@ from html import unescape
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Submission, utcnow
@@ -225,3 +226,29 @@ def test_work_a_release_closed_is_not_counted_as_submitted_when_deleting(klass):
     # Sub submitted, Ines has annotations; Nat's closed, never-started work is no work
     assert "2 students have work on it" in box
     assert "2 annotations and 1 submitted lesson;" in box
+
+
+def test_a_lesson_page_writes_only_the_first_time_it_shows_released_feedback(klass):
+    """Opening released feedback is recorded once; every other lesson page only reads (no
+    write lock taken per page view while the class saves)."""
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest):
+        statements.append(statement.split(None, 1)[0].upper())
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        klass.lesson_page(klass.ines)  # nothing released yet
+        assert "UPDATE" not in statements
+        klass.release("submitted")
+        statements.clear()
+        assert "Your feedback" in klass.lesson_page(klass.sub)  # the first time: recorded
+        assert statements.count("UPDATE") == 1
+        statements.clear()
+        assert "Your feedback" in klass.lesson_page(klass.sub)  # seen before: read only
+        klass.lesson_page(klass.ines)  # not released to her
+        assert "UPDATE" not in statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+    assert [s.feedback_seen_at is not None for s in rows_of(Submission)] == [True]

@@ -314,3 +314,50 @@ def test_a_connection_left_in_its_transaction_is_rolled_back_before_reuse(app, m
             ).scalar()
             == "next"
         )
+
+
+def test_opening_released_feedback_records_it_though_a_save_committed_meanwhile(
+    app, make, lesson, db_url, monkeypatch
+):
+    """The lesson page reads, then (the first time it shows released feedback) writes when it
+    was opened. A save by another worker committing between the two must not make the page a
+    500 ("database is locked": SQLite can't upgrade the page's stale read snapshot), as it did
+    in the gunicorn test with a class saving."""
+    import sqlite3
+
+    from app.models import Submission
+    from app.services import grading
+    from app.web import student as student_views
+    from tests.support.client import ApiClient
+
+    k = make.classwork(lesson)
+    reader, saver = k.student("Rea Der"), k.student("Sam Saver")
+    k.mark(reader, "vented its anger", "loaded")
+    k.submit(reader)
+    grading.release(db.session, k.assignment, everyone=False)
+    db.session.commit()
+    real_page = student_views.lesson_page
+    writes = []
+
+    def page_then_a_save_elsewhere(*args, **kwargs):
+        html = real_page(*args, **kwargs)  # the page's reads are done
+        other = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=5)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            # a write that changes a row (one that changes nothing doesn't move the snapshot)
+            other.execute("UPDATE users SET display_name = 'Sam Saved' WHERE id = ?", (saver.id,))
+            other.commit()
+            writes.append("ok")
+        finally:
+            other.close()
+        return html
+
+    client = ApiClient(app.test_client()).login(reader).client
+    db.session.rollback()  # the test's session is the requests' too: leave no transaction open
+    monkeypatch.setattr(student_views, "lesson_page", page_then_a_save_elsewhere)
+    resp = client.get(f"/student/assignments/{k.assignment.id}")
+    assert resp.status_code == 200
+    assert writes == ["ok"]
+    db.session.rollback()
+    seen = db.session.scalar(sa.select(Submission.feedback_seen_at).filter_by(student_id=reader.id))
+    assert seen is not None
