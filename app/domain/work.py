@@ -122,6 +122,13 @@ def work_status(
     return "in progress" if has_work else "not started"
 
 
+def student_words(status: str, closed_by_release: bool) -> str:
+    """A status as a student's own list of lessons says it: work that a release of feedback
+    closed unsubmitted is "Not submitted" (the teacher's pages say "missing", as for work
+    past its due date); every other status as it is, capitalised."""
+    return "Not submitted" if status == "missing" and closed_by_release else status.capitalize()
+
+
 def status_of(work: StudentWork, due_at: datetime | None, now: datetime) -> str:
     return work_status(
         submitted_at=work.submitted_at,

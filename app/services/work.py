@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from ..domain.anchoring import Target
 from ..domain.annotations import AnnotationInput
-from ..domain.work import work_status
+from ..domain.work import student_words, work_status
 from ..extensions import DbSession
 from ..models import (
     Annotation,
@@ -49,6 +49,11 @@ class StudentAssignmentRow:
             now=self.now,
         )
         return "submitted" if status == "late" else status
+
+    @property
+    def status_words(self) -> str:
+        closed = self.submission is not None and self.submission.closed_by_release
+        return student_words(self.status, closed)
 
     @property
     def feedback_ready(self) -> bool:

@@ -39,6 +39,44 @@ def logout(client):
     return client.post("/logout", data={"csrf_token": session_csrf_token(client)})
 
 
+def post_quote(client, page: str, *, csrf: bool = True, **fields):
+    """The lesson page's no-JavaScript form (``page`` is the lesson page's URL): the words
+    typed in ``quote`` anchored by the server; the other fields blank unless given."""
+    data = {
+        "prompt": "loaded",
+        "quote": "",
+        "occurrence": "",
+        "note": "",
+        "rewrite": "",
+        "missing": "",
+        "why": "",
+        **fields,
+    }
+    if csrf:
+        data["csrf_token"] = page_csrf_token(client, page)
+    return client.post(f"{page}/quote", data=data)
+
+
+JOIN_PASSWORD = "my secret password"
+
+
+def post_join(client, code: str, *, csrf: bool = True, **overrides):
+    """The join form, filled in for a new student (Amira Khan, amira.k) with class ``code``;
+    ``overrides`` change or add fields."""
+    data = {
+        "code": code,
+        "first_name": "Amira",
+        "last_name": "Khan",
+        "username": "amira.k",
+        "password": JOIN_PASSWORD,
+        "confirm": JOIN_PASSWORD,
+        **overrides,
+    }
+    if csrf:
+        data["csrf_token"] = page_csrf_token(client, "/join")
+    return client.post("/join", data=data)
+
+
 class ApiClient:
     """A test client that speaks JSON to /api with the X-CSRFToken header."""
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.domain.releasing import release_plan
-from app.domain.work import AnnotationRow, StudentWork, grade_of, status_of
+from app.domain.work import AnnotationRow, StudentWork, grade_of, status_of, student_words
 
 NOW = datetime(2024, 3, 1, 12, 0)
 DUE = NOW - timedelta(days=1)
@@ -127,3 +127,17 @@ def test_a_student_who_never_started_has_no_grade_until_the_teacher_gives_one():
     assert grade_of(work("A", final_grade=3.0), 3.0) == 3.0
     assert grade_of(work("A", annotations=1), 0.0) == 0.0
     assert grade_of(work("A", submitted_at=NOW), 0.0) == 0.0  # submitted nothing: a real 0
+
+
+@pytest.mark.parametrize(
+    ("status", "closed", "words"),
+    [
+        ("missing", True, "Not submitted"),  # a release of feedback closed it
+        ("missing", False, "Missing"),  # past its due date
+        ("in progress", False, "In progress"),
+        ("not started", False, "Not started"),
+        ("submitted", False, "Submitted"),
+    ],
+)
+def test_a_student_reads_a_status_in_their_own_words(status, closed, words):
+    assert student_words(status, closed) == words

@@ -13,13 +13,13 @@ from werkzeug.security import check_password_hash
 from app.extensions import db
 from app.models import Assignment, Classroom, Enrollment, LessonVersion, User
 from app.web.forms import CONTROL_CHARACTER
-from tests.support.client import login, page_csrf_token
+from tests.support.client import JOIN_PASSWORD, login, page_csrf_token, post_join
 from tests.support.factory import PASSWORD
 from tests.support.html import form_fields, page
 
 CSRF_MESSAGE = "for your safety the form expired"
 TEACHER_PASSWORD = "a short sentence works"
-STUDENT_PASSWORD = "my secret password"
+STUDENT_PASSWORD = JOIN_PASSWORD
 
 
 def user_by(**filters) -> User | None:
@@ -40,19 +40,7 @@ def signup(client, *, csrf: bool = True, **overrides):
     return client.post("/signup", data=data)
 
 
-def join(client, code: str, *, csrf: bool = True, **overrides):
-    data = {
-        "code": code,
-        "first_name": "Amira",
-        "last_name": "Khan",
-        "username": "amira.k",
-        "password": STUDENT_PASSWORD,
-        "confirm": STUDENT_PASSWORD,
-        **overrides,
-    }
-    if csrf:
-        data["csrf_token"] = page_csrf_token(client, "/join")
-    return client.post("/join", data=data)
+join = post_join
 
 
 def text(resp) -> str:

@@ -15,7 +15,7 @@ from app import create_app
 from app.extensions import db
 from app.models import Annotation
 from tests.conftest import _base_config
-from tests.support.client import ApiClient, page_csrf_token
+from tests.support.client import ApiClient, post_quote
 from tests.support.factory import highlight, new_id, omission
 
 CAP = 3
@@ -96,15 +96,7 @@ def test_the_cap_is_per_student_and_per_assignment(full, app, work, make, lesson
 
 def test_the_no_javascript_form_says_why_and_keeps_what_was_typed(full, work):
     client, page = work.api.client, f"/student/assignments/{work.assignment.id}"
-    resp = client.post(
-        f"{page}/quote",
-        data={
-            "csrf_token": page_csrf_token(client, page),
-            "prompt": "loaded",
-            "quote": "pointed out",
-            "note": "typed at the cap",
-        },
-    )
+    resp = post_quote(client, page, quote="pointed out", note="typed at the cap")
     assert resp.status_code == 422
     html = unescape(resp.get_data(as_text=True))
     assert MESSAGE in html

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Annotation
 from app.saves import backends
-from tests.support.client import ApiClient, page_csrf_token
+from tests.support.client import ApiClient, post_quote
 from tests.support.factory import highlight, new_id
 
 
@@ -31,15 +31,7 @@ def test_the_api_the_form_and_the_seeders_all_save_through_the_one_save_path(
     body = highlight(lesson, "vented its anger", note="from the API")
     assert api.put(assignment, new_id(), body).status_code == 201
     page = f"/student/assignments/{assignment.id}"
-    resp = client.post(
-        f"{page}/quote",
-        data={
-            "csrf_token": page_csrf_token(client, page),
-            "prompt": "loaded",
-            "quote": "pointed out",
-            "note": "from the form",
-        },
-    )
+    resp = post_quote(client, page, quote="pointed out", note="from the form")
     assert resp.status_code == 302
     make.annotation(assignment, student, highlight(lesson, "Kiev", note="from the factory"))
     k = make.classwork(lesson)

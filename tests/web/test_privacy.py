@@ -35,7 +35,7 @@ from app.models import (
 )
 from app.saves import put
 from app.services import deletion
-from tests.support.client import login, page_csrf_token
+from tests.support.client import login, page_csrf_token, post_quote
 from tests.support.factory import highlight, new_id
 from tests.support.html import text_of
 
@@ -600,15 +600,7 @@ def test_note_text_never_reaches_the_logs(app, work, lesson, caplog, monkeypatch
     monkeypatch.setattr(saves, "put_annotation", buggy_save)
     assert api.put(assignment, new_id(), {**body, "note": f"{MARKER} bug"}).status_code == 500
     page = f"/student/assignments/{assignment.id}"
-    resp = api.client.post(
-        f"{page}/quote",
-        data={
-            "csrf_token": page_csrf_token(api.client, page),
-            "prompt": "loaded",
-            "quote": "vented its anger",
-            "note": f"{MARKER} form bug",
-        },
-    )
+    resp = post_quote(api.client, page, quote="vented its anger", note=f"{MARKER} form bug")
     assert resp.status_code == 500
 
     # a kind of error whose message is logged (it usually names code): what the request

@@ -9,29 +9,13 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Annotation
-from tests.support.client import page_csrf_token
+from tests.support.client import page_csrf_token, post_quote
 
 
 @pytest.fixture
 def page(work):
     """The lesson page's URL, for the logged-in student of ``work``."""
     return f"/student/assignments/{work.assignment.id}"
-
-
-def post_quote(client, page: str, *, csrf: bool = True, **fields):
-    data = {
-        "prompt": "loaded",
-        "quote": "",
-        "occurrence": "",
-        "note": "",
-        "rewrite": "",
-        "missing": "",
-        "why": "",
-        **fields,
-    }
-    if csrf:
-        data["csrf_token"] = page_csrf_token(client, page)
-    return client.post(f"{page}/quote", data=data)
 
 
 def saved() -> list[Annotation]:

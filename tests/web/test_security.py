@@ -19,7 +19,7 @@ from app.models import Annotation, Classroom, Enrollment, User
 from app.web.forms import CONTROL_CHARACTER
 from app.web.security.ratelimit import Limit, Limiter, storage
 from tests.conftest import _base_config
-from tests.support.client import ApiClient, login, page_csrf_token
+from tests.support.client import ApiClient, login, page_csrf_token, post_join
 from tests.support.factory import PASSWORD, highlight, new_id
 from tests.support.html import text_of
 
@@ -180,31 +180,14 @@ def test_wrong_class_codes_are_limited_per_browser_not_for_the_whole_address(app
     app.config["RATE_LIMIT_JOIN_FAILURES_PER_BROWSER"] = 3
     classroom = make.classroom()
     guesser = app.test_client()
-    data = {
-        "code": "ZZZZZZ",
-        "first_name": "Gus",
-        "last_name": "Esser",
-        "username": "guess.er",
-        "password": "my secret password",
-        "confirm": "my secret password",
-    }
+    gus = {"first_name": "Gus", "last_name": "Esser", "username": "guess.er"}
     for _ in range(3):
-        data["csrf_token"] = page_csrf_token(guesser, "/join")
-        assert guesser.post("/join", data=data).status_code == 200
-    data["csrf_token"] = page_csrf_token(guesser, "/join")
-    resp = guesser.post("/join", data={**data, "code": classroom.join_code})
+        assert post_join(guesser, "ZZZZZZ", **gus).status_code == 200
+    resp = post_join(guesser, classroom.join_code, **gus)
     assert resp.status_code == 429  # even the right code waits in this browser
     assert "Too many wrong class codes" in resp.get_data(as_text=True)
     classmate = app.test_client()  # the same address, another browser
-    resp = classmate.post(
-        "/join",
-        data={
-            **data,
-            "code": classroom.join_code,
-            "username": "amira.k",
-            "csrf_token": page_csrf_token(classmate, "/join"),
-        },
-    )
+    resp = post_join(classmate, classroom.join_code)  # amira.k
     assert resp.status_code == 302
     assert db.session.scalar(sa.select(User).filter_by(username="amira.k")) is not None
 
@@ -216,18 +199,7 @@ def test_asking_the_join_form_which_usernames_exist_is_throttled_per_browser(app
     prober = app.test_client()
 
     def join(username: str):
-        return prober.post(
-            "/join",
-            data={
-                "code": classroom.join_code,
-                "first_name": "Pro",
-                "last_name": "Ber",
-                "username": username,
-                "password": "my secret password",
-                "confirm": "my secret password",
-                "csrf_token": page_csrf_token(prober, "/join"),
-            },
-        )
+        return post_join(prober, classroom.join_code, username=username)
 
     for username in taken:
         assert "That username is taken" in join(username).get_data(as_text=True)
@@ -245,18 +217,7 @@ def test_a_wrong_class_code_is_answered_before_any_username_is_looked_at(app, ma
     answers = []
     for username in (taken, "free.name"):
         prober = app.test_client()
-        resp = prober.post(
-            "/join",
-            data={
-                "code": "ZZZZZZ",
-                "first_name": "Pro",
-                "last_name": "Ber",
-                "username": username,
-                "password": "my secret password",
-                "confirm": "my secret password",
-                "csrf_token": page_csrf_token(prober, "/join"),
-            },
-        )
+        resp = post_join(prober, "ZZZZZZ", username=username)
         assert resp.status_code == 200
         page = text_of(resp).replace(username, "USERNAME")
         assert "We don't know that class code" in page
@@ -269,42 +230,22 @@ def test_a_wrong_class_code_is_answered_before_any_username_is_looked_at(app, ma
 def test_a_throttled_join_hashes_no_password(app, client, make, monkeypatch):
     app.config["RATE_LIMIT_JOIN_FAILURES"] = 1
     make.classroom()
-    data = {
-        "code": "ZZZZZZ",
-        "first_name": "Amira",
-        "last_name": "Khan",
-        "username": "amira.k",
-        "password": "my secret password",
-        "confirm": "my secret password",
-    }
-    data["csrf_token"] = page_csrf_token(client, "/join")
-    assert client.post("/join", data=data).status_code == 200
+    assert post_join(client, "ZZZZZZ").status_code == 200
     hashed = []
     real = services.hash_password
     monkeypatch.setattr(services, "hash_password", lambda p: hashed.append(p) or real(p))
-    data["csrf_token"] = page_csrf_token(client, "/join")
-    assert client.post("/join", data=data).status_code == 429
+    assert post_join(client, "ZZZZZZ").status_code == 429
     assert hashed == []
 
 
 def test_wrong_class_codes_are_limited_per_address(app, client, make):
     app.config["RATE_LIMIT_JOIN_FAILURES"] = 3
     make.classroom()
-    data = {
-        "code": "ZZZZZZ",
-        "first_name": "Amira",
-        "last_name": "Khan",
-        "username": "amira.k",
-        "password": "my secret password",
-        "confirm": "my secret password",
-    }
     for _ in range(3):
-        data["csrf_token"] = page_csrf_token(client, "/join")
-        resp = client.post("/join", data=data)
+        resp = post_join(client, "ZZZZZZ")
         assert resp.status_code == 200
         assert "We don&#39;t know that class code" in resp.get_data(as_text=True)
-    data["csrf_token"] = page_csrf_token(client, "/join")
-    resp = client.post("/join", data=data)
+    resp = post_join(client, "ZZZZZZ")
     assert resp.status_code == 429
     assert int(resp.headers["Retry-After"]) > 0
     page = resp.get_data(as_text=True)
@@ -369,17 +310,14 @@ def test_signup_refuses_a_common_password_and_keeps_the_rest(client):
 
 def test_a_student_cannot_use_their_username_as_password(client, make):
     classroom = make.classroom()
-    resp = client.post(
-        "/join",
-        data={
-            "code": classroom.join_code,
-            "first_name": "Sam",
-            "last_name": "Gamgee",
-            "username": "samwise",
-            "password": "samwise1",
-            "confirm": "samwise1",
-            "csrf_token": page_csrf_token(client, "/join"),
-        },
+    resp = post_join(
+        client,
+        classroom.join_code,
+        first_name="Sam",
+        last_name="Gamgee",
+        username="samwise",
+        password="samwise1",
+        confirm="samwise1",
     )
     assert "Don&#39;t use your name or username" in resp.get_data(as_text=True)
 
