@@ -147,6 +147,10 @@ def make_room(backend: Backend, attempt: Attempt, plan: str, found: Any) -> None
     the student already keeps ``attempt.cap`` on the assignment. Only such a save counts."""
     if plan == SAME or (found is not None and found.deleted_at is None):
         return
-    params = {"assignment": attempt.assignment_id, "student": attempt.student.id}
+    params = {
+        "assignment": attempt.assignment_id,
+        "student": attempt.student.id,
+        "cap": attempt.cap,
+    }
     if backend.kept(params) >= attempt.cap:
         raise TooMany(attempt.cap)

@@ -103,3 +103,32 @@ def test_the_no_javascript_form_says_why_and_keeps_what_was_typed(full, work):
     assert "typed at the cap" in html
     assert re.search(r'<details class="quote-form" id="quote-form"\s+open>', html)  # shown
     assert kept(work.assignment, work.student) == CAP
+
+
+def test_a_new_annotations_count_reads_the_kept_index_alone_and_stops_at_the_cap(app, work, lesson):
+    """Every new annotation counts the student's kept ones: from the partial index
+    ``ix_annotations_kept`` (no row read to see whether it was deleted), never further than
+    the cap. The count used to read every row the student ever made on the assignment."""
+    from app.saves.statements import KEPT, PSYCOPG, SQLITE, Form
+
+    for _ in range(3):
+        assert work.api.put(work.assignment, new_id(), body(lesson)).status_code == 201
+    params = {"assignment": work.assignment.id, "student": work.student.id, "cap": 2}
+    sqlite = db.engine.dialect.name == "sqlite"
+    form = Form.of(sa.select(KEPT), SQLITE if sqlite else PSYCOPG)
+    db.session.rollback()
+    with db.engine.connect() as conn:
+        cursor = conn.connection.driver_connection.cursor()
+        if sqlite:
+            cursor.execute(f"EXPLAIN QUERY PLAN {form.sql}", form.params(params))
+            plan = " ".join(str(r[-1]) for r in cursor.fetchall())
+            assert "USING COVERING INDEX ix_annotations_kept" in plan, plan
+        else:
+            cursor.execute("SET enable_seqscan = off")  # a test's few rows: no sequential scan
+            cursor.execute(f"EXPLAIN {form.sql}", form.params(params))
+            plan = " ".join(r[0] for r in cursor.fetchall())
+            assert "Index Only Scan using ix_annotations_kept" in plan, plan
+            assert "Limit" in plan, plan
+        cursor.execute(form.sql, form.params(params))
+        assert cursor.fetchone()[0] == 2  # three kept, counted up to the cap
+        cursor.close()
