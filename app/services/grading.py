@@ -419,8 +419,16 @@ class Feedback:
 
 
 def released_feedback(
-    session: DbSession, assignment: Assignment, student: User, lesson: Lesson
+    session: DbSession,
+    assignment: Assignment,
+    student: User,
+    lesson: Lesson,
+    submission: Submission | None,
 ) -> Feedback | None:
+    """The student's feedback if it is released to them (``submission``, their row of the
+    assignment, says so), else None without loading their work: most lesson pages have none."""
+    if submission is None or submission.released_at is None:
+        return None
     work = work_of(session, assignment, student.id)
     if work is None or work.released_at is None:
         return None
@@ -434,13 +442,14 @@ def feedback_of(lesson: Lesson, work: StudentWork) -> Feedback:
 
 
 def released_grades(
-    session: DbSession, student: User, assignments: list[Assignment]
+    session: DbSession, student: User, works: list[tuple[Assignment, Submission | None]]
 ) -> dict[int, Feedback]:
-    """The student's feedback on each of these assignments where it is released to them, by
-    assignment id (their home page says "Feedback ready" with the grade)."""
+    """The student's feedback on each of these assignments (with their row of each) where it
+    is released to them, by assignment id (their home page says "Feedback ready" with the
+    grade)."""
     out = {}
-    for a in assignments:
-        feedback = released_feedback(session, a, student, lesson_of(a))
+    for a, submission in works:
+        feedback = released_feedback(session, a, student, lesson_of(a), submission)
         if feedback is not None:
             out[a.id] = feedback
     return out

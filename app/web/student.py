@@ -42,7 +42,7 @@ def home():
     rows = services.student_assignments(db.session, current_user)
     classes = services.student_classrooms(db.session, current_user)
     grades = grading.released_grades(
-        db.session, current_user, [r.assignment for r in rows if r.feedback_ready]
+        db.session, current_user, [(r.assignment, r.submission) for r in rows if r.feedback_ready]
     )
     return render_template("student/home.html", rows=rows, classes=classes, grades=grades)
 
@@ -67,15 +67,16 @@ def _render_lesson(
 ):
     lesson = services.lesson_of(a)
     annotations = services.student_annotations(db.session, a, current_user)
+    submission = services.submission_of(db.session, a, current_user)
     page = lesson_page(
         lesson,
         a,
-        submission=services.submission_of(db.session, a, current_user),
+        submission=submission,
         annotations=[present.annotation_json(x) for x in annotations],
         form=form,
         form_error=form_error,
         # None until the teacher releases feedback: no score or key content before that
-        feedback=grading.released_feedback(db.session, a, current_user, lesson),
+        feedback=grading.released_feedback(db.session, a, current_user, lesson, submission),
     )
     # the offline helper (static/js/sw.js) keeps a copy only of its own student's pages
     return page, status, {"X-Read-Closely-User": str(current_user.id)}
