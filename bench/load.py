@@ -21,7 +21,10 @@ Usage: .venv/bin/python bench/load.py [--seconds 20] [--levels 8,32] [--soak-sec
    FLASK_SESSION_COOKIE_SECURE=false (plain http to 127.0.0.1), REDIS_URL (rate-limit counters
    in Redis, default redis://127.0.0.1:6379/0) and FLASK_RATE_LIMIT_API_PER_MINUTE=1000000 (the
    limiter runs on every save but never throttles) and FLASK_ANNOTATIONS_MAX=1000000000 (each
-   new annotation is counted but none refused: a simulated student makes thousands).
+   new annotation is counted but none refused: a soak's simulated student makes a thousand on
+   one assignment). A wrk run spreads its saves over SPREAD assignments (bench/save.lua), so
+   the count each save makes covers what a real student can keep (at most 300), not the
+   thousands a wrk run's student makes.
 2. Students log in over HTTP (bench/students.py); their cookies and CSRF tokens go to wrk.
 3. For each concurrency level, the SQLite floor, the app on SQLite, the PostgreSQL floor, the
    app on PostgreSQL (each PostgreSQL app server): `wrk -t C -c C` with
@@ -90,6 +93,11 @@ PASSWORD = "benchmark passphrase"  # noqa: S105  (throwaway accounts in a benchm
 SECRET = "bench-secret-not-for-production"  # noqa: S105
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_app"
 WARMUP_SECONDS = 3
+# A wrk run's saves go to this many assignments in turn (bench/save.lua), so a simulated
+# student keeps a few hundred annotations on each at most, as ANNOTATIONS_MAX (300) lets a
+# real one: each new annotation's save counts the student's (up to the cap), and on one
+# assignment it would count the thousands a wrk run makes, which no real student can have.
+SPREAD = 16
 ASYNC = "app, PostgreSQL, saves not waiting for the disk"
 SQLITE, POSTGRES = "SQLite", "PostgreSQL"
 FLOOR_NAMES = {
@@ -143,9 +151,17 @@ class AppTarget:
     database: str  # SQLITE or POSTGRES
     env: dict[str, str] = field(default_factory=dict)  # settings of this server's own
     assignments: dict[str, int] = field(default_factory=dict)
+    # a wrk run's saves spread over SPREAD assignments (bench/save.lua): the first is
+    # ``assignments[run]``
+    spread: dict[str, list[int]] = field(default_factory=dict)
     logins: list[str] = field(default_factory=list)
     creds: list[tuple[str, str, str]] = field(default_factory=list)  # cookie, token, user id
     server: GunicornServer | None = None
+
+
+def spread_bases(assignment_ids: list[int]) -> str:
+    """wrk's BASE for saves spread over these assignments (bench/save.lua)."""
+    return ",".join(f"/api/assignments/{a}/annotations" for a in assignment_ids)
 
 
 def prepare(target: AppTarget, env: dict[str, str], students: int, runs: list[str]) -> None:
@@ -164,7 +180,11 @@ def prepare(target: AppTarget, env: dict[str, str], students: int, runs: list[st
         classroom = services.create_classroom(db.session, teacher, "Bench class")
         lesson = services.current_lessons(app.config["LESSONS_DIR"]).lessons["kiev-anger-milley"]
         for run in runs:
-            target.assignments[run] = services.assign_lesson(db.session, classroom, lesson).id
+            ids = [
+                services.assign_lesson(db.session, classroom, lesson).id
+                for _ in range(1 if run == "soak" else SPREAD)
+            ]
+            target.assignments[run], target.spread[run] = ids[0], ids
         for i in range(students):
             s = services.create_student(db.session, f"bench{i:03d}", f"Bench {i}", PASSWORD)
             services.enroll(db.session, classroom, s)
@@ -183,13 +203,13 @@ def log_in_all(target: AppTarget, targets: list[tuple[int, int, str]]) -> None:
         target.creds.append((cookie, s.token, s.user_id))
 
 
-def stored_app(url: str, assignment_id: int) -> dict[str, tuple]:
+def stored_app(url: str, assignment_ids: list[int]) -> dict[str, tuple]:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(
                 Annotation.id, Annotation.note, Annotation.start_offset, Annotation.end_offset
-            ).where(Annotation.assignment_id == assignment_id)
+            ).where(Annotation.assignment_id.in_(assignment_ids))
         )
         out = {r.id: (r.note, r.start_offset, r.end_offset) for r in rows}
     engine.dispose()
@@ -329,8 +349,11 @@ def finish_pending(
     pending: dict[int, tuple[str, str, str]],
     acked: dict[str, tuple],
 ) -> int:
-    """Send again what was in flight when wrk stopped, until acknowledged (as a page would)."""
+    """Send again what was in flight when wrk stopped, until acknowledged (as a page would).
+    ``base``: wrk's, one or several comma-separated (the UUID says which, bench/save.lua)."""
+    bases = base.split(",")
     for tid, (uid, if_match, body) in pending.items():
+        path = f"{bases[int(uid[15:18], 16)]}/{uid}"
         cookie, token, user = creds[tid - 1]
         headers = {
             "Content-Type": "application/json",
@@ -343,7 +366,7 @@ def finish_pending(
         for attempt in range(100):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             try:
-                conn.request("PUT", f"{base}/{uid}", body=body.encode(), headers=headers)
+                conn.request("PUT", path, body=body.encode(), headers=headers)
                 resp = conn.getresponse()
                 resp.read()
                 status = resp.status
@@ -637,7 +660,7 @@ def main() -> None:
                     if t.database != database:
                         continue
                     print(f"wrk: {conc} students, {t.name} ...", file=sys.stderr, flush=True)
-                    aid = t.assignments[f"c{conc}"]
+                    aids = t.spread[f"c{conc}"]
                     results.append(
                         measure(
                             t.name,
@@ -645,12 +668,12 @@ def main() -> None:
                             conc,
                             args.seconds,
                             (
-                                f"/api/assignments/{t.assignments['warmup']}/annotations",
-                                f"/api/assignments/{aid}/annotations",
+                                spread_bases(t.spread["warmup"]),
+                                spread_bases(aids),
                             ),
                             t.creds,
                             work,
-                            lambda _run, t=t, aid=aid: stored_app(t.url, aid),
+                            lambda _run, t=t, aids=aids: stored_app(t.url, aids),
                             args.edit_share,
                             database,
                         )

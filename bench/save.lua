@@ -4,7 +4,11 @@
 --       CREDS TARGETS LOGDIR BASE RUN EDIT_SHARE
 -- CREDS: one line per thread, "cookie<TAB>csrf token<TAB>user id" (empty for the floor);
 -- TARGETS: one JSON target object per line (whole words, code-point offsets);
--- BASE: "/api/assignments/<id>/annotations" (the app) or "/floor/annotations" (the floor);
+-- BASE: "/api/assignments/<id>/annotations" (the app) or "/floor/annotations" (the floor), or
+-- several, comma-separated: a thread's new annotations go to each in turn (the app's are
+-- spread over several assignments, so no student keeps more on one than ANNOTATIONS_MAX lets
+-- a real one), its edits to the base of the annotation edited; the UUID's third group says
+-- which ("4" and the base's index, from 0);
 -- RUN: a number that makes this run's UUIDs its own.
 -- A new annotation gets a fresh UUID; EDIT_SHARE of the saves edit one of the thread's own
 -- acknowledged annotations with If-Match. A save that ends in a dropped connection, a 5xx or
@@ -24,7 +28,8 @@ function setup(thread)
   thread:set("tid", threads)
 end
 
-local cookie, token, user, base, run, edit_share, log
+local cookie, token, user, run, edit_share, log
+local bases = {}
 local targets = {}
 local acked = {}     -- uuids acknowledged, in order
 local versions = {}  -- uuid -> last acknowledged version
@@ -33,7 +38,10 @@ local counter = 0
 
 function init(args)
   local creds, targets_file, log_dir = args[1], args[2], args[3]
-  base, run, edit_share = args[4], tonumber(args[5]), tonumber(args[6])
+  for b in args[4]:gmatch("[^,]+") do
+    bases[#bases + 1] = b
+  end
+  run, edit_share = tonumber(args[5]), tonumber(args[6])
   local i = 0
   for line in io.lines(creds) do
     i = i + 1
@@ -59,7 +67,7 @@ local function new_save()
     note = string.format("t%d edit %d: is this source named? \\u00ab%d\\u00bb", tid, counter,
                          counter)
   else
-    uuid = string.format("%08x-%04x-4000-8000-%012x", tid, run, counter)
+    uuid = string.format("%08x-%04x-4%03x-8000-%012x", tid, run, counter % #bases, counter)
     note = string.format("t%d #%d: who is quoted here? <b>%d</b> \\u00e9", tid, counter, counter)
   end
   local body = '{"category":"source","prompt":"sources","note":"' .. note .. '","target":'
@@ -81,6 +89,7 @@ function request()
   if pending.if_match then
     headers["If-Match"] = '"' .. pending.if_match .. '"'
   end
+  local base = bases[tonumber(pending.uuid:sub(16, 18), 16) + 1]
   return wrk.format("PUT", base .. "/" .. pending.uuid, headers, pending.body)
 end
 
