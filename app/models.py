@@ -236,6 +236,26 @@ class Annotation(Model):
         return json.loads(self.fields_json or "{}")
 
 
+class AnnotationCount(Model):
+    """At most how many annotations a student keeps on an assignment (not deleted): never
+    fewer than they do. PostgreSQL's save checks ``ANNOTATIONS_MAX`` against this one row,
+    and adds one in the statement that makes or brings back an annotation, where counting
+    the kept ones would visit each of them (``saves.statements``). Nothing else need keep it:
+    a deletion leaves it above the true count, and a save that finds it at the cap (or no
+    row) counts them and writes the true count. SQLite counts under its write lock instead
+    (its partial index answers alone)."""
+
+    __tablename__ = "annotation_counts"
+    __table_args__ = (
+        sa.UniqueConstraint("assignment_id", "student_id", name="one_count_per_student"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(_belongs_to("assignments"))
+    student_id: Mapped[int] = mapped_column(_belongs_to("users"), index=True)
+    at_most: Mapped[int]
+
+
 class OmissionMark(Model):
     """A teacher's mark for one omission answer: the key item it addresses and how well."""
 

@@ -17,6 +17,11 @@ transaction:
    annotation's id;
 2. one ``INSERT ... ON CONFLICT DO NOTHING`` or one ``UPDATE ... WHERE version = <read>``.
 
+A save that adds an annotation (a new one, or a deleted one brought back) needs room under
+``ANNOTATIONS_MAX``: SQLite counts the student's kept ones in the same transaction, PostgreSQL
+checks and adds one to their row of ``annotation_counts`` in the same statement (see
+``statements``).
+
 A concurrent save of the same id makes the INSERT do nothing or the UPDATE match no row, and
 the save is decided again from the new state: a retry can never double a save, and no save
 overwrites a version it did not read. The decisions are ``domain.annotations.plan_put``.

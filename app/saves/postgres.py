@@ -4,7 +4,8 @@ statement (``GATE_AND_CREATE``), as are an edit's gate and UPDATE when it names 
 (``GATE_AND_UPDATE``): one round trip. Each statement is atomic on its own, and a transaction
 around them would add two round trips (BEGIN, COMMIT) and close no race: under read committed
 the gate's reads are not held either. The write's own conditions (nothing under the id / the
-version read) are what keep a save from doubling or overwriting."""
+version read, room in the student's count) are what keep a save from doubling, overwriting
+or going past ``ANNOTATIONS_MAX``."""
 
 from __future__ import annotations
 
@@ -20,21 +21,23 @@ from ..extensions import db
 from . import decide
 from .decide import Attempt
 from .statements import (
+    EVERY,
     GATE,
     GATE_AND_CREATE,
     GATE_AND_UPDATE,
-    KEPT,
+    HOLD_COUNT,
     PSYCOPG,
+    RECOUNT,
     Form,
     GateRow,
     kept,
-    update_form,
 )
 
 _GATE = Form.of(GATE, PSYCOPG)
 _GATE_AND_CREATE = Form.of(GATE_AND_CREATE, PSYCOPG)
 _GATE_AND_UPDATE = Form.of(GATE_AND_UPDATE, PSYCOPG)
-_KEPT = Form.of(sa.select(KEPT), PSYCOPG)
+_HOLD_COUNT = Form.of(HOLD_COUNT, PSYCOPG)
+_RECOUNT = Form.of(RECOUNT, PSYCOPG)
 
 
 class PostgresBackend:
@@ -48,26 +51,33 @@ class PostgresBackend:
 
     def write(self, attempt: Attempt) -> tuple[Any, bool] | None:
         """One attempt; None: decide again (a concurrent save of the same id got there
-        between the gate and the write)."""
+        between the gate and the write, or the student's count was written just now)."""
         who = (attempt.student, attempt.assignment_id, attempt.uuid)
         if attempt.if_match is None:  # most saves make a new annotation
             row, made = decide.gate(self, *who, create=attempt.with_new())
             if made:
                 return attempt.created()
         else:  # an edit from the page names the version it changes
-            update = {**attempt.with_new(), "if_match": attempt.if_match}
-            row, version = decide.gate(self, *who, update=update)
+            row, version = self._edit(attempt, attempt.if_match)
             if version is not None:
                 return attempt.edited(version, row.a_created_at)
         plan, found = decide.decide(attempt, row)
         if plan == SAME:
             return found, False  # a retry of a write that already landed
-        decide.make_room(self, attempt, plan, found)  # the statement's own check, said why
+        # the statement found no room in the student's count (or no count): TooMany if they
+        # do keep the cap, else the count is now true and the statement can try again
+        decide.make_room(self, attempt, plan, found)
         if plan == CREATE or attempt.if_match is not None:
-            return None  # the statement's write met a row made or changed since the gate
-        if not self.update(attempt.update_params(found.version)):
-            return None
-        return attempt.edited(found.version + 1, found.created_at)
+            return None  # a row made or changed since the gate, or a count written
+        # an edit that named no version: the same statement, at the version the gate read
+        _, version = self._edit(attempt, found.version)
+        return None if version is None else attempt.edited(version, found.created_at)
+
+    def _edit(self, attempt: Attempt, if_match: int) -> tuple[Any, int | None]:
+        update = {**attempt.with_new(), "if_match": if_match}
+        return decide.gate(
+            self, attempt.student, attempt.assignment_id, attempt.uuid, update=update
+        )
 
     def _run(self, form: Form, params: dict[str, Any]) -> Any:
         try:
@@ -88,7 +98,14 @@ class PostgresBackend:
         return None if row is None else GateRow(*row)
 
     def kept(self, params: dict[str, Any]) -> int:
-        return self._run(_KEPT, params).fetchone()[0]
+        """The student's kept annotations on the assignment, counted, and written to their row
+        of ``annotation_counts`` under its lock (one transaction: see ``RECOUNT``)."""
+        try:
+            with self.conn.transaction():
+                self._run(_HOLD_COUNT, params)
+                return self._run(_RECOUNT, {**params, "cap": EVERY}).fetchone()[0]
+        except sa.exc.IntegrityError as e:  # the assignment or the student deleted just now
+            raise decide.NotMember from e
 
     def gate_and_create(self, params: dict[str, Any]) -> tuple[Any, bool]:
         row = self._run(_GATE_AND_CREATE, params).fetchone()
@@ -98,9 +115,6 @@ class PostgresBackend:
         """The gate's row and the version the edit made (None: it changed nothing)."""
         row = self._run(_GATE_AND_UPDATE, params).fetchone()
         return (None, None) if row is None else (GateRow(*row[:-1]), row[-1])
-
-    def update(self, params: dict[str, Any]) -> bool:
-        return self._run(update_form(PSYCOPG, tuple(params)), params).rowcount == 1
 
 
 def write(attempt: Attempt) -> tuple[Any, bool] | None:

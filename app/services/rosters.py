@@ -33,6 +33,7 @@ from ..extensions import DbSession
 from ..models import (
     STUDENT_WORK_ROWS,
     Annotation,
+    AnnotationCount,
     Assignment,
     Classroom,
     Enrollment,
@@ -450,7 +451,7 @@ def remove_student(session: DbSession, classroom: Classroom, student: User) -> b
     for this class's assignments. A student left in no class is deleted (privacy); the
     database's cascades remove whatever else was theirs. Returns True if the account went."""
     ids = _this_class_assignments(classroom)
-    for model in STUDENT_WORK_ROWS:
+    for model in (*STUDENT_WORK_ROWS, AnnotationCount):  # their work, and its count
         session.execute(
             sa.delete(model)
             .where(model.student_id == student.id, model.assignment_id.in_(ids))

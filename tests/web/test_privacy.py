@@ -24,6 +24,7 @@ from app.domain import dates
 from app.extensions import db
 from app.models import (
     Annotation,
+    AnnotationCount,
     Assignment,
     Classroom,
     FinalGrade,
@@ -95,6 +96,7 @@ def give_work(assignment: Assignment, student: User, teacher: User) -> None:
                 deleted_at=datetime(2026, 1, 2),
             ),
             Submission(assignment_id=assignment.id, student_id=student.id),
+            AnnotationCount(assignment_id=assignment.id, student_id=student.id, at_most=2),
         ]
     )
     db.session.flush()
@@ -244,6 +246,7 @@ STUDENT_TABLES = {
     "users",
     "enrollments",
     "annotations",
+    "annotation_counts",
     "omission_marks",
     "submissions",
     "rubric_scores",
