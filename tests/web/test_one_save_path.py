@@ -23,7 +23,8 @@ def test_the_api_the_form_and_the_seeders_all_save_through_the_one_save_path(
 
     def write(engine, attempt):
         result = real_write(engine, attempt)
-        written.append(attempt.new["note"])
+        if result is not None:  # not an attempt that decides again (PostgreSQL's first count)
+            written.append(attempt.new["note"])
         return result
 
     monkeypatch.setattr(backends, "write", write)
