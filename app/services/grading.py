@@ -376,25 +376,23 @@ def undo_release(session: DbSession, assignment: Assignment) -> int:
     return closed + kept
 
 
-def feedback_seen(session: DbSession, assignment: Assignment, student: User) -> None:
-    """The student has opened their released feedback: the first time is kept (and from then
-    on the release can't be undone). Most lesson pages show no feedback, or feedback seen
-    before, and so only read. The one that records it writes in a transaction of its own that
-    takes the write lock first: on SQLite a page's reading transaction can't become a writing
-    one once another worker's save has committed ("database is locked")."""
-    first_view = (
-        Submission.assignment_id == assignment.id,
-        Submission.student_id == student.id,
-        Submission.released_at.is_not(None),
-        Submission.feedback_seen_at.is_(None),
-    )
-    if session.scalar(sa.select(Submission.id).where(*first_view)) is None:
+def feedback_seen(session: DbSession, submission: Submission) -> None:
+    """The student has opened their released feedback (``submission``, their row as the page
+    read it): the first time is kept (and from then on the release can't be undone). Feedback
+    seen before asks nothing more of the database. The first view writes in a transaction of
+    its own that takes the write lock first: on SQLite a page's reading transaction can't
+    become a writing one once another worker's save has committed ("database is locked")."""
+    if submission.released_at is None or submission.feedback_seen_at is not None:
         return
     session.commit()  # the page's reads end here
     with writing():
         session.execute(
             sa.update(Submission)
-            .where(*first_view)
+            .where(
+                Submission.id == submission.id,
+                Submission.released_at.is_not(None),  # not undone meanwhile
+                Submission.feedback_seen_at.is_(None),  # nor recorded by another tab
+            )
             .values(feedback_seen_at=utcnow())
             .execution_options(synchronize_session=False)
         )

@@ -68,6 +68,8 @@ def _render_lesson(
     lesson = services.lesson_of(a)
     annotations = services.student_annotations(db.session, a, current_user)
     submission = services.submission_of(db.session, a, current_user)
+    # None until the teacher releases feedback: no score or key content before that
+    feedback = grading.released_feedback(db.session, a, current_user, lesson, submission)
     page = lesson_page(
         lesson,
         a,
@@ -75,9 +77,11 @@ def _render_lesson(
         annotations=[present.annotation_json(x) for x in annotations],
         form=form,
         form_error=form_error,
-        # None until the teacher releases feedback: no score or key content before that
-        feedback=grading.released_feedback(db.session, a, current_user, lesson, submission),
+        feedback=feedback,
     )
+    if feedback is not None and submission is not None:
+        # the page shows released feedback: from now on the release can't be undone
+        grading.feedback_seen(db.session, submission)
     # the offline helper (static/js/sw.js) keeps a copy only of its own student's pages
     return page, status, {"X-Read-Closely-User": str(current_user.id)}
 
@@ -130,11 +134,7 @@ def _static_files(folder: str) -> tuple[str, ...]:
 
 @bp.get("/assignments/<id:assignment_id>")
 def lesson(assignment_id: int):
-    a = student_assignment(assignment_id)
-    page = _render_lesson(a)
-    # the page showed released feedback: from now on the release can't be undone
-    grading.feedback_seen(db.session, a, current_user)
-    return page
+    return _render_lesson(student_assignment(assignment_id))
 
 
 @bp.post("/assignments/<id:assignment_id>/quote")

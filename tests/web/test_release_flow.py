@@ -233,8 +233,11 @@ def test_a_lesson_page_writes_only_the_first_time_it_shows_released_feedback(kla
     write lock taken per page view while the class saves)."""
     statements: list[str] = []
 
+    reads: list[str] = []
+
     def seen(_conn, _cursor, statement, *_rest):
         statements.append(statement.split(None, 1)[0].upper())
+        reads.append(statement)
 
     engine = db.engine
     sa.event.listen(engine, "before_cursor_execute", seen)
@@ -247,8 +250,11 @@ def test_a_lesson_page_writes_only_the_first_time_it_shows_released_feedback(kla
         assert statements.count("UPDATE") == 1
         statements.clear()
         assert "Your feedback" in klass.lesson_page(klass.sub)  # seen before: read only
+        reads.clear()
         klass.lesson_page(klass.ines)  # not released to her
         assert "UPDATE" not in statements
+        # her row is read once, for the page: nothing more is asked about feedback seen
+        assert sum("FROM submissions" in s for s in reads) == 1, reads
     finally:
         sa.event.remove(engine, "before_cursor_execute", seen)
     assert [s.feedback_seen_at is not None for s in rows_of(Submission)] == [True]
