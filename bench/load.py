@@ -487,7 +487,7 @@ def soak(
     after = server.workers()
     tally = merge(crowd)
     errors = [s.error for s in crowd if s.error]
-    verdict = verify(tally.acked, tally.sent, stored_app(target.url, aid))
+    verdict = verify(tally.acked, tally.sent, stored_app(target.url, [aid]))
     five_xx = sum(n for status, n in tally.statuses.items() if status >= 500)
     return Soak(
         target.name,
