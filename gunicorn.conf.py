@@ -85,6 +85,9 @@ class AccessLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
+        texts = "".join(v for v in atoms.values() if isinstance(v, str))
+        if texts.isprintable() and "\\" not in texts:  # the usual line: nothing to escape
+            return atoms
         return {k: self.log_safe(v) if isinstance(v, str) else v for k, v in atoms.items()}
 
 
